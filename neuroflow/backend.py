@@ -1,0 +1,68 @@
+"""The array seam: every array call in neuroflow goes through `backend.xp`.
+
+`xp` is NumPy today; `set_backend("cupy")` swaps in CuPy, which mirrors NumPy's API, so GPU
+support is a switch here rather than a rewrite elsewhere. This is the only module that may
+import cupy. Code elsewhere reads `backend.xp` at call time (never `from backend import xp`),
+so the switch takes effect everywhere at once.
+"""
+import numpy
+
+xp = numpy
+_floatx = "float32"
+_epsilon = 1e-7
+_name = "numpy"
+
+
+def floatx():
+    """The default float dtype name for weights and inputs ('float32' unless changed)."""
+    return _floatx
+
+
+def set_floatx(dtype):
+    """Sets the default float dtype: 'float16', 'float32' or 'float64'."""
+    global _floatx
+    dtype = str(numpy.dtype(dtype))
+    if dtype not in ("float16", "float32", "float64"):
+        raise ValueError(f"set_floatx expects 'float16', 'float32' or 'float64', got {dtype!r}")
+    _floatx = dtype
+
+
+def epsilon():
+    """The fuzz factor Keras uses to keep logs and divisions finite (1e-7)."""
+    return _epsilon
+
+
+def set_epsilon(value):
+    global _epsilon
+    _epsilon = float(value)
+
+
+def backend():
+    """The name of the array module in use: 'numpy' or 'cupy'."""
+    return _name
+
+
+def set_backend(name):
+    """Switches the array module: 'numpy' or 'cupy' (needs the `gpu` extra)."""
+    global xp, _name
+    if name == "numpy":
+        xp, _name = numpy, "numpy"
+    elif name == "cupy":
+        try:
+            import cupy
+        except ImportError as error:
+            raise ImportError("set_backend('cupy') needs CuPy: pip install 'neuroflow[gpu]'") from error
+        xp, _name = cupy, "cupy"
+    else:
+        raise ValueError(f"set_backend expects 'numpy' or 'cupy', got {name!r}")
+
+
+def to_numpy(array):
+    """Returns a NumPy array for an array of the active module (copies from the GPU if needed)."""
+    if _name == "cupy" and not isinstance(array, numpy.ndarray):
+        return xp.asnumpy(array)
+    return numpy.asarray(array)
+
+
+def is_float_dtype(dtype):
+    return numpy.dtype(dtype).kind == "f"

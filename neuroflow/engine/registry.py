@@ -1,0 +1,99 @@
+"""The op registry: each op's forward and its vector-Jacobian product, side by side.
+
+An op is defined once:
+
+    multiply = Op("multiply")
+
+    @multiply.forward
+    def _(a, b):
+        return a * b, (a, b)            # output, residuals kept for the backward pass
+
+    @multiply.vjp
+    def _(residuals, g, needs):
+        a, b = residuals
+        return g * b, g * a             # one gradient per input (None: not differentiable)
+
+Forwards take and return backend arrays; `needs[i]` says whether input i wants a gradient, so a
+vjp can skip costly work (the input-gradient matmul of a first layer, say). Gradients may have the
+broadcast shape: the reverse walk reduces them to each input's shape (engine/graph.py).
+"""
+from neuroflow import backend
+from neuroflow.engine import tape as tape_module
+from neuroflow.engine.tensor import Tensor
+
+_OPS = {}
+
+
+class Op:
+    """A named primitive: forward(arrays, **params) -> (output, residuals); vjp(residuals, g, needs)."""
+
+    __slots__ = ("name", "_forward", "_vjp")
+
+    def __init__(self, name):
+        if name in _OPS:
+            raise ValueError(f"An op named {name!r} is already registered")
+        self.name = name
+        self._forward = None
+        self._vjp = None
+        _OPS[name] = self
+
+    def forward(self, function):
+        self._forward = function
+        return function
+
+    def vjp(self, function):
+        self._vjp = function
+        return function
+
+    @property
+    def differentiable(self):
+        return self._vjp is not None
+
+    def __call__(self, *inputs, **params):
+        return apply(self, inputs, params)
+
+    def __repr__(self):
+        return f"<Op {self.name}>"
+
+
+def _to_array(x):
+    if isinstance(x, (int, float, bool)):
+        # Python numbers stay weakly typed so `float32_tensor * 2.0` stays float32.
+        return x
+    from neuroflow.layers.symbolic import KerasTensor
+
+    if isinstance(x, KerasTensor):
+        raise _SymbolicInput()
+    return backend.xp.asarray(x)
+
+
+class _SymbolicInput(Exception):
+    """Raised while converting inputs when one is a functional-API placeholder."""
+
+
+def apply(op, inputs, params):
+    """Runs `op` on `inputs` and records it on every active tape watching one of them."""
+    try:
+        arrays = [x.value if isinstance(x, Tensor) else _to_array(x) for x in inputs]
+    except _SymbolicInput:
+        from neuroflow.layers.symbolic import symbolic_op_call
+
+        return symbolic_op_call(op, inputs, params)
+    output, residuals = op._forward(*arrays, **params)
+    result = Tensor(output)
+    if tape_module._active_tapes and op._vjp is not None:
+        for tape in tape_module._active_tapes:
+            if tape._recording:
+                needs = tuple(tape._is_watched(x) for x in inputs)
+                if True in needs:
+                    tape._record(op, inputs, result, residuals, needs)
+    return result
+
+
+def get_op(name):
+    return _OPS[name]
+
+
+def registered_ops():
+    """Names of all registered ops."""
+    return sorted(_OPS)

@@ -1,0 +1,149 @@
+"""GradientTape: records ops while gradients are needed and replays them backwards.
+
+    with neuroflow.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+
+A tape records an op only when one of its inputs is watched: a trainable Variable (watched
+automatically, as in Keras), a tensor given to `tape.watch`, or the output of a recorded op.
+Outside any tape nothing is recorded, so inference pays no bookkeeping.
+"""
+import contextlib
+
+from neuroflow import backend
+from neuroflow.engine.graph import backpropagate
+from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.utils import nest
+
+# The tapes currently open, innermost last. Ops look at this on every call.
+_active_tapes = []
+
+
+class GradientTape:
+    """Records operations for automatic differentiation (tf.GradientTape's API).
+
+    Args:
+        persistent: allow several `gradient` calls; otherwise the records are freed after one.
+        watch_accessed_variables: watch every trainable Variable an op reads.
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._records = []
+        self._watched = {}
+        self._recording = False
+        self._used = False
+
+    def __enter__(self):
+        self._recording = True
+        _active_tapes.append(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._recording = False
+        if self in _active_tapes:
+            _active_tapes.remove(self)
+        return False
+
+    def watch(self, tensor):
+        """Ensures gradients flow to `tensor` (or every tensor in a nested structure)."""
+        for leaf in nest.flatten(tensor):
+            if not isinstance(leaf, Tensor):
+                raise TypeError(f"GradientTape.watch expects tensors; got {type(leaf).__name__}. "
+                                "Convert arrays with neuroflow.ops.convert_to_tensor first.")
+            self._watched[id(leaf)] = leaf
+
+    def watched_variables(self):
+        seen = {id(v): v for v in self._watched.values() if isinstance(v, Variable)}
+        for _, inputs, _, _, _ in self._records:
+            for x in inputs:
+                if isinstance(x, Variable) and x.trainable:
+                    seen.setdefault(id(x), x)
+        return list(seen.values())
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Ops run inside this block are not recorded."""
+        previous, self._recording = self._recording, False
+        try:
+            yield
+        finally:
+            self._recording = previous
+
+    def reset(self):
+        """Forgets everything recorded so far."""
+        self._records = []
+        self._watched = {}
+
+    def _is_watched(self, x):
+        if x.__class__ is Variable:
+            return (x.trainable and self.watch_accessed_variables) or id(x) in self._watched
+        return isinstance(x, Tensor) and id(x) in self._watched
+
+    def _record(self, op, inputs, output, residuals, needs):
+        self._records.append((op, inputs, output, residuals, needs))
+        self._watched[id(output)] = output
+
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """Gradients of `target` with respect to `sources`.
+
+        Args:
+            target: a tensor, or a nested structure of tensors whose gradients add up. A
+                non-scalar target is treated as the sum of its elements, as TensorFlow does.
+            sources: a tensor or Variable, or a nested list / tuple / dict of them.
+            output_gradients: upstream gradients for `target`, same structure (default ones).
+            unconnected_gradients: 'none' (None for unreached sources) or 'zero'.
+
+        Returns:
+            Gradients in the structure of `sources`.
+        """
+        if self._used and not self.persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of "
+                               "gradients; create it with GradientTape(persistent=True) to call gradient() again.")
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}")
+        targets = nest.flatten(target)
+        seeds = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
+        if len(seeds) != len(targets):
+            raise ValueError(f"output_gradients has {len(seeds)} entries but target has {len(targets)}")
+        start = {}
+        for t, seed in zip(targets, seeds):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.gradient target must be a tensor, got {type(t).__name__}")
+            value = backend.xp.ones_like(t.value) if seed is None else backend.xp.asarray(
+                seed.value if isinstance(seed, Tensor) else seed, dtype=t.value.dtype)
+            start[id(t)] = start[id(t)] + value if id(t) in start else value
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"GradientTape.gradient sources must be tensors or Variables, got {type(s).__name__}")
+        keep = {id(s) for s in flat_sources}
+        gradients = backpropagate(self._records, start, keep)
+        self._used = True
+        if not self.persistent:
+            self._records = []
+            self._watched = {}
+        results = []
+        for s in flat_sources:
+            g = gradients.get(id(s))
+            if g is None and unconnected_gradients == "zero":
+                g = backend.xp.zeros_like(s.value)
+            results.append(None if g is None else Tensor(g))
+        return nest.pack_like(sources, results)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Runs the block with every open tape paused."""
+    paused = [(tape, tape._recording) for tape in _active_tapes]
+    for tape, _ in paused:
+        tape._recording = False
+    try:
+        yield
+    finally:
+        for tape, previous in paused:
+            tape._recording = previous
+
+
+stop_gradient_recording = no_grad

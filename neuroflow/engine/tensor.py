@@ -1,0 +1,157 @@
+"""`Tensor` (an immutable array value) and `Variable` (mutable state a model trains).
+
+A Tensor only wraps an array of the active backend; it carries no graph. What an op did is
+written on the tape that watched it (engine/tape.py), so a Tensor made outside any tape costs
+nothing beyond its array. The arithmetic operators (+, *, @, [], ...) are attached by
+`neuroflow.ops` so that they run as recorded ops.
+"""
+import numpy
+
+from neuroflow import backend
+
+
+class Tensor:
+    """An array value flowing through ops. `value` is the backend array."""
+
+    __slots__ = ("value", "_softmax_logits", "__weakref__")
+    # Makes NumPy defer to our reflected operators in `ndarray * tensor`.
+    __array_priority__ = 100
+
+    def __init__(self, value):
+        self.value = value
+        self._softmax_logits = None
+
+    @property
+    def shape(self):
+        return tuple(self.value.shape)
+
+    @property
+    def dtype(self):
+        return str(self.value.dtype)
+
+    @property
+    def ndim(self):
+        return self.value.ndim
+
+    @property
+    def size(self):
+        return int(self.value.size)
+
+    def numpy(self):
+        """The value as a NumPy array."""
+        return backend.to_numpy(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        array = backend.to_numpy(self.value)
+        return array.astype(dtype) if dtype is not None else array
+
+    def __len__(self):
+        if self.value.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.value.shape[0]
+
+    def __iter__(self):
+        for index in range(len(self)):
+            yield self[index]
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __index__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} shape={self.shape} dtype={self.dtype}\n{self.numpy()!r}>"
+
+    def __format__(self, spec):
+        if self.value.ndim == 0:
+            return format(self.value.item(), spec)
+        return format(str(self), spec)
+
+
+class Variable(Tensor):
+    """Mutable state: a model's weights, an optimizer's slots, a metric's totals.
+
+    Updates happen in place on `value`, so the array a Variable owns is the same for its whole
+    life (optimizers rely on that to avoid allocations). Trainable variables are watched by every
+    GradientTape automatically, as in Keras.
+
+    Args:
+        initializer: an array-like initial value, or an initializer (name, object or callable
+            taking `(shape, dtype)`) used with `shape`.
+        shape: the shape, needed when `initializer` is not a value.
+        dtype: the dtype; defaults to the value's float dtype or `backend.floatx()`.
+        trainable: whether gradients update it.
+        name: a readable name.
+        constraint: a callable applied to the value after each optimizer update.
+    """
+
+    __slots__ = ("name", "trainable", "constraint", "regularizer", "path")
+    _counter = 0
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None,
+                 regularizer=None, **kwargs):
+        if callable(initializer) or isinstance(initializer, str):
+            from neuroflow import initializers
+
+            if shape is None:
+                raise ValueError("Variable(initializer=...) needs `shape` when the initializer is not a value")
+            initializer = initializers.get(initializer)
+            value = initializer(tuple(shape), dtype=dtype or backend.floatx())
+        else:
+            value = initializer.value if isinstance(initializer, Tensor) else initializer
+        value = backend.xp.asarray(value)
+        if dtype is None:
+            # Keras' default: float values (and Python numbers) take floatx; integer arrays keep theirs.
+            integer_array = value.dtype.kind in "iub" and not isinstance(initializer, (int, float, list, tuple))
+            dtype = value.dtype if integer_array else backend.floatx()
+        value = value.astype(dtype, copy=False)
+        # Own a contiguous writable array: in-place updates must never touch the caller's array.
+        super().__init__(backend.xp.array(value, copy=True))
+        if name is None:
+            Variable._counter += 1
+            name = f"variable_{Variable._counter}"
+        self.name = name
+        self.path = name
+        self.trainable = bool(trainable)
+        self.constraint = constraint
+        self.regularizer = regularizer
+
+    def assign(self, value):
+        """Writes `value` into the variable (in place, keeping shape and dtype)."""
+        value = value.value if isinstance(value, Tensor) else value
+        value = backend.xp.asarray(value)
+        if value.shape != self.value.shape:
+            raise ValueError(f"Variable '{self.name}' has shape {self.shape}; cannot assign a value of shape {tuple(value.shape)}")
+        self.value[...] = value
+        return self
+
+    def assign_add(self, delta):
+        self.value += delta.value if isinstance(delta, Tensor) else delta
+        return self
+
+    def assign_sub(self, delta):
+        self.value -= delta.value if isinstance(delta, Tensor) else delta
+        return self
+
+    def __repr__(self):
+        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}\n{self.numpy()!r}>"
+
+
+def as_array(x, dtype=None):
+    """The backend array behind `x` (a Tensor, array or Python number)."""
+    if isinstance(x, Tensor):
+        x = x.value
+    array = backend.xp.asarray(x)
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array

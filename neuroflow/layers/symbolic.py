@@ -1,0 +1,147 @@
+"""Placeholders of the functional API: `KerasTensor` and the nodes that connect them.
+
+`Input(shape=(784,))` returns a KerasTensor: a shape and dtype with no value. Calling a layer
+(or an op) on KerasTensors records a Node instead of computing; `Model(inputs, outputs)` then
+walks the nodes back from the outputs to find the graph it runs.
+"""
+import numpy
+
+from neuroflow import backend
+from neuroflow.utils import nest
+
+
+class KerasTensor:
+    """A symbolic tensor: shape (batch axis None), dtype, and the node that produced it."""
+
+    def __init__(self, shape, dtype=None, name=None, node=None, index=0):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = str(numpy.dtype(dtype or backend.floatx()))
+        self.name = name
+        self.node = node          # the Node whose output this is (None for an Input)
+        self.index = index        # which of that node's flat outputs
+        self._keras_mask = None
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        from neuroflow.utils.errors import shape_text
+        return f"<KerasTensor shape={shape_text(self.shape)}, dtype={self.dtype}, name={self.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+    # Arithmetic on placeholders builds op nodes, as in Keras' functional API.
+    def __add__(self, other):
+        from neuroflow import ops
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        from neuroflow import ops
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        from neuroflow import ops
+        return ops.subtract(self, other)
+
+    def __rsub__(self, other):
+        from neuroflow import ops
+        return ops.subtract(other, self)
+
+    def __mul__(self, other):
+        from neuroflow import ops
+        return ops.multiply(self, other)
+
+    def __rmul__(self, other):
+        from neuroflow import ops
+        return ops.multiply(other, self)
+
+    def __truediv__(self, other):
+        from neuroflow import ops
+        return ops.divide(self, other)
+
+    def __matmul__(self, other):
+        from neuroflow import ops
+        return ops.matmul(self, other)
+
+    def __neg__(self):
+        from neuroflow import ops
+        return ops.negative(self)
+
+    def __pow__(self, other):
+        from neuroflow import ops
+        return ops.power(self, other)
+
+    def __getitem__(self, index):
+        from neuroflow import ops
+        return ops.getitem(self, index)
+
+
+class Node:
+    """One call of a layer (or op) in a functional graph: its inputs, outputs and arguments."""
+
+    def __init__(self, operation, call_args, call_kwargs, outputs):
+        self.operation = operation      # a Layer, or an _OpCall wrapping a registered op
+        self.call_args = call_args      # nested structure with KerasTensors as leaves
+        self.call_kwargs = call_kwargs
+        self.outputs = outputs          # nested structure of KerasTensors
+
+    @property
+    def input_tensors(self):
+        leaves = nest.flatten([self.call_args, self.call_kwargs])
+        return [leaf for leaf in leaves if isinstance(leaf, KerasTensor)]
+
+
+def _probe_value(tensor):
+    """A concrete zero array standing in for a placeholder (None dimensions become 1)."""
+    shape = tuple(1 if d is None else d for d in tensor.shape)
+    return backend.xp.zeros(shape, dtype=tensor.dtype)
+
+
+def infer_outputs(function, args, kwargs):
+    """Runs `function` on zero arrays shaped like the placeholders to learn its output shapes.
+
+    The batch axis of each output is reported as None, like Keras' symbolic shapes.
+    """
+    from neuroflow.engine.tensor import Tensor
+    from neuroflow.engine.tape import no_grad
+
+    concrete_args = nest.map_structure(lambda x: Tensor(_probe_value(x)) if isinstance(x, KerasTensor) else x, args)
+    concrete_kwargs = {k: nest.map_structure(lambda x: Tensor(_probe_value(x)) if isinstance(x, KerasTensor) else x, v)
+                       for k, v in kwargs.items()}
+    with no_grad():
+        result = function(*concrete_args, **concrete_kwargs)
+    batch_unknown = any(isinstance(x, KerasTensor) and x.shape and x.shape[0] is None
+                        for x in nest.flatten([args, kwargs]))
+
+    def to_symbolic(value):
+        value_shape = tuple(value.shape)
+        if batch_unknown and value_shape:
+            value_shape = (None,) + value_shape[1:]
+        return KerasTensor(value_shape, dtype=str(value.dtype))
+
+    return nest.map_structure(to_symbolic, result)
+
+
+class _OpCall:
+    """A registered op used on placeholders, kept as a graph node like a layer."""
+
+    def __init__(self, op, params):
+        self.op = op
+        self.params = params
+        self.name = op.name
+
+    def __call__(self, *inputs):
+        from neuroflow.engine.registry import apply
+        return apply(self.op, inputs, self.params)
+
+
+def symbolic_op_call(op, inputs, params):
+    """What an op does when one of its inputs is a placeholder: add a node, return placeholders."""
+    operation = _OpCall(op, params)
+    outputs = infer_outputs(operation, tuple(inputs), {})
+    node = Node(operation, tuple(inputs), {}, outputs)
+    for index, tensor in enumerate(nest.flatten(outputs)):
+        tensor.node, tensor.index = node, index
+    return outputs

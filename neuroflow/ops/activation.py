@@ -1,0 +1,200 @@
+"""Activation functions: each kernel's forward and derivative side by side.
+
+One table serves both the standalone ops (`ops.relu(x)`) and the fused dense op, which applies
+the activation to `x @ kernel + bias` in the same kernel. A derivative gets the upstream gradient,
+the activation's input and its output, and uses whichever is cheaper (sigmoid' = out (1 - out)).
+"""
+import math
+
+from neuroflow import backend
+from neuroflow.engine.registry import Op
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(x):
+    # tanh form: one transcendental call, and no overflow warning for large |x|.
+    return 0.5 * (1.0 + backend.xp.tanh(0.5 * x))
+
+
+def _erf(x):
+    """erf to ~1.2e-7 absolute (Numerical Recipes' erfc Chebyshev fit); NumPy has no erf."""
+    xp = backend.xp
+    z = xp.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = (-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277)))))))))
+    erfc = t * xp.exp(poly)
+    return xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+
+
+class ActivationKernel:
+    """forward(x, **options) -> y and derivative(g, x, y, **options) -> dL/dx."""
+
+    def __init__(self, name, forward, derivative, needs_input=True):
+        self.name = name
+        self.forward = forward
+        self.derivative = derivative
+        # When False the derivative reads only the output, so the input need not be kept.
+        self.needs_input = needs_input
+
+
+def _relu_forward(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    xp = backend.xp
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        return xp.maximum(x, 0)
+    out = xp.where(x >= threshold, x, negative_slope * (x - threshold) if negative_slope else 0)
+    if max_value is not None:
+        out = xp.minimum(out, max_value)
+    return out.astype(x.dtype, copy=False)
+
+
+def _relu_derivative(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0):
+    xp = backend.xp
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        return xp.where(y > 0, g, 0).astype(g.dtype, copy=False)
+    slope = xp.where(x > threshold, 1.0, negative_slope)
+    if max_value is not None:
+        slope = xp.where(x >= max_value, 0.0, slope)
+    return (g * slope).astype(g.dtype, copy=False)
+
+
+def _softmax_forward(x, axis=-1):
+    xp = backend.xp
+    exps = xp.exp(x - x.max(axis=axis, keepdims=True))
+    exps /= exps.sum(axis=axis, keepdims=True)
+    return exps
+
+
+def _softmax_derivative(g, x, y, axis=-1):
+    # J^T g for the softmax Jacobian diag(y) - y y^T, without forming the matrix.
+    return y * (g - (g * y).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_forward(x, axis=-1):
+    xp = backend.xp
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_derivative(g, x, y, axis=-1):
+    return g - backend.xp.exp(y) * g.sum(axis=axis, keepdims=True)
+
+
+def _elu_forward(x, alpha=1.0):
+    xp = backend.xp
+    return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
+
+
+def _elu_derivative(g, x, y, alpha=1.0):
+    # For x <= 0: d/dx alpha (e^x - 1) = alpha e^x = y + alpha.
+    return backend.xp.where(x > 0, g, g * (y + alpha)).astype(g.dtype, copy=False)
+
+
+def _softplus_forward(x):
+    return backend.xp.logaddexp(0, x).astype(x.dtype, copy=False)
+
+
+def _gelu_forward(x, approximate=False):
+    xp = backend.xp
+    if approximate:
+        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
+        return 0.5 * x * (1 + xp.tanh(inner))
+    return (0.5 * x * (1 + _erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
+
+
+def _gelu_derivative(g, x, y, approximate=False):
+    xp = backend.xp
+    if approximate:
+        c = math.sqrt(2 / math.pi)
+        tanh_inner = xp.tanh(c * (x + 0.044715 * x ** 3))
+        d_inner = c * (1 + 3 * 0.044715 * x * x)
+        return g * (0.5 * (1 + tanh_inner) + 0.5 * x * (1 - tanh_inner ** 2) * d_inner)
+    cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
+    pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return (g * (cdf + x * pdf)).astype(g.dtype, copy=False)
+
+
+def _mish_forward(x):
+    xp = backend.xp
+    return x * xp.tanh(xp.logaddexp(0, x))
+
+
+def _mish_derivative(g, x, y):
+    xp = backend.xp
+    tanh_softplus = xp.tanh(xp.logaddexp(0, x))
+    return g * (tanh_softplus + x * (1 - tanh_softplus ** 2) * _sigmoid(x))
+
+
+def _hard_sigmoid_forward(x):
+    # Keras 3: relu6(x + 3) / 6.
+    return backend.xp.clip(x / 6.0 + 0.5, 0.0, 1.0).astype(x.dtype, copy=False)
+
+
+def _hard_sigmoid_derivative(g, x, y):
+    return g * ((x > -3) & (x < 3)) / 6.0
+
+
+def _hard_silu_forward(x):
+    return x * _hard_sigmoid_forward(x)
+
+
+def _hard_silu_derivative(g, x, y):
+    return g * (_hard_sigmoid_forward(x) + x * ((x > -3) & (x < 3)) / 6.0)
+
+
+KERNELS = {kernel.name: kernel for kernel in [
+    ActivationKernel("linear", lambda x: x, lambda g, x, y: g, needs_input=False),
+    ActivationKernel("relu", _relu_forward, _relu_derivative, needs_input=False),
+    ActivationKernel("sigmoid", _sigmoid, lambda g, x, y: g * y * (1 - y), needs_input=False),
+    ActivationKernel("tanh", lambda x: backend.xp.tanh(x), lambda g, x, y: g * (1 - y * y), needs_input=False),
+    ActivationKernel("softmax", _softmax_forward, _softmax_derivative, needs_input=False),
+    ActivationKernel("log_softmax", _log_softmax_forward, _log_softmax_derivative, needs_input=False),
+    ActivationKernel("exponential", lambda x: backend.xp.exp(x), lambda g, x, y: g * y, needs_input=False),
+    ActivationKernel("leaky_relu",
+                     lambda x, negative_slope=0.2: backend.xp.where(x > 0, x, negative_slope * x).astype(x.dtype, copy=False),
+                     lambda g, x, y, negative_slope=0.2: backend.xp.where(x > 0, g, negative_slope * g).astype(g.dtype, copy=False)),
+    ActivationKernel("relu6",
+                     lambda x: backend.xp.clip(x, 0, 6),
+                     lambda g, x, y: g * ((x > 0) & (x < 6))),
+    ActivationKernel("elu", _elu_forward, _elu_derivative),
+    ActivationKernel("selu",
+                     lambda x: SELU_SCALE * _elu_forward(x, SELU_ALPHA),
+                     lambda g, x, y: SELU_SCALE * backend.xp.where(x > 0, g, g * (y / SELU_SCALE + SELU_ALPHA))),
+    ActivationKernel("softplus", _softplus_forward, lambda g, x, y: g * _sigmoid(x)),
+    ActivationKernel("softsign",
+                     lambda x: x / (1 + backend.xp.abs(x)),
+                     lambda g, x, y: g / (1 + backend.xp.abs(x)) ** 2),
+    ActivationKernel("hard_sigmoid", _hard_sigmoid_forward, _hard_sigmoid_derivative),
+    ActivationKernel("hard_silu", _hard_silu_forward, _hard_silu_derivative),
+    ActivationKernel("silu", lambda x: x * _sigmoid(x),
+                     lambda g, x, y: g * (_sigmoid(x) * (1 + x * (1 - _sigmoid(x))))),
+    ActivationKernel("gelu", _gelu_forward, _gelu_derivative),
+    ActivationKernel("mish", _mish_forward, _mish_derivative),
+]}
+KERNELS["swish"] = KERNELS["silu"]
+KERNELS["hard_swish"] = KERNELS["hard_silu"]
+
+
+def _make_activation_op(kernel):
+    op = Op(kernel.name)
+
+    @op.forward
+    def _(x, **options):
+        y = kernel.forward(x, **options)
+        return y, (x if kernel.needs_input else None, y, options)
+
+    @op.vjp
+    def _(residuals, g, needs):
+        x, y, options = residuals
+        return (kernel.derivative(g, x, y, **options),)
+
+    return op
+
+
+ACTIVATION_OPS = {name: _make_activation_op(kernel) for name, kernel in KERNELS.items()
+                  if name not in ("swish", "hard_swish")}
+ACTIVATION_OPS["swish"] = ACTIVATION_OPS["silu"]
+ACTIVATION_OPS["hard_swish"] = ACTIVATION_OPS["hard_silu"]

@@ -1,0 +1,63 @@
+"""matmul, dot, and the fused dense kernel (x @ kernel + bias, then the activation)."""
+from neuroflow import backend
+from neuroflow.engine.registry import Op
+from neuroflow.ops.activation import KERNELS
+
+matmul = Op("matmul")
+
+
+@matmul.forward
+def _(a, b):
+    return backend.xp.matmul(a, b), (a, b)
+
+
+@matmul.vjp
+def _(residuals, g, needs):
+    a, b = residuals
+    xp = backend.xp
+    # Treat vectors as 1-row / 1-column matrices, then drop the added axis again.
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g
+    if b.ndim == 1:
+        g2 = g2[..., None]
+    if a.ndim == 1:
+        g2 = g2[..., None, :]
+    grad_a = grad_b = None
+    if needs[0]:
+        grad_a = xp.matmul(g2, xp.swapaxes(b2, -1, -2))
+        grad_a = grad_a.reshape(grad_a.shape[:-2] + (grad_a.shape[-1],)) if a.ndim == 1 else grad_a
+    if needs[1]:
+        grad_b = xp.matmul(xp.swapaxes(a2, -1, -2), g2)
+        grad_b = grad_b.reshape(grad_b.shape[:-1]) if b.ndim == 1 else grad_b
+    return grad_a, grad_b
+
+
+dense = Op("dense")
+
+
+@dense.forward
+def _(x, kernel, bias=None, activation="linear", options=None):
+    """y = activation(x @ kernel + bias); x may have extra leading axes (applied on the last)."""
+    options = options or {}
+    pre = x @ kernel
+    if bias is not None:
+        pre += bias  # in place: `pre` is a fresh array, no need for another
+    act = KERNELS[activation]
+    out = pre if activation == "linear" else act.forward(pre, **options)
+    return out, (x, kernel, bias is not None, pre if act.needs_input else None, out, act, options)
+
+
+@dense.vjp
+def _(residuals, g, needs):
+    x, kernel, has_bias, pre, out, act, options = residuals
+    g_pre = g if act.name == "linear" else act.derivative(g, pre, out, **options)
+    units = kernel.shape[-1]
+    # Fold leading axes so the weight gradient is one matrix product.
+    g_flat = g_pre.reshape(-1, units)
+    grad_x = (g_pre @ kernel.T) if needs[0] else None
+    grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
+    grads = (grad_x, grad_kernel)
+    if has_bias:
+        grads += ((g_flat.sum(axis=0) if needs[2] else None),)
+    return grads

@@ -1,0 +1,70 @@
+"""Fused loss kernels: cross-entropies computed from logits in one numerically stable step.
+
+softmax + cross-entropy has the gradient softmax(z) - t; sigmoid + binary cross-entropy has
+sigmoid(z) - t. Fusing them skips the softmax Jacobian and the log of a clipped probability.
+"""
+from neuroflow import backend
+from neuroflow.engine.registry import Op
+from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
+
+softmax_cross_entropy = Op("softmax_cross_entropy")
+
+
+@softmax_cross_entropy.forward
+def _(labels, logits, axis=-1):
+    """Per-sample -sum(t * log_softmax(z)) over `axis`."""
+    log_probs = _log_softmax_forward(logits, axis=axis)
+    return -(labels * log_probs).sum(axis=axis), (labels, log_probs, axis)
+
+
+@softmax_cross_entropy.vjp
+def _(residuals, g, needs):
+    labels, log_probs, axis = residuals
+    xp = backend.xp
+    g = xp.expand_dims(g, axis)
+    grad_labels = -g * log_probs if needs[0] else None
+    grad_logits = None
+    if needs[1]:
+        # d/dz of -sum t log softmax(z) = softmax(z) sum(t) - t (sum(t) = 1 for one-hot rows).
+        grad_logits = g * (xp.exp(log_probs) * labels.sum(axis=axis, keepdims=True) - labels)
+    return grad_labels, grad_logits
+
+
+sparse_softmax_cross_entropy = Op("sparse_softmax_cross_entropy")
+
+
+@sparse_softmax_cross_entropy.forward
+def _(labels, logits, axis=-1):
+    """Per-sample -log_softmax(z)[label], with integer labels."""
+    xp = backend.xp
+    log_probs = _log_softmax_forward(logits, axis=axis)
+    labels = labels.astype(xp.int64, copy=False)
+    picked = xp.take_along_axis(log_probs, xp.expand_dims(labels, axis), axis=axis)
+    return -xp.squeeze(picked, axis=axis), (labels, log_probs, axis)
+
+
+@sparse_softmax_cross_entropy.vjp
+def _(residuals, g, needs):
+    labels, log_probs, axis = residuals
+    xp = backend.xp
+    grad = xp.exp(log_probs)
+    index = xp.expand_dims(labels, axis)
+    xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
+    return None, grad * xp.expand_dims(g, axis)
+
+
+sigmoid_cross_entropy = Op("sigmoid_cross_entropy")
+
+
+@sigmoid_cross_entropy.forward
+def _(labels, logits):
+    """Elementwise max(z, 0) - z t + log(1 + e^-|z|), the stable form of binary cross-entropy."""
+    xp = backend.xp
+    loss = xp.maximum(logits, 0) - logits * labels + xp.log1p(xp.exp(-xp.abs(logits)))
+    return loss, (labels, logits)
+
+
+@sigmoid_cross_entropy.vjp
+def _(residuals, g, needs):
+    labels, logits = residuals
+    return (-g * logits if needs[0] else None), (g * (_sigmoid(logits) - labels) if needs[1] else None)

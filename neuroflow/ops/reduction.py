@@ -1,0 +1,112 @@
+"""Reductions over axes: sum, mean, max, min, logsumexp (keepdims as in NumPy)."""
+from neuroflow import backend
+from neuroflow.engine.registry import Op
+
+
+def _normalize_axis(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(sorted(a % ndim if ndim else a for a in axis))
+
+
+def _restore_reduced_axes(g, shape, axes, keepdims):
+    """Reshapes a reduced gradient so it broadcasts back over the input's shape."""
+    if keepdims:
+        return g
+    kept_shape = tuple(1 if i in axes else size for i, size in enumerate(shape))
+    return g.reshape(kept_shape)
+
+
+total = Op("sum")
+
+
+@total.forward
+def _(a, axis=None, keepdims=False):
+    axes = _normalize_axis(axis, a.ndim)
+    return a.sum(axis=axes, keepdims=keepdims), (a.shape, axes, keepdims)
+
+
+@total.vjp
+def _(residuals, g, needs):
+    shape, axes, keepdims = residuals
+    g = _restore_reduced_axes(g, shape, axes, keepdims)
+    return (backend.xp.broadcast_to(g, shape),)
+
+
+mean = Op("mean")
+
+
+@mean.forward
+def _(a, axis=None, keepdims=False):
+    axes = _normalize_axis(axis, a.ndim)
+    count = 1
+    for axis_index in axes:
+        count *= a.shape[axis_index]
+    return a.mean(axis=axes, keepdims=keepdims), (a.shape, axes, keepdims, count)
+
+
+@mean.vjp
+def _(residuals, g, needs):
+    shape, axes, keepdims, count = residuals
+    g = _restore_reduced_axes(g, shape, axes, keepdims)
+    return (backend.xp.broadcast_to(g / count, shape),)
+
+
+def _extreme_vjp(residuals, g, needs):
+    a, out, axes, keepdims = residuals
+    out = _restore_reduced_axes(out, a.shape, axes, keepdims)
+    g = _restore_reduced_axes(g, a.shape, axes, keepdims)
+    # Ties share the gradient equally, so the total matches the one output that was chosen.
+    hits = (a == out).astype(g.dtype)
+    return (g * hits / hits.sum(axis=axes, keepdims=True),)
+
+
+maximum_reduce = Op("max")
+
+
+@maximum_reduce.forward
+def _(a, axis=None, keepdims=False):
+    axes = _normalize_axis(axis, a.ndim)
+    out = a.max(axis=axes, keepdims=keepdims)
+    return out, (a, out, axes, keepdims)
+
+
+maximum_reduce.vjp(_extreme_vjp)
+
+minimum_reduce = Op("min")
+
+
+@minimum_reduce.forward
+def _(a, axis=None, keepdims=False):
+    axes = _normalize_axis(axis, a.ndim)
+    out = a.min(axis=axes, keepdims=keepdims)
+    return out, (a, out, axes, keepdims)
+
+
+minimum_reduce.vjp(_extreme_vjp)
+
+logsumexp = Op("logsumexp")
+
+
+@logsumexp.forward
+def _(a, axis=None, keepdims=False):
+    xp = backend.xp
+    axes = _normalize_axis(axis, a.ndim)
+    # Shift by the max so exp never overflows: log sum e^a = m + log sum e^(a - m).
+    shift = a.max(axis=axes, keepdims=True)
+    shift = xp.where(xp.isfinite(shift), shift, 0)
+    exps = xp.exp(a - shift)
+    sums = exps.sum(axis=axes, keepdims=True)
+    out = xp.log(sums) + shift
+    softmax = exps / sums
+    if not keepdims:
+        out = out.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axes))
+    return out, (softmax, a.shape, axes, keepdims)
+
+
+@logsumexp.vjp
+def _(residuals, g, needs):
+    softmax, shape, axes, keepdims = residuals
+    return (_restore_reduced_axes(g, shape, axes, keepdims) * softmax,)
