@@ -1,0 +1,364 @@
+"""The base Layer: lazy build on first call, weights, sub-layer tracking, config.
+
+A layer's life, as in Keras:
+    layer = Dense(64, activation="relu")    # __init__ stores the arguments
+    y = layer(x)                            # first call: build(x.shape) creates weights, then call(x)
+
+Subclasses implement `build(input_shape)` (creating weights with `add_weight`) and
+`call(inputs, training=None)` (composing ops). Calling a layer on functional-API placeholders
+records a graph node instead of computing.
+"""
+import inspect
+import re
+
+import numpy
+
+from neuroflow import backend
+from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.layers.symbolic import KerasTensor, Node, infer_outputs
+from neuroflow.utils import nest
+from neuroflow.utils.errors import shape_text
+
+_name_counts = {}
+
+
+def _snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(prefix):
+    """'dense', then 'dense_1', 'dense_2', ... like Keras' auto names."""
+    count = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def reset_names():
+    """Restarts auto naming (keras.backend.clear_session's effect on names)."""
+    _name_counts.clear()
+
+
+_call_signature_cache = {}
+# The `training` flag of the calls in progress, innermost last (None: inference by default).
+_training_context = [None]
+
+
+def _call_accepts(layer, argument):
+    key = (type(layer), argument)
+    if key not in _call_signature_cache:
+        parameters = inspect.signature(layer.call).parameters
+        _call_signature_cache[key] = argument in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return _call_signature_cache[key]
+
+
+class Layer:
+    """Base class of all layers (keras.layers.Layer).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: a unique name; by default the snake-cased class name with a counter.
+        dtype: the dtype of the weights and computations (default `backend.floatx()`).
+        input_shape / input_dim / batch_input_shape / batch_size: the input shape of the first
+            layer of a Sequential model, without the batch axis.
+        activity_regularizer: a regularizer applied to the layer's output.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
+                 batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
+        if kwargs:
+            unknown = ", ".join(sorted(kwargs))
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {unknown}")
+        object.__setattr__(self, "_tracked_layers", [])
+        self._own_weights = []
+        self._trainable = bool(trainable)
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) else backend.floatx()
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self._activity_losses = []
+        self._added_losses = []
+        self._inbound_nodes = []
+        if batch_input_shape is not None:
+            input_shape = tuple(batch_input_shape)[1:]
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        self._input_shape_argument = tuple(input_shape) if input_shape is not None else None
+        self._batch_size_argument = batch_size
+        from neuroflow import regularizers
+        self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
+
+    # ---- attribute tracking ------------------------------------------------------------------
+
+    def __setattr__(self, name, value):
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None and name not in ("_tracked_layers",):
+            for leaf in nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
+                if isinstance(leaf, Layer) and leaf is not self and all(leaf is not t for t in tracked):
+                    tracked.append(leaf)
+                elif isinstance(leaf, Variable) and all(leaf is not w for w in self._own_weights):
+                    self._own_weights.append(leaf)
+        object.__setattr__(self, name, value)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    @property
+    def layers(self):
+        return list(self._tracked_layers)
+
+    def _flatten_layers(self):
+        """This layer and every layer inside it, each once."""
+        seen, order = set(), []
+
+        def visit(layer):
+            if id(layer) in seen:
+                return
+            seen.add(id(layer))
+            order.append(layer)
+            for child in layer._tracked_layers:
+                visit(child)
+
+        visit(self)
+        return order
+
+    # ---- weights -----------------------------------------------------------------------------
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
+                   constraint=None, name=None, **kwargs):
+        """Creates a weight Variable owned by this layer.
+
+        Args:
+            shape: the weight's shape.
+            initializer: name, object or callable; default glorot_uniform for floats.
+            regularizer: adds `regularizer(weight)` to the layer's losses.
+            constraint: projects the weight after each optimizer update.
+        """
+        from neuroflow import constraints, initializers, regularizers
+
+        dtype = dtype or self.dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
+        initializer = initializers.get(initializer)
+        shape = tuple(int(d) for d in (shape or ()))
+        value = initializer(shape, dtype=dtype)
+        variable = Variable(value, dtype=dtype, trainable=trainable, name=name or "variable",
+                            constraint=constraints.get(constraint) if constraint is not None else None,
+                            regularizer=regularizers.get(regularizer) if regularizer is not None else None)
+        variable.path = f"{self.name}/{variable.name}"
+        self._own_weights.append(variable)
+        return variable
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        weights = [w for w in self._own_weights if w.trainable]
+        for layer in self._tracked_layers:
+            weights += layer.trainable_weights
+        return _unique(weights)
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        weights = [w for w in self._own_weights if not w.trainable]
+        for layer in self._tracked_layers:
+            weights += layer.non_trainable_weights
+        return _unique(weights)
+
+    @property
+    def weights(self):
+        weights = list(self._own_weights)
+        for layer in self._tracked_layers:
+            weights += layer.weights
+        return _unique(weights)
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self):
+        """The weights as a list of NumPy arrays."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from a list of arrays, in the order of `get_weights()`."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(f"Layer '{self.name}' expects {len(own)} weight arrays, got {len(weights)}. "
+                             f"Provided shapes: {[tuple(numpy.shape(w)) for w in weights]}")
+        for variable, value in zip(own, weights):
+            if tuple(numpy.shape(value)) != variable.shape:
+                raise ValueError(f"Layer '{self.name}' weight '{variable.path}' has shape {shape_text(variable.shape)}, "
+                                 f"but the provided array has shape {shape_text(numpy.shape(value))}")
+            variable.assign(backend.xp.asarray(value, dtype=variable.value.dtype))
+
+    def count_params(self):
+        """The number of scalar weights (raises if the layer is not built)."""
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}' is not built yet, so its parameters are not known: "
+                             "call it on data or build it with an input shape first.")
+        return int(sum(int(numpy.prod(w.shape)) for w in self.weights))
+
+    # ---- losses ------------------------------------------------------------------------------
+
+    @property
+    def losses(self):
+        """Regularization losses of the weights plus losses added during the last call."""
+        losses = []
+        for layer in self._flatten_layers():
+            for weight in layer._own_weights:
+                if weight.regularizer is not None and weight.trainable and layer.trainable:
+                    losses.append(weight.regularizer(weight))
+            losses += layer._activity_losses + layer._added_losses
+        return losses
+
+    def add_loss(self, loss):
+        """Adds a loss tensor (computed in `call`) to the model's objective."""
+        self._added_losses.append(loss)
+
+    def _clear_call_losses(self):
+        for layer in self._flatten_layers():
+            layer._activity_losses = []
+            layer._added_losses = []
+
+    # ---- building and calling ----------------------------------------------------------------
+
+    def build(self, input_shape):
+        """Creates the layer's weights for `input_shape` (batch axis included, may be None)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for `input_shape`, found by running the layer on a zero batch."""
+        if _is_shape(input_shape):
+            placeholders = KerasTensor(input_shape, dtype=self.dtype)
+        else:
+            placeholders = [KerasTensor(s, dtype=self.dtype) for s in input_shape]
+        if not self.built:
+            self._build_from(placeholders)
+        outputs = infer_outputs(self._eager_call, (placeholders,), {})
+        return nest.map_structure(lambda t: t.shape, outputs)
+
+    def _build_from(self, inputs):
+        """Builds from the shapes of `inputs`: one shape tuple, or a list of them for several inputs."""
+        if isinstance(inputs, dict):
+            shapes = {key: tuple(value.shape) for key, value in inputs.items()}
+        elif isinstance(inputs, (list, tuple)):
+            shapes = [tuple(x.shape) for x in inputs]
+        else:
+            shapes = tuple(inputs.shape)
+        self.build(shapes)
+        self.built = True
+
+    def __call__(self, inputs, *args, **kwargs):
+        flat_inputs = nest.flatten(inputs)
+        if any(isinstance(x, KerasTensor) for x in flat_inputs):
+            return self._symbolic_call(inputs, args, kwargs)
+        inputs = nest.map_structure(self._to_tensor, inputs)
+        if not self.built:
+            self._check_input_spec(inputs)
+            self._build_from(inputs)
+        self._check_input_spec(inputs)
+        # `training` set on an outer call reaches every inner layer, as Keras' call context does.
+        training = kwargs.get("training")
+        if training is None:
+            training = _training_context[-1]
+        kwargs["training"] = training
+        _training_context.append(training)
+        try:
+            outputs = self._eager_call(inputs, *args, **kwargs)
+        finally:
+            _training_context.pop()
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(o) for o in nest.flatten(outputs)]
+        if isinstance(outputs, Tensor):
+            # Remembered for summary() of subclassed models, whose graph is not known in advance.
+            self._last_output_shape = (None,) + outputs.shape[1:]
+        return outputs
+
+    def _eager_call(self, inputs, *args, **kwargs):
+        if "training" in kwargs and not _call_accepts(self, "training"):
+            kwargs.pop("training")
+        if "mask" in kwargs and not _call_accepts(self, "mask"):
+            kwargs.pop("mask")
+        return self.call(inputs, *args, **kwargs)
+
+    def _to_tensor(self, x):
+        if isinstance(x, Tensor):
+            value = x.value
+            if value.dtype.kind == "f" and str(value.dtype) != self.dtype:
+                return Tensor(value.astype(self.dtype))
+            return x
+        if x is None or isinstance(x, (str, bool)):
+            return x
+        value = backend.xp.asarray(x)
+        # Layers compute in their dtype: float64 NumPy data is cast to float32, as Keras autocasts.
+        if value.dtype.kind == "f" and str(value.dtype) != self.dtype:
+            value = value.astype(self.dtype)
+        return Tensor(value)
+
+    def _check_input_spec(self, inputs):
+        if self.input_spec is None:
+            return
+        specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+        for index, (spec, x) in enumerate(zip(specs, nest.flatten(inputs))):
+            if spec is not None and hasattr(x, "shape"):
+                spec.check(self, tuple(x.shape), index)
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        if not self.built:
+            self._check_input_spec(inputs)
+            self._build_from(inputs)
+        self._check_input_spec(inputs)
+        call_kwargs = dict(kwargs)
+        call_kwargs.pop("training", None)
+        outputs = infer_outputs(self._eager_call, (inputs,) + tuple(args), call_kwargs)
+        node = Node(self, (inputs,) + tuple(args), kwargs, outputs)
+        for index, tensor in enumerate(nest.flatten(outputs)):
+            tensor.node, tensor.index = node, index
+            tensor.name = self.name
+        self._inbound_nodes.append(node)
+        return outputs
+
+    # ---- config ------------------------------------------------------------------------------
+
+    def get_config(self):
+        """The constructor arguments, so that `from_config(get_config())` rebuilds the layer."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._input_shape_argument is not None:
+            config["batch_input_shape"] = (self._batch_size_argument,) + tuple(self._input_shape_argument)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_shape(value):
+    return isinstance(value, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in value)
+
+
+def _unique(variables):
+    seen, result = set(), []
+    for variable in variables:
+        if id(variable) not in seen:
+            seen.add(id(variable))
+            result.append(variable)
+    return result

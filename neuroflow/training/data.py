@@ -1,0 +1,149 @@
+"""Data handling for fit / evaluate / predict: checks at the door, splits, batches, sample weights.
+
+Arrays are checked once when they enter (lengths agree, values finite), so nothing fails later
+deep inside NumPy. Batches are cut by index on the host, then handed to the model.
+"""
+import math
+
+import numpy
+
+from neuroflow import random as nf_random
+from neuroflow.engine.tensor import Tensor
+from neuroflow.utils import nest
+
+
+def to_host_array(x, what):
+    """A NumPy array for array-like `x` (lists, Tensors, pandas objects), with a clear error otherwise."""
+    if isinstance(x, Tensor):
+        return x.numpy()
+    if isinstance(x, numpy.ndarray):
+        return x
+    if hasattr(x, "to_numpy"):
+        return x.to_numpy()
+    try:
+        array = numpy.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{what} must be an array (or a list / dict of arrays); could not convert "
+                         f"{type(x).__name__}: {error}") from None
+    if array.dtype == object:
+        raise ValueError(f"{what} could not be converted to a numeric array (ragged or mixed content of type "
+                         f"{type(x).__name__}); pad sequences to one length first, e.g. with "
+                         "neuroflow.utils.pad_sequences")
+    return array
+
+
+def standardize(data, what):
+    """Converts every leaf of x / y / sample_weight to a NumPy array."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {key: to_host_array(value, f"{what}[{key!r}]") for key, value in data.items()}
+    if isinstance(data, (list, tuple)) and data and all(_is_array_like(d) for d in data):
+        return [to_host_array(d, f"{what}[{i}]") for i, d in enumerate(data)]
+    return to_host_array(data, what)
+
+
+def _is_array_like(x):
+    return isinstance(x, (numpy.ndarray, Tensor)) or hasattr(x, "to_numpy") or (
+        isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple, numpy.ndarray)))
+
+
+def num_samples(x, y=None, sample_weight=None):
+    """The common length of every array, or a ValueError listing the sizes."""
+    sizes = {}
+    for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if data is not None:
+            sizes[name] = [len(a) if getattr(a, "ndim", 1) > 0 else 1 for a in nest.flatten(data)]
+    distinct = {size for values in sizes.values() for size in values}
+    if len(distinct) > 1:
+        detail = "\n".join(f"  {name} sizes: {', '.join(map(str, values))}" for name, values in sizes.items())
+        raise ValueError("Data cardinality is ambiguous: the arrays do not all have the same number of samples.\n"
+                         f"{detail}\nMake sure all arrays contain the same number of samples.")
+    return distinct.pop() if distinct else 0
+
+
+def check_finite(data, what):
+    """Raises if a float array holds NaN or inf (training on them silently yields NaN weights)."""
+    for index, array in enumerate(nest.flatten(data)):
+        if array is None or array.dtype.kind not in "fc":
+            continue
+        finite = numpy.isfinite(array)
+        if not finite.all():
+            bad = numpy.argwhere(~finite)[0]
+            position = tuple(int(i) for i in bad)
+            label = what if len(nest.flatten(data)) == 1 else f"{what}[{index}]"
+            value = array[position]
+            count = int((~finite).sum())
+            raise ValueError(f"{label} contains {count} non-finite value(s) (NaN or inf); the first is {value} at index "
+                             f"{position}. Clean or impute the data before training.")
+
+
+def take(data, indices):
+    """Rows `indices` of every array in a nested structure."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {key: value[indices] for key, value in data.items()}
+    if isinstance(data, list):
+        return [value[indices] for value in data]
+    return data[indices]
+
+
+def split_validation(x, y, sample_weight, validation_split):
+    """Keras' rule: the validation set is the LAST fraction of the samples, taken before shuffling."""
+    if not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
+    total = num_samples(x, y, sample_weight)
+    split_at = int(math.floor(total * (1.0 - validation_split)))
+    if split_at == 0 or split_at == total:
+        raise ValueError(f"validation_split={validation_split} leaves no samples for "
+                         f"{'training' if split_at == 0 else 'validation'} with {total} samples")
+    train = slice(0, split_at)
+    valid = slice(split_at, total)
+    return ((take(x, train), take(y, train), take(sample_weight, train)),
+            (take(x, valid), take(y, valid), take(sample_weight, valid)))
+
+
+def class_weights_to_sample_weights(y, class_weight):
+    """Per-sample weights from {class index: weight}, reading the class from one-hot or integer labels."""
+    labels = nest.flatten(y)
+    if len(labels) != 1:
+        raise ValueError("class_weight is only supported for models with a single output; use sample_weight instead")
+    labels = labels[0]
+    if labels.ndim >= 2 and labels.shape[-1] > 1:
+        classes = labels.argmax(axis=-1)
+    else:
+        classes = labels.reshape(len(labels), -1)[:, 0]
+        classes = numpy.round(classes).astype(numpy.int64)
+    weights = numpy.ones(len(labels), dtype="float32")
+    for cls, weight in class_weight.items():
+        weights[classes == int(cls)] = weight
+    return weights
+
+
+class ArrayBatches:
+    """Batches of in-memory arrays, reshuffled each epoch when `shuffle` is true."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.count = num_samples(x, y, sample_weight)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        full_steps = int(math.ceil(self.count / self.batch_size)) if self.count else 0
+        self.steps = full_steps if steps is None else min(int(steps), full_steps)
+
+    def __iter__(self):
+        if self.shuffle:
+            order = nf_random.generator().permutation(self.count)
+            if self.shuffle == "batch":
+                # Keras' 'batch' mode shuffles whole batches, keeping each batch's samples together.
+                batches = nf_random.generator().permutation(self.steps)
+                order = numpy.concatenate([numpy.arange(b * self.batch_size, min((b + 1) * self.batch_size, self.count))
+                                           for b in batches])
+        for step in range(self.steps):
+            start, stop = step * self.batch_size, min((step + 1) * self.batch_size, self.count)
+            index = order[start:stop] if self.shuffle else slice(start, stop)
+            yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
+
+    def __len__(self):
+        return self.steps
