@@ -80,3 +80,51 @@ def check_gradients(function, *arrays, wrt=None, epsilon=1e-6, rtol=1e-5, atol=1
                                  f"analytic:\n{got}\nnumeric:\n{numeric}")
         results.append(got)
     return results
+
+
+def check_layer_gradients(layer, *inputs, epsilon=1e-6, rtol=1e-5, atol=1e-6, seed=0, **call_kwargs):
+    """Checks a layer's gradients w.r.t. its float inputs and every trainable weight (float64).
+
+    The layer is built on the first call; its Variables are perturbed in place for the numeric side.
+    """
+    from neuroflow import ops
+    from neuroflow.utils import nest
+
+    inputs = [numpy.asarray(x) for x in inputs]
+    tensors = [Tensor(x) for x in inputs]
+    layer(*tensors, **call_kwargs)  # build
+    weights = layer.trainable_weights
+    rng = numpy.random.default_rng(seed)
+    outputs = nest.flatten(layer(*tensors, **call_kwargs))
+    probes = [rng.normal(size=o.shape) for o in outputs]
+
+    def objective():
+        total = 0.0
+        for output, probe in zip(nest.flatten(layer(*tensors, **call_kwargs)), probes):
+            total = ops.add(total, ops.sum(ops.multiply(output, probe)))
+        return total
+
+    float_inputs = [t for t, x in zip(tensors, inputs) if x.dtype.kind == "f"]
+    with GradientTape() as tape:
+        for t in float_inputs:
+            tape.watch(t)
+        total = objective()
+    analytic = tape.gradient(total, float_inputs + list(weights), unconnected_gradients="zero")
+    targets = [t.value for t in float_inputs] + [w.value for w in weights]
+    names = [f"input {i}" for i in range(len(float_inputs))] + [w.path for w in weights]
+    for name, array, grad in zip(names, targets, analytic):
+        numeric = numpy.zeros_like(array)
+        flat, grad_flat = array.reshape(-1), numeric.reshape(-1)
+        for i in range(flat.size):
+            original = flat[i]
+            flat[i] = original + epsilon
+            plus = float(objective().value)
+            flat[i] = original - epsilon
+            minus = float(objective().value)
+            flat[i] = original
+            grad_flat[i] = (plus - minus) / (2 * epsilon)
+        got = grad.numpy()
+        if not numpy.allclose(got, numeric, rtol=rtol, atol=atol):
+            worst = numpy.max(numpy.abs(got - numeric))
+            raise AssertionError(f"gradient of {name} of layer '{layer.name}' differs from finite differences by up "
+                                 f"to {worst:.3g}\nanalytic:\n{got}\nnumeric:\n{numeric}")

@@ -1,0 +1,38 @@
+import os
+import pathlib
+
+import numpy
+import pytest
+
+import neuroflow
+from neuroflow import backend
+
+SHARED_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data_path(name):
+    """A file of ../shared/data (or NEUROFLOW_DATA_DIR), or None when absent."""
+    for directory in (os.environ.get("NEUROFLOW_DATA_DIR"), SHARED_DATA):
+        if directory and (pathlib.Path(directory) / name).exists():
+            return pathlib.Path(directory) / name
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _isolate_state():
+    """Each test starts from the default dtype and a fixed seed."""
+    neuroflow.set_random_seed(1234)
+    yield
+    backend.set_floatx("float32")
+
+
+@pytest.fixture
+def float64():
+    backend.set_floatx("float64")
+    yield
+    backend.set_floatx("float32")
+
+
+@pytest.fixture
+def rng():
+    return numpy.random.default_rng(0)
