@@ -1,0 +1,274 @@
+"""The metric base class and the streaming reductions every other metric builds on.
+
+A metric keeps non-trainable Variables (its state), adds each batch with `update_state`, reports
+with `result()` (a scalar Tensor; `float(metric.result())` gives the number) and starts over with
+`reset_state()`. Metrics compute on the backend arrays of their inputs, never on the tape: a metric
+updated inside a GradientTape records nothing and costs no gradient bookkeeping.
+"""
+from neuroflow import backend
+from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.utils.errors import shape_text
+
+
+def to_array(x, dtype=None):
+    """The backend array behind `x` (a Tensor, array, list or number), detached from any tape."""
+    value = backend.xp.asarray(x.value if isinstance(x, Tensor) else x)
+    if dtype is not None and value.dtype != dtype:
+        value = value.astype(dtype)
+    return value
+
+
+def detached(x):
+    """A fresh Tensor with `x`'s value, unknown to every tape; a remembered softmax/sigmoid input
+    (activations' logits shortcut) is carried over, detached too."""
+    tensor = Tensor(to_array(x))
+    remembered = getattr(x, "_softmax_logits", None)
+    if remembered is not None and isinstance(remembered[1], Tensor):
+        tensor._softmax_logits = (remembered[0], Tensor(remembered[1].value))
+    return tensor
+
+
+def squeeze_or_expand(x1, x2):
+    """Arrays version of losses.squeeze_or_expand_to_same_rank (trailing size-1 axis reconciled)."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        if x2.ndim == 1:
+            x2 = x2[..., None]
+        else:
+            x1 = x1[..., 0]
+    elif x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        if x1.ndim == 1:
+            x1 = x1[..., None]
+        else:
+            x2 = x2[..., 0]
+    return x1, x2
+
+
+def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
+    """Per-sample values (and weights) for streaming reductions, as Keras computes them.
+
+    Values are reduced with `reduce_fn` over the axes the weights lack, then weighted; values with
+    more than one axis left are reduced to one value per sample.
+
+    Returns:
+        (values, sample_weight): arrays; sample_weight is None when none was given.
+    """
+    xp = backend.xp
+    values = to_array(values, dtype)
+    if sample_weight is not None:
+        sample_weight = to_array(sample_weight, dtype)
+        values, sample_weight = squeeze_or_expand(values, sample_weight)
+        weight_ndim = sample_weight.ndim
+        if values.ndim > weight_ndim:
+            values = reduce_fn(values, axis=tuple(range(weight_ndim, values.ndim)))
+        try:
+            sample_weight = xp.broadcast_to(sample_weight, values.shape)
+        except ValueError:
+            raise ValueError(f"sample_weight of shape {shape_text(sample_weight.shape)} does not fit values of "
+                             f"shape {shape_text(values.shape)}; pass one weight per sample") from None
+        values = values * sample_weight
+        if weight_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, weight_ndim)))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
+    return values, sample_weight
+
+
+def snake_case(name):
+    """'TopKCategoricalAccuracy' -> 'top_k_categorical_accuracy', 'AUC' -> 'auc'."""
+    out = []
+    for index, char in enumerate(name):
+        if char.isupper() and index and (not name[index - 1].isupper() or
+                                         (index + 1 < len(name) and name[index + 1].islower())):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+class Metric:
+    """Base class of metrics: state Variables, `update_state`, `result`, `reset_state`.
+
+    Subclass and implement `update_state(...)` and `result()`, creating state in `__init__` with
+    `add_variable`:
+
+        class Count(neuroflow.metrics.Metric):
+            def __init__(self, name="count", dtype=None):
+                super().__init__(name=name, dtype=dtype)
+                self.count = self.add_variable(shape=(), name="count")
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                self.count.assign_add(len(y_true))
+            def result(self):
+                return self.count
+
+    Args:
+        name: the metric's name (its key in History); defaults to the snake_case class name.
+        dtype: the dtype of the state (default: backend.floatx()).
+    """
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or snake_case(type(self).__name__)
+        self._dtype = dtype
+        self._variables = []
+
+    @property
+    def dtype(self):
+        return str(self._dtype or backend.floatx())
+
+    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """A non-trainable state Variable, tracked in `variables` and zeroed by `reset_state`."""
+        shape = tuple(shape)
+        dtype = dtype or self.dtype
+        if initializer not in ("zeros", None):
+            raise ValueError(f"Metric '{self.name}': add_variable supports initializer='zeros' only, "
+                             f"got {initializer!r}")
+        variable = Variable(backend.xp.zeros(shape, dtype=dtype), dtype=dtype, trainable=False,
+                            name=f"{self.name}/{name}" if name else None)
+        self._variables.append(variable)
+        return variable
+
+    add_weight = add_variable
+
+    @property
+    def variables(self):
+        """The state Variables (non-trainable)."""
+        return list(self._variables)
+
+    non_trainable_variables = variables
+
+    @property
+    def trainable_variables(self):
+        return []
+
+    def reset_state(self):
+        """Sets every state Variable back to zero."""
+        for variable in self._variables:
+            variable.value[...] = 0
+
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state")
+
+    def result(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement result")
+
+    def __call__(self, *args, **kwargs):
+        """Updates the state with one batch and returns the result so far."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def stateless_result(self, *args, **kwargs):  # pragma: no cover - convenience
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self._dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+class Sum(Metric):
+    """The running (weighted) sum of the given values.
+
+    Example: Sum() updated with [1, 3, 5, 7] gives 16.
+    """
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(shape=(), name="total")
+
+    def update_state(self, values, sample_weight=None):
+        values, _ = reduce_to_samplewise_values(values, sample_weight, backend.xp.sum, self.dtype)
+        self.total.value[...] += values.sum()
+
+    def result(self):
+        return Tensor(self.total.value.copy())
+
+
+class Mean(Metric):
+    """The running weighted mean: sum(w * v) / sum(w) over everything seen since the last reset.
+
+    Values with several axes count as one per-sample mean each; sample weights default to 1.
+
+    Example: Mean() updated with [1, 3, 5, 7] and weights [1, 1, 0, 0] gives 2.
+    """
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(shape=(), name="total")
+        self.count = self.add_variable(shape=(), name="count")
+
+    def update_state(self, values, sample_weight=None):
+        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, backend.xp.mean, self.dtype)
+        self.total.value[...] += values.sum()
+        if sample_weight is not None:
+            self.count.value[...] += sample_weight.sum()
+        else:
+            self.count.value[...] += values.shape[0] if values.ndim >= 1 else 1
+
+    def result(self):
+        count = self.count.value
+        # divide_no_nan: an empty metric reports 0, as Keras does.
+        return Tensor(backend.xp.where(count != 0, self.total.value / backend.xp.where(count != 0, count, 1), 0)
+                      .astype(self.dtype))
+
+
+class MeanMetricWrapper(Mean):
+    """The weighted mean of a function's per-sample values fn(y_true, y_pred, **kwargs).
+
+    Any plain function used as a metric is wrapped this way; its name becomes the metric's name.
+
+    Args:
+        fn: function of (y_true, y_pred) returning per-sample values.
+        name: defaults to fn's name.
+        dtype: state dtype.
+        **kwargs: passed to fn on every update.
+    """
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = self._fn(detached(y_true), detached(y_pred), **self._fn_kwargs)
+        return super().update_state(values, sample_weight=sample_weight)
+
+    def get_config(self):
+        config = {"name": self.name, "dtype": self._dtype}
+        if type(self) is MeanMetricWrapper:
+            config["fn"] = getattr(self._fn, "__name__", self._fn)
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if cls is MeanMetricWrapper:
+            fn = config.pop("fn")
+            if isinstance(fn, str):
+                from neuroflow import metrics
+                fn = metrics.get_function(fn)
+            return cls(fn, **config)
+        return cls(**config)
+
+
+def wrapper_class(class_name, function, default_name, doc, module, **defaults):
+    """A MeanMetricWrapper subclass whose constructor takes Keras' arguments for that metric."""
+    parameters = list(defaults)
+
+    def __init__(self, *args, name=default_name, dtype=None, **kwargs):
+        if len(args) > len(parameters):
+            raise TypeError(f"{class_name} takes at most {len(parameters)} positional arguments "
+                            f"({', '.join(parameters) or 'none'}) besides name and dtype")
+        options = dict(defaults)
+        options.update(zip(parameters, args))
+        for key, value in kwargs.items():
+            if key not in options:
+                raise TypeError(f"{class_name} got an unexpected argument {key!r}; "
+                                f"accepted: {', '.join(parameters + ['name', 'dtype'])}")
+            options[key] = value
+        MeanMetricWrapper.__init__(self, function, name=name, dtype=dtype, **options)
+
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": module})
