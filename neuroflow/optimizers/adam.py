@@ -1,0 +1,74 @@
+"""Adam: momentum on the gradient and on its square, with bias correction."""
+import math
+
+from neuroflow import backend
+from neuroflow.optimizers.optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2014), as Keras 3 implements it.
+
+    Slots: first moment m and second moment v (and v_hat with `amsgrad`), starting at 0.
+    At step t = iterations + 1:
+
+        alpha = learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t)   # bias-corrected rate
+        m = m + (g - m) * (1 - beta_1)
+        v = v + (g**2 - v) * (1 - beta_2)
+        v_hat = max(v_hat, v);  v = v_hat                              (amsgrad only)
+        w = w - alpha * m / (sqrt(v) + epsilon)
+
+    Epsilon is added outside the square root, to the uncorrected sqrt(v) ("epsilon hat" in the
+    paper), which is why Keras' 1e-7 behaves like a larger epsilon in other libraries.
+
+    Args:
+        learning_rate: float, schedule or callable (default 0.001).
+        beta_1: decay of the first moment (default 0.9).
+        beta_2: decay of the second moment (default 0.999).
+        epsilon: numerical fuzz (default 1e-7).
+        amsgrad: use the AMSGrad variant (Reddi et al., 2018).
+        **kwargs: the base optimizer's arguments.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
+                         name=name, **kwargs)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def _slot_specs(self):
+        specs = [("momentum", 0.0), ("velocity", 0.0)]
+        if self.amsgrad:
+            specs.append(("velocity_hat", 0.0))
+        return specs
+
+    def update_step(self, gradient, variable, learning_rate):
+        xp = backend.xp
+        step = self.iterations + 1
+        alpha = learning_rate * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
+        m = self._slot(variable, "momentum")
+        v = self._slot(variable, "velocity")
+        m += (gradient - m) * (1 - self.beta_1)              # m -> beta_1 m + (1 - beta_1) g
+        v += (xp.square(gradient) - v) * (1 - self.beta_2)   # v -> beta_2 v + (1 - beta_2) g^2
+        if self.amsgrad:
+            v_hat = self._slot(variable, "velocity_hat")
+            xp.maximum(v_hat, v, out=v_hat)                  # the running maximum of v
+            v = v_hat
+        denominator = xp.sqrt(v)
+        denominator += self.epsilon                          # sqrt(v) + epsilon
+        update = m * alpha
+        update /= denominator
+        variable.value -= update
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config

@@ -1,0 +1,92 @@
+"""RMSprop: divide the gradient by a running root-mean-square of its recent magnitudes."""
+from neuroflow import backend
+from neuroflow.optimizers.optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), as Keras 3 implements it.
+
+    Slots: velocity v (mean square of g), and with `centered` the mean gradient a, with
+    `momentum > 0` a momentum buffer m; all start at 0.
+
+        v = rho * v + (1 - rho) * g**2
+        a = rho * a + (1 - rho) * g                      (centered only)
+        denominator = v - a**2 + epsilon   if centered   else   v + epsilon
+        increment = learning_rate * g / sqrt(denominator)
+        m = momentum * m + increment;  w = w - m         (momentum > 0)
+        w = w - increment                                (otherwise)
+
+    Note that epsilon sits inside the square root, as in Keras.
+
+    Raises:
+        ValueError: for `rho` or `momentum` outside [0, 1], or a non-positive `epsilon`.
+
+    Args:
+        learning_rate: float, schedule or callable (default 0.001).
+        rho: discount factor of the running averages (default 0.9).
+        momentum: momentum factor (default 0.0).
+        epsilon: numerical fuzz (default 1e-7).
+        centered: normalize by the estimated variance instead of the second moment.
+        **kwargs: the base optimizer's arguments.
+
+    Example:
+        optimizer = RMSprop(learning_rate=0.01, centered=True)
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name="rmsprop", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
+                         name=name, **kwargs)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"`rho` must be in [0, 1]. Received: rho={rho}")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"`momentum` must be in [0, 1]. Received: momentum={momentum}")
+        if not epsilon > 0:
+            raise ValueError(f"`epsilon` must be positive. Received: epsilon={epsilon}")
+        self.rho = float(rho)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.centered = bool(centered)
+
+    def _slot_specs(self):
+        specs = [("velocity", 0.0)]
+        if self.momentum > 0:
+            specs.append(("momentum", 0.0))
+        if self.centered:
+            specs.append(("average_gradient", 0.0))
+        return specs
+
+    def update_step(self, gradient, variable, learning_rate):
+        xp = backend.xp
+        rho = self.rho
+        velocity = self._slot(variable, "velocity")
+        velocity *= rho                                  # rho * v
+        velocity += (1 - rho) * xp.square(gradient)      # + (1 - rho) * g^2
+        if self.centered:
+            average = self._slot(variable, "average_gradient")
+            average *= rho                               # rho * a
+            average += (1 - rho) * gradient              # + (1 - rho) * g
+            denominator = velocity - xp.square(average)  # variance estimate v - a^2
+            denominator += self.epsilon
+        else:
+            denominator = velocity + self.epsilon
+        increment = learning_rate * gradient
+        increment /= xp.sqrt(denominator, out=denominator)
+        if self.momentum > 0:
+            buffer = self._slot(variable, "momentum")
+            buffer *= self.momentum
+            buffer += increment
+            variable.value -= buffer
+        else:
+            variable.value -= increment
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                       "centered": self.centered})
+        return config

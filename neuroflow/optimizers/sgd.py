@@ -1,0 +1,72 @@
+"""Stochastic gradient descent, with optional (Nesterov) momentum."""
+import numbers
+
+from neuroflow.optimizers.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent with momentum (Keras 3's `keras.optimizers.SGD`).
+
+    Without momentum:
+
+        w = w - learning_rate * g
+
+    With momentum (a velocity slot v, starting at 0):
+
+        v = momentum * v - learning_rate * g
+        w = w + v
+
+    With `nesterov=True` the step looks ahead along the new velocity:
+
+        v = momentum * v - learning_rate * g
+        w = w + momentum * v - learning_rate * g
+
+    Args:
+        learning_rate: float, schedule or callable (default 0.01).
+        momentum: float in [0, 1] (default 0.0: plain gradient descent).
+        nesterov: use Nesterov momentum.
+        **kwargs: the base optimizer's arguments (weight_decay, clipnorm, clipvalue,
+            global_clipnorm, use_ema, ..., name).
+
+    Raises:
+        ValueError: when `momentum` is not a float in [0, 1].
+
+    Example:
+        optimizer = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name="SGD", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
+                         name=name, **kwargs)
+        if not isinstance(momentum, numbers.Real) or isinstance(momentum, bool) or not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _slot_specs(self):
+        return [("momentum", 0.0)] if self.momentum != 0 else []
+
+    def update_step(self, gradient, variable, learning_rate):
+        weights = variable.value
+        if self.momentum == 0:
+            weights -= learning_rate * gradient
+            return
+        velocity = self._slot(variable, "momentum")
+        step = learning_rate * gradient          # learning_rate * g
+        velocity *= self.momentum                # momentum * v ...
+        velocity -= step                         # ... - learning_rate * g
+        if self.nesterov:
+            weights += self.momentum * velocity  # look ahead along the new velocity
+            weights -= step
+        else:
+            weights += velocity
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config

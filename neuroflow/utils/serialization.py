@@ -1,0 +1,83 @@
+"""Names <-> objects for the small configurable families (optimizers, schedules, initializers,
+regularizers, constraints): one lookup that accepts Keras' spellings.
+
+A name matches whatever its spelling of case and underscores, so 'glorot_uniform',
+'GlorotUniform' and 'glorotuniform' find the same class, as do 'rmsprop' and 'RMSprop'.
+Serialized objects use Keras 3's layout: {'module', 'class_name', 'config', 'registered_name'}.
+"""
+from neuroflow.utils.errors import unknown_name_error
+
+
+def normalize_name(name):
+    """The lookup key of a name: lower case without underscores ('GlorotUniform' -> 'glorotuniform')."""
+    return str(name).lower().replace("_", "")
+
+
+def serialize_object(instance, module):
+    """Keras 3's serialized form of a configurable object.
+
+    Args:
+        instance: an object with `get_config()`.
+        module: the public module it lives in, e.g. 'neuroflow.optimizers'.
+
+    Returns:
+        `{'module': ..., 'class_name': ..., 'config': ..., 'registered_name': ...}`.
+    """
+    cls = type(instance)
+    builtin = cls.__module__.startswith("neuroflow.")
+    return {
+        "module": module if builtin else cls.__module__,
+        "class_name": cls.__name__,
+        "config": instance.get_config(),
+        "registered_name": None if builtin else cls.__name__,
+    }
+
+
+def lookup(kind, name, known, custom_objects=None):
+    """The object registered under `name` in `custom_objects` or `known`.
+
+    Args:
+        kind: what is looked up, for the error message ('optimizer', 'initializer', ...).
+        name: the identifier as given.
+        known: dict of canonical name -> object (several spellings may point to one object).
+        custom_objects: optional dict of user names -> objects, searched first.
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones and the closest.
+    """
+    for table in (custom_objects or {}, known):
+        if name in table:
+            return table[name]
+    key = normalize_name(name)
+    for table in (custom_objects or {}, known):
+        for candidate, value in table.items():
+            if normalize_name(candidate) == key:
+                return value
+    raise unknown_name_error(kind, name, list(known) + list(custom_objects or {}))
+
+
+def deserialize_object(kind, config, known, custom_objects=None, build=None):
+    """Rebuilds an object from `{'class_name': ..., 'config': ...}` (or a bare class name).
+
+    Args:
+        kind: used in error messages.
+        config: the serialized dict, or a string name (an instance with default arguments).
+        known: dict of canonical name -> class.
+        custom_objects: optional extra names -> classes.
+        build: optional `build(cls, config_dict)`; defaults to `cls.from_config(config_dict)`.
+
+    Raises:
+        ValueError: for a dict without 'class_name', or an unknown class name.
+    """
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Cannot deserialize a {kind} from {config!r}: expected a dict with 'class_name' "
+                         "and 'config' keys (the output of serialize), or a name")
+    cls = lookup(kind, config["class_name"], known, custom_objects)
+    inner = dict(config.get("config") or {})
+    if build is not None:
+        return build(cls, inner)
+    if hasattr(cls, "from_config"):
+        return cls.from_config(inner)
+    return cls(**inner)
