@@ -1,0 +1,340 @@
+"""The callback base class and `CallbackList`, which dispatches every hook to a list of callbacks."""
+
+# Every hook a callback may define, in the order a training run meets them. LambdaCallback checks its
+# keyword arguments against this list.
+HOOK_NAMES = (
+    "on_train_begin",
+    "on_epoch_begin",
+    "on_train_batch_begin",
+    "on_batch_begin",
+    "on_train_batch_end",
+    "on_batch_end",
+    "on_test_begin",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_test_end",
+    "on_epoch_end",
+    "on_train_end",
+    "on_predict_begin",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
+    "on_predict_end",
+)
+
+
+class Callback:
+    """Base class for objects that hook into `fit`, `evaluate` and `predict`.
+
+    Subclass it and override the hooks you need; every hook does nothing by default. The training loop
+    calls `set_model` and `set_params` before the first hook, so `self.model` is the model being
+    trained and `self.params` holds `{'verbose', 'epochs', 'steps'}`.
+
+    `logs` is a dict of Python floats: for batch hooks the metrics averaged over the epoch so far, for
+    `on_epoch_end` the epoch's metrics plus the `val_`-prefixed validation metrics. Callbacks may add
+    keys to the `on_epoch_end` dict (e.g. 'learning_rate'); callbacks later in the list, History
+    included, see them.
+
+    Example:
+
+    ```python
+    class PrintLoss(neuroflow.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            print(epoch, logs["loss"])
+
+    model.fit(x, y, epochs=3, callbacks=[PrintLoss()])
+    ```
+    """
+
+    def __init__(self):
+        self.params = None
+        self._model = None
+
+    def set_params(self, params):
+        """Stores the run's parameters (`verbose`, `epochs`, `steps`) as `self.params`."""
+        self.params = params
+
+    def set_model(self, model):
+        """Stores the model the callback acts on as `self.model`."""
+        self._model = model
+
+    @property
+    def model(self):
+        """The model being trained, evaluated or used for prediction."""
+        return self._model
+
+    @model.setter
+    def model(self, model):
+        self._model = model
+
+    def on_batch_begin(self, batch, logs=None):
+        """Older name for `on_train_batch_begin`; the default `on_train_batch_begin` calls it."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Older name for `on_train_batch_end`; the default `on_train_batch_end` calls it."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of an epoch of `fit`.
+
+        Args:
+            epoch: index of the epoch, from 0.
+            logs: currently empty.
+        """
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of an epoch of `fit`, after validation.
+
+        Args:
+            epoch: index of the epoch, from 0.
+            logs: the epoch's metrics, e.g. `{'loss': 0.2, 'accuracy': 0.9, 'val_loss': 0.3}`.
+        """
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Called before a training batch in `fit`.
+
+        Args:
+            batch: index of the batch within the epoch, from 0.
+            logs: currently empty.
+        """
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Called after a training batch in `fit`.
+
+        Args:
+            batch: index of the batch within the epoch, from 0.
+            logs: the metrics averaged over the epoch's batches so far.
+        """
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Called before a batch of `evaluate`, and of validation inside `fit`."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        """Called after a batch of `evaluate` (and of validation inside `fit`), with averaged metrics."""
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Called before a batch of `predict`."""
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """Called after a batch of `predict`; `logs` holds `{'outputs': ...}` for the batch."""
+
+    def on_train_begin(self, logs=None):
+        """Called once at the start of `fit`."""
+
+    def on_train_end(self, logs=None):
+        """Called once at the end of `fit`, with the last epoch's logs."""
+
+    def on_test_begin(self, logs=None):
+        """Called at the start of `evaluate`, and of validation inside `fit`."""
+
+    def on_test_end(self, logs=None):
+        """Called at the end of `evaluate` (and of validation inside `fit`), with the final metrics."""
+
+    def on_predict_begin(self, logs=None):
+        """Called at the start of `predict`."""
+
+    def on_predict_end(self, logs=None):
+        """Called at the end of `predict`."""
+
+
+def _flatten_callbacks(callbacks):
+    """The callbacks as a flat list, refusing anything that is not a Callback."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            "callbacks must be a list of neuroflow.callbacks.Callback instances; "
+            f"got {type(callbacks).__name__}."
+        )
+    flat = []
+    for index, item in enumerate(callbacks):
+        if isinstance(item, (list, tuple)):
+            flat.extend(_flatten_callbacks(item))
+        elif isinstance(item, Callback):
+            flat.append(item)
+        else:
+            raise TypeError(
+                "callbacks must be a list of neuroflow.callbacks.Callback instances; "
+                f"item {index} is {type(item).__name__} ({item!r}). Subclass Callback, or wrap "
+                "functions in LambdaCallback."
+            )
+    return flat
+
+
+def _pythonify_logs(logs):
+    """Batch logs with scalar values as Python floats, nested dicts flattened, keys sorted.
+
+    Arrays (ndim > 0) and strings pass through unchanged.
+    """
+    result = {}
+    for key, value in sorted(logs.items()):
+        if isinstance(value, dict):
+            result.update(_pythonify_logs(value))
+            continue
+        if getattr(value, "ndim", 0) == 0 and not isinstance(value, (str, bytes)):
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                pass  # a scalar that is not a number passes through unchanged
+        result[key] = value
+    return result
+
+
+class CallbackList(Callback):
+    """A list of callbacks that is itself a callback: each hook is called on every member in order.
+
+    Args:
+        callbacks: a list of `Callback` instances (nested lists are flattened), or None.
+        add_history: whether to append a `History` when the list holds none.
+        add_progbar: whether to append a `ProgbarLogger` when the list holds none.
+        model: the model the callbacks act on; when given, `model.history` is set to the History.
+        **params: the run's parameters (`verbose`, `epochs`, `steps`), passed to every callback.
+
+    Raises:
+        TypeError: when an item of `callbacks` is not a `Callback`.
+
+    Example:
+
+    ```python
+    callbacks = CallbackList([EarlyStopping()], add_history=True, model=model,
+                             verbose=0, epochs=10, steps=100)
+    callbacks.on_train_begin()
+    for epoch in range(10):
+        callbacks.on_epoch_begin(epoch)
+        ...
+        callbacks.on_epoch_end(epoch, {"loss": 0.1, "val_loss": 0.2})
+    callbacks.on_train_end()
+    ```
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = _flatten_callbacks(callbacks)
+        self._add_default_callbacks(add_history, add_progbar)
+        self.set_model(model)
+        self.set_params(params)
+
+    def _add_default_callbacks(self, add_history, add_progbar):
+        # Imported here: both modules import Callback from this one.
+        from neuroflow.callbacks.history import History
+        from neuroflow.callbacks.progbar_logger import ProgbarLogger
+
+        self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        self._progbar = next((cb for cb in self.callbacks if isinstance(cb, ProgbarLogger)), None)
+        # History goes before the progress bar and after the user's callbacks, so it records keys
+        # that user callbacks add to the epoch logs (e.g. 'learning_rate'), as Keras does.
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if self._progbar is None and add_progbar:
+            self._progbar = ProgbarLogger()
+            self.callbacks.append(self._progbar)
+
+    def append(self, callback):
+        """Adds one callback at the end, giving it the list's model and params."""
+        (callback,) = _flatten_callbacks([callback])
+        self.callbacks.append(callback)
+        if self.model is not None:
+            callback.set_model(self.model)
+        if self.params:
+            callback.set_params(self.params)
+
+    def set_params(self, params):
+        self.params = params
+        if params:
+            for callback in self.callbacks:
+                callback.set_params(params)
+
+    def set_model(self, model):
+        if model is None:
+            return
+        super().set_model(model)
+        if self._history is not None:
+            model.history = self._history
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    # Hooks. The same logs dict goes to every callback, so additions made by one are seen by the next.
+
+    def on_train_begin(self, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_batch_begin(batch, logs=logs)
+
+    def on_batch_end(self, batch, logs=None):
+        logs = _pythonify_logs(logs or {})
+        for callback in self.callbacks:
+            callback.on_batch_end(batch, logs=logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_train_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = _pythonify_logs(logs or {})
+        for callback in self.callbacks:
+            callback.on_train_batch_end(batch, logs=logs)
+
+    def on_test_begin(self, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_test_begin(logs)
+
+    def on_test_end(self, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_test_end(logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_test_batch_begin(batch, logs=logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        logs = _pythonify_logs(logs or {})
+        for callback in self.callbacks:
+            callback.on_test_batch_end(batch, logs=logs)
+
+    def on_predict_begin(self, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_predict_begin(logs)
+
+    def on_predict_end(self, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_predict_end(logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_predict_batch_begin(batch, logs=logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        # Predictions stay arrays: no float conversion here.
+        logs = {} if logs is None else logs
+        for callback in self.callbacks:
+            callback.on_predict_batch_end(batch, logs=logs)
