@@ -1,0 +1,6 @@
+"""Utilities with `keras.utils` names: labels, normalization, sequences, training plots."""
+from neuroflow.utils.numerical import normalize, to_categorical
+from neuroflow.utils.plotting import plot_history
+from neuroflow.utils.sequence import multi_hot_sequences, pad_sequences
+
+__all__ = ["multi_hot_sequences", "normalize", "pad_sequences", "plot_history", "to_categorical"]
