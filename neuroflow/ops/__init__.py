@@ -281,7 +281,7 @@ gather = take
 
 
 def take_along_axis(x, indices, axis=None):
-    return Tensor(backend.xp.take_along_axis(_value(x), _value(indices), axis=axis))
+    return _call(_shape.take_along_axis, x, Tensor(_value(indices)), axis=axis)
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None):
