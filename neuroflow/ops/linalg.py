@@ -45,7 +45,7 @@ def _(x, kernel, bias=None, activation="linear", options=None):
         pre += bias  # in place: `pre` is a fresh array, no need for another
     act = KERNELS[activation]
     out = pre if activation == "linear" else act.forward(pre, **options)
-    return out, (x, kernel, bias is not None, pre if act.needs_input else None, out, act, options)
+    return out, (x, kernel, bias is not None, pre if act.keeps_input(options) else None, out, act, options)
 
 
 @dense.vjp
