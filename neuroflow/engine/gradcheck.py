@@ -6,8 +6,14 @@ from neuroflow.engine.tensor import Tensor
 
 
 def numeric_gradient(function, arrays, index, epsilon=1e-6):
-    """Central differences of sum(function(*arrays) * probe) with respect to arrays[index]."""
-    base = [numpy.array(a, dtype=numpy.float64) for a in arrays]
+    """Central differences of function(*arrays) (a scalar) with respect to arrays[index].
+
+    Only arrays[index] is converted to float64: the others (integer indices, boolean masks) keep
+    their dtype. The copy is C-ordered so that `reshape(-1)` below is a view that writes through
+    (a transposed or moveaxis'd input would otherwise be perturbed in a throwaway copy).
+    """
+    base = list(arrays)
+    base[index] = numpy.array(arrays[index], dtype=numpy.float64, order="C")
     target = base[index]
     gradient = numpy.zeros_like(target)
     flat = target.reshape(-1)

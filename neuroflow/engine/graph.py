@@ -6,13 +6,17 @@ def unbroadcast(gradient, shape):
     """Sums `gradient` down to `shape`, undoing NumPy broadcasting.
 
     Broadcasting adds leading axes and stretches size-1 axes; their gradients are sums over
-    exactly those axes.
+    exactly those axes. A gradient with fewer axes than `shape` (a vjp that dropped leading
+    size-1 axes, such as dense's bias gradient for a (1, units) bias) is padded back first.
     """
+    shape = tuple(shape)
     if gradient.shape == shape:
         return gradient
     extra = gradient.ndim - len(shape)
     if extra > 0:
         gradient = gradient.sum(axis=tuple(range(extra)))
+    elif extra < 0:
+        gradient = gradient.reshape((1,) * -extra + gradient.shape)
     stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and gradient.shape[axis] != 1)
     if stretched:
         gradient = gradient.sum(axis=stretched, keepdims=True)

@@ -143,6 +143,14 @@ class Variable(Tensor):
         self.value -= delta.value if isinstance(delta, Tensor) else delta
         return self
 
+    def numpy(self):
+        """A copy of the value: a snapshot that later in-place updates do not change."""
+        return backend.to_numpy(self.value).copy()
+
+    def __array__(self, dtype=None, copy=None):
+        # Always a snapshot, like numpy(): `before = np.array(v); fit(...)` must keep `before`.
+        return backend.to_numpy(self.value).astype(dtype or self.value.dtype, copy=True)
+
     def __repr__(self):
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}\n{self.numpy()!r}>"
 

@@ -144,7 +144,10 @@ def where(condition, x1=None, x2=None):
 
 
 def clip(x, x_min, x_max):
-    return _call(_elementwise.clip, x, low=x_min, high=x_max)
+    """Limits x to [x_min, x_max]; the gradient is 1 inside (bounds included), 0 outside."""
+    low = x_min.value if isinstance(x_min, Tensor) else x_min
+    high = x_max.value if isinstance(x_max, Tensor) else x_max
+    return _call(_elementwise.clip, x, low=low, high=high)
 
 
 # ---- comparisons and arg-reductions (not differentiable) -------------------------------------
@@ -237,7 +240,7 @@ def std(x, axis=None, keepdims=False):
 
 
 def prod(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.prod(_value(x), axis=_axis(axis), keepdims=keepdims))
+    return _call(_reduction.prod, x, axis=_axis(axis), keepdims=keepdims)
 
 
 # ---- shapes ----------------------------------------------------------------------------------
@@ -278,7 +281,7 @@ gather = take
 
 
 def take_along_axis(x, indices, axis=None):
-    return Tensor(backend.xp.take_along_axis(_value(x), _value(indices), axis=axis))
+    return _call(_shape.take_along_axis, x, Tensor(_value(indices)), axis=axis)
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None):

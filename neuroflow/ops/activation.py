@@ -6,6 +6,8 @@ the activation's input and its output, and uses whichever is cheaper (sigmoid' =
 """
 import math
 
+import numpy
+
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 
@@ -14,8 +16,17 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _sigmoid(x):
-    # tanh form: one transcendental call, and no overflow warning for large |x|.
-    return 0.5 * (1.0 + backend.xp.tanh(0.5 * x))
+    """1 / (1 + e^-x), accurate in both tails.
+
+    This form keeps full relative accuracy for x << 0 (e^-x is large and exact), where the tanh
+    form 0.5 (1 + tanh(x / 2)) cancels (relative error 3e-4 at x = -10 in float32, and 0 below
+    about -17). e^-x overflows to inf for x < -88 (float32): 1 / inf = 0 is the right limit, so
+    that warning is silenced. It avoids a where() on the sign, which is slow on random signs.
+    """
+    with numpy.errstate(over="ignore"):  # host-side warning control only; cupy does not warn
+        denominator = backend.xp.exp(-x)
+    denominator += 1.0
+    return backend.xp.reciprocal(denominator, out=denominator)
 
 
 def _erf(x):
@@ -31,14 +42,21 @@ def _erf(x):
 
 
 class ActivationKernel:
-    """forward(x, **options) -> y and derivative(g, x, y, **options) -> dL/dx."""
+    """forward(x, **options) -> y and derivative(g, x, y, **options) -> dL/dx.
+
+    `needs_input` says whether the derivative reads x (else x is not kept for the backward
+    pass): a bool, or a callable of the options when that depends on them (relu).
+    """
 
     def __init__(self, name, forward, derivative, needs_input=True):
         self.name = name
         self.forward = forward
         self.derivative = derivative
-        # When False the derivative reads only the output, so the input need not be kept.
         self.needs_input = needs_input
+
+    def keeps_input(self, options):
+        """Whether the backward pass needs x for these options."""
+        return self.needs_input(options) if callable(self.needs_input) else self.needs_input
 
 
 def _relu_forward(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -49,6 +67,12 @@ def _relu_forward(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if max_value is not None:
         out = xp.minimum(out, max_value)
     return out.astype(x.dtype, copy=False)
+
+
+def _relu_needs_input(options):
+    # Plain relu's derivative reads y > 0; a slope, cap or threshold needs x itself.
+    return (options.get("negative_slope", 0.0) != 0.0 or options.get("max_value") is not None
+            or options.get("threshold", 0.0) != 0.0)
 
 
 def _relu_derivative(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -147,7 +171,7 @@ def _hard_silu_derivative(g, x, y):
 
 KERNELS = {kernel.name: kernel for kernel in [
     ActivationKernel("linear", lambda x: x, lambda g, x, y: g, needs_input=False),
-    ActivationKernel("relu", _relu_forward, _relu_derivative, needs_input=False),
+    ActivationKernel("relu", _relu_forward, _relu_derivative, needs_input=_relu_needs_input),
     ActivationKernel("sigmoid", _sigmoid, lambda g, x, y: g * y * (1 - y), needs_input=False),
     ActivationKernel("tanh", lambda x: backend.xp.tanh(x), lambda g, x, y: g * (1 - y * y), needs_input=False),
     ActivationKernel("softmax", _softmax_forward, _softmax_derivative, needs_input=False),
@@ -184,7 +208,7 @@ def _make_activation_op(kernel):
     @op.forward
     def _(x, **options):
         y = kernel.forward(x, **options)
-        return y, (x if kernel.needs_input else None, y, options)
+        return y, (x if kernel.keeps_input(options) else None, y, options)
 
     @op.vjp
     def _(residuals, g, needs):

@@ -213,18 +213,21 @@ clip = Op("clip")
 
 @clip.forward
 def _(a, low=None, high=None):
-    return backend.xp.clip(a, low, high), (a, low, high)
+    out = backend.xp.clip(a, low, high)
+    # Keras keeps x's dtype: float64 bounds must not promote a float32 tensor.
+    return out.astype(a.dtype, copy=False), (a, low, high)
 
 
 @clip.vjp
 def _(residuals, g, needs):
     a, low, high = residuals
-    # Gradient passes only where the value was not clipped (bounds included, as in Keras).
-    inside = backend.xp.ones(a.shape, dtype=bool)
-    if low is not None:
-        inside &= a >= low
-    if high is not None:
-        inside &= a <= high
+    # Gradient passes only where the value was not clipped (bounds included, as in TensorFlow).
+    if low is None:
+        inside = a <= high
+    elif high is None:
+        inside = a >= low
+    else:
+        inside = (a >= low) & (a <= high)
     return (g * inside,)
 
 

@@ -2,6 +2,7 @@
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 from neuroflow.ops.activation import KERNELS
+from neuroflow.utils.errors import unknown_name_error
 
 matmul = Op("matmul")
 
@@ -27,7 +28,11 @@ def _(residuals, g, needs):
     if needs[0]:
         grad_a = xp.matmul(g2, xp.swapaxes(b2, -1, -2))
         grad_a = grad_a.reshape(grad_a.shape[:-2] + (grad_a.shape[-1],)) if a.ndim == 1 else grad_a
-    if needs[1]:
+    if needs[1] and b.ndim == 2 and a.ndim > 2:
+        # A shared matrix against a batch: fold the batch into rows (one GEMM, no (batch, n, k)
+        # intermediate for the walk to sum).
+        grad_b = a2.reshape(-1, a2.shape[-1]).T @ g2.reshape(-1, g2.shape[-1])
+    elif needs[1]:
         grad_b = xp.matmul(xp.swapaxes(a2, -1, -2), g2)
         grad_b = grad_b.reshape(grad_b.shape[:-1]) if b.ndim == 1 else grad_b
     return grad_a, grad_b
@@ -38,14 +43,21 @@ dense = Op("dense")
 
 @dense.forward
 def _(x, kernel, bias=None, activation="linear", options=None):
-    """y = activation(x @ kernel + bias); x may have extra leading axes (applied on the last)."""
+    """y = activation(x @ kernel + bias); x may have extra leading axes (applied on the last).
+
+    `activation` is a name in activation.KERNELS (None means 'linear'); `options` go to it.
+    """
     options = options or {}
+    if activation is None:
+        activation = "linear"
+    if activation not in KERNELS:
+        raise unknown_name_error("activation", activation, KERNELS)
+    act = KERNELS[activation]
     pre = x @ kernel
     if bias is not None:
         pre += bias  # in place: `pre` is a fresh array, no need for another
-    act = KERNELS[activation]
     out = pre if activation == "linear" else act.forward(pre, **options)
-    return out, (x, kernel, bias is not None, pre if act.needs_input else None, out, act, options)
+    return out, (x, kernel, bias is not None, pre if act.keeps_input(options) else None, out, act, options)
 
 
 @dense.vjp

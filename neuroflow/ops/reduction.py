@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max, min, logsumexp (keepdims as in NumPy)."""
+"""Reductions over axes: sum, mean, max, min, logsumexp, prod (keepdims as in NumPy)."""
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 
@@ -110,3 +110,30 @@ def _(a, axis=None, keepdims=False):
 def _(residuals, g, needs):
     softmax, shape, axes, keepdims = residuals
     return (_restore_reduced_axes(g, shape, axes, keepdims) * softmax,)
+
+
+prod = Op("prod")
+
+
+@prod.forward
+def _(a, axis=None, keepdims=False):
+    axes = _normalize_axis(axis, a.ndim)
+    return a.prod(axis=axes, keepdims=keepdims), (a, axes, keepdims)
+
+
+@prod.vjp
+def _(residuals, g, needs):
+    a, axes, keepdims = residuals
+    xp = backend.xp
+    # d prod / d a_i is the product of the other elements. Dividing the product by a_i fails at
+    # zeros, so multiply exclusive cumulative products from the left and from the right instead.
+    kept = [i for i in range(a.ndim) if i not in axes]
+    order = kept + list(axes)
+    moved = xp.transpose(a, order)
+    flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    ones = xp.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+    left = xp.concatenate([ones, xp.cumprod(flat[..., :-1], axis=-1)], axis=-1)
+    right = xp.flip(xp.concatenate([ones, xp.cumprod(xp.flip(flat[..., 1:], axis=-1), axis=-1)], axis=-1), axis=-1)
+    inverse = sorted(range(a.ndim), key=order.__getitem__)
+    others = xp.transpose((left * right).reshape(moved.shape), inverse)
+    return (_restore_reduced_axes(g, a.shape, axes, keepdims) * others,)

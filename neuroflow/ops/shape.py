@@ -77,14 +77,14 @@ def _(*arrays, axis=0):
 @concatenate.vjp
 def _(residuals, g, needs):
     sizes, axis = residuals
-    xp = backend.xp
-    bounds = []
+    # Each input's gradient is a slice of g: a view, where take() with an index range would copy.
+    lead = (slice(None),) * (axis % g.ndim)
+    grads = []
     start = 0
-    for size in sizes:
-        bounds.append((start, start + size))
+    for size, need in zip(sizes, needs):
+        grads.append(g[lead + (slice(start, start + size),)] if need else None)
         start += size
-    return tuple(xp.take(g, xp.arange(lo, hi), axis=axis) if need else None
-                 for (lo, hi), need in zip(bounds, needs))
+    return tuple(grads)
 
 
 stack = Op("stack")
@@ -97,8 +97,8 @@ def _(*arrays, axis=0):
 
 @stack.vjp
 def _(axis, g, needs):
-    xp = backend.xp
-    return tuple(xp.take(g, i, axis=axis) if need else None for i, need in enumerate(needs))
+    lead = (slice(None),) * (axis % g.ndim)
+    return tuple(g[lead + (i,)] if need else None for i, need in enumerate(needs))
 
 
 getitem = Op("getitem")
@@ -109,13 +109,23 @@ def _(a, index=None):
     return a[index], (a.shape, a.dtype, index)
 
 
+def _is_basic_index(index):
+    """Whether `index` uses only ints, slices, None and Ellipsis (so no element is picked twice)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(part is None or part is Ellipsis or isinstance(part, (int, slice)) for part in parts)
+
+
 @getitem.vjp
 def _(residuals, g, needs):
     shape, dtype, index = residuals
     xp = backend.xp
     grad = xp.zeros(shape, dtype=g.dtype)
-    # add.at accumulates repeated integer indices (x[[0, 0]]) instead of overwriting.
-    xp.add.at(grad, index, g)
+    if _is_basic_index(index):
+        # Basic indexing selects each element at most once: a plain assignment (add.at is slow).
+        grad[index] = g
+    else:
+        # add.at accumulates repeated integer indices (x[[0, 0]]) instead of overwriting.
+        xp.add.at(grad, index, g)
     return (grad,)
 
 
@@ -146,6 +156,46 @@ def _(residuals, g, needs):
     return grad, None
 
 
+def _along_axis_index(indices, out_shape, axis):
+    """The fancy index that makes `array[index]` equal take_along_axis(array, indices, axis).
+
+    `out_shape` is the output's shape (indices broadcast against the other axes of the array).
+    """
+    xp = backend.xp
+    index = []
+    for dimension, size in enumerate(out_shape):
+        if dimension == axis:
+            index.append(indices)
+        else:
+            grid_shape = [1] * len(out_shape)
+            grid_shape[dimension] = size
+            index.append(xp.arange(size).reshape(grid_shape))
+    return tuple(index)
+
+
+take_along_axis = Op("take_along_axis")
+
+
+@take_along_axis.forward
+def _(a, indices, axis=None):
+    xp = backend.xp
+    indices = indices.astype(xp.int64, copy=False)
+    return xp.take_along_axis(a, indices, axis=axis), (a.shape, indices, axis)
+
+
+@take_along_axis.vjp
+def _(residuals, g, needs):
+    shape, indices, axis = residuals
+    xp = backend.xp
+    grad = xp.zeros(shape, dtype=g.dtype)
+    if axis is None:
+        xp.add.at(grad.reshape(-1), indices, g)
+        return grad, None
+    # add.at, not put_along_axis: repeated indices must accumulate.
+    xp.add.at(grad, _along_axis_index(indices, g.shape, axis % len(shape)), g)
+    return grad, None
+
+
 one_hot = Op("one_hot")
 
 
@@ -154,9 +204,9 @@ def _(indices, num_classes=None, axis=-1, dtype=None):
     xp = backend.xp
     indices = indices.astype(xp.int64, copy=False)
     eye = xp.eye(num_classes, dtype=dtype or backend.floatx())
-    out = eye[indices]
-    # Negative or too-large indices give all-zero rows, as in Keras.
+    # Negative or too-large indices give all-zero rows, as in Keras (index eye with a safe 0 first).
     invalid = (indices < 0) | (indices >= num_classes)
+    out = eye[xp.where(invalid, 0, indices)]
     if invalid.any():
         out[invalid] = 0
     if axis != -1:
@@ -170,6 +220,9 @@ pad = Op("pad")
 @pad.forward
 def _(a, pad_width=None, constant_values=0):
     out = backend.xp.pad(a, pad_width, constant_values=constant_values)
+    # NumPy broadcasts a single (before, after) pair to every axis; spell it out for the vjp.
+    if len(pad_width) == 1 and a.ndim > 1:
+        pad_width = tuple(pad_width) * a.ndim
     return out, (pad_width, a.shape)
 
 
