@@ -184,7 +184,8 @@ def _make_activation_op(kernel):
     @op.forward
     def _(x, **options):
         y = kernel.forward(x, **options)
-        return y, (x if kernel.needs_input else None, y, options)
+        # Options (relu's slope, cap, threshold) make the derivative read the input too.
+        return y, (x if kernel.needs_input or options else None, y, options)
 
     @op.vjp
     def _(residuals, g, needs):
