@@ -44,10 +44,12 @@ def _prepare(name, y_true, y_pred, sample_weight, check_range=True, top_k=None, 
                          "(or, for AUC, pass from_logits=True)")
     if top_k is not None:
         # Keep each row's k largest scores; the rest can never exceed a threshold.
-        num_classes = y_pred.shape[-1]
-        if top_k < num_classes:
-            kth = xp.partition(y_pred, num_classes - top_k, axis=-1)[..., num_classes - top_k: num_classes - top_k + 1]
-            y_pred = xp.where(y_pred >= kth, y_pred, -xp.inf)
+        # Ties go to the lower index, as top-k selection does in Keras.
+        if top_k < y_pred.shape[-1]:
+            order = xp.argsort(-y_pred, axis=-1, kind="stable")
+            keep = xp.zeros(y_pred.shape, dtype=bool)
+            xp.put_along_axis(keep, order[..., :top_k], True, axis=-1)
+            y_pred = xp.where(keep, y_pred, -xp.inf)
     if class_id is not None:
         y_true = y_true[..., class_id:class_id + 1]
         y_pred = y_pred[..., class_id:class_id + 1]

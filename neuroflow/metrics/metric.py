@@ -154,9 +154,6 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
-    def stateless_result(self, *args, **kwargs):  # pragma: no cover - convenience
-        return self.result()
-
     def get_config(self):
         return {"name": self.name, "dtype": self._dtype}
 
