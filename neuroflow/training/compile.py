@@ -113,18 +113,8 @@ class CompileMetrics:
             self.metrics.append(built)
 
     def _resolve(self, identifier, index, y_true, y_pred):
-        if isinstance(identifier, str) and identifier in ("accuracy", "acc"):
-            return metrics_module.resolve_accuracy(identifier, self.loss_identifiers[index],
-                                                   tuple(y_true.shape), tuple(y_pred.shape))
-        if isinstance(identifier, str) and identifier in ("crossentropy", "ce"):
-            loss = self.loss_identifiers[index]
-            name = loss if isinstance(loss, str) else getattr(loss, "name", "")
-            chosen = "sparse_categorical_crossentropy" if "sparse" in str(name) else (
-                "binary_crossentropy" if "binary" in str(name) else "categorical_crossentropy")
-            metric = metrics_module.get(chosen)
-            metric.name = identifier
-            return metric
-        return metrics_module.get(identifier)
+        return metrics_module.resolve(identifier, self.loss_identifiers[index], tuple(y_true.shape),
+                                      tuple(y_pred.shape))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true = _align(y_true, self.output_names, "y")

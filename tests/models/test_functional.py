@@ -26,7 +26,8 @@ def test_two_inputs_two_outputs_shared_layer_trains(rng):
     xa, xb = rng.normal(size=(128, 4)), rng.normal(size=(128, 3))
     y_reg = (xa[:, :1] - xb[:, :1]).astype("float32")
     y_cls = numpy.eye(3)[(xa[:, 0] > 0).astype(int) + (xb[:, 0] > 0).astype(int)]
-    model.compile(optimizer="adam", loss=["mse", "categorical_crossentropy"], loss_weights=[1.0, 0.5],
+    model.compile(optimizer=neuroflow.optimizers.Adam(learning_rate=0.02), loss=["mse", "categorical_crossentropy"],
+                  loss_weights=[1.0, 0.5],
                   metrics={"classes": ["accuracy"]})
     history = model.fit([xa, xb], [y_reg, y_cls], epochs=30, batch_size=32, verbose=0)
     keys = set(history.history)

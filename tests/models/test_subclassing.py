@@ -23,7 +23,7 @@ def _data(rng):
 def test_subclassed_model_trains_with_fit(rng):
     model = TwoLayer()
     x, y = _data(rng)
-    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    model.compile(optimizer=optimizers.Adam(learning_rate=0.01), loss="mse", metrics=["mae"])
     history = model.fit(x, y, epochs=20, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < 0.2 * history.history["loss"][0]
     assert set(history.history) == {"loss", "mae"}

@@ -22,7 +22,7 @@ def test_wrong_feature_size_at_fit_evaluate_predict(model, rng):
 
 
 def test_x_and_y_of_different_lengths(model, rng):
-    with pytest.raises(ValueError, match=r"x sizes: 10.*y sizes: 9"):
+    with pytest.raises(ValueError, match=r"(?s)x sizes: 10.*y sizes: 9"):
         model.fit(rng.normal(size=(10, 4)), rng.integers(0, 3, 9), verbose=0)
 
 
@@ -32,7 +32,7 @@ def test_unknown_names_suggest_the_closest(what):
     arguments = {"optimizer": "adam", "loss": "mse", "metrics": None}
     arguments[what] = {"optimizer": "rmsprp", "loss": "mean_squared_eror", "metrics": ["accuracyy"]}[what]
     expected = {"optimizer": "rmsprop", "loss": "mean_squared_error", "metrics": "accuracy"}[what]
-    with pytest.raises(ValueError, match=f"Did you mean '{expected}'"):
+    with pytest.raises(ValueError, match=f"(?i)Did you mean .{expected}."):
         model.compile(**arguments)
         model.fit(numpy.zeros((2, 2)), numpy.zeros((2, 1)), verbose=0)
 
@@ -40,7 +40,7 @@ def test_unknown_names_suggest_the_closest(what):
 @pytest.mark.parametrize("what, bad, expected", [("activation", "rellu", "relu"),
                                                  ("kernel_initializer", "glorot_unifrom", "glorot_uniform")])
 def test_unknown_layer_argument_names(what, bad, expected):
-    with pytest.raises(ValueError, match=f"Did you mean '{expected}'"):
+    with pytest.raises(ValueError, match=f"(?i)Did you mean .{expected}."):
         layers.Dense(2, **{what: bad})
 
 
