@@ -41,22 +41,24 @@ class FakeModel:
             handle.write("weights")
 
 
-def run_fit(model, callbacks, epoch_logs, steps=2, batch_logs=None, verbose=0, epochs=None):
+def run_fit(model, callbacks, epoch_logs, steps=2, batch_logs=None, verbose=0, epochs=None, batches=None):
     """Drives the hooks like `fit`: one epoch per entry of `epoch_logs` unless stopped early.
 
     Args:
         model: a FakeModel.
         callbacks: list of callbacks.
         epoch_logs: list of dicts, the logs each epoch ends with.
-        steps: batches per epoch.
+        steps: the `steps` param (None: unknown).
         batch_logs: function (epoch, step) -> batch logs; defaults to the epoch's train keys.
         verbose: passed in params; a ProgbarLogger is added when nonzero.
         epochs: the `epochs` param; defaults to len(epoch_logs).
+        batches: batches run per epoch; defaults to `steps`.
 
     Returns:
         (history, epochs_run): the History callback and the number of epochs that ran.
     """
     epochs = len(epoch_logs) if epochs is None else epochs
+    batches = steps if batches is None else batches
     callback_list = CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model,
         verbose=verbose, epochs=epochs, steps=steps,
@@ -69,7 +71,7 @@ def run_fit(model, callbacks, epoch_logs, steps=2, batch_logs=None, verbose=0, e
         callback_list.on_epoch_begin(epoch)
         for variable in model.weights:
             variable[...] = epoch  # "training" moves the weights
-        for step in range(steps):
+        for step in range(batches):
             callback_list.on_train_batch_begin(step)
             if batch_logs is not None:
                 step_logs = batch_logs(epoch, step)
