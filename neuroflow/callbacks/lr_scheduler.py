@@ -78,7 +78,7 @@ class LearningRateScheduler(Callback):
             learning_rate = self.schedule(epoch, current)
         else:
             learning_rate = self.schedule(epoch)
-        if isinstance(learning_rate, bool) or numpy.ndim(learning_rate) != 0:
+        if isinstance(learning_rate, (bool, str, bytes)) or numpy.ndim(learning_rate) != 0:
             raise ValueError(f"The output of the `schedule` function should be a float. Got: {learning_rate!r}")
         try:
             learning_rate = float(learning_rate)

@@ -215,7 +215,8 @@ class Progbar:
             digits = int(math.log10(self.target)) + 1
             count = f"{current:{digits}d}/{self.target}"
             done_width = min(int(self.width * current / self.target), self.width)
-            done, left = "━" * done_width, "━" * (self.width - done_width)
+            # Colour tells done from left on a terminal; plain text needs a lighter glyph instead.
+            done, left = "━" * done_width, ("━" if colored else "─") * (self.width - done_width)
             if colored:
                 done = f"{_GREEN}{done}{_RESET}" if done else ""
                 left = f"{_GREY}{left}{_RESET}"
