@@ -89,11 +89,22 @@ def _tap_slices(i, j, geometry):
 
 
 def im2col(x_padded, kernel_hw, geometry):
-    """Columns (batch, oh, ow, kh, kw, channels) of a padded NHWC input: one strided copy per tap."""
+    """Columns (batch, oh, ow, kh, kw, channels) of a padded NHWC input.
+
+    A strided window view (no copy) made contiguous in one pass; a copy per tap where the array
+    module has no sliding_window_view.
+    """
     kh, kw = kernel_hw
-    oh, ow = geometry[2]
+    (sh, sw), (dh, dw), (oh, ow) = geometry
+    xp = backend.xp
     n, _, _, c = x_padded.shape
-    columns = backend.xp.empty((n, oh, ow, kh, kw, c), dtype=x_padded.dtype)
+    window_view = getattr(getattr(getattr(xp, "lib", None), "stride_tricks", None), "sliding_window_view", None)
+    if window_view is not None:
+        span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+        windows = window_view(x_padded, (span_h, span_w), axis=(1, 2))  # (n, H', W', c, span_h, span_w)
+        windows = windows[:, :sh * (oh - 1) + 1:sh, :sw * (ow - 1) + 1:sw, :, ::dh, ::dw]
+        return xp.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+    columns = xp.empty((n, oh, ow, kh, kw, c), dtype=x_padded.dtype)
     for i in range(kh):
         for j in range(kw):
             columns[:, :, :, i, j, :] = x_padded[_tap_slices(i, j, geometry)]

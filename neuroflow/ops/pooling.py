@@ -44,33 +44,31 @@ def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
     pads, geometry = _geometry(x.shape, pool_size, strides, padding)
     low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     x_padded = _pad_spatial(x, pads, low)
-    out = None
-    argmax = None
-    tap = 0
-    for i in range(pool_size[0]):
-        for j in range(pool_size[1]):
-            window = x_padded[_tap_slices(i, j, geometry)]
-            if out is None:
-                out = window.copy()
-                argmax = xp.zeros(out.shape, dtype=xp.uint8 if pool_size[0] * pool_size[1] < 256 else xp.int32)
-            else:
-                better = window > out  # strict: the first maximum keeps the gradient on ties
-                xp.copyto(out, window, where=better)
-                xp.copyto(argmax, tap, where=better, casting="unsafe")
-            tap += 1
-    return out, (argmax, pool_size, pads, geometry, x.shape, x_padded.shape)
+    taps = [(i, j) for i in range(pool_size[0]) for j in range(pool_size[1])]
+    out = x_padded[_tap_slices(*taps[0], geometry)].copy()
+    for i, j in taps[1:]:
+        xp.maximum(out, x_padded[_tap_slices(i, j, geometry)], out=out)
+    return out, (x_padded, out, taps, pads, geometry, x.shape)
 
 
 @max_pool2d_op.vjp
 def _(residuals, g, needs):
-    argmax, pool_size, pads, geometry, x_shape, padded_shape = residuals
+    x_padded, out, taps, pads, geometry, x_shape = residuals
     xp = backend.xp
-    grad = xp.zeros(padded_shape, dtype=g.dtype)
-    tap = 0
-    for i in range(pool_size[0]):
-        for j in range(pool_size[1]):
-            grad[_tap_slices(i, j, geometry)] += xp.where(argmax == tap, g, 0)
-            tap += 1
+    grad = xp.zeros(x_padded.shape, dtype=g.dtype)
+    # Scan taps in order; a tap equal to the max gets the gradient unless an earlier tap did
+    # (first maximum wins ties, as in TensorFlow).
+    taken = None
+    for k, (i, j) in enumerate(taps):
+        window = _tap_slices(i, j, geometry)
+        hit = x_padded[window] == out
+        if taken is None:
+            taken = hit.copy() if len(taps) > 1 else hit
+        else:
+            hit &= ~taken
+            if k < len(taps) - 1:
+                taken |= hit
+        grad[window] += g * hit
     return (_crop(grad, pads, x_shape[1:3]),)
 
 
