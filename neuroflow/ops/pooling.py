@@ -1,0 +1,214 @@
+"""Pooling (max, average) and nearest upsampling, channels_last.
+
+A pooling window is visited tap by tap (pool_h * pool_w strided views of the padded input), so
+the work is vectorized over pixels, samples and channels. Max pooling keeps the index of the
+first maximal tap (a strict '>' while scanning), and its gradient goes to that one element, as
+TensorFlow's does on ties. 'same' average pooling divides by the number of real (unpadded)
+elements in each window, as TensorFlow does.
+"""
+from neuroflow import backend
+from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.conv import (_from_channels_last, _pads, _tap_slices, _to_channels_last, check_padding,
+                                normalize_tuple, output_length)
+from neuroflow.ops.shape import expand_dims as _expand_dims
+from neuroflow.ops.shape import squeeze as _squeeze
+
+
+def _geometry(x_shape, pool_size, strides, padding):
+    pads = _pads(x_shape[1:3], pool_size, strides, (1, 1), padding)
+    out_hw = tuple(output_length(x_shape[1 + a], pool_size[a], strides[a], 1, pads[a]) for a in (0, 1))
+    if out_hw[0] < 1 or out_hw[1] < 1:
+        raise ValueError(f"pooling window {tuple(pool_size)} is larger than the input's spatial shape "
+                         f"{tuple(x_shape[1:3])}; use padding='same' or a smaller pool_size")
+    return pads, (tuple(strides), (1, 1), out_hw)
+
+
+def _pad_spatial(x, pads, value):
+    if not any(p for pair in pads for p in pair):
+        return x
+    return backend.xp.pad(x, ((0, 0),) + tuple(pads) + ((0, 0),), constant_values=value)
+
+
+def _crop(x, pads, spatial):
+    (top, _), (left, _) = pads
+    return x[:, top:top + spatial[0], left:left + spatial[1], :]
+
+
+max_pool2d_op = Op("max_pool2d")
+
+
+@max_pool2d_op.forward
+def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
+    """out[n, y, x, c] = max over the window of x_pad (padding is -inf, so it never wins)."""
+    xp = backend.xp
+    pads, geometry = _geometry(x.shape, pool_size, strides, padding)
+    low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    x_padded = _pad_spatial(x, pads, low)
+    taps = [(i, j) for i in range(pool_size[0]) for j in range(pool_size[1])]
+    out = x_padded[_tap_slices(*taps[0], geometry)].copy()
+    for i, j in taps[1:]:
+        xp.maximum(out, x_padded[_tap_slices(i, j, geometry)], out=out)
+    return out, (x_padded, out, taps, pads, geometry, x.shape)
+
+
+@max_pool2d_op.vjp
+def _(residuals, g, needs):
+    x_padded, out, taps, pads, geometry, x_shape = residuals
+    xp = backend.xp
+    grad = xp.zeros(x_padded.shape, dtype=g.dtype)
+    # Scan taps in order; a tap equal to the max gets the gradient unless an earlier tap did
+    # (first maximum wins ties, as in TensorFlow).
+    taken = None
+    for k, (i, j) in enumerate(taps):
+        window = _tap_slices(i, j, geometry)
+        hit = x_padded[window] == out
+        if taken is None:
+            taken = hit.copy() if len(taps) > 1 else hit
+        else:
+            hit &= ~taken
+            if k < len(taps) - 1:
+                taken |= hit
+        grad[window] += g * hit
+    return (_crop(grad, pads, x_shape[1:3]),)
+
+
+def _window_counts(x_shape, pool_size, pads, geometry, dtype):
+    """How many real (unpadded) input elements each output window covers, shaped (1, oh, ow, 1)."""
+    xp = backend.xp
+    ones = _pad_spatial(xp.ones((1,) + tuple(x_shape[1:3]) + (1,), dtype=dtype), pads, 0)
+    counts = xp.zeros((1,) + geometry[2] + (1,), dtype=dtype)
+    for i in range(pool_size[0]):
+        for j in range(pool_size[1]):
+            counts += ones[_tap_slices(i, j, geometry)]
+    return counts
+
+
+avg_pool2d_op = Op("avg_pool2d")
+
+
+@avg_pool2d_op.forward
+def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
+    """out[n, y, x, c] = sum over the window of x / (number of unpadded elements in the window)."""
+    pads, geometry = _geometry(x.shape, pool_size, strides, padding)
+    x_padded = _pad_spatial(x, pads, 0)
+    out = None
+    for i in range(pool_size[0]):
+        for j in range(pool_size[1]):
+            window = x_padded[_tap_slices(i, j, geometry)]
+            if out is None:
+                out = window.copy()
+            else:
+                out += window
+    if padding == "valid":
+        scale = 1.0 / (pool_size[0] * pool_size[1])
+    else:
+        scale = 1.0 / _window_counts(x.shape, pool_size, pads, geometry, out.dtype)
+    out *= scale
+    return out, (scale, pool_size, pads, geometry, x.shape, x_padded.shape)
+
+
+@avg_pool2d_op.vjp
+def _(residuals, g, needs):
+    scale, pool_size, pads, geometry, x_shape, padded_shape = residuals
+    grad = backend.xp.zeros(padded_shape, dtype=g.dtype)
+    g_scaled = g * scale
+    for i in range(pool_size[0]):
+        for j in range(pool_size[1]):
+            grad[_tap_slices(i, j, geometry)] += g_scaled
+    return (_crop(grad, pads, x_shape[1:3]),)
+
+
+def _pool(kind, inputs, pool_size, strides, padding, data_format):
+    rank = len(inputs.shape) - 2
+    if rank not in (1, 2):
+        raise ValueError(f"{kind} supports 1-D and 2-D inputs (rank 3 or 4), got shape {tuple(inputs.shape)}")
+    pool_size = normalize_tuple(pool_size, rank, "pool_size")
+    strides = pool_size if strides is None else normalize_tuple(strides, rank, "strides")
+    padding = check_padding(padding)
+    x = _to_channels_last(inputs, data_format, rank)
+    if rank == 1:
+        x = apply(_expand_dims, (x,), {"axis": 1})
+        pool_size, strides = (1,) + pool_size, (1,) + strides
+    op = max_pool2d_op if kind == "max_pool" else avg_pool2d_op
+    out = apply(op, (x,), {"pool_size": pool_size, "strides": strides, "padding": padding})
+    if rank == 1:
+        out = apply(_squeeze, (out,), {"axis": 1})
+    return _from_channels_last(out, data_format, rank)
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling (keras.ops.max_pool) over 1-D or 2-D inputs.
+
+    out[n, y, x, c] = max over i < pool_h, j < pool_w of x_pad[n, y*sh + i, x*sw + j, c].
+
+    Args:
+        inputs: (batch, [height,] width, channels) ('channels_first': channels second).
+        pool_size: int or tuple per spatial axis.
+        strides: int or tuple; None means pool_size.
+        padding: 'valid' or 'same' (TF arithmetic; padded cells never win).
+
+    Returns:
+        A Tensor (batch, out_spatial..., channels). The gradient flows to the first maximum.
+
+    Example: `max_pool(x, 2)` halves height and width (floor).
+    """
+    return _pool("max_pool", inputs, pool_size, strides, padding, data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling (keras.ops.average_pool) over 1-D or 2-D inputs.
+
+    out = sum over the window / count, count = number of unpadded elements (pool area for 'valid').
+    Arguments as in `max_pool`.
+    """
+    return _pool("average_pool", inputs, pool_size, strides, padding, data_format)
+
+
+def max_pool1d(inputs, pool_size=2, strides=None, padding="valid"):
+    return _pool("max_pool", inputs, pool_size, strides, padding, None)
+
+
+def max_pool2d(inputs, pool_size=(2, 2), strides=None, padding="valid"):
+    return _pool("max_pool", inputs, pool_size, strides, padding, None)
+
+
+def avg_pool1d(inputs, pool_size=2, strides=None, padding="valid"):
+    return _pool("average_pool", inputs, pool_size, strides, padding, None)
+
+
+def avg_pool2d(inputs, pool_size=(2, 2), strides=None, padding="valid"):
+    return _pool("average_pool", inputs, pool_size, strides, padding, None)
+
+
+# ---- nearest upsampling ----------------------------------------------------------------------
+
+upsampling2d_op = Op("upsampling2d")
+
+
+@upsampling2d_op.forward
+def _(x, size=(2, 2)):
+    """out[n, y, x, c] = x[n, y // sh, x // sw, c]."""
+    n, h, w, c = x.shape
+    sh, sw = size
+    out = backend.xp.broadcast_to(x[:, :, None, :, None, :], (n, h, sh, w, sw, c))
+    return out.reshape(n, h * sh, w * sw, c), (x.shape, size)
+
+
+@upsampling2d_op.vjp
+def _(residuals, g, needs):
+    (n, h, w, c), (sh, sw) = residuals
+    return (g.reshape(n, h, sh, w, sw, c).sum(axis=(2, 4)),)
+
+
+def upsampling2d(inputs, size=(2, 2), data_format=None):
+    """Nearest-neighbour upsampling of (batch, height, width, channels) by integer factors `size`.
+
+    Returns:
+        A Tensor (batch, height * size[0], width * size[1], channels); each gradient cell is the
+        sum over the size[0] * size[1] copies of its pixel.
+    """
+    if len(inputs.shape) != 4:
+        raise ValueError(f"upsampling2d expects a rank-4 input, got shape {tuple(inputs.shape)}")
+    x = _to_channels_last(inputs, data_format, 2)
+    out = apply(upsampling2d_op, (x,), {"size": normalize_tuple(size, 2, "size")})
+    return _from_channels_last(out, data_format, 2)

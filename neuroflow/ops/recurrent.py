@@ -1,0 +1,579 @@
+"""Fused recurrent sequence ops (lstm, gru, simple_rnn): one forward loop over time, one BPTT vjp.
+
+Each op takes the whole sequence. The input projection x @ kernel + bias of every step is one
+matrix product before the loop; the loop holds only the recurrent product h @ recurrent_kernel
+and the gate arithmetic, written into preallocated time-major buffers. The backward pass walks
+time in reverse carrying dh (and dc), stores the pre-activation gradients of every step, and
+finishes with three big products: dkernel = x^T dz, drecurrent = h_prev^T dz, dx = dz kernel^T.
+
+Keras semantics:
+- inputs (batch, time, features); kernel (features, k * units), recurrent_kernel (units, k * units),
+  gates in Keras 3's order (LSTM i, f, c, o; GRU z, r, h).
+- mask (batch, time) bool: a masked step keeps the previous state, and its output is that
+  state (Keras 3's scan-based rnn), so outputs[:, -1] is always the final hidden state.
+- go_backwards: the sequence is read last step first and outputs come in that (reversed) order.
+- Dropout: input dropout is applied by the layer to `inputs` before the op (one mask for all
+  steps, as Keras does). Recurrent dropout is the optional `recurrent_mask` (batch, units),
+  multiplied onto h_{t-1} where it enters the recurrent product (Keras 3 LSTMCell and
+  SimpleRNNCell; Keras 3's default GRU implementation applies none, so gru takes none).
+"""
+from neuroflow import backend
+from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.activation import KERNELS
+
+
+def _activation(name, argument):
+    name = "linear" if name is None else name
+    if name not in KERNELS:
+        from neuroflow.utils.errors import unknown_name_error
+
+        raise unknown_name_error(argument, name, KERNELS)
+    return KERNELS[name]
+
+
+def _time_major(x, go_backwards):
+    """(batch, time, features) -> contiguous (time * batch, features), reversed in time if asked."""
+    if go_backwards:
+        x = x[:, ::-1]
+    return backend.xp.ascontiguousarray(x.transpose(1, 0, 2)).reshape(-1, x.shape[2])
+
+
+def _time_major_mask(mask, go_backwards, dtype):
+    """(batch, time) bool -> (time, batch, 1) of 0/1 in `dtype`, or None."""
+    if mask is None:
+        return None
+    mask = mask[:, ::-1] if go_backwards else mask
+    return backend.xp.ascontiguousarray(mask.T[:, :, None]).astype(dtype)
+
+
+def _keep_where_masked(new, old, step_mask):
+    """new = m * new + (1 - m) * old for a 0/1 column m: the masked rows keep the old state."""
+    if step_mask is not None:
+        new -= old
+        new *= step_mask
+        new += old
+
+
+def _to_batch_major(sequence, go_backwards):
+    """(time, batch, units) -> (batch, time, units); go_backwards output stays in processing order."""
+    return backend.xp.ascontiguousarray(sequence.transpose(1, 0, 2))
+
+
+def _dx(dz_flat, kernel, batch, time, go_backwards):
+    dx = (dz_flat @ kernel.T).reshape(time, batch, -1).transpose(1, 0, 2)
+    return dx[:, ::-1] if go_backwards else dx
+
+
+def _split_optional(arrays, has_bias, has_mask, has_recurrent_mask):
+    arrays = list(arrays)
+    fixed, rest = arrays[:5], arrays[5:]
+    bias = rest.pop(0) if has_bias else None
+    mask = rest.pop(0) if has_mask else None
+    recurrent_mask = rest.pop(0) if has_recurrent_mask else None
+    return fixed, bias, mask, recurrent_mask
+
+
+# ---- LSTM ------------------------------------------------------------------------------------
+
+lstm_op = Op("lstm")
+
+
+@lstm_op.forward
+def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=False, has_recurrent_mask=False,
+      go_backwards=False, activation="tanh", recurrent_activation="sigmoid"):
+    """Returns (batch, time + 1, units): the hidden states of every step, then the final carry c.
+
+    z = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias = [z_i, z_f, z_c, z_o]
+    i = ra(z_i), f = ra(z_f), g = a(z_c), o = ra(z_o); c_t = f c_{t-1} + i g; h_t = o a(c_t).
+    """
+    xp = backend.xp
+    (_, h0, c0, kernel, recurrent_kernel), bias, mask, recurrent_mask = _split_optional(
+        (x, h0, c0, kernel, recurrent_kernel) + optional, has_bias, has_mask, has_recurrent_mask)
+    batch, time, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    dtype = xp.result_type(x, kernel, recurrent_kernel, h0)
+    act, ract = KERNELS[activation], KERNELS[recurrent_activation]
+    # tanh + sigmoid: sigmoid(z) = 0.5 tanh(z / 2) + 0.5, so all four gates take ONE tanh call per
+    # step on pre-activations whose sigmoid columns were halved up front (kernels and bias too).
+    fused = activation == "tanh" and recurrent_activation == "sigmoid"
+    gate_scale = xp.full(4 * units, 0.5, dtype=dtype)
+    gate_scale[2 * units:3 * units] = 1.0
+    gate_shift = xp.full(4 * units, 0.5, dtype=dtype)
+    gate_shift[2 * units:3 * units] = 0.0
+    x_flat = _time_major(x, go_backwards)
+    step_kernel, step_recurrent = (kernel * gate_scale, recurrent_kernel * gate_scale) if fused else (kernel, recurrent_kernel)
+    inputs_part = x_flat @ step_kernel
+    if bias is not None:
+        inputs_part += bias * gate_scale if fused else bias
+    inputs_part = inputs_part.reshape(time, batch, 4 * units)
+    step_mask = _time_major_mask(mask, go_backwards, dtype)
+    gates = xp.empty((time, batch, 4 * units), dtype=dtype)
+    keep_pre = not fused and (act.needs_input or ract.needs_input)
+    pre = xp.empty_like(gates) if keep_pre else None
+    hidden = xp.empty((time + 1, batch, units), dtype=dtype)
+    carry = xp.empty((time + 1, batch, units), dtype=dtype)
+    carry_candidate = xp.empty((time, batch, units), dtype=dtype) if act.needs_input else None
+    carry_activated = xp.empty((time, batch, units), dtype=dtype)
+    hidden[0], carry[0] = h0, c0
+    for t in range(time):
+        h_prev = hidden[t] if recurrent_mask is None else hidden[t] * recurrent_mask
+        a = gates[t]
+        xp.matmul(h_prev, step_recurrent, out=a)
+        a += inputs_part[t]
+        if fused:
+            xp.tanh(a, out=a)
+            a *= gate_scale
+            a += gate_shift
+        else:
+            if keep_pre:
+                pre[t] = a
+            a[:, :2 * units] = ract.forward(a[:, :2 * units])
+            a[:, 3 * units:] = ract.forward(a[:, 3 * units:])
+            a[:, 2 * units:3 * units] = act.forward(a[:, 2 * units:3 * units])
+        i, f, g, o = a[:, :units], a[:, units:2 * units], a[:, 2 * units:3 * units], a[:, 3 * units:]
+        c = carry[t + 1]
+        xp.multiply(f, carry[t], out=c)
+        c += i * g
+        if carry_candidate is not None:
+            carry_candidate[t] = c
+        carry_activated[t] = xp.tanh(c) if fused else act.forward(c)
+        h = hidden[t + 1]
+        xp.multiply(o, carry_activated[t], out=h)
+        if step_mask is not None:
+            _keep_where_masked(h, hidden[t], step_mask[t])
+            _keep_where_masked(c, carry[t], step_mask[t])
+    out = xp.empty((batch, time + 1, units), dtype=dtype)
+    out[:, :time] = hidden[1:].transpose(1, 0, 2)
+    out[:, time] = carry[time]
+    residuals = (x_flat, kernel, recurrent_kernel, recurrent_mask, step_mask, gates, pre, hidden, carry,
+                 carry_candidate, carry_activated, act, ract, has_bias, has_mask, has_recurrent_mask, go_backwards)
+    return out, residuals
+
+
+@lstm_op.vjp
+def _(residuals, g, needs):
+    (x_flat, kernel, recurrent_kernel, recurrent_mask, step_mask, gates, pre, hidden, carry, carry_candidate,
+     carry_activated, act, ract, has_bias, has_mask, has_recurrent_mask, go_backwards) = residuals
+    xp = backend.xp
+    time, batch, four_units = gates.shape
+    units = four_units // 4
+    ones = xp.ones((), dtype=gates.dtype)
+    i, f, gg, o = (gates[..., k * units:(k + 1) * units] for k in range(4))
+    pre_part = (lambda k0, k1: pre[..., k0 * units:k1 * units]) if pre is not None else (lambda k0, k1: None)
+    # Activation slopes for all steps at once (vectorized over time): ra'(z) and a'(z).
+    slope_if = ract.derivative(ones, pre_part(0, 2), gates[..., :2 * units])
+    slope_g = act.derivative(ones, pre_part(2, 3), gg)
+    slope_o = ract.derivative(ones, pre_part(3, 4), o)
+    # dc_t from dh_t: o * a'(c_t); dz_o from dh_t: a(c_t) * ra'(z_o).
+    from_h = act.derivative(o, carry_candidate, carry_activated)
+    to_o = carry_activated * slope_o
+    # dz_i, dz_f, dz_c from dc_t: (g ra'(z_i), c_{t-1} ra'(z_f), i a'(z_c)), stacked for one product.
+    from_c = xp.empty((time, batch, 3, units), dtype=gates.dtype)
+    from_c[:, :, 0] = gg * slope_if[..., :units]
+    from_c[:, :, 1] = carry[:-1] * slope_if[..., units:]
+    from_c[:, :, 2] = i * slope_g
+    g_hidden = g[:, :time].transpose(1, 0, 2)
+    dz = xp.empty_like(gates)
+    dh_carry = xp.zeros((batch, units), dtype=gates.dtype)
+    dc_carry = xp.array(g[:, time], dtype=gates.dtype)
+    recurrent_t = recurrent_kernel.T
+    for t in range(time - 1, -1, -1):
+        dh = g_hidden[t] + dh_carry
+        if step_mask is not None:
+            m = step_mask[t]
+            dh_pass, dc_pass = dh * (1 - m), dc_carry * (1 - m)
+            dh = dh * m
+            dc = dc_carry * m
+            dc += dh * from_h[t]
+        else:
+            dc = dh * from_h[t]
+            dc += dc_carry
+        dz_t = dz[t]
+        xp.multiply(dc[:, None, :], from_c[t], out=dz_t[:, :3 * units].reshape(batch, 3, units))
+        xp.multiply(dh, to_o[t], out=dz_t[:, 3 * units:])
+        dc_carry = dc * f[t]
+        dh_carry = dz_t @ recurrent_t
+        if recurrent_mask is not None:
+            dh_carry *= recurrent_mask
+        if step_mask is not None:
+            dh_carry += dh_pass
+            dc_carry += dc_pass
+    dz_flat = dz.reshape(time * batch, four_units)
+    h_prev = hidden[:-1] if recurrent_mask is None else hidden[:-1] * recurrent_mask
+    grads = [
+        _dx(dz_flat, kernel, batch, time, go_backwards) if needs[0] else None,
+        dh_carry if needs[1] else None,
+        dc_carry if needs[2] else None,
+        (x_flat.T @ dz_flat) if needs[3] else None,
+        (h_prev.reshape(-1, units).T @ dz_flat) if needs[4] else None,
+    ]
+    if has_bias:
+        grads.append(dz_flat.sum(axis=0) if needs[5] else None)
+    grads += [None] * (int(has_mask) + int(has_recurrent_mask))
+    return tuple(grads)
+
+
+# ---- GRU -------------------------------------------------------------------------------------
+
+gru_op = Op("gru")
+
+
+@gru_op.forward
+def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=False, has_recurrent_mask=False,
+      go_backwards=False, activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+    """Returns (batch, time, units), the hidden state of every step.
+
+    reset_after=True (Keras 3 default; bias (2, 3 units): input bias, recurrent bias):
+        [r_z, r_r, r_h] = h_{t-1} @ recurrent_kernel + recurrent_bias
+        z = ra(x_z + r_z), r = ra(x_r + r_r), hh = a(x_h + r * r_h)
+    reset_after=False (bias (3 units,)):
+        z, r as above without recurrent bias, hh = a(x_h + (r * h_{t-1}) @ recurrent_kernel[:, 2u:])
+    h_t = z h_{t-1} + (1 - z) hh.
+    """
+    xp = backend.xp
+    (_, h0, _, kernel, recurrent_kernel), bias, mask, _ = _split_optional(
+        (x, h0, unused, kernel, recurrent_kernel) + optional, has_bias, has_mask, False)
+    batch, time, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    dtype = xp.result_type(x, kernel, recurrent_kernel, h0)
+    act, ract = KERNELS[activation], KERNELS[recurrent_activation]
+    x_flat = _time_major(x, go_backwards)
+    inputs_part = x_flat @ kernel
+    input_bias = recurrent_bias = None
+    if bias is not None:
+        input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, None)
+        inputs_part += input_bias
+    inputs_part = inputs_part.reshape(time, batch, 3 * units)
+    step_mask = _time_major_mask(mask, go_backwards, dtype)
+    hidden = xp.empty((time + 1, batch, units), dtype=dtype)
+    hidden[0] = h0
+    gates = xp.empty((time, batch, 3 * units), dtype=dtype)  # z, r, hh (activated)
+    pre = xp.empty_like(gates) if (act.needs_input or ract.needs_input) else None
+    # reset_after: r_h = (h @ R + b)[:, 2u:]; otherwise r * h_{t-1}, the input of the last product.
+    recurrent_part = xp.empty((time, batch, units), dtype=dtype)
+    recurrent_zr, recurrent_h = recurrent_kernel[:, :2 * units], recurrent_kernel[:, 2 * units:]
+    for t in range(time):
+        h_prev = hidden[t]
+        a = gates[t]
+        if reset_after:
+            inner = h_prev @ recurrent_kernel
+            if recurrent_bias is not None:
+                inner += recurrent_bias
+            xp.add(inputs_part[t, :, :2 * units], inner[:, :2 * units], out=a[:, :2 * units])
+            recurrent_part[t] = inner[:, 2 * units:]
+        else:
+            xp.matmul(h_prev, recurrent_zr, out=a[:, :2 * units])
+            a[:, :2 * units] += inputs_part[t, :, :2 * units]
+        if pre is not None:
+            pre[t, :, :2 * units] = a[:, :2 * units]
+        a[:, :2 * units] = ract.forward(a[:, :2 * units])
+        z, r, hh = a[:, :units], a[:, units:2 * units], a[:, 2 * units:]
+        if reset_after:
+            xp.multiply(r, recurrent_part[t], out=hh)
+        else:
+            xp.multiply(r, h_prev, out=recurrent_part[t])
+            xp.matmul(recurrent_part[t], recurrent_h, out=hh)
+        hh += inputs_part[t, :, 2 * units:]
+        if pre is not None:
+            pre[t, :, 2 * units:] = hh
+        hh[...] = act.forward(hh)
+        h = hidden[t + 1]
+        # h = z h_prev + (1 - z) hh = hh + z (h_prev - hh)
+        xp.subtract(h_prev, hh, out=h)
+        h *= z
+        h += hh
+        if step_mask is not None:
+            _keep_where_masked(h, h_prev, step_mask[t])
+    residuals = (x_flat, kernel, recurrent_kernel, step_mask, gates, pre, hidden, recurrent_part, act, ract,
+                 has_bias, has_mask, go_backwards, reset_after)
+    return _to_batch_major(hidden[1:], go_backwards), residuals
+
+
+@gru_op.vjp
+def _(residuals, g, needs):
+    (x_flat, kernel, recurrent_kernel, step_mask, gates, pre, hidden, recurrent_part, act, ract,
+     has_bias, has_mask, go_backwards, reset_after) = residuals
+    xp = backend.xp
+    time, batch, three_units = gates.shape
+    units = three_units // 3
+    ones = xp.ones((), dtype=gates.dtype)
+    z, r, hh = gates[..., :units], gates[..., units:2 * units], gates[..., 2 * units:]
+    pre_part = (lambda k: pre[..., k * units:(k + 1) * units]) if pre is not None else (lambda k: None)
+    h_prev_all = hidden[:-1]
+    # Per-step factors, vectorized over time:
+    to_z = (h_prev_all - hh) * ract.derivative(ones, pre_part(0), z)    # dz_z = dh * to_z
+    to_h = (1 - z) * act.derivative(ones, pre_part(2), hh)              # dz_h = dh * to_h
+    to_r = recurrent_part * ract.derivative(ones, pre_part(1), r)       # dz_r = dz_h * to_r (reset_after)
+    g_hidden = g.transpose(1, 0, 2)
+    dz_inputs = xp.empty_like(gates)      # gradient of x @ kernel + input_bias
+    dz_recurrent = xp.empty_like(gates)   # gradient of h @ recurrent_kernel (+ recurrent_bias)
+    dh_carry = xp.zeros((batch, units), dtype=gates.dtype)
+    recurrent_t = recurrent_kernel.T
+    recurrent_zr_t, recurrent_h_t = recurrent_kernel[:, :2 * units].T, recurrent_kernel[:, 2 * units:].T
+    for t in range(time - 1, -1, -1):
+        dh = g_hidden[t] + dh_carry
+        if step_mask is not None:
+            m = step_mask[t]
+            dh_pass = dh * (1 - m)
+            dh = dh * m
+        di, dr_ = dz_inputs[t], dz_recurrent[t]
+        xp.multiply(dh, to_z[t], out=di[:, :units])
+        xp.multiply(dh, to_h[t], out=di[:, 2 * units:])
+        if reset_after:
+            xp.multiply(di[:, 2 * units:], to_r[t], out=di[:, units:2 * units])
+            dr_[:, :2 * units] = di[:, :2 * units]
+            xp.multiply(di[:, 2 * units:], r[t], out=dr_[:, 2 * units:])
+            dh_carry = dr_ @ recurrent_t
+        else:
+            # d(r * h_prev) = dz_h @ R_h^T; r gets it times h_prev, h_prev gets it times r.
+            d_reset_h = di[:, 2 * units:] @ recurrent_h_t
+            xp.multiply(d_reset_h, h_prev_all[t] * ract.derivative(ones, pre_part(1)[t] if pre is not None else None,
+                                                                    r[t]), out=di[:, units:2 * units])
+            dh_carry = di[:, :2 * units] @ recurrent_zr_t + d_reset_h * r[t]
+        dh_carry += dh * z[t]
+        if step_mask is not None:
+            dh_carry += dh_pass
+    dz_flat = dz_inputs.reshape(time * batch, three_units)
+    h_flat = h_prev_all.reshape(-1, units)
+    grad_recurrent = None
+    if needs[4]:
+        if reset_after:
+            grad_recurrent = h_flat.T @ dz_recurrent.reshape(time * batch, three_units)
+        else:
+            grad_recurrent = xp.concatenate([h_flat.T @ dz_flat[:, :2 * units],
+                                             recurrent_part.reshape(-1, units).T @ dz_flat[:, 2 * units:]], axis=1)
+    grads = [_dx(dz_flat, kernel, batch, time, go_backwards) if needs[0] else None,
+             dh_carry if needs[1] else None, None,
+             (x_flat.T @ dz_flat) if needs[3] else None, grad_recurrent]
+    if has_bias:
+        grad_bias = None
+        if needs[5]:
+            grad_bias = dz_flat.sum(axis=0)
+            if reset_after:
+                grad_bias = xp.stack([grad_bias, dz_recurrent.reshape(-1, three_units).sum(axis=0)])
+        grads.append(grad_bias)
+    grads += [None] * int(has_mask)
+    return tuple(grads)
+
+
+# ---- SimpleRNN -------------------------------------------------------------------------------
+
+simple_rnn_op = Op("simple_rnn")
+
+
+@simple_rnn_op.forward
+def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=False, has_recurrent_mask=False,
+      go_backwards=False, activation="tanh"):
+    """Returns (batch, time, units): h_t = a(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)."""
+    xp = backend.xp
+    (_, h0, _, kernel, recurrent_kernel), bias, mask, recurrent_mask = _split_optional(
+        (x, h0, unused, kernel, recurrent_kernel) + optional, has_bias, has_mask, has_recurrent_mask)
+    batch, time, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    dtype = xp.result_type(x, kernel, recurrent_kernel, h0)
+    act = KERNELS[activation]
+    x_flat = _time_major(x, go_backwards)
+    inputs_part = x_flat @ kernel
+    if bias is not None:
+        inputs_part += bias
+    inputs_part = inputs_part.reshape(time, batch, units)
+    step_mask = _time_major_mask(mask, go_backwards, dtype)
+    hidden = xp.empty((time + 1, batch, units), dtype=dtype)
+    hidden[0] = h0
+    candidate = xp.empty((time, batch, units), dtype=dtype)  # activated, before masking
+    pre = xp.empty_like(candidate) if act.needs_input else None
+    for t in range(time):
+        h_prev = hidden[t] if recurrent_mask is None else hidden[t] * recurrent_mask
+        a = candidate[t]
+        xp.matmul(h_prev, recurrent_kernel, out=a)
+        a += inputs_part[t]
+        if pre is not None:
+            pre[t] = a
+        if activation == "tanh":
+            xp.tanh(a, out=a)
+        else:
+            a[...] = act.forward(a)
+        hidden[t + 1] = a
+        if step_mask is not None:
+            _keep_where_masked(hidden[t + 1], hidden[t], step_mask[t])
+    residuals = (x_flat, kernel, recurrent_kernel, recurrent_mask, step_mask, candidate, pre, hidden, act,
+                 has_bias, has_mask, has_recurrent_mask, go_backwards)
+    return _to_batch_major(hidden[1:], go_backwards), residuals
+
+
+@simple_rnn_op.vjp
+def _(residuals, g, needs):
+    (x_flat, kernel, recurrent_kernel, recurrent_mask, step_mask, candidate, pre, hidden, act,
+     has_bias, has_mask, has_recurrent_mask, go_backwards) = residuals
+    xp = backend.xp
+    time, batch, units = candidate.shape
+    slope = act.derivative(xp.ones((), dtype=candidate.dtype), pre, candidate)
+    g_hidden = g.transpose(1, 0, 2)
+    dz = xp.empty_like(candidate)
+    dh_carry = xp.zeros((batch, units), dtype=candidate.dtype)
+    recurrent_t = recurrent_kernel.T
+    for t in range(time - 1, -1, -1):
+        dh = g_hidden[t] + dh_carry
+        if step_mask is not None:
+            dh_pass = dh * (1 - step_mask[t])
+            dh *= step_mask[t]
+        xp.multiply(dh, slope[t], out=dz[t])
+        dh_carry = dz[t] @ recurrent_t
+        if recurrent_mask is not None:
+            dh_carry *= recurrent_mask
+        if step_mask is not None:
+            dh_carry += dh_pass
+    dz_flat = dz.reshape(time * batch, units)
+    h_prev = hidden[:-1] if recurrent_mask is None else hidden[:-1] * recurrent_mask
+    grads = [_dx(dz_flat, kernel, batch, time, go_backwards) if needs[0] else None,
+             dh_carry if needs[1] else None, None,
+             (x_flat.T @ dz_flat) if needs[3] else None,
+             (h_prev.reshape(-1, units).T @ dz_flat) if needs[4] else None]
+    if has_bias:
+        grads.append(dz_flat.sum(axis=0) if needs[5] else None)
+    grads += [None] * (int(has_mask) + int(has_recurrent_mask))
+    return tuple(grads)
+
+
+# ---- slicing the packed LSTM output ----------------------------------------------------------
+
+time_slice_op = Op("time_slice")
+
+
+@time_slice_op.forward
+def _(a, index=None):
+    """a[:, index] for an int or slice `index` (axis 1); the vjp writes g back without add.at."""
+    return a[:, index], (a.shape, index)
+
+
+@time_slice_op.vjp
+def _(residuals, g, needs):
+    shape, index = residuals
+    grad = backend.xp.zeros(shape, dtype=g.dtype)
+    grad[:, index] = g
+    return (grad,)
+
+
+# ---- public wrappers -------------------------------------------------------------------------
+
+def _check(name, inputs, kernel, recurrent_kernel, gates, initial_state, mask, recurrent_mask, bias, bias_shape):
+    if len(inputs.shape) != 3:
+        raise ValueError(f"{name} expects inputs of shape (batch, time, features), got {tuple(inputs.shape)}")
+    batch, time, features = inputs.shape
+    if time is not None and time < 1:
+        raise ValueError(f"{name} needs at least one time step, got inputs of shape {tuple(inputs.shape)}")
+    units = recurrent_kernel.shape[0]
+    if tuple(kernel.shape) != (features, gates * units):
+        raise ValueError(f"{name} expects a kernel of shape {(features, gates * units)} for {features} input "
+                         f"features and {units} units, got {tuple(kernel.shape)}")
+    if tuple(recurrent_kernel.shape) != (units, gates * units):
+        raise ValueError(f"{name} expects a recurrent_kernel of shape {(units, gates * units)}, "
+                         f"got {tuple(recurrent_kernel.shape)}")
+    if bias is not None and tuple(bias.shape) != bias_shape:
+        raise ValueError(f"{name} expects a bias of shape {bias_shape}, got {tuple(bias.shape)}")
+    for state_name, state in initial_state:
+        if tuple(state.shape)[-1:] != (units,) or len(state.shape) != 2:
+            raise ValueError(f"{name} expects {state_name} of shape (batch, {units}), got {tuple(state.shape)}")
+    if mask is not None and tuple(mask.shape) != (batch, time):
+        raise ValueError(f"{name} expects a mask of shape (batch, time) = {(batch, time)}, got {tuple(mask.shape)}")
+    if recurrent_mask is not None and tuple(recurrent_mask.shape)[-1:] != (units,):
+        raise ValueError(f"{name} expects a recurrent_mask of shape (batch, {units}), got {tuple(recurrent_mask.shape)}")
+    return units
+
+
+def _zeros_state(inputs, units):
+    value = inputs.value if hasattr(inputs, "value") else backend.xp.asarray(inputs)
+    return backend.xp.zeros((value.shape[0], units), dtype=value.dtype)
+
+
+def _bool_mask(mask):
+    if mask is None:
+        return None
+    value = mask.value if hasattr(mask, "value") else backend.xp.asarray(mask)
+    return value.astype(bool, copy=False)
+
+
+def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, mask=None, go_backwards=False,
+         activation="tanh", recurrent_activation="sigmoid", recurrent_mask=None):
+    """A whole LSTM sequence (Keras 3 LSTM equations, gate order i, f, c, o).
+
+    z_t = x_t @ kernel + (h_{t-1} * recurrent_mask) @ recurrent_kernel + bias
+    i, f, o = recurrent_activation(z_i, z_f, z_o); c_t = f c_{t-1} + i activation(z_c);
+    h_t = o activation(c_t). Masked steps keep (h, c) and output the kept h.
+
+    Args:
+        inputs: (batch, time, features).
+        initial_h, initial_c: (batch, units), or None for zeros.
+        kernel: (features, 4 units); recurrent_kernel: (units, 4 units); bias: (4 units,) or None.
+        mask: (batch, time) bool, True where the step is real; None for none.
+        go_backwards: read the sequence last step first (outputs in that order).
+        activation, recurrent_activation: names from the activation table.
+        recurrent_mask: (batch, units) recurrent-dropout multiplier on h_{t-1}, or None.
+
+    Returns:
+        (sequence (batch, time, units), final h (batch, units), final c (batch, units)).
+
+    Raises:
+        ValueError: on mismatched shapes or unknown activation names.
+    """
+    act, ract = _activation(activation, "activation"), _activation(recurrent_activation, "recurrent_activation")
+    units = _check("lstm", inputs, kernel, recurrent_kernel, 4, [("initial_h", s) for s in [initial_h] if s is not None]
+                   + [("initial_c", s) for s in [initial_c] if s is not None], mask, recurrent_mask, bias, None
+                   if bias is None else (4 * recurrent_kernel.shape[0],))
+    initial_h = _zeros_state(inputs, units) if initial_h is None else initial_h
+    initial_c = _zeros_state(inputs, units) if initial_c is None else initial_c
+    mask = _bool_mask(mask)
+    inputs_list = [inputs, initial_h, initial_c, kernel, recurrent_kernel] + [a for a in (bias, mask, recurrent_mask)
+                                                                               if a is not None]
+    packed = apply(lstm_op, tuple(inputs_list), {
+        "has_bias": bias is not None, "has_mask": mask is not None, "has_recurrent_mask": recurrent_mask is not None,
+        "go_backwards": bool(go_backwards), "activation": act.name, "recurrent_activation": ract.name})
+    time = inputs.shape[1]
+    sequence = apply(time_slice_op, (packed,), {"index": slice(0, time)})
+    return sequence, apply(time_slice_op, (packed,), {"index": time - 1}), apply(time_slice_op, (packed,), {"index": time})
+
+
+def gru(inputs, initial_h, kernel, recurrent_kernel, bias=None, mask=None, go_backwards=False, activation="tanh",
+        recurrent_activation="sigmoid", reset_after=True):
+    """A whole GRU sequence (Keras 3 GRU equations, gate order z, r, h).
+
+    reset_after=True: hh = activation(x_h + r * (h_{t-1} @ R_h + b_rec_h)), bias (2, 3 units).
+    reset_after=False: hh = activation(x_h + (r * h_{t-1}) @ R_h), bias (3 units,).
+    h_t = z h_{t-1} + (1 - z) hh. Other arguments as in `lstm`.
+
+    Returns:
+        (sequence (batch, time, units), final h (batch, units)).
+    """
+    act, ract = _activation(activation, "activation"), _activation(recurrent_activation, "recurrent_activation")
+    units = recurrent_kernel.shape[0]
+    bias_shape = (2, 3 * units) if reset_after else (3 * units,)
+    _check("gru", inputs, kernel, recurrent_kernel, 3, [("initial_h", s) for s in [initial_h] if s is not None],
+           mask, None, bias, bias_shape)
+    initial_h = _zeros_state(inputs, units) if initial_h is None else initial_h
+    mask = _bool_mask(mask)
+    inputs_list = [inputs, initial_h, initial_h, kernel, recurrent_kernel] + [a for a in (bias, mask) if a is not None]
+    sequence = apply(gru_op, tuple(inputs_list), {
+        "has_bias": bias is not None, "has_mask": mask is not None, "go_backwards": bool(go_backwards),
+        "activation": act.name, "recurrent_activation": ract.name, "reset_after": bool(reset_after)})
+    return sequence, apply(time_slice_op, (sequence,), {"index": inputs.shape[1] - 1})
+
+
+def simple_rnn(inputs, initial_h, kernel, recurrent_kernel, bias=None, mask=None, go_backwards=False,
+               activation="tanh", recurrent_mask=None):
+    """A whole SimpleRNN sequence: h_t = activation(x_t @ kernel + (h_{t-1} * recurrent_mask) @ R + bias).
+
+    Returns:
+        (sequence (batch, time, units), final h (batch, units)). Other arguments as in `lstm`.
+    """
+    act = _activation(activation, "activation")
+    units = recurrent_kernel.shape[0]
+    _check("simple_rnn", inputs, kernel, recurrent_kernel, 1, [("initial_h", s) for s in [initial_h] if s is not None],
+           mask, recurrent_mask, bias, (units,))
+    initial_h = _zeros_state(inputs, units) if initial_h is None else initial_h
+    mask = _bool_mask(mask)
+    inputs_list = [inputs, initial_h, initial_h, kernel, recurrent_kernel] + [
+        a for a in (bias, mask, recurrent_mask) if a is not None]
+    sequence = apply(simple_rnn_op, tuple(inputs_list), {
+        "has_bias": bias is not None, "has_mask": mask is not None, "has_recurrent_mask": recurrent_mask is not None,
+        "go_backwards": bool(go_backwards), "activation": act.name})
+    return sequence, apply(time_slice_op, (sequence,), {"index": inputs.shape[1] - 1})

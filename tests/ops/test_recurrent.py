@@ -1,0 +1,170 @@
+"""Recurrent sequence ops against per-step Keras equations, with BPTT gradient checks."""
+import numpy
+import pytest
+
+from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.engine.tape import GradientTape
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops import recurrent as R
+
+
+def sigmoid(z):
+    return 1 / (1 + numpy.exp(-z))
+
+
+def run_steps(step, x, states, mask=None, go_backwards=False):
+    """Keras 3's scan: masked steps keep the states and output the kept first state."""
+    order = range(x.shape[1] - 1, -1, -1) if go_backwards else range(x.shape[1])
+    outputs = []
+    for t in order:
+        new = step(x[:, t], states)
+        if mask is not None:
+            keep = mask[:, t][:, None]
+            new = [numpy.where(keep, n, s) for n, s in zip(new, states)]
+        states = new
+        outputs.append(states[0])
+    return numpy.stack(outputs, axis=1), states
+
+
+def naive_lstm(x, h, c, kernel, recurrent, bias, mask=None, go_backwards=False, recurrent_mask=None):
+    u = recurrent.shape[0]
+
+    def step(xt, states):
+        h_prev, c_prev = states
+        h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
+        z = xt @ kernel + h_in @ recurrent + bias
+        i, f, g, o = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u]), numpy.tanh(z[:, 2 * u:3 * u]), sigmoid(z[:, 3 * u:])
+        c_new = f * c_prev + i * g
+        return [o * numpy.tanh(c_new), c_new]
+    return run_steps(step, x, [h, c], mask, go_backwards)
+
+
+def naive_gru(x, h, kernel, recurrent, bias, mask=None, go_backwards=False, reset_after=True):
+    u = recurrent.shape[0]
+
+    def step(xt, states):
+        (h_prev,) = states
+        if reset_after:
+            xz = xt @ kernel + bias[0]
+            inner = h_prev @ recurrent + bias[1]
+            z, r = sigmoid(xz[:, :u] + inner[:, :u]), sigmoid(xz[:, u:2 * u] + inner[:, u:2 * u])
+            hh = numpy.tanh(xz[:, 2 * u:] + r * inner[:, 2 * u:])
+        else:
+            xz = xt @ kernel + bias
+            inner = h_prev @ recurrent[:, :2 * u]
+            z, r = sigmoid(xz[:, :u] + inner[:, :u]), sigmoid(xz[:, u:2 * u] + inner[:, u:2 * u])
+            hh = numpy.tanh(xz[:, 2 * u:] + (r * h_prev) @ recurrent[:, 2 * u:])
+        return [z * h_prev + (1 - z) * hh]
+    return run_steps(step, x, [h], mask, go_backwards)
+
+
+def naive_simple_rnn(x, h, kernel, recurrent, bias, mask=None, go_backwards=False, activation=numpy.tanh):
+    def step(xt, states):
+        return [activation(xt @ kernel + states[0] @ recurrent + bias)]
+    return run_steps(step, x, [h], mask, go_backwards)
+
+
+def _data(units, gates, batch=3, time=5, features=4, seed=0):
+    rng = numpy.random.default_rng(seed)
+    return (rng.normal(size=(batch, time, features)), rng.normal(size=(batch, units)) * 0.5,
+            rng.normal(size=(features, gates * units)) * 0.5, rng.normal(size=(units, gates * units)) * 0.5,
+            rng.normal(size=(gates * units,)) * 0.5, rng.normal(size=(batch, units)) * 0.5)
+
+
+MASK = numpy.array([[1, 1, 0, 1, 0], [0, 0, 1, 1, 1], [1, 0, 0, 0, 0]], dtype=bool)
+VARIANTS = [(None, False), (None, True), (MASK, False), (MASK, True)]
+
+
+@pytest.mark.parametrize("mask, go_backwards", VARIANTS)
+def test_lstm_matches_keras_equations(mask, go_backwards):
+    x, h, kernel, recurrent, bias, c = _data(3, 4)
+    sequence, final_h, final_c = R.lstm(x, h, c, kernel, recurrent, bias, mask, go_backwards)
+    expected, (eh, ec) = naive_lstm(x, h, c, kernel, recurrent, bias, mask, go_backwards)
+    numpy.testing.assert_allclose(sequence.numpy(), expected, atol=1e-12)
+    numpy.testing.assert_allclose(final_h.numpy(), eh, atol=1e-12)
+    numpy.testing.assert_allclose(final_c.numpy(), ec, atol=1e-12)
+
+
+@pytest.mark.parametrize("mask, go_backwards", VARIANTS)
+def test_lstm_gradients(mask, go_backwards):
+    x, h, kernel, recurrent, bias, c = _data(3, 4, seed=1)
+    check_gradients(lambda *a: R.lstm(*a, mask=mask, go_backwards=go_backwards), x, h, c, kernel, recurrent, bias)
+
+
+def test_lstm_recurrent_mask_and_other_activations():
+    x, h, kernel, recurrent, bias, c = _data(2, 4, seed=2)
+    rec_mask = numpy.array([[2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
+    sequence, _, _ = R.lstm(x, h, c, kernel, recurrent, bias, recurrent_mask=rec_mask)
+    numpy.testing.assert_allclose(sequence.numpy(), naive_lstm(x, h, c, kernel, recurrent, bias,
+                                                               recurrent_mask=rec_mask)[0], atol=1e-12)
+    check_gradients(lambda *a: R.lstm(*a, recurrent_mask=rec_mask, mask=MASK), x, h, c, kernel, recurrent, bias)
+    # Activations outside the fused tanh/sigmoid path (one needing its input: softplus).
+    check_gradients(lambda *a: R.lstm(*a, activation="softplus", recurrent_activation="hard_sigmoid"),
+                    x, h, c, kernel, recurrent, bias)
+
+
+def test_lstm_without_bias_and_default_states():
+    x, h, kernel, recurrent, bias, c = _data(2, 4, seed=3)
+    zeros = numpy.zeros_like(h)
+    sequence, _, _ = R.lstm(x, None, None, kernel, recurrent)
+    expected = naive_lstm(x, zeros, zeros, kernel, recurrent, numpy.zeros(8))[0]
+    numpy.testing.assert_allclose(sequence.numpy(), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("mask, go_backwards", VARIANTS)
+def test_gru_matches_keras_equations_and_gradients(mask, go_backwards, reset_after):
+    x, h, kernel, recurrent, bias, _ = _data(3, 3, seed=4)
+    if reset_after:
+        bias = numpy.stack([bias, bias[::-1] * 0.7])
+    sequence, final_h = R.gru(x, h, kernel, recurrent, bias, mask, go_backwards, reset_after=reset_after)
+    expected, (eh,) = naive_gru(x, h, kernel, recurrent, bias, mask, go_backwards, reset_after)
+    numpy.testing.assert_allclose(sequence.numpy(), expected, atol=1e-12)
+    numpy.testing.assert_allclose(final_h.numpy(), eh, atol=1e-12)
+    check_gradients(lambda *a: R.gru(*a, mask=mask, go_backwards=go_backwards, reset_after=reset_after)[0],
+                    x, h, kernel, recurrent, bias)
+
+
+def test_gru_other_activations_gradients():
+    x, h, kernel, recurrent, bias, _ = _data(2, 3, seed=5)
+    check_gradients(lambda *a: R.gru(*a, activation="softplus", recurrent_activation="hard_sigmoid",
+                                     reset_after=False), x, h, kernel, recurrent, bias)
+
+
+@pytest.mark.parametrize("mask, go_backwards", VARIANTS)
+def test_simple_rnn(mask, go_backwards):
+    x, h, kernel, recurrent, bias, _ = _data(3, 1, seed=6)
+    sequence, final_h = R.simple_rnn(x, h, kernel, recurrent, bias, mask, go_backwards)
+    expected, (eh,) = naive_simple_rnn(x, h, kernel, recurrent, bias, mask, go_backwards)
+    numpy.testing.assert_allclose(sequence.numpy(), expected, atol=1e-12)
+    numpy.testing.assert_allclose(final_h.numpy(), eh, atol=1e-12)
+    check_gradients(lambda *a: R.simple_rnn(*a, mask=mask, go_backwards=go_backwards), x, h, kernel, recurrent, bias)
+
+
+def test_simple_rnn_relu_and_recurrent_mask():
+    x, h, kernel, recurrent, bias, _ = _data(3, 1, seed=7)
+    rec_mask = numpy.array([[2.0, 0.0, 2.0]] * 3)
+    check_gradients(lambda *a: R.simple_rnn(*a, activation="elu", recurrent_mask=rec_mask),
+                    x, h, kernel, recurrent, bias)
+
+
+def test_float32_stays_float32():
+    x, h, kernel, recurrent, bias, c = (a.astype("float32") for a in _data(3, 4, seed=8))
+    tensors = [Tensor(a) for a in (x, h, c, kernel, recurrent, bias)]
+    with GradientTape() as tape:
+        tape.watch(tensors)
+        sequence, final_h, final_c = R.lstm(*tensors, mask=MASK)
+    grads = tape.gradient([sequence, final_c], tensors)
+    assert sequence.dtype == "float32" and all(g.dtype == "float32" for g in grads)
+
+
+def test_bad_shapes_and_names():
+    x, h, kernel, recurrent, bias, c = _data(3, 4)
+    with pytest.raises(ValueError, match="kernel of shape"):
+        R.lstm(x, h, c, kernel[:, :8], recurrent, bias)
+    with pytest.raises(ValueError, match="mask of shape"):
+        R.lstm(x, h, c, kernel, recurrent, bias, mask=MASK[:, :3])
+    with pytest.raises(ValueError, match="Did you mean 'sigmoid'"):
+        R.lstm(x, h, c, kernel, recurrent, bias, recurrent_activation="sigmoidd")
+    with pytest.raises(ValueError, match=r"bias of shape \(2, 9\)"):
+        R.gru(x, h, kernel[:, :9], recurrent[:, :9], bias[:9])
