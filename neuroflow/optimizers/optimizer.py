@@ -542,7 +542,8 @@ class Optimizer:
         the step count, the learning rate (when it is a float), then the slots."""
         values = [backend.xp.asarray(self._iterations, dtype="int64")]
         if isinstance(self._learning_rate, float):
-            values.append(backend.xp.asarray(self._learning_rate, dtype=backend.floatx()))
+            # float64 so that saving and loading gives back exactly the same rate.
+            values.append(backend.xp.asarray(self._learning_rate, dtype="float64"))
         values += [v.value for v in self._variables]
         for index, value in enumerate(values):
             store[str(index)] = backend.to_numpy(value).copy()
