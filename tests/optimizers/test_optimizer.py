@@ -112,9 +112,10 @@ def test_gradient_shape_mismatch_names_the_variable():
 
 def test_float32_variables_stay_float32_with_float64_gradients():
     w = Variable(np.ones(3, dtype="float32"))
-    step(Adam(), [np.ones(3, dtype="float64")], [w])
+    optimizer = Adam()
+    step(optimizer, [np.ones(3, dtype="float64")], [w])
     assert w.dtype == "float32"
-    assert all(slot.dtype == "float32" for slot in Adam().variables)
+    assert [slot.dtype for slot in optimizer.variables] == ["float32", "float32"]
 
 
 def test_in_place_updates_keep_the_arrays():
@@ -145,6 +146,14 @@ def test_iterations_count_updates():
     for expected in (1, 2, 3):
         step(optimizer, [np.ones(1)], [w])
         assert optimizer.iterations == expected and isinstance(optimizer.iterations, int)
+    assert optimizer.iterations.numpy() == 3
+    optimizer.iterations = 10
+    assert optimizer.iterations == 10
+
+
+def test_tf_keras_config_keys_are_ignored():
+    config = {"learning_rate": 0.1, "jit_compile": True, "is_legacy_optimizer": False}
+    assert Adam.from_config(config).learning_rate == pytest.approx(0.1)
 
 
 def test_learning_rate_is_a_float_settable_mid_training():
