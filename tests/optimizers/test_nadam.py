@@ -36,3 +36,12 @@ def test_momentum_product_is_shared_across_variables():
         optimizer.apply_gradients([(g, first), (-g, second)])
     np.testing.assert_allclose(first.numpy(), reference(0.01), rtol=1e-12)
     np.testing.assert_allclose(second.numpy(), reference(0.01, grads=[-g for g in GRADS], w0=-W0), rtol=1e-12)
+
+
+def test_variables_added_later_get_slots():
+    first, second = Variable(W0.copy(), dtype="float64"), Variable(W0.copy(), dtype="float64")
+    optimizer = Nadam(learning_rate=0.01)
+    optimizer.apply_gradients([(GRADS[0], first)])
+    optimizer.apply_gradients([(GRADS[1], first), (GRADS[1], second)])
+    np.testing.assert_allclose(first.numpy(), reference(0.01), rtol=1e-12)
+    assert len(optimizer.variables) == 5   # 2 slots each + the shared schedule product
