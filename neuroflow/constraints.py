@@ -15,6 +15,8 @@ def _array(w):
 
 def _norms(w, axis):
     xp = backend.xp
+    if isinstance(axis, list):  # configs read back from JSON hold lists
+        axis = tuple(axis)
     return xp.sqrt(xp.sum(xp.square(w), axis=axis, keepdims=True))
 
 

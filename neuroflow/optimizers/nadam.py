@@ -43,18 +43,14 @@ class Nadam(Optimizer):
     def _slot_specs(self):
         return [("momentum", 0.0), ("velocity", 0.0)]
 
-    def build(self, variables):
-        super().build(variables)
-        if self._u_product is None:
-            # One scalar shared by all variables: the product of the momentum schedule so far.
-            variables = list(variables)
-            dtype = variables[0].dtype if variables else backend.floatx()
-            self._u_product = self.add_variable((), initializer=1.0, dtype=dtype, name="u_product")
-
     def _momentum_schedule(self, step):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** step)
 
     def _update_step_all(self, grads, trainable_variables, learning_rate):
+        if self._u_product is None:
+            # One scalar shared by all variables: the product of the momentum schedule so far.
+            dtype = self._trainable_variables[0].dtype
+            self._u_product = self.add_variable((), initializer=1.0, dtype=dtype, name="u_product")
         self._u_product.value *= self._momentum_schedule(self.iterations + 1)
         super()._update_step_all(grads, trainable_variables, learning_rate)
 

@@ -43,6 +43,14 @@ class _LearningRateValue(float):
         return self._optimizer.learning_rate
 
 
+class _StepCount(int):
+    """The step count as read from `optimizer.iterations`: an int that also answers `.numpy()`,
+    for Keras code that treats it as the variable Keras returns."""
+
+    def numpy(self):
+        return backend.to_numpy(backend.xp.asarray(int(self), dtype="int64"))
+
+
 def _is_number(value):
     """True for Python and NumPy real scalars (not bools)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -98,6 +106,9 @@ class Optimizer:
                           "neuroflow.optimizers.schedules.InverseTimeDecay instead.", DeprecationWarning, stacklevel=3)
             if not _is_number(decay) or decay < 0:
                 raise ValueError(f"Argument `decay` must be a non-negative float. Received: decay={decay!r}")
+        # Keys that tf.keras 2.11+ wrote into optimizer configs; they mean nothing here.
+        kwargs.pop("jit_compile", None)
+        kwargs.pop("is_legacy_optimizer", None)
         if kwargs:
             raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}. "
                              "Check the spelling against the optimizer's signature.")
@@ -224,8 +235,8 @@ class Optimizer:
     def iterations(self):
         """The number of updates applied so far (an int; 0 before the first)."""
         if self.gradient_accumulation_steps:
-            return self._iterations // self.gradient_accumulation_steps
-        return self._iterations
+            return _StepCount(self._iterations // self.gradient_accumulation_steps)
+        return _StepCount(self._iterations)
 
     @iterations.setter
     def iterations(self, value):
@@ -542,7 +553,8 @@ class Optimizer:
         the step count, the learning rate (when it is a float), then the slots."""
         values = [backend.xp.asarray(self._iterations, dtype="int64")]
         if isinstance(self._learning_rate, float):
-            values.append(backend.xp.asarray(self._learning_rate, dtype=backend.floatx()))
+            # float64 so that saving and loading gives back exactly the same rate.
+            values.append(backend.xp.asarray(self._learning_rate, dtype="float64"))
         values += [v.value for v in self._variables]
         for index, value in enumerate(values):
             store[str(index)] = backend.to_numpy(value).copy()
