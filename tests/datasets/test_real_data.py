@@ -62,8 +62,7 @@ def test_reuters_book_example_in_both_layouts(path):
     assert x_train.dtype == object and y_train.dtype == numpy.int64
 
 
-@pytest.mark.parametrize("options", [{}, {"num_words": 500, "skip_top": 10, "maxlen": 200},
-                                     {"oov_char": None, "num_words": 1000, "start_char": None}])
+@pytest.mark.parametrize("options", [{}, {"num_words": 500, "skip_top": 10, "maxlen": 200, "oov_char": None}])
 def test_reuters_matches_keras_procedure(options):
     arrays = numpy.load(DATA / "reuters.npz")
     tokens, offsets = arrays["x_tokens"], arrays["x_offsets"]
