@@ -208,11 +208,14 @@ def fetch(remote, path=None):
     except (OSError, urllib.error.URLError) as error:
         if os.path.exists(partial):
             os.remove(partial)
-        looked = _local_candidates(remote, path) or ["(no local copy found)"]
+        folder = data_dir()
+        searched = [f"path={path!r}"] if path is not None and path != remote.name else []
+        searched.append(f"{DATA_DIR_ENV}={folder}" if folder else f"{DATA_DIR_ENV} (not set)")
+        searched.append(f"the cache {os.path.dirname(target)}")
         corrupt = f" Corrupt copies found and not used: {', '.join(rejected)}." if rejected else ""
         raise DatasetError(
-            f"Could not download {remote.name} from {remote.url} ({error}).{corrupt} "
-            f"Looked in: {', '.join(looked + [target])}. To work offline, download {remote.url} "
+            f"Could not download {remote.name} from {remote.url} ({error}), and no verified copy "
+            f"was found in {', '.join(searched)}.{corrupt} To work offline, download {remote.url} "
             f"elsewhere and put it in a folder named by the {DATA_DIR_ENV} environment variable, "
             f"or pass its location as path=."
         ) from error

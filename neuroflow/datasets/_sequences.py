@@ -37,10 +37,9 @@ def take(tokens, offsets, order):
     new_offsets = numpy.concatenate([[0], numpy.cumsum(lengths)]).astype(numpy.int64)
     if len(order) == 0:
         return tokens[:0], new_offsets
-    # Position p of the output comes from offsets[order[k]] + (p - new_offsets[k]).
-    sequence = numpy.repeat(numpy.arange(len(order)), lengths)
-    source = offsets[order][sequence] + (numpy.arange(new_offsets[-1]) - new_offsets[sequence])
-    return tokens[source], new_offsets
+    # One slice per sequence: far cheaper than a per-token gather index for long sequences.
+    starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
+    return numpy.concatenate([tokens[starts[i]:ends[i]] for i in order.tolist()]), new_offsets
 
 
 def shift(tokens, offsets, start_char, index_from):
