@@ -20,7 +20,8 @@ def unbroadcast(gradient, shape):
     stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and gradient.shape[axis] != 1)
     if stretched:
         gradient = gradient.sum(axis=stretched, keepdims=True)
-    return gradient.reshape(shape)
+    # No reshape when the shape already matches: a fresh sum stays a base array (not a view).
+    return gradient if gradient.shape == shape else gradient.reshape(shape)
 
 
 def backpropagate(records, target_gradients, keep_ids=()):

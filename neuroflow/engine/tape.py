@@ -7,6 +7,10 @@
 A tape records an op only when one of its inputs is watched: a trainable Variable (watched
 automatically, as in Keras), a tensor given to `tape.watch`, or the output of a recorded op.
 Outside any tape nothing is recorded, so inference pays no bookkeeping.
+
+Second derivatives are not supported: a vjp works on raw arrays, so an outer tape cannot see the
+inner tape's backward pass. Differentiating a gradient raises a NotImplementedError that says so
+(rather than silently returning None or a wrong zero).
 """
 import contextlib
 
@@ -17,6 +21,20 @@ from neuroflow.utils import nest
 
 # The tapes currently open, innermost last. Ops look at this on every call.
 _active_tapes = []
+
+
+class _TapeGradient:
+    """Stands, on an outer tape, for a gradient an inner tape computed from watched tensors."""
+
+    name = "gradient"
+
+    @staticmethod
+    def _vjp(residuals, g, needs):
+        raise NotImplementedError(
+            "Second-order gradients are not supported: an outer GradientTape was asked to "
+            "differentiate a gradient computed by an inner tape. neuroflow's backward passes run on "
+            "raw arrays and are not recorded, so gradient penalties and Hessian-vector products need "
+            "finite differences of first-order gradients instead.")
 
 
 class GradientTape:
@@ -34,6 +52,7 @@ class GradientTape:
         self._watched = {}
         self._recording = False
         self._used = False
+        self._freed_watched_variables = None  # what watched_variables() said when records were freed
 
     def __enter__(self):
         self._recording = True
@@ -55,11 +74,15 @@ class GradientTape:
             self._watched[id(leaf)] = leaf
 
     def watched_variables(self):
+        """Variables watched explicitly, then trainable ones read by recorded ops (if auto-watching)."""
+        if self._freed_watched_variables is not None:
+            return list(self._freed_watched_variables)
         seen = {id(v): v for v in self._watched.values() if isinstance(v, Variable)}
-        for _, inputs, _, _, _ in self._records:
-            for x in inputs:
-                if isinstance(x, Variable) and x.trainable:
-                    seen.setdefault(id(x), x)
+        if self.watch_accessed_variables:
+            for _, inputs, _, _, _ in self._records:
+                for x in inputs:
+                    if isinstance(x, Variable) and x.trainable:
+                        seen.setdefault(id(x), x)
         return list(seen.values())
 
     @contextlib.contextmanager
@@ -75,11 +98,15 @@ class GradientTape:
         """Forgets everything recorded so far."""
         self._records = []
         self._watched = {}
+        self._freed_watched_variables = None
 
     def _is_watched(self, x):
-        if x.__class__ is Variable:
-            return (x.trainable and self.watch_accessed_variables) or id(x) in self._watched
-        return isinstance(x, Tensor) and id(x) in self._watched
+        if not isinstance(x, Tensor):
+            return False
+        if id(x) in self._watched:
+            return True
+        # isinstance, not a class check: subclasses of Variable are watched too.
+        return isinstance(x, Variable) and x.trainable and self.watch_accessed_variables
 
     def _record(self, op, inputs, output, residuals, needs):
         self._records.append((op, inputs, output, residuals, needs))
@@ -113,6 +140,9 @@ class GradientTape:
                 raise TypeError(f"GradientTape.gradient target must be a tensor, got {type(t).__name__}")
             value = backend.xp.ones_like(t.value) if seed is None else backend.xp.asarray(
                 seed.value if isinstance(seed, Tensor) else seed, dtype=t.value.dtype)
+            if value.shape != t.value.shape:
+                raise ValueError(f"output_gradients entry has shape {tuple(value.shape)} but its target has "
+                                 f"shape {tuple(t.value.shape)}; they must match")
             start[id(t)] = start[id(t)] + value if id(t) in start else value
         flat_sources = nest.flatten(sources)
         for s in flat_sources:
@@ -122,15 +152,42 @@ class GradientTape:
         gradients = backpropagate(self._records, start, keep)
         self._used = True
         if not self.persistent:
+            self._freed_watched_variables = self.watched_variables()
             self._records = []
             self._watched = {}
         results = []
+        returned = set()
         for s in flat_sources:
             g = gradients.get(id(s))
             if g is None and unconnected_gradients == "zero":
                 g = backend.xp.zeros_like(s.value)
+            if g is not None:
+                # Hand out independent, writable arrays: a vjp may pass one array to several
+                # inputs (add), or a read-only broadcast view (sum, mean), and an optimizer that
+                # clips or scales a gradient in place must not change another one.
+                if id(g) in returned or g.base is not None or not getattr(g.flags, "writeable", True):
+                    g = g.copy()
+                returned.add(id(g))
             results.append(None if g is None else Tensor(g))
+        self._guard_higher_order(targets, flat_sources, results)
         return nest.pack_like(sources, results)
+
+    def _guard_higher_order(self, targets, sources, results):
+        """Marks `results` on every other recording tape that watches what they came from.
+
+        Differentiating them there then raises a clear error (see _TapeGradient) instead of
+        treating the gradients as constants.
+        """
+        for tape in _active_tapes:
+            if tape is self or not tape._recording:
+                continue
+            inputs = tuple(x for x in list(targets) + list(sources) if tape._is_watched(x))
+            if not inputs:
+                continue
+            needs = (True,) * len(inputs)
+            for result in results:
+                if result is not None:
+                    tape._record(_TapeGradient, inputs, result, None, needs)
 
 
 @contextlib.contextmanager

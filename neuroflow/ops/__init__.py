@@ -140,6 +140,9 @@ def where(condition, x1=None, x2=None):
     """Elementwise choice: x1 where `condition` holds, else x2 (gradients flow to both)."""
     if x1 is None and x2 is None:
         return Tensor(backend.xp.stack(backend.xp.nonzero(_value(condition))))
+    if x1 is None or x2 is None:
+        raise ValueError("ops.where expects x1 and x2 both given or both None; got only "
+                         f"{'x1' if x2 is None else 'x2'}")
     return _call(_elementwise.where, Tensor(_value(condition).astype(bool)), x1, x2)
 
 
@@ -351,7 +354,16 @@ softsign = _activation_function("softsign")
 hard_sigmoid = _activation_function("hard_sigmoid")
 hard_silu = hard_swish = _activation_function("hard_silu")
 silu = swish = _activation_function("silu")
-gelu = _activation_function("gelu")
+_gelu = _activation_function("gelu")
+
+
+def gelu(x, approximate=True):
+    """GELU, x P(X <= x) for X ~ N(0, 1): keras.ops.gelu's default is the tanh approximation.
+
+    approximate=True: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))); False: 0.5 x (1 + erf(x / sqrt(2))).
+    (keras.activations.gelu and Dense(activation='gelu') default to the exact form.)
+    """
+    return _gelu(x, approximate=bool(approximate))
 mish = _activation_function("mish")
 relu6 = _activation_function("relu6")
 exponential = _activation_function("exponential")

@@ -130,6 +130,11 @@ def test_where_with_python_number_keeps_dtype():
     np.testing.assert_array_equal(out.numpy(), [0.0, 2.0])
 
 
+def test_where_with_one_branch_is_refused():
+    with pytest.raises(ValueError, match="both"):
+        ops.where(np.array([True]), np.array([1.0]))
+
+
 def test_where_single_argument_gives_indices():
     out = ops.where(np.array([[True, False], [False, True]]))
     np.testing.assert_array_equal(out.numpy(), [[0, 1], [0, 1]])
