@@ -132,7 +132,7 @@ def gelu(x, approximate=False):
 
     exact: 0.5 x (1 + erf(x / sqrt 2)); approximate: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
     """
-    return ops.gelu(x, approximate=True) if approximate else ops.gelu(x)
+    return ops.gelu(x, approximate=bool(approximate))
 
 
 def mish(x):

@@ -455,3 +455,8 @@ Tensor.__ge__ = greater_equal
 Tensor.T = property(lambda self: transpose(self))
 Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 else shape)
 Tensor.astype = lambda self, dtype: cast(self, dtype)
+
+
+# ---- convolution and pooling (ops/conv.py, ops/pooling.py) -----------------------------------
+from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: E402
+from neuroflow.ops.pooling import average_pool, max_pool  # noqa: E402

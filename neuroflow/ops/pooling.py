@@ -8,7 +8,7 @@ elements in each window, as TensorFlow does.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.ops.conv import (_from_channels_last, _pads, _tap_slices, _to_channels_last, check_padding,
+from neuroflow.ops.convolution import (_from_channels_last, _pads, _tap_slices, _to_channels_last, check_padding,
                                 normalize_tuple, output_length)
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze

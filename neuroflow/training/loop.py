@@ -92,6 +92,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         logs = epoch_logs
         if model.stop_training:
             break
+    # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
+    model.optimizer.finalize_variable_values(model.trainable_variables)
     callback_list.on_train_end(logs)
     return model.history
 

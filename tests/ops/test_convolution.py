@@ -7,7 +7,7 @@ import pytest
 from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
-from neuroflow.ops import conv as C
+from neuroflow.ops import convolution as C
 
 
 def _rng(seed=0):
