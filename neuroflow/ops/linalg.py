@@ -4,12 +4,22 @@ from neuroflow.engine.registry import Op
 from neuroflow.ops.activation import KERNELS
 from neuroflow.utils.errors import unknown_name_error
 
+def _matmul(a, b):
+    """a @ b, with a batch of matrices against one matrix folded into a single GEMM.
+
+    NumPy runs (B, m, n) @ (n, k) as B small products, about 2x slower than (B*m, n) @ (n, k).
+    """
+    if a.ndim > 2 and b.ndim == 2:
+        return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + (b.shape[-1],))
+    return backend.xp.matmul(a, b)
+
+
 matmul = Op("matmul")
 
 
 @matmul.forward
 def _(a, b):
-    return backend.xp.matmul(a, b), (a, b)
+    return _matmul(a, b), (a, b)
 
 
 @matmul.vjp
@@ -26,7 +36,7 @@ def _(residuals, g, needs):
         g2 = g2[..., None, :]
     grad_a = grad_b = None
     if needs[0]:
-        grad_a = xp.matmul(g2, xp.swapaxes(b2, -1, -2))
+        grad_a = _matmul(g2, xp.swapaxes(b2, -1, -2))
         grad_a = grad_a.reshape(grad_a.shape[:-2] + (grad_a.shape[-1],)) if a.ndim == 1 else grad_a
     if needs[1] and b.ndim == 2 and a.ndim > 2:
         # A shared matrix against a batch: fold the batch into rows (one GEMM, no (batch, n, k)
@@ -53,7 +63,7 @@ def _(x, kernel, bias=None, activation="linear", options=None):
     if activation not in KERNELS:
         raise unknown_name_error("activation", activation, KERNELS)
     act = KERNELS[activation]
-    pre = x @ kernel
+    pre = _matmul(x, kernel)
     if bias is not None:
         pre += bias  # in place: `pre` is a fresh array, no need for another
     out = pre if activation == "linear" else act.forward(pre, **options)
@@ -67,7 +77,7 @@ def _(residuals, g, needs):
     units = kernel.shape[-1]
     # Fold leading axes so the weight gradient is one matrix product.
     g_flat = g_pre.reshape(-1, units)
-    grad_x = (g_pre @ kernel.T) if needs[0] else None
+    grad_x = (g_flat @ kernel.T).reshape(x.shape) if needs[0] else None
     grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
     grads = (grad_x, grad_kernel)
     if has_bias:

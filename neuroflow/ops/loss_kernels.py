@@ -7,12 +7,25 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
 
+def _like_logits(labels, logits):
+    """Float labels in the logits' dtype, as Keras losses cast y_true to y_pred's dtype.
+
+    Without it float64 NumPy labels would promote a float32 model's loss (and the whole
+    backward pass through the loss) to float64.
+    """
+    dtype = getattr(labels, "dtype", None)  # Python numbers stay weakly typed
+    if dtype is not None and dtype.kind == "f" and dtype != logits.dtype:
+        return labels.astype(logits.dtype)
+    return labels
+
+
 softmax_cross_entropy = Op("softmax_cross_entropy")
 
 
 @softmax_cross_entropy.forward
 def _(labels, logits, axis=-1):
     """Per-sample -sum(t * log_softmax(z)) over `axis`."""
+    labels = _like_logits(labels, logits)
     log_probs = _log_softmax_forward(logits, axis=axis)
     return -(labels * log_probs).sum(axis=axis), (labels, log_probs, axis)
 
@@ -26,7 +39,11 @@ def _(residuals, g, needs):
     grad_logits = None
     if needs[1]:
         # d/dz of -sum t log softmax(z) = softmax(z) sum(t) - t (sum(t) = 1 for one-hot rows).
-        grad_logits = g * (xp.exp(log_probs) * labels.sum(axis=axis, keepdims=True) - labels)
+        # In place on the fresh exp() array: one (batch, classes) allocation instead of four.
+        grad_logits = xp.exp(log_probs)
+        grad_logits *= labels.sum(axis=axis, keepdims=True)
+        grad_logits -= labels
+        grad_logits *= g
     return grad_labels, grad_logits
 
 
@@ -50,7 +67,8 @@ def _(residuals, g, needs):
     grad = xp.exp(log_probs)
     index = xp.expand_dims(labels, axis)
     xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
-    return None, grad * xp.expand_dims(g, axis)
+    grad *= xp.expand_dims(g, axis)
+    return None, grad
 
 
 sigmoid_cross_entropy = Op("sigmoid_cross_entropy")
@@ -60,6 +78,7 @@ sigmoid_cross_entropy = Op("sigmoid_cross_entropy")
 def _(labels, logits):
     """Elementwise max(z, 0) - z t + log(1 + e^-|z|), the stable form of binary cross-entropy."""
     xp = backend.xp
+    labels = _like_logits(labels, logits)
     loss = xp.maximum(logits, 0) - logits * labels + xp.log1p(xp.exp(-xp.abs(logits)))
     return loss, (labels, logits)
 

@@ -258,3 +258,23 @@ def test_python_scalars_keep_float32():
     t = Tensor(np.array([1.0, 2.0], np.float32))
     for result in (t + 1, 1 - t, t * 2.5, 2.0 / t, t ** 2, 2 ** t, ops.maximum(t, 0)):
         assert result.dtype == "float32"
+
+
+def test_argmax_argmin():
+    x = np.array([[1.0, 5.0, 5.0], [7.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(ops.argmax(x, axis=1).numpy(), [1, 0])  # first of ties
+    np.testing.assert_array_equal(ops.argmin(x, axis=-1).numpy(), [0, 1])
+    assert int(ops.argmax(x)) == 3
+    assert ops.argmax(x, axis=0, keepdims=True).shape == (1, 3)
+
+
+def test_conversion_helpers():
+    t = ops.convert_to_tensor([1.0, 2.0])
+    assert ops.is_tensor(t) and not ops.is_tensor(np.ones(2))
+    assert t.dtype == "float32"  # Python floats take floatx
+    assert ops.convert_to_tensor(np.ones(2)).dtype == "float64"  # NumPy float64 stays
+    assert ops.convert_to_tensor(t) is t
+    assert ops.convert_to_tensor(t, dtype="float64").dtype == "float64"
+    out = ops.convert_to_numpy(t)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_array_equal(out, [1.0, 2.0])

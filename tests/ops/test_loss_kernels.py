@@ -82,13 +82,17 @@ def test_sigmoid_cross_entropy():
                                -(labels * np.log(sigmoid(z)) + (1 - labels) * np.log(1 - sigmoid(z))))
 
 
+def test_sigmoid_cross_entropy_python_number_label():
+    np.testing.assert_allclose(ops.sigmoid_cross_entropy(1.0, np.array([0.0])).numpy(), [np.log(2.0)])
+
+
 def test_sigmoid_cross_entropy_broadcast_labels():
     check_op(ops.sigmoid_cross_entropy, _sigmoid_xent, uniform(4, low=0, high=1), (3, 4))
 
 
 def test_loss_kernels_keep_float32():
     logits = Tensor(uniform(4, 3).astype(np.float32))
-    labels = np.eye(3, dtype=np.float32)[[0, 1, 2, 0]]
+    labels = np.eye(3)[[0, 1, 2, 0]]  # float64 labels must not promote a float32 loss
     with GradientTape() as tape:
         tape.watch(logits)
         losses = [ops.softmax_cross_entropy(labels, logits), ops.sparse_softmax_cross_entropy(np.array([0, 1, 2, 0]), logits),
