@@ -147,3 +147,85 @@ class ArrayBatches:
 
     def __len__(self):
         return self.steps
+
+
+# ---- generators and PyDatasets ---------------------------------------------------------------
+
+def is_batch_source(x):
+    """True for inputs that yield whole batches themselves: a PyDataset or a Python iterator / generator."""
+    from neuroflow.utils.py_dataset import PyDataset
+
+    if isinstance(x, PyDataset):
+        return True
+    return hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(
+        x, (numpy.ndarray, list, tuple, dict, str, Tensor)) and not hasattr(x, "to_numpy"))
+
+
+def unpack_batch(batch, where):
+    """Splits a batch from a generator / PyDataset into standardized (x, y, sample_weight)."""
+    if isinstance(batch, tuple):
+        if not 1 <= len(batch) <= 3:
+            raise ValueError(f"A batch from {where} must be x, (x,), (x, y) or (x, y, sample_weight); "
+                             f"got a tuple of {len(batch)} elements")
+        batch = batch + (None,) * (3 - len(batch))
+    else:
+        batch = (batch, None, None)
+    x, y, sample_weight = (standardize(part, name) for part, name in zip(batch, ("x", "y", "sample_weight")))
+    num_samples(x, y, sample_weight)
+    check_finite(x, f"x (a batch from {where})")
+    if y is not None:
+        check_finite(y, f"y (a batch from {where})")
+    return x, y, sample_weight
+
+
+class DatasetBatches:
+    """Batches read from a PyDataset by index, in shuffled order when asked (as Keras does)."""
+
+    def __init__(self, dataset, steps=None, shuffle=False):
+        self.dataset = dataset
+        self.shuffle = shuffle
+        count = len(dataset)
+        self.steps = count if steps is None else min(int(steps), count)
+
+    def __iter__(self):
+        self.dataset.on_epoch_begin()
+        order = nf_random.generator().permutation(len(self.dataset)) if self.shuffle else range(len(self.dataset))
+        for step in range(self.steps):
+            yield unpack_batch(self.dataset[int(order[step])], type(self.dataset).__name__)
+        self.dataset.on_epoch_end()
+
+    def __len__(self):
+        return self.steps
+
+
+class GeneratorBatches:
+    """Batches pulled from a Python generator. With `steps`, each epoch takes that many and the next
+    epoch continues the same generator (Keras' semantics); without, an epoch runs until it is exhausted.
+    """
+
+    def __init__(self, generator, steps=None):
+        self.iterator = iter(generator)
+        self.steps = None if steps is None else int(steps)
+        self.exhausted = False
+
+    def __iter__(self):
+        taken = 0
+        while self.steps is None or taken < self.steps:
+            try:
+                batch = next(self.iterator)
+            except StopIteration:
+                self.exhausted = True
+                return
+            taken += 1
+            yield unpack_batch(batch, "the generator")
+
+    def __len__(self):
+        return self.steps or 0
+
+
+def batch_source(x, steps=None, shuffle=False):
+    from neuroflow.utils.py_dataset import PyDataset
+
+    if isinstance(x, PyDataset):
+        return DatasetBatches(x, steps, shuffle)
+    return GeneratorBatches(x, steps)

@@ -5,6 +5,8 @@
             logs = model.train_step(batch)   # forward, loss, backward, update, metrics
         logs += evaluate(validation data)
 """
+import warnings
+
 import numpy
 
 from neuroflow import backend
@@ -34,6 +36,12 @@ def _prepare(model, x, y, sample_weight, what, check_targets=True):
     data_module.check_finite(x, "x")
     if y is not None and check_targets:
         data_module.check_finite(y, "y")
+    x, y = _order_by_names(model, x, y)
+    return x, y, sample_weight
+
+
+def _order_by_names(model, x, y):
+    """Dicts keyed by input / output names become lists in the model's order."""
     if isinstance(x, dict) and hasattr(model, "input_names"):
         x = model._order_input_dict(x)
     if isinstance(y, dict) and hasattr(model, "output_names"):
@@ -41,7 +49,52 @@ def _prepare(model, x, y, sample_weight, what, check_targets=True):
         if missing:
             raise ValueError(f"y is a dict but lacks the outputs {missing}; the model's outputs are {model.output_names}")
         y = [y[name] for name in model.output_names]
-    return x, y, sample_weight
+    return x, y
+
+
+def _batches(model, x, y, sample_weight, batch_size, shuffle, steps, what, need_targets, class_weight=None,
+             prepared=False):
+    """The batches of one pass: from arrays, a PyDataset or a generator (each yielding x, y, sample_weight)."""
+    if data_module.is_batch_source(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError(f"{what}: when x is a generator or a PyDataset it yields the targets itself; "
+                             "do not pass y or sample_weight")
+        source = data_module.batch_source(x, steps, shuffle)
+
+        def ordered():
+            for batch_x, batch_y, batch_weight in source:
+                batch_x, batch_y = _order_by_names(model, batch_x, batch_y)
+                if need_targets and batch_y is None:
+                    raise ValueError(f"{what}: the batches from {type(x).__name__} carry no targets; "
+                                     "yield (x, y) or (x, y, sample_weight)")
+                if class_weight is not None:
+                    weights = data_module.class_weights_to_sample_weights(batch_y, class_weight)
+                    batch_weight = weights if batch_weight is None else batch_weight * weights
+                yield batch_x, batch_y, batch_weight
+
+        return _SizedBatches(ordered, source), (len(source) or None)
+    if need_targets and y is None:
+        raise ValueError(f"{what} needs targets `y` when x is an array")
+    if not prepared:
+        x, y, sample_weight = _prepare(model, x, y, sample_weight, what, check_targets=need_targets)
+    if class_weight is not None:
+        class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
+        sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
+    batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps)
+    return batches, len(batches)
+
+
+class _SizedBatches:
+    def __init__(self, make_iterator, source):
+        self.make_iterator = make_iterator
+        self.source = source
+
+    def __iter__(self):
+        return self.make_iterator()
+
+    @property
+    def exhausted(self):
+        return getattr(self.source, "exhausted", False)
 
 
 def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
@@ -54,21 +107,28 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
     if not 0 <= validation_split < 1:
         raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
-    if y is None:
-        raise ValueError("fit needs targets `y` (x and y as arrays); generators and datasets are not supported yet")
-    x, y, sample_weight = _prepare(model, x, y, sample_weight, "fit")
-    if validation_data is None and validation_split:
-        (x, y, sample_weight), validation_data = data_module.split_validation(x, y, sample_weight, validation_split)
-    if class_weight is not None:
-        class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
-        sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
-    if validation_data is not None:
+    if data_module.is_batch_source(x):
+        if validation_split:
+            raise ValueError("validation_split is only supported for array inputs; with a generator or a "
+                             "PyDataset pass validation_data instead")
+        batches, steps = _batches(model, x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit", True,
+                                  class_weight)
+    else:
+        if y is None:
+            raise ValueError("fit needs targets `y` when x is an array")
+        x, y, sample_weight = _prepare(model, x, y, sample_weight, "fit")
+        if validation_data is None and validation_split:
+            (x, y, sample_weight), validation_data = data_module.split_validation(x, y, sample_weight,
+                                                                                   validation_split)
+        batches, steps = _batches(model, x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit", True,
+                                  class_weight, prepared=True)
+    if validation_data is not None and not data_module.is_batch_source(validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight)")
+            raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
+                             "a generator or a PyDataset")
         validation_data = tuple(validation_data) + (None,) * (3 - len(validation_data))
-    batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps_per_epoch)
     callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
-                                 verbose=verbose, epochs=epochs, steps=len(batches))
+                                 verbose=verbose, epochs=epochs, steps=steps)
     model.stop_training = False
     callback_list.on_train_begin()
     logs = {}
@@ -83,7 +143,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                 break
         epoch_logs = dict(logs)
         if validation_data is not None and (epoch + 1) % validation_freq == 0:
-            x_val, y_val, sw_val = validation_data
+            x_val, y_val, sw_val = validation_data if isinstance(validation_data, tuple) else (validation_data, None, None)
             validation_logs = evaluate(model, x_val, y_val, batch_size=validation_batch_size or batch_size,
                                        sample_weight=sw_val, verbose=0, steps=validation_steps, return_dict=True,
                                        _callbacks=callback_list)
@@ -91,6 +151,10 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         callback_list.on_epoch_end(epoch, epoch_logs)
         logs = epoch_logs
         if model.stop_training:
+            break
+        if getattr(batches, "exhausted", False) and epoch < epochs - 1:
+            warnings.warn("Your input ran out of data; interrupting training. Make sure the generator can yield "
+                          "at least steps_per_epoch * epochs batches.", stacklevel=3)
             break
     # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
     model.optimizer.finalize_variable_values(model.trainable_variables)
@@ -102,12 +166,9 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weig
              callbacks=None, return_dict=False, _callbacks=None):
     model._assert_compiled("evaluate")
     verbose = 1 if verbose == "auto" else int(verbose)
-    if y is None:
-        raise ValueError("evaluate needs targets `y`")
-    x, y, sample_weight = _prepare(model, x, y, sample_weight, "evaluate")
-    batches = data_module.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle=False, steps=steps)
+    batches, count = _batches(model, x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
     callback_list = _callbacks or CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
-                                               epochs=1, steps=len(batches))
+                                               epochs=1, steps=count)
     model.reset_metrics()
     callback_list.on_test_begin()
     logs = {}
@@ -124,13 +185,9 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weig
 
 def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
     verbose = 1 if verbose == "auto" else int(verbose)
-    x = data_module.standardize(x, "x")
-    data_module.check_finite(x, "x")
-    if isinstance(x, dict) and hasattr(model, "input_names"):
-        x = model._order_input_dict(x)
-    batches = data_module.ArrayBatches(x, None, None, batch_size or 32, shuffle=False, steps=steps)
+    batches, count = _batches(model, x, None, None, batch_size or 32, False, steps, "predict", False)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose, epochs=1,
-                                 steps=len(batches))
+                                 steps=count)
     callback_list.on_predict_begin()
     outputs = []
     for step, (batch_x, _, _) in enumerate(batches):

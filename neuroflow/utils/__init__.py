@@ -4,5 +4,6 @@ from neuroflow.utils.plotting import plot_history
 from neuroflow.utils.sequence import multi_hot_sequences, pad_sequences
 from neuroflow.random import set_random_seed
 from neuroflow.callbacks.progbar import Progbar
+from neuroflow.utils.py_dataset import PyDataset, Sequence
 
-__all__ = ["Progbar", "multi_hot_sequences", "normalize", "pad_sequences", "plot_history", "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "multi_hot_sequences", "normalize", "pad_sequences", "plot_history", "set_random_seed", "to_categorical"]
