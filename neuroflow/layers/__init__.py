@@ -5,3 +5,4 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
                                     concatenate)
+from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
