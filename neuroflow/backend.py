@@ -66,3 +66,24 @@ def to_numpy(array):
 
 def is_float_dtype(dtype):
     return numpy.dtype(dtype).kind == "f"
+
+
+_image_data_format = "channels_last"
+
+
+def image_data_format():
+    """The default data layout of image layers: 'channels_last' (NHWC) unless changed."""
+    return _image_data_format
+
+
+def set_image_data_format(data_format):
+    global _image_data_format
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    _image_data_format = data_format
+
+
+def clear_session():
+    """Resets global state as keras.backend.clear_session does: layer auto-names restart from 'dense'."""
+    from neuroflow.layers.layer import reset_names
+    reset_names()
