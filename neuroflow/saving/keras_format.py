@@ -789,6 +789,8 @@ def weight_groups(model):
     groups, visited = [], set()
 
     def join(path, name):
+        if not name:
+            return path
         return f"{path}/{name}" if path else name
 
     def visit(layer, path):
