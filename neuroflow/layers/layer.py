@@ -261,6 +261,8 @@ class Layer:
             shapes = [tuple(x.shape) for x in inputs]
         else:
             shapes = tuple(inputs.shape)
+        # Kept for saving: Keras files record the shape a layer was built for (build_config).
+        self._build_input_shape = shapes
         self.build(shapes)
         self.built = True
 
