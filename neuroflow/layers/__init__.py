@@ -6,3 +6,11 @@ from neuroflow.layers.layer import Layer
 from neuroflow.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
                                     concatenate)
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from neuroflow.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from neuroflow.layers.normalization import BatchNormalization, LayerNormalization
+from neuroflow.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
+                                      GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
+                                      GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
+                                      MaxPooling1D, MaxPooling2D)
+from neuroflow.layers.regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from neuroflow.layers.reshaping import Cropping2D, UpSampling2D, ZeroPadding2D

@@ -196,42 +196,77 @@ def _conv_backward(residuals, g, needs, kernel, x_shape, pads):
 
 
 # ---- conv2d / conv1d -------------------------------------------------------------------------
+#
+# Both ops take an optional bias as a third input and a built-in activation name, so a Conv layer
+# is one op: out = act(conv(x, kernel) + bias). The bias is added in place into the fresh matmul
+# result and only what the activation's derivative reads is kept.
+
+def _activation_kernel(activation):
+    from neuroflow.ops.activation import KERNELS
+    from neuroflow.utils.errors import unknown_name_error
+
+    activation = activation or "linear"
+    if activation not in KERNELS:
+        raise unknown_name_error("activation", activation, KERNELS)
+    return KERNELS[activation]
+
+
+def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activation):
+    act = _activation_kernel(activation)
+    pre, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
+    if bias is not None:
+        pre += bias
+    out = pre if act.name == "linear" else act.forward(pre)
+    kept_pre = pre if act.name != "linear" and act.keeps_input({}) else None
+    residuals = (columns, geometry, padded_shape, groups, kernel4, x4.shape, pads, bias is not None, act, kept_pre,
+                 out if act.name != "linear" else None)
+    return out, residuals
+
+
+def _fused_backward(residuals, g4, needs):
+    columns, geometry, padded_shape, groups, kernel4, x_shape, pads, has_bias, act, pre, out = residuals
+    if act.name != "linear":
+        g4 = act.derivative(g4, pre, out)
+    grad_x, grad_kernel = _conv_backward((columns, geometry, padded_shape, groups), g4, needs, kernel4, x_shape, pads)
+    grads = (grad_x, grad_kernel)
+    if has_bias:
+        grads += ((g4.reshape(-1, g4.shape[-1]).sum(axis=0) if needs[2] else None),)
+    return grads
+
 
 conv2d_op = Op("conv2d")
 
 
 @conv2d_op.forward
-def _(x, kernel, strides=(1, 1), padding="valid", dilation_rate=(1, 1), groups=1):
-    """out = conv(x, kernel): x (n, h, w, cin), kernel (kh, kw, cin / groups, cout) -> (n, oh, ow, cout)."""
+def _(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1), groups=1, activation="linear"):
+    """out = act(conv(x, kernel) + bias): x (n, h, w, cin), kernel (kh, kw, cin / groups, cout) -> (n, oh, ow, cout)."""
     pads = _pads(x.shape[1:3], kernel.shape[:2], strides, dilation_rate, padding)
-    out, (columns, geometry, padded_shape) = _conv_forward(x, kernel, strides, dilation_rate, pads, groups)
-    return out, (columns, geometry, padded_shape, groups, kernel, x.shape, pads)
+    return _fused_forward(x, kernel, bias, strides, dilation_rate, pads, groups, activation)
 
 
 @conv2d_op.vjp
 def _(residuals, g, needs):
-    kernel, x_shape, pads = residuals[4:]
-    return _conv_backward(residuals[:4], g, needs, kernel, x_shape, pads)
+    return _fused_backward(residuals, g, needs)
 
 
 conv1d_op = Op("conv1d")
 
 
 @conv1d_op.forward
-def _(x, kernel, strides=(1,), padding="valid", dilation_rate=(1,), groups=1):
+def _(x, kernel, bias=None, strides=(1,), padding="valid", dilation_rate=(1,), groups=1, activation="linear"):
     """conv2d on a height-1 image: x (n, w, cin), kernel (kw, cin / groups, cout) -> (n, ow, cout)."""
     x4, kernel4 = x[:, None], kernel[None]
     strides, dilation = (1,) + tuple(strides), (1,) + tuple(dilation_rate)
     pads = ((0, 0),) + _pads(x.shape[1:2], kernel.shape[:1], strides[1:], dilation[1:], padding)
-    out, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
-    return out[:, 0], (columns, geometry, padded_shape, groups, kernel4, x4.shape, pads)
+    out, residuals = _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activation)
+    return out[:, 0], residuals
 
 
 @conv1d_op.vjp
 def _(residuals, g, needs):
-    kernel4, x_shape, pads = residuals[4:]
-    grad_x, grad_kernel = _conv_backward(residuals[:4], g[:, None], needs, kernel4, x_shape, pads)
-    return (None if grad_x is None else grad_x[:, 0]), (None if grad_kernel is None else grad_kernel[0])
+    grads = _fused_backward(residuals, g[:, None], needs)
+    grad_x, grad_kernel = grads[:2]
+    return ((None if grad_x is None else grad_x[:, 0]), (None if grad_kernel is None else grad_kernel[0])) + grads[2:]
 
 
 # ---- transposed convolution ------------------------------------------------------------------
@@ -372,7 +407,8 @@ def _check_conv_shapes(name, x, kernel, rank, groups=1, kernel_axis_in=-2):
         raise ValueError(f"{name}: the kernel's {kernel.shape[-1]} output channels are not divisible by groups={groups}")
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, groups=1):
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, groups=1, bias=None,
+         activation="linear"):
     """N-D convolution (keras.ops.conv) for 1-D and 2-D inputs.
 
     out[n, y, x, o] = sum over i, j, c of x_pad[n, y*s + i*d, x*s + j*d, c] * kernel[i, j, c, o]
@@ -386,6 +422,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         padding: 'valid', 'same' (TF arithmetic: output ceil(n / s), extra pad after), or for
             1-D 'causal' (all padding before).
         groups: number of channel groups.
+        bias: optional (cout,) vector added to every output pixel (fused into the op).
+        activation: a built-in activation name (ops/activation.py KERNELS) applied in the same op.
 
     Returns:
         A Tensor (batch, out_spatial..., cout).
@@ -407,7 +445,9 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     _check_conv_shapes("conv", x, kernel, rank, groups)
     params = {"strides": normalize_tuple(strides, rank, "strides"), "padding": padding,
               "dilation_rate": normalize_tuple(dilation_rate, rank, "dilation_rate"), "groups": groups}
-    out = apply(conv1d_op if rank == 1 else conv2d_op, (x, kernel), params)
+    params["activation"] = activation
+    operands = (x, kernel) if bias is None else (x, kernel, bias)
+    out = apply(conv1d_op if rank == 1 else conv2d_op, operands, params)
     return _from_channels_last(out, data_format, rank)
 
 

@@ -1,0 +1,194 @@
+"""Normalization layers: BatchNormalization and LayerNormalization.
+
+The training-time arithmetic and its gradient are one fused op (ops/normalization.py).
+"""
+from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow.layers.input_spec import InputSpec
+from neuroflow.layers.layer import Layer
+from neuroflow.ops import normalization as norm_ops
+from neuroflow.utils.errors import shape_text
+
+
+def _serialize(module, value):
+    return None if value is None else module.serialize(value)
+
+
+def _feature_axes(layer, axis, input_shape):
+    """`axis` (int or sequence) as sorted non-negative axes of `input_shape`, checked."""
+    rank = len(input_shape)
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    result = []
+    for a in axes:
+        if not -rank <= a < rank:
+            raise ValueError(f"{type(layer).__name__} '{layer.name}': axis {a} is out of range for input shape "
+                             f"{shape_text(tuple(input_shape))} (rank {rank})")
+        result.append(a % rank)
+    for a in result:
+        if input_shape[a] is None:
+            raise ValueError(f"{type(layer).__name__} '{layer.name}': axis {a} of input shape "
+                             f"{shape_text(tuple(input_shape))} must be known to create the weights")
+    return tuple(sorted(set(result)))
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature with the batch's statistics in training, moving averages at inference.
+
+    Training (`training=True`):
+        out = gamma * (x - mean_B) / sqrt(var_B + epsilon) + beta, statistics over every axis but `axis`;
+        moving_mean = moving_mean * momentum + mean_B * (1 - momentum), likewise moving_variance
+        (var_B is the biased batch variance, as in Keras 3).
+    Inference: out = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta.
+
+    Args:
+        axis: the feature axis (int or list of ints), -1 for channels_last.
+        momentum: of the moving averages.
+        epsilon: added to the variance.
+        center / scale: whether to learn beta / gamma.
+        beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer,
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as their names say.
+
+    Weights: gamma, beta (trainable), moving_mean, moving_variance (non-trainable), each of the
+    feature axes' shape.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        where = f"BatchNormalization '{self.name}'"
+        if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis
+                                          and all(isinstance(a, int) for a in axis))):
+            raise ValueError(f"{where}: `axis` must be an int or a list of ints, got {axis!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"{where}: `momentum` must be in [0, 1], got {momentum!r}")
+        if not epsilon > 0:
+            raise ValueError(f"{where}: `epsilon` must be > 0, got {epsilon!r}")
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self._axes = _feature_axes(self, self.axis, input_shape)
+        shape = tuple(input_shape[a] for a in self._axes)
+        self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint, name="gamma") if self.scale else None
+        self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint, name="beta") if self.center else None
+        self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer, trainable=False,
+                                           name="moving_mean")
+        self.moving_variance = self.add_weight(shape=shape, initializer=self.moving_variance_initializer,
+                                               trainable=False, name="moving_variance")
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
+        self.built = True
+
+    def call(self, inputs, training=None):
+        if training and self.trainable:
+            out, mean, variance = norm_ops.batch_norm_training(inputs, self.gamma, self.beta, self._axes, self.epsilon)
+            # In place on the non-trainable Variables: moving = moving * momentum + batch * (1 - momentum).
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                moving.assign(moving.value * self.momentum + batch.astype(moving.value.dtype) * (1.0 - self.momentum))
+            return out
+        rank = len(inputs.shape)
+        shape = tuple(inputs.shape[i] if i in self._axes else 1 for i in range(rank))
+        # Inference folds the moving statistics into one scale and shift per feature.
+        inv_std = 1.0 / backend.xp.sqrt(self.moving_variance.value + self.epsilon)
+        scale = inv_std if self.gamma is None else ops.multiply(self.gamma, inv_std)
+        shift = ops.multiply(-self.moving_mean.value, scale)
+        if self.beta is not None:
+            shift = ops.add(shift, self.beta)
+        return ops.add(ops.multiply(inputs, ops.reshape(scale, shape)), ops.reshape(shift, shape))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": _serialize(initializers, self.beta_initializer),
+            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
+            "moving_mean_initializer": _serialize(initializers, self.moving_mean_initializer),
+            "moving_variance_initializer": _serialize(initializers, self.moving_variance_initializer),
+            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
+            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
+            "beta_constraint": _serialize(constraints, self.beta_constraint),
+            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+        })
+        return config
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over its feature axes: out = gamma * (x - mean) / sqrt(var + epsilon) + beta.
+
+    The statistics are per sample (over `axis`), so training and inference compute the same thing.
+
+    Args:
+        axis: int or list of ints, the axes normalized over (and the shape of gamma / beta).
+        epsilon: added to the variance.
+        center / scale: whether to learn beta / gamma.
+        beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer, beta_constraint,
+        gamma_constraint: as their names say.
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis
+                                          and all(isinstance(a, int) for a in axis))):
+            raise ValueError(f"LayerNormalization '{self.name}': `axis` must be an int or a list of ints, got {axis!r}")
+        if not epsilon > 0:
+            raise ValueError(f"LayerNormalization '{self.name}': `epsilon` must be > 0, got {epsilon!r}")
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self._axes = _feature_axes(self, self.axis, input_shape)
+        shape = tuple(input_shape[a] for a in self._axes)
+        self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint, name="gamma") if self.scale else None
+        self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint, name="beta") if self.center else None
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
+        self.built = True
+
+    def call(self, inputs):
+        return norm_ops.layer_norm(inputs, self.gamma, self.beta, self._axes, self.epsilon)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": _serialize(initializers, self.beta_initializer),
+            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
+            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
+            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
+            "beta_constraint": _serialize(constraints, self.beta_constraint),
+            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+        })
+        return config

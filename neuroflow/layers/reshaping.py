@@ -1,0 +1,115 @@
+"""Spatial reshaping layers: UpSampling2D, ZeroPadding2D, Cropping2D."""
+from neuroflow import ops
+from neuroflow.layers.convolutional import check_data_format
+from neuroflow.layers.input_spec import InputSpec
+from neuroflow.layers.layer import Layer
+from neuroflow.ops import convolution as conv_ops
+from neuroflow.ops import pooling as pool_ops
+from neuroflow.utils.errors import shape_text, unknown_name_error
+
+
+def _pairs(value, name, where):
+    """((top, bottom), (left, right)) from an int, a pair of ints, or a pair of pairs."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = ((value, value), (value, value))
+    try:
+        value = tuple(value)
+        if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            value = ((value[0], value[0]), (value[1], value[1]))
+        value = tuple(tuple(int(v) for v in pair) for pair in value)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or len(value) != 2 or any(len(pair) != 2 or min(pair) < 0 for pair in value):
+        raise ValueError(f"{where}: `{name}` must be an int, a tuple of 2 ints, or a tuple of 2 tuples of 2 "
+                         "non-negative ints ((top, bottom), (left, right))")
+    return value
+
+
+def _spatial_axes(data_format):
+    return (1, 2) if data_format == "channels_last" else (2, 3)
+
+
+class UpSampling2D(Layer):
+    """Repeats rows and columns: out[n, y, x, c] = x[n, y // size[0], x // size[1], c].
+
+    Args:
+        size: int or tuple of 2 ints, the upsampling factors.
+        data_format: 'channels_last' (default) or 'channels_first'.
+        interpolation: 'nearest' (the only one implemented).
+    """
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(**kwargs)
+        where = f"UpSampling2D '{self.name}'"
+        self.size = conv_ops.normalize_tuple(size, 2, f"{where}: size")
+        self.data_format = check_data_format(data_format, where)
+        if interpolation != "nearest":
+            raise unknown_name_error("interpolation", interpolation, ("nearest",))
+        self.interpolation = interpolation
+        self.input_spec = InputSpec(ndim=4)
+
+    def call(self, inputs):
+        return pool_ops.upsampling2d(inputs, self.size, self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"size": self.size, "data_format": self.data_format, "interpolation": self.interpolation})
+        return config
+
+
+class ZeroPadding2D(Layer):
+    """Pads rows and columns with zeros.
+
+    Args:
+        padding: int (all sides), (symmetric_height, symmetric_width), or ((top, bottom), (left, right)).
+        data_format: 'channels_last' (default) or 'channels_first'.
+    """
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        where = f"ZeroPadding2D '{self.name}'"
+        self.padding = _pairs(padding, "padding", where)
+        self.data_format = check_data_format(data_format, where)
+        self.input_spec = InputSpec(ndim=4)
+
+    def call(self, inputs):
+        widths = [(0, 0)] * 4
+        for axis, pair in zip(_spatial_axes(self.data_format), self.padding):
+            widths[axis] = pair
+        return ops.pad(inputs, widths)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"padding": self.padding, "data_format": self.data_format})
+        return config
+
+
+class Cropping2D(Layer):
+    """Removes rows and columns at the borders.
+
+    Args:
+        cropping: int, (symmetric_height, symmetric_width), or ((top, bottom), (left, right)).
+        data_format: 'channels_last' (default) or 'channels_first'.
+    """
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        where = f"Cropping2D '{self.name}'"
+        self.cropping = _pairs(cropping, "cropping", where)
+        self.data_format = check_data_format(data_format, where)
+        self.input_spec = InputSpec(ndim=4)
+
+    def call(self, inputs):
+        index = [slice(None)] * 4
+        for axis, (before, after) in zip(_spatial_axes(self.data_format), self.cropping):
+            size = inputs.shape[axis]
+            if before + after >= size:
+                raise ValueError(f"Cropping2D '{self.name}': cropping {self.cropping} removes every element of "
+                                 f"input shape {shape_text(tuple(inputs.shape))}")
+            index[axis] = slice(before, size - after)
+        return ops.getitem(inputs, tuple(index))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"cropping": self.cropping, "data_format": self.data_format})
+        return config
