@@ -87,7 +87,14 @@ def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def write_results(path, entries, plot_dir, started, total, slice_note):
+def load_text():
+    try:
+        return "load average (1 min) %.1f" % os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return "load average unknown"
+
+
+def write_results(path, entries, plot_dir, started, total, slice_note, loads):
     lines = [
         "# Lecture exercises: the course's figures and neuroflow's",
         "",
@@ -98,7 +105,8 @@ def write_results(path, entries, plot_dir, started, total, slice_note):
         "",
         "Wall time is the whole example (data loading, every training run it makes, evaluation and plots); "
         "per-model rows of the tuning table time the training alone. The machine may have been shared with "
-        "other work, so times are indicative.",
+        f"other work, so times are indicative: {loads[0]} at the start, {load_text()} at the end "
+        f"(on {os.cpu_count()} cores).",
     ]
     if slice_note:
         lines += ["", f"**Not full size:** {slice_note}."]
@@ -126,6 +134,7 @@ def main(argv=None):
     arguments = parser.parse_args(argv)
     started = datetime.datetime.now(datetime.timezone.utc)
     begin = time.perf_counter()
+    loads = [load_text()]
     entries = []
     for name in arguments.only or EXAMPLES:
         print(f"\n===== {name} =====", flush=True)
@@ -136,7 +145,7 @@ def main(argv=None):
         slice_note = ", ".join(f"--{k} {v}" for k, v in (("epochs", arguments.epochs), ("samples", arguments.samples))
                                if v is not None)
         write_results(arguments.output, entries, arguments.plot_dir, started, time.perf_counter() - begin,
-                      slice_note)
+                      slice_note, loads)
     print(f"\nwrote {arguments.output}")
     with open(arguments.output, encoding="utf-8") as handle:
         print(handle.read())
