@@ -270,7 +270,9 @@ class Layer:
         flat_inputs = nest.flatten(inputs)
         if any(isinstance(x, KerasTensor) for x in flat_inputs):
             return self._symbolic_call(inputs, args, kwargs)
-        inputs = nest.map_structure(self._to_tensor, inputs)
+        # One tensor (the usual case) skips map_structure, whose packing closure is a reference cycle.
+        inputs = nest.map_structure(self._to_tensor, inputs) if isinstance(inputs, (list, tuple, dict)) \
+            else self._to_tensor(inputs)
         if not self.built:
             self._check_input_spec(inputs)
             self._build_from(inputs)
