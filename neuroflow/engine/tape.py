@@ -170,6 +170,10 @@ class GradientTape:
                 returned.add(id(g))
             results.append(None if g is None else Tensor(g))
         self._guard_higher_order(targets, flat_sources, results)
+        if isinstance(sources, list) and all(isinstance(s, Tensor) for s in sources):
+            # The usual flat list of variables. (pack_like's recursive closure is a reference
+            # cycle that would keep these gradient arrays alive until the next garbage collection.)
+            return results
         return nest.pack_like(sources, results)
 
     def _guard_higher_order(self, targets, sources, results):

@@ -118,17 +118,16 @@ class Layer:
 
     def _flatten_layers(self):
         """This layer and every layer inside it, each once."""
-        seen, order = set(), []
-
-        def visit(layer):
+        # An explicit stack (depth first, same order) rather than a recursive closure: a closure
+        # that calls itself is a reference cycle, left to the garbage collector every step.
+        seen, order, stack = set(), [], [self]
+        while stack:
+            layer = stack.pop()
             if id(layer) in seen:
-                return
+                continue
             seen.add(id(layer))
             order.append(layer)
-            for child in layer._tracked_layers:
-                visit(child)
-
-        visit(self)
+            stack.extend(reversed(layer._tracked_layers))
         return order
 
     # ---- weights -----------------------------------------------------------------------------
@@ -230,8 +229,11 @@ class Layer:
 
     def _clear_call_losses(self):
         for layer in self._flatten_layers():
-            layer._activity_losses = []
-            layer._added_losses = []
+            # Only when non-empty: __setattr__'s layer tracking costs more than the check (every step).
+            if layer._activity_losses:
+                layer._activity_losses = []
+            if layer._added_losses:
+                layer._added_losses = []
 
     # ---- building and calling ----------------------------------------------------------------
 
@@ -270,7 +272,9 @@ class Layer:
         flat_inputs = nest.flatten(inputs)
         if any(isinstance(x, KerasTensor) for x in flat_inputs):
             return self._symbolic_call(inputs, args, kwargs)
-        inputs = nest.map_structure(self._to_tensor, inputs)
+        # One tensor (the usual case) skips map_structure, whose packing closure is a reference cycle.
+        inputs = nest.map_structure(self._to_tensor, inputs) if isinstance(inputs, (list, tuple, dict)) \
+            else self._to_tensor(inputs)
         if not self.built:
             self._check_input_spec(inputs)
             self._build_from(inputs)
@@ -289,7 +293,8 @@ class Layer:
             self._activity_losses = [self.activity_regularizer(o) for o in nest.flatten(outputs)]
         if isinstance(outputs, Tensor):
             # Remembered for summary() of subclassed models, whose graph is not known in advance.
-            self._last_output_shape = (None,) + outputs.shape[1:]
+            # (object.__setattr__: a shape holds no layers or weights to track.)
+            object.__setattr__(self, "_last_output_shape", (None,) + outputs.shape[1:])
         return outputs
 
     def _eager_call(self, inputs, *args, **kwargs):
@@ -302,14 +307,15 @@ class Layer:
     def _to_tensor(self, x):
         if isinstance(x, Tensor):
             value = x.value
-            if value.dtype.kind == "f" and str(value.dtype) != self.dtype:
+            # dtype != name compares in C; str(dtype) would run Python code inside NumPy.
+            if value.dtype.kind == "f" and value.dtype != self.dtype:
                 return Tensor(value.astype(self.dtype))
             return x
         if x is None or isinstance(x, (str, bool)):
             return x
         value = backend.xp.asarray(x)
         # Layers compute in their dtype: float64 NumPy data is cast to float32, as Keras autocasts.
-        if value.dtype.kind == "f" and str(value.dtype) != self.dtype:
+        if value.dtype.kind == "f" and value.dtype != self.dtype:
             value = value.astype(self.dtype)
         return Tensor(value)
 

@@ -78,7 +78,9 @@ def _relu_needs_input(options):
 def _relu_derivative(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0):
     xp = backend.xp
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        # A multiply by the mask, not where(): ~15x faster on random signs (the MLP hot path).
+        # g * (y > 0), as TensorFlow's ReluGrad computes it: a multiply by the boolean mask is
+        # ~15x faster than where(y > 0, g, 0), whose per-element select branches on random signs
+        # (0.24 ms vs 0.014 ms for 128 x 512). It differs only where g is inf or NaN and y <= 0.
         return g * (y > 0)
     slope = xp.where(x > threshold, 1.0, negative_slope)
     if max_value is not None:

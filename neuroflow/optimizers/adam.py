@@ -55,17 +55,23 @@ class Adam(Optimizer):
         alpha = learning_rate * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
         m = self._slot(variable, "momentum")
         v = self._slot(variable, "velocity")
-        m += (gradient - m) * (1 - self.beta_1)              # m -> beta_1 m + (1 - beta_1) g
-        v += (xp.square(gradient) - v) * (1 - self.beta_2)   # v -> beta_2 v + (1 - beta_2) g^2
+        work = self._scratch(variable)  # every intermediate term goes here: no temporaries
+        xp.subtract(gradient, m, out=work)
+        work *= 1 - self.beta_1
+        m += work                                            # m -> beta_1 m + (1 - beta_1) g
+        xp.multiply(gradient, gradient, out=work)
+        work -= v
+        work *= 1 - self.beta_2
+        v += work                                            # v -> beta_2 v + (1 - beta_2) g^2
         if self.amsgrad:
             v_hat = self._slot(variable, "velocity_hat")
             xp.maximum(v_hat, v, out=v_hat)                  # the running maximum of v
             v = v_hat
-        denominator = xp.sqrt(v)
-        denominator += self.epsilon                          # sqrt(v) + epsilon
-        update = m * alpha
-        update /= denominator
-        variable.value -= update
+        xp.sqrt(v, out=work)
+        work += self.epsilon                                 # sqrt(v) + epsilon
+        xp.divide(m, work, out=work)
+        work *= alpha                                        # alpha * m / (sqrt(v) + epsilon)
+        variable.value -= work
 
     def get_config(self):
         config = super().get_config()

@@ -64,26 +64,31 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         xp = backend.xp
         rho = self.rho
+        work = self._scratch(variable)  # every intermediate term goes here: no temporaries
         velocity = self._slot(variable, "velocity")
-        velocity *= rho                                  # rho * v
-        velocity += (1 - rho) * xp.square(gradient)      # + (1 - rho) * g^2
+        xp.multiply(gradient, gradient, out=work)
+        work *= 1 - rho
+        velocity *= rho
+        velocity += work                                 # v = rho * v + (1 - rho) * g^2
         if self.centered:
             average = self._slot(variable, "average_gradient")
-            average *= rho                               # rho * a
-            average += (1 - rho) * gradient              # + (1 - rho) * g
-            denominator = velocity - xp.square(average)  # variance estimate v - a^2
-            denominator += self.epsilon
+            average *= rho
+            average += (1 - rho) * gradient              # a = rho * a + (1 - rho) * g
+            xp.multiply(average, average, out=work)
+            xp.subtract(velocity, work, out=work)        # variance estimate v - a^2
         else:
-            denominator = velocity + self.epsilon
-        increment = learning_rate * gradient
-        increment /= xp.sqrt(denominator, out=denominator)
+            work[...] = velocity
+        work += self.epsilon
+        xp.sqrt(work, out=work)
+        xp.divide(gradient, work, out=work)
+        work *= learning_rate                            # increment = lr * g / sqrt(denominator)
         if self.momentum > 0:
             buffer = self._slot(variable, "momentum")
             buffer *= self.momentum
-            buffer += increment
+            buffer += work
             variable.value -= buffer
         else:
-            variable.value -= increment
+            variable.value -= work
 
     def get_config(self):
         config = super().get_config()
