@@ -56,13 +56,18 @@ class Op:
         return f"<Op {self.name}>"
 
 
+_KerasTensor = None  # layers.symbolic.KerasTensor, imported on first need (it imports this module)
+
+
 def _to_array(x):
     if isinstance(x, (int, float, bool)):
         # Python numbers stay weakly typed so `float32_tensor * 2.0` stays float32.
         return x
-    from neuroflow.layers.symbolic import KerasTensor
-
-    if isinstance(x, KerasTensor):
+    global _KerasTensor
+    if _KerasTensor is None:
+        from neuroflow.layers.symbolic import KerasTensor
+        _KerasTensor = KerasTensor
+    if isinstance(x, _KerasTensor):
         raise _SymbolicInput()
     return backend.xp.asarray(x)
 
@@ -72,7 +77,11 @@ class _SymbolicInput(Exception):
 
 
 def apply(op, inputs, params):
-    """Runs `op` on `inputs` and records it on every active tape watching one of them."""
+    """Runs `op` on `inputs` and records it on every active tape watching one of them.
+
+    This runs for every op of every training step, so it is written for few Python operations:
+    a plain loop instead of generator expressions, and the tape's watch test inlined.
+    """
     try:
         arrays = [x.value if isinstance(x, Tensor) else _to_array(x) for x in inputs]
     except _SymbolicInput:
@@ -84,8 +93,8 @@ def apply(op, inputs, params):
     if tape_module._active_tapes and op._vjp is not None:
         for tape in tape_module._active_tapes:
             if tape._recording:
-                needs = tuple(tape._is_watched(x) for x in inputs)
-                if True in needs:
+                needs = tape._needs(inputs)
+                if needs is not None:
                     tape._record(op, inputs, result, residuals, needs)
     return result
 

@@ -52,7 +52,7 @@ class GradientTape:
         self._watched = {}
         self._recording = False
         self._used = False
-        self._freed_watched_variables = None  # what watched_variables() said when records were freed
+        self._accessed_variables = {}  # trainable Variables read by recorded ops, by id, in order
 
     def __enter__(self):
         self._recording = True
@@ -75,14 +75,9 @@ class GradientTape:
 
     def watched_variables(self):
         """Variables watched explicitly, then trainable ones read by recorded ops (if auto-watching)."""
-        if self._freed_watched_variables is not None:
-            return list(self._freed_watched_variables)
         seen = {id(v): v for v in self._watched.values() if isinstance(v, Variable)}
-        if self.watch_accessed_variables:
-            for _, inputs, _, _, _ in self._records:
-                for x in inputs:
-                    if isinstance(x, Variable) and x.trainable:
-                        seen.setdefault(id(x), x)
+        for key, variable in self._accessed_variables.items():
+            seen.setdefault(key, variable)
         return list(seen.values())
 
     @contextlib.contextmanager
@@ -98,7 +93,7 @@ class GradientTape:
         """Forgets everything recorded so far."""
         self._records = []
         self._watched = {}
-        self._freed_watched_variables = None
+        self._accessed_variables = {}
 
     def _is_watched(self, x):
         if not isinstance(x, Tensor):
@@ -107,6 +102,24 @@ class GradientTape:
             return True
         # isinstance, not a class check: subclasses of Variable are watched too.
         return isinstance(x, Variable) and x.trainable and self.watch_accessed_variables
+
+    def _needs(self, inputs):
+        """Which inputs of an op want gradients (a tuple of bools), or None when none does."""
+        watched = self._watched
+        needs = []
+        wanted = False
+        for x in inputs:
+            if id(x) in watched:
+                need = True
+            elif isinstance(x, Variable):
+                need = x.trainable and self.watch_accessed_variables
+                if need:
+                    self._accessed_variables[id(x)] = x
+            else:
+                need = False
+            needs.append(need)
+            wanted = wanted or need
+        return tuple(needs) if wanted else None
 
     def _record(self, op, inputs, output, residuals, needs):
         self._records.append((op, inputs, output, residuals, needs))
@@ -152,9 +165,9 @@ class GradientTape:
         gradients = backpropagate(self._records, start, keep)
         self._used = True
         if not self.persistent:
-            self._freed_watched_variables = self.watched_variables()
+            # Free the residuals; keep what watched_variables() reports.
             self._records = []
-            self._watched = {}
+            self._watched = {key: value for key, value in self._watched.items() if isinstance(value, Variable)}
         results = []
         returned = set()
         for s in flat_sources:

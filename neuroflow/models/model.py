@@ -5,6 +5,8 @@ Three ways to make one, as in Keras:
     Model(inputs, outputs)                      # functional: returns a Functional model
     class MyModel(Model): __init__ + call()     # subclassing
 """
+import contextlib
+
 import numpy
 
 from neuroflow import backend, ops
@@ -41,6 +43,26 @@ class Model(Layer):
         self._compiled_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+        # Set by fit for its duration: the trainable variables, and every layer inside the model,
+        # gathered once instead of walking the layer tree at every step (Keras likewise fixes them
+        # when it builds its train function; toggling `trainable` takes effect at the next fit).
+        object.__setattr__(self, "_step_variables", None)
+        object.__setattr__(self, "_flat_layers_cache", None)
+
+    def _flatten_layers(self):
+        return self.__dict__.get("_flat_layers_cache") or super()._flatten_layers()
+
+    @contextlib.contextmanager
+    def _fixed_structure(self):
+        """Caches the variable list and the layer tree while fit runs."""
+        # object.__setattr__: these lists must not be tracked as the model's own weights and layers.
+        object.__setattr__(self, "_step_variables", self.trainable_variables)
+        object.__setattr__(self, "_flat_layers_cache", super()._flatten_layers())
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "_step_variables", None)
+            object.__setattr__(self, "_flat_layers_cache", None)
 
     @property
     def output_names(self):
@@ -152,7 +174,7 @@ class Model(Layer):
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
-        variables = self.trainable_variables
+        variables = self.__dict__.get("_step_variables") or self.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.optimizer.apply(gradients, variables)
         self._track_losses(loss, _batch_size(x))

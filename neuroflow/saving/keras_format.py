@@ -743,7 +743,8 @@ def _compile_from_keras(model, config, custom_objects):
 _INTERNAL_ATTRIBUTES = {"_tracked_layers", "_stack", "_functional_layers", "_input_layer", "_inbound_nodes", "_nodes",
                         "inputs", "outputs", "_inputs_structure", "_outputs_structure", "_own_weights",
                         "_activity_losses", "_added_losses", "_keras_layer_order", "optimizer", "_compiled_loss",
-                        "_compile_metrics", "_loss_tracker", "_output_loss_trackers", "history", "input_spec"}
+                        "_compile_metrics", "_loss_tracker", "_output_loss_trackers", "history", "input_spec",
+                        "_step_variables", "_flat_layers_cache"}
 
 
 def _name_key(name):

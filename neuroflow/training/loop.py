@@ -131,6 +131,18 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                                  verbose=verbose, epochs=epochs, steps=steps)
     model.stop_training = False
     callback_list.on_train_begin()
+    with model._fixed_structure():
+        logs = _run_epochs(model, batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
+                           validation_batch_size or batch_size, validation_steps)
+    # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
+    model.optimizer.finalize_variable_values(model.trainable_variables)
+    callback_list.on_train_end(logs)
+    return model.history
+
+
+def _run_epochs(model, batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
+                validation_batch_size, validation_steps):
+    """The epochs of fit; returns the last epoch's logs."""
     logs = {}
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
@@ -144,7 +156,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         epoch_logs = dict(logs)
         if validation_data is not None and (epoch + 1) % validation_freq == 0:
             x_val, y_val, sw_val = validation_data if isinstance(validation_data, tuple) else (validation_data, None, None)
-            validation_logs = evaluate(model, x_val, y_val, batch_size=validation_batch_size or batch_size,
+            validation_logs = evaluate(model, x_val, y_val, batch_size=validation_batch_size,
                                        sample_weight=sw_val, verbose=0, steps=validation_steps, return_dict=True,
                                        _callbacks=callback_list)
             epoch_logs.update({f"val_{key}": value for key, value in validation_logs.items()})
@@ -156,10 +168,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
             warnings.warn("Your input ran out of data; interrupting training. Make sure the generator can yield "
                           "at least steps_per_epoch * epochs batches.", stacklevel=3)
             break
-    # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
-    model.optimizer.finalize_variable_values(model.trainable_variables)
-    callback_list.on_train_end(logs)
-    return model.history
+    return logs
 
 
 def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
