@@ -13,13 +13,15 @@ from neuroflow import backend
 class Tensor:
     """An array value flowing through ops. `value` is the backend array."""
 
-    __slots__ = ("value", "_softmax_logits", "__weakref__")
+    # `_keras_mask`: the (batch, time) boolean mask a masking layer attached (Keras' name), or None.
+    __slots__ = ("value", "_softmax_logits", "_keras_mask", "__weakref__")
     # Makes NumPy defer to our reflected operators in `ndarray * tensor`.
     __array_priority__ = 100
 
     def __init__(self, value):
         self.value = value
         self._softmax_logits = None
+        self._keras_mask = None
 
     @property
     def shape(self):

@@ -5,3 +5,7 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
                                     concatenate)
+from neuroflow.layers.embedding import Embedding
+from neuroflow.layers.masking import Masking
+from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
+from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
