@@ -117,8 +117,9 @@ class Variable(Tensor):
             integer_array = value.dtype.kind in "iub" and not isinstance(initializer, (int, float, list, tuple))
             dtype = value.dtype if integer_array else backend.floatx()
         value = value.astype(dtype, copy=False)
-        # Own a contiguous writable array: in-place updates must never touch the caller's array.
-        super().__init__(backend.xp.array(value, copy=True))
+        # Own a C-contiguous writable array: in-place updates must never touch the caller's array, and
+        # reshape(-1) must be a view (an F-ordered orthogonal init would otherwise copy).
+        super().__init__(backend.xp.array(value, copy=True, order="C"))
         if name is None:
             Variable._counter += 1
             name = f"variable_{Variable._counter}"

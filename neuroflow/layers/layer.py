@@ -371,13 +371,16 @@ class Layer:
             masks = self.compute_mask(nest.map_structure(concrete, inputs), nest.map_structure(concrete, previous_mask))
         batch_unknown = any(isinstance(x, KerasTensor) and x.shape and x.shape[0] is None for x in nest.flatten(inputs))
 
-        def symbolic(mask):
-            shape = tuple(mask.shape)
+        flat_outputs = nest.flatten(outputs)
+        flat_masks = masks if isinstance(masks, (list, tuple)) else [masks]
+        for output, mask in zip(flat_outputs, flat_masks):
+            if mask is None or not isinstance(output, KerasTensor) or output._keras_mask is not None:
+                continue
+            # A mask covers the output's leading axes: (batch, time) of (batch, time, units).
+            shape = tuple(None if i < output.ndim and output.shape[i] is None else d for i, d in enumerate(mask.shape))
             if batch_unknown and shape:
                 shape = (None,) + shape[1:]
-            return KerasTensor(shape, dtype="bool")
-
-        _attach_masks(outputs, masks, KerasTensor, symbolic)
+            output._keras_mask = KerasTensor(shape, dtype="bool")
 
     # ---- config ------------------------------------------------------------------------------
 
@@ -417,7 +420,7 @@ def _carried_mask(inputs):
     return getattr(inputs, "_keras_mask", None)
 
 
-def _attach_masks(outputs, masks, tensor_type, convert=None):
+def _attach_masks(outputs, masks, tensor_type):
     """Writes `masks` (one per flat output; a single mask goes to the first) onto outputs without one."""
     if masks is None:
         return
@@ -425,8 +428,6 @@ def _attach_masks(outputs, masks, tensor_type, convert=None):
     for output, mask in zip(nest.flatten(outputs), flat_masks):
         if mask is None or not isinstance(output, tensor_type) or getattr(output, "_keras_mask", None) is not None:
             continue
-        if convert is not None:
-            mask = convert(mask)
-        elif not isinstance(mask, Tensor):
+        if not isinstance(mask, Tensor):
             mask = Tensor(backend.xp.asarray(mask))
         output._keras_mask = mask
