@@ -9,6 +9,10 @@ subprocess with the same thread count, so its peak RSS (resource.getrusage) is i
     python benchmarks/lstm_epoch.py --python /path/to/venv/bin/python   # interpreter with torch
 
 Prints median seconds per epoch, peak memory, and neuroflow / PyTorch ratios.
+
+Note: the LSTM's per-step product is tiny, (128, 32) @ (32, 128). With 2 OpenBLAS threads on a
+busy 2-core machine one such call was measured at 0.3 to 30 ms (thread wake-ups) against 10 us
+with 1 thread, so 2-thread figures swing with machine load; compare with --threads 1 too.
 """
 import argparse
 import json
