@@ -15,13 +15,15 @@ _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
 class Tensor:
     """An array value flowing through ops. `value` is the backend array."""
 
-    __slots__ = ("value", "_softmax_logits", "__weakref__")
+    # `_keras_mask`: the (batch, time) boolean mask a masking layer attached (Keras' name), or None.
+    __slots__ = ("value", "_softmax_logits", "_keras_mask", "__weakref__")
     # Makes NumPy defer to our reflected operators in `ndarray * tensor`.
     __array_priority__ = 100
 
     def __init__(self, value):
         self.value = value
         self._softmax_logits = None
+        self._keras_mask = None
 
     @property
     def shape(self):
@@ -122,8 +124,9 @@ class Variable(Tensor):
             integer_array = value.dtype.kind in "iub" and not isinstance(initializer, (int, float, list, tuple))
             dtype = value.dtype if integer_array else backend.floatx()
         value = value.astype(dtype, copy=False)
-        # Own a contiguous writable array: in-place updates must never touch the caller's array.
-        super().__init__(backend.xp.array(value, copy=True))
+        # Own a C-contiguous writable array: in-place updates must never touch the caller's array, and
+        # reshape(-1) must be a view (an F-ordered orthogonal init would otherwise copy).
+        super().__init__(backend.xp.array(value, copy=True, order="C"))
         if name is None:
             Variable._counter += 1
             name = f"variable_{Variable._counter}"

@@ -14,3 +14,7 @@ from neuroflow.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       MaxPooling1D, MaxPooling2D)
 from neuroflow.layers.regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from neuroflow.layers.reshaping import Cropping2D, UpSampling2D, ZeroPadding2D
+from neuroflow.layers.embedding import Embedding
+from neuroflow.layers.masking import Masking
+from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
+from neuroflow.layers.wrappers import Bidirectional, TimeDistributed

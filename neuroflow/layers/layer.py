@@ -268,10 +268,23 @@ class Layer:
         self.build(shapes)
         self.built = True
 
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs: the input mask passed on when `supports_masking`, else None.
+
+        Args:
+            inputs: the call's inputs.
+            previous_mask: the mask that came with them (explicit `mask=` or carried by the input).
+        """
+        return previous_mask if self.supports_masking else None
+
     def __call__(self, inputs, *args, **kwargs):
         flat_inputs = nest.flatten(inputs)
         if any(isinstance(x, KerasTensor) for x in flat_inputs):
             return self._symbolic_call(inputs, args, kwargs)
+        # Keras' mask plumbing: an explicit mask= wins, else the mask the input carries.
+        previous_mask = kwargs.pop("mask") if "mask" in kwargs else _carried_mask(inputs)
+        if previous_mask is not None and _call_accepts(self, "mask"):
+            kwargs["mask"] = previous_mask
         # One tensor (the usual case) skips map_structure, whose packing closure is a reference cycle.
         inputs = nest.map_structure(self._to_tensor, inputs) if isinstance(inputs, (list, tuple, dict)) \
             else self._to_tensor(inputs)
@@ -291,6 +304,8 @@ class Layer:
             _training_context.pop()
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(o) for o in nest.flatten(outputs)]
+        if self.supports_masking:
+            _attach_masks(outputs, self.compute_mask(inputs, previous_mask), Tensor)
         if isinstance(outputs, Tensor):
             # Remembered for summary() of subclassed models, whose graph is not known in advance.
             # (object.__setattr__: a shape holds no layers or weights to track.)
@@ -334,13 +349,46 @@ class Layer:
         self._check_input_spec(inputs)
         call_kwargs = dict(kwargs)
         call_kwargs.pop("training", None)
+        # A carried mask is not recorded on the node: at run time the eager call finds it on its input.
+        previous_mask = call_kwargs.get("mask") if "mask" in call_kwargs else _carried_mask(inputs)
+        if "mask" not in call_kwargs and previous_mask is not None and _call_accepts(self, "mask"):
+            call_kwargs["mask"] = previous_mask
         outputs = infer_outputs(self._eager_call, (inputs,) + tuple(args), call_kwargs)
+        if self.supports_masking:
+            self._attach_symbolic_masks(inputs, previous_mask, outputs)
         node = Node(self, (inputs,) + tuple(args), kwargs, outputs)
         for index, tensor in enumerate(nest.flatten(outputs)):
             tensor.node, tensor.index = node, index
             tensor.name = self.name
         self._inbound_nodes.append(node)
         return outputs
+
+    def _attach_symbolic_masks(self, inputs, previous_mask, outputs):
+        """Sets `_keras_mask` placeholders on symbolic outputs, from compute_mask on probe values."""
+        from neuroflow.engine.tape import no_grad
+        from neuroflow.layers.symbolic import _probe_value
+
+        def concrete(x):
+            if isinstance(x, KerasTensor):
+                # Probe masks are all True, the common case, so compute_mask sees a realistic mask.
+                value = _probe_value(x)
+                return Tensor(backend.xp.ones(value.shape, dtype=bool) if x.dtype == "bool" else value)
+            return x
+
+        with no_grad():
+            masks = self.compute_mask(nest.map_structure(concrete, inputs), nest.map_structure(concrete, previous_mask))
+        batch_unknown = any(isinstance(x, KerasTensor) and x.shape and x.shape[0] is None for x in nest.flatten(inputs))
+
+        flat_outputs = nest.flatten(outputs)
+        flat_masks = masks if isinstance(masks, (list, tuple)) else [masks]
+        for output, mask in zip(flat_outputs, flat_masks):
+            if mask is None or not isinstance(output, KerasTensor) or output._keras_mask is not None:
+                continue
+            # A mask covers the output's leading axes: (batch, time) of (batch, time, units).
+            shape = tuple(None if i < output.ndim and output.shape[i] is None else d for i, d in enumerate(mask.shape))
+            if batch_unknown and shape:
+                shape = (None,) + shape[1:]
+            output._keras_mask = KerasTensor(shape, dtype="bool")
 
     # ---- config ------------------------------------------------------------------------------
 
@@ -370,3 +418,24 @@ def _unique(variables):
             seen.add(id(variable))
             result.append(variable)
     return result
+
+
+def _carried_mask(inputs):
+    """The `_keras_mask` of the input (a list of them for several inputs), or None if none has one."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _attach_masks(outputs, masks, tensor_type):
+    """Writes `masks` (one per flat output; a single mask goes to the first) onto outputs without one."""
+    if masks is None:
+        return
+    flat_masks = masks if isinstance(masks, (list, tuple)) else [masks]
+    for output, mask in zip(nest.flatten(outputs), flat_masks):
+        if mask is None or not isinstance(output, tensor_type) or getattr(output, "_keras_mask", None) is not None:
+            continue
+        if not isinstance(mask, Tensor):
+            mask = Tensor(backend.xp.asarray(mask))
+        output._keras_mask = mask

@@ -93,9 +93,9 @@ class Node:
         return [leaf for leaf in leaves if isinstance(leaf, KerasTensor)]
 
 
-def _probe_value(tensor):
-    """A concrete zero array standing in for a placeholder (None dimensions become 1)."""
-    shape = tuple(1 if d is None else d for d in tensor.shape)
+def _probe_value(tensor, unknown_size=1):
+    """A concrete zero array standing in for a placeholder (None dimensions become `unknown_size`)."""
+    shape = tuple(unknown_size if d is None else d for d in tensor.shape)
     return backend.xp.zeros(shape, dtype=tensor.dtype)
 
 
@@ -107,21 +107,35 @@ def infer_outputs(function, args, kwargs):
     from neuroflow.engine.tensor import Tensor
     from neuroflow.engine.tape import no_grad
 
-    concrete_args = nest.map_structure(lambda x: Tensor(_probe_value(x)) if isinstance(x, KerasTensor) else x, args)
-    concrete_kwargs = {k: nest.map_structure(lambda x: Tensor(_probe_value(x)) if isinstance(x, KerasTensor) else x, v)
-                       for k, v in kwargs.items()}
-    with no_grad():
-        result = function(*concrete_args, **concrete_kwargs)
-    batch_unknown = any(isinstance(x, KerasTensor) and x.shape and x.shape[0] is None
-                        for x in nest.flatten([args, kwargs]))
+    def run(unknown_size):
+        def concrete(x):
+            return Tensor(_probe_value(x, unknown_size)) if isinstance(x, KerasTensor) else x
 
-    def to_symbolic(value):
+        concrete_args = nest.map_structure(concrete, args)
+        concrete_kwargs = {k: nest.map_structure(concrete, v) for k, v in kwargs.items()}
+        with no_grad():
+            return function(*concrete_args, **concrete_kwargs)
+
+    result = run(1)
+    placeholders = [x for x in nest.flatten([args, kwargs]) if isinstance(x, KerasTensor)]
+    batch_unknown = any(x.shape and x.shape[0] is None for x in placeholders)
+    # Unknown non-batch sizes (variable-length sequences): a second probe tells which output
+    # dimensions follow them, and those are reported as None.
+    varying = None
+    if any(d is None for x in placeholders for d in x.shape[1:]):
+        varying = [tuple(v.shape) for v in nest.flatten(run(2))]
+    flat_result = nest.flatten(result)
+
+    def to_symbolic(index):
+        value = flat_result[index]
         value_shape = tuple(value.shape)
+        if varying is not None and len(varying[index]) == len(value_shape):
+            value_shape = tuple(None if a != b else a for a, b in zip(value_shape, varying[index]))
         if batch_unknown and value_shape:
             value_shape = (None,) + value_shape[1:]
         return KerasTensor(value_shape, dtype=str(value.dtype))
 
-    return nest.map_structure(to_symbolic, result)
+    return nest.pack_like(result, [to_symbolic(i) for i in range(len(flat_result))])
 
 
 class _OpCall:

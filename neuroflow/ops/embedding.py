@@ -1,0 +1,72 @@
+"""Embedding lookup: gather rows of a matrix by integer index, with a scatter-add vjp.
+
+    out[..., :] = embeddings[indices[...], :]
+    d embeddings[v] = sum of g[n] over every position n with indices[n] == v
+
+The backward pass must accumulate repeated indices. `numpy.add.at` does that but is unbuffered
+and slow; sorting the indices once and summing each run of equal indices with
+`add.reduceat` does the same work as a few vectorized passes.
+"""
+from neuroflow import backend
+from neuroflow.engine.registry import Op, apply
+
+embedding_lookup_op = Op("embedding_lookup")
+
+
+@embedding_lookup_op.forward
+def _(embeddings, indices):
+    xp = backend.xp
+    flat = indices.reshape(-1).astype(xp.intp, copy=False)
+    out = xp.take(embeddings, flat, axis=0).reshape(indices.shape + embeddings.shape[1:])
+    return out, (embeddings.shape, flat)
+
+
+def scatter_add_rows(rows, indices, values):
+    """A (rows, features) array whose row v is the sum of values[n] over n with indices[n] == v.
+
+    Args:
+        rows: the number of output rows.
+        indices: (n,) integer row indices in [0, rows).
+        values: (n, features).
+    """
+    xp = backend.xp
+    grad = xp.zeros((rows,) + values.shape[1:], dtype=values.dtype)
+    if indices.size == 0:
+        return grad
+    if not hasattr(xp.add, "reduceat"):  # CuPy: its add.at is an atomic scatter, fast on a GPU
+        xp.add.at(grad, indices, values)
+        return grad
+    order = xp.argsort(indices, kind="stable")
+    sorted_indices = indices[order]
+    # Start of each run of equal indices in the sorted order.
+    starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool), sorted_indices[1:] != sorted_indices[:-1]]))
+    grad[sorted_indices[starts]] = xp.add.reduceat(values[order], starts, axis=0)
+    return grad
+
+
+@embedding_lookup_op.vjp
+def _(residuals, g, needs):
+    shape, flat = residuals
+    grad = scatter_add_rows(shape[0], flat, g.reshape(flat.shape[0], -1)).reshape(shape) if needs[0] else None
+    return grad, None
+
+
+def embedding_lookup(embeddings, indices):
+    """Rows of `embeddings` (input_dim, output_dim) picked by integer `indices` of any shape.
+
+    Returns:
+        indices.shape + (output_dim,).
+
+    Raises:
+        ValueError: when an index is outside [0, input_dim).
+    """
+    values = indices.value if hasattr(indices, "value") else backend.xp.asarray(indices)
+    if values.dtype.kind not in "iu":
+        if values.dtype.kind == "f" and values.size and not bool((values == backend.xp.round(values)).all()):
+            raise ValueError(f"embedding_lookup expects integer indices, got non-integral {values.dtype} values")
+        values = values.astype(backend.xp.int64)
+    rows = embeddings.shape[0]
+    if values.size and (int(values.min()) < 0 or int(values.max()) >= rows):
+        raise ValueError(f"embedding_lookup: indices must lie in [0, {rows}) (input_dim={rows}); got values from "
+                         f"{int(values.min())} to {int(values.max())}")
+    return apply(embedding_lookup_op, (embeddings, values), {})
