@@ -29,10 +29,10 @@ class InputLayer(Layer):
             raise ValueError(f"InputLayer '{self.name}' needs `shape` (the input shape without the batch axis)")
         self.batch_shape = batch_shape
         self.built = True
-        self.output = KerasTensor(batch_shape, dtype=self.dtype, name=self.name)
-        node = Node(self, (), {}, self.output)
-        self.output.node, self.output.index = node, 0
-        self._inbound_nodes.append(node)
+        placeholder = KerasTensor(batch_shape, dtype=self.dtype, name=self.name)
+        node = Node(self, (), {}, placeholder)
+        placeholder.node, placeholder.index = node, 0
+        self._inbound_nodes.append(node)  # `self.output` (Layer's property) reads the placeholder from here
 
     def call(self, inputs):
         return inputs

@@ -278,8 +278,8 @@ class Layer:
         return previous_mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        flat_inputs = nest.flatten(inputs)
-        if any(isinstance(x, KerasTensor) for x in flat_inputs):
+        # A single Tensor (every step of a Sequential model) skips the structure walk.
+        if inputs.__class__ is not Tensor and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
             return self._symbolic_call(inputs, args, kwargs)
         # Keras' mask plumbing: an explicit mask= wins, else the mask the input carries.
         previous_mask = kwargs.pop("mask") if "mask" in kwargs else _carried_mask(inputs)
@@ -337,10 +337,16 @@ class Layer:
     def _check_input_spec(self, inputs):
         if self.input_spec is None:
             return
+        shape = getattr(inputs, "shape", None)
+        accepted = self.__dict__.get("_accepted")
+        if accepted is not None and accepted[0] is self.input_spec and accepted[1] == shape:
+            return  # the spec already accepted this shape (every full batch of an epoch)
         specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
         for index, (spec, x) in enumerate(zip(specs, nest.flatten(inputs))):
             if spec is not None and hasattr(x, "shape"):
                 spec.check(self, tuple(x.shape), index)
+        if shape is not None:
+            object.__setattr__(self, "_accepted", (self.input_spec, shape))
 
     def _symbolic_call(self, inputs, args, kwargs):
         if not self.built:
@@ -389,6 +395,35 @@ class Layer:
             if batch_unknown and shape:
                 shape = (None,) + shape[1:]
             output._keras_mask = KerasTensor(shape, dtype="bool")
+
+    # ---- the functional graph around a layer ------------------------------------------------
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a functional-API input, so it has no "
+                                 f"defined {what}; call it on neuroflow.Input(...) placeholders first")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        """The placeholder(s) this layer was first called on (functional API)."""
+        node = self._first_node("input")
+        if not node.call_args:
+            return node.outputs  # an InputLayer's input is its own placeholder
+        return node.call_args[0]
+
+    @property
+    def output(self):
+        """The placeholder(s) this layer produced on its first call (functional API)."""
+        return self._first_node("output").outputs
+
+    @property
+    def input_shape(self):
+        return nest.map_structure(lambda t: t.shape, self.input)
+
+    @property
+    def output_shape(self):
+        return nest.map_structure(lambda t: t.shape, self.output)
 
     # ---- config ------------------------------------------------------------------------------
 

@@ -207,8 +207,8 @@ class Mean(Metric):
     def result(self):
         count = self.count.value
         # divide_no_nan: an empty metric reports 0, as Keras does.
-        return Tensor(backend.xp.where(count != 0, self.total.value / backend.xp.where(count != 0, count, 1), 0)
-                      .astype(self.dtype))
+        mean = self.total.value / count if count else self.total.value * 0
+        return Tensor(backend.xp.asarray(mean, dtype=self.dtype))
 
 
 class MeanMetricWrapper(Mean):

@@ -74,6 +74,14 @@ class Functional(Model):
         return list(self._functional_layers)
 
     @property
+    def input(self):
+        return self._inputs_structure
+
+    @property
+    def output(self):
+        return self._outputs_structure
+
+    @property
     def input_shape(self):
         shapes = [t.shape for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes

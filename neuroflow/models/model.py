@@ -26,9 +26,14 @@ class Model(Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
             from neuroflow.models.functional import Functional
-            return object.__new__(Functional)
+            if cls is Model:
+                return object.__new__(Functional)
+            if not issubclass(cls, Functional):
+                # A subclass built from inputs and outputs (e.g. one that only overrides train_step)
+                # becomes a functional model of that subclass, as in Keras.
+                return object.__new__(_functional_subclass(cls))
         return object.__new__(cls)
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
@@ -221,14 +226,14 @@ class Model(Layer):
             class_sample_weight = class_weights_to_sample_weights(y, class_weight)
             sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
         self.reset_metrics()
-        logs = loop._to_float_logs(self.train_step((x, y, sample_weight)))
+        logs = loop._to_float_logs(self.train_step(loop.step_data(x, y, sample_weight)))
         return self._logs_as_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         x, y, sample_weight = loop._prepare(self, x, y, sample_weight, "test_on_batch")
         self.reset_metrics()
-        logs = loop._to_float_logs(self.test_step((x, y, sample_weight)))
+        logs = loop._to_float_logs(self.test_step(loop.step_data(x, y, sample_weight)))
         return self._logs_as_result(logs, return_dict)
 
     def predict_on_batch(self, x):
@@ -241,6 +246,22 @@ class Model(Layer):
             return logs
         values = [logs[name] for name in self.metrics_names if name in logs]
         return values[0] if len(values) == 1 else values
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name, or by its index in `model.layers`."""
+        if index is not None and name is not None:
+            raise ValueError("get_layer takes a name or an index, not both")
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Model '{self.name}' has {len(self.layers)} layers; index {index} is out of range")
+            return self.layers[index]
+        if name is None:
+            raise ValueError("get_layer needs a layer name or index")
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        from neuroflow.utils.errors import unknown_name_error
+        raise unknown_name_error(f"layer of model '{self.name}'", name, [layer.name for layer in self.layers])
 
     # ---- inspection and saving ---------------------------------------------------------------
 
@@ -271,6 +292,17 @@ class Model(Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+
+_functional_subclasses = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with Functional mixed in after it: cls's overrides first, then the graph machinery."""
+    from neuroflow.models.functional import Functional
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+    return _functional_subclasses[cls]
 
 
 def _unpack(data):

@@ -16,6 +16,11 @@ from neuroflow.training import data as data_module
 from neuroflow.utils import nest
 
 
+def step_data(x, y, sample_weight):
+    """What train_step / test_step receive, as in Keras: (x, y), or (x, y, sample_weight) when weighted."""
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
 def _to_float_logs(logs):
     result = {}
     for key, value in logs.items():
@@ -149,7 +154,7 @@ def _run_epochs(model, batches, callback_list, epochs, initial_epoch, validation
         callback_list.on_epoch_begin(epoch)
         for step, batch in enumerate(batches):
             callback_list.on_train_batch_begin(step)
-            logs = _to_float_logs(model.train_step(batch))
+            logs = _to_float_logs(model.train_step(step_data(*batch)))
             callback_list.on_train_batch_end(step, logs)
             if model.stop_training:
                 break
@@ -183,7 +188,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weig
     logs = {}
     for step, batch in enumerate(batches):
         callback_list.on_test_batch_begin(step)
-        logs = _to_float_logs(model.test_step(batch))
+        logs = _to_float_logs(model.test_step(step_data(*batch)))
         callback_list.on_test_batch_end(step, logs)
     callback_list.on_test_end(logs)
     if return_dict:
