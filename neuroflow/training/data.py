@@ -17,18 +17,26 @@ def to_host_array(x, what):
     if isinstance(x, Tensor):
         return x.numpy()
     if isinstance(x, numpy.ndarray):
-        return x
+        return _numeric(x, what) if x.dtype != object else to_host_array(x.tolist(), what)
     if hasattr(x, "to_numpy"):
-        return x.to_numpy()
+        return _numeric(numpy.asarray(x.to_numpy()), what)
     try:
         array = numpy.asarray(x)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{what} must be an array (or a list / dict of arrays); could not convert "
-                         f"{type(x).__name__}: {error}") from None
+                         f"{type(x).__name__}: {error}. If these are sequences of different lengths, pad sequences "
+                         "to one length first, e.g. with neuroflow.utils.pad_sequences") from None
     if array.dtype == object:
         raise ValueError(f"{what} could not be converted to a numeric array (ragged or mixed content of type "
                          f"{type(x).__name__}); pad sequences to one length first, e.g. with "
                          "neuroflow.utils.pad_sequences")
+    return _numeric(array, what)
+
+
+def _numeric(array, what):
+    if array.dtype.kind not in "biufc":
+        raise ValueError(f"{what} must hold numbers, but its dtype is {array.dtype} (e.g. strings); encode text or "
+                         "categories as numbers first (e.g. integer ids or neuroflow.utils.to_categorical)")
     return array
 
 

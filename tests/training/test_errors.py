@@ -78,3 +78,10 @@ def test_categorical_loss_with_integer_labels_explains(rng):
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     with pytest.raises(ValueError, match="sparse_categorical_crossentropy|to_categorical"):
         model.fit(rng.normal(size=(8, 4)), rng.integers(0, 3, 8), verbose=0)
+
+
+def test_non_numeric_data_is_named(model):
+    with pytest.raises(ValueError, match="x must hold numbers.*<U1"):
+        model.predict([["a", "b", "c", "d"]], verbose=0)
+    with pytest.raises(ValueError, match="pad sequences"):
+        model.predict([[1, 2, 3, 4], [1, 2]], verbose=0)
