@@ -18,3 +18,5 @@ from neuroflow.layers.embedding import Embedding
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
 from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
+from neuroflow.layers.core import Identity, Permute, RepeatVector
+from neuroflow.layers.preprocessing import Normalization, Rescaling

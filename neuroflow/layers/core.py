@@ -222,3 +222,51 @@ class Lambda(Layer):
                 raise ValueError(f"Lambda layer function {function!r} is unknown: pass it in custom_objects={{{function!r}: fn}}")
             function = resolved
         return cls(function, **config)
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder in architectures)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+
+class RepeatVector(Layer):
+    """Repeats a (batch, features) input n times: (batch, n, features)."""
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = int(n)
+        self.input_spec = InputSpec(ndim=2)
+
+    def call(self, inputs):
+        return ops.tile(ops.expand_dims(inputs, 1), (1, self.n, 1))
+
+    def get_config(self):
+        config = super().get_config()
+        config["n"] = self.n
+        return config
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: Permute((2, 1)) swaps the two axes of a (batch, a, b) input."""
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Permute '{self.name}': dims must be a permutation of 1..{len(self.dims)} "
+                             f"(the batch axis stays first), got {self.dims}")
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
+
+    def call(self, inputs):
+        return ops.transpose(inputs, (0,) + self.dims)
+
+    def get_config(self):
+        config = super().get_config()
+        config["dims"] = self.dims
+        return config
