@@ -10,20 +10,24 @@ def flatten(structure):
     return [structure]
 
 
+def _rebuild(node, iterator):
+    # A module-level function rather than a closure calling itself: that closure would be a
+    # reference cycle, keeping every packed array alive until the next garbage collection.
+    if isinstance(node, dict):
+        return {key: _rebuild(node[key], iterator) for key in sorted(node)}
+    if isinstance(node, list):
+        return [_rebuild(item, iterator) for item in node]
+    if isinstance(node, tuple):
+        items = [_rebuild(item, iterator) for item in node]
+        return type(node)(*items) if hasattr(node, "_fields") else type(node)(items)  # namedtuples take fields
+    return next(iterator)
+
+
 def pack_like(structure, leaves):
     """Rebuilds `structure` with `leaves` (as produced by `flatten`) in place of its leaves."""
-    iterator = iter(leaves)
-
-    def build(node):
-        if isinstance(node, dict):
-            return {key: build(node[key]) for key in sorted(node)}
-        if isinstance(node, (list, tuple)):
-            items = [build(item) for item in node]
-            return items if isinstance(node, list) else type(node)(items) if not hasattr(node, "_fields") else type(node)(*items)
-        return next(iterator)
-
-    return build(structure)
+    return _rebuild(structure, iter(leaves))
 
 
 def map_structure(function, structure):
+    """`structure` with `function` applied to every leaf."""
     return pack_like(structure, [function(leaf) for leaf in flatten(structure)])
