@@ -6,7 +6,7 @@ the optimizer writes it back in place. Norms are taken along `axis` (0 for a Den
 """
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
-from neuroflow.utils.serialization import deserialize_object, lookup, serialize_object
+from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
 
 def _array(w):
@@ -138,15 +138,5 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name (with the closest known one) or an uninterpretable value.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return lookup("constraint", identifier, ALL_OBJECTS)()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}. Expected a name such as "
-                     "'max_norm', a config dict, a Constraint or a callable.")
+    return get_object("constraint", identifier, ALL_OBJECTS, deserialize,
+                      "a name such as 'max_norm', a config dict, a Constraint or a callable")

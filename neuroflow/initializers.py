@@ -19,7 +19,7 @@ import numpy
 from neuroflow import backend
 from neuroflow import random as nf_random
 from neuroflow.utils.errors import shape_text
-from neuroflow.utils.serialization import deserialize_object, lookup, serialize_object
+from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
 
 def _dtype(dtype):
@@ -450,15 +450,6 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name (with the closest known one) or an uninterpretable value.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return lookup("initializer", identifier, ALL_OBJECTS)()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. Expected a name such as "
-                     "'glorot_uniform', a config dict, an Initializer or a callable (shape, dtype=None).")
+    return get_object("initializer", identifier, ALL_OBJECTS, deserialize,
+                      "a name such as 'glorot_uniform', a config dict, an Initializer or a callable "
+                      "(shape, dtype=None)")

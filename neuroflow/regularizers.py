@@ -11,7 +11,7 @@ import math
 import numbers
 
 from neuroflow import backend, ops
-from neuroflow.utils.serialization import deserialize_object, lookup, serialize_object
+from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
 
 def _validate_factor(value, name):
@@ -155,6 +155,7 @@ class OrthogonalRegularizer(Regularizer):
 def _l1_l2_by_name():
     return L1L2(l1=0.01, l2=0.01)
 
+
 ALL_OBJECTS = {"Regularizer": Regularizer, "L1": L1, "L2": L2, "L1L2": L1L2,
                "OrthogonalRegularizer": OrthogonalRegularizer}
 _NAMES = {"l1": L1, "l2": L2, "l1_l2": _l1_l2_by_name, "orthogonal_regularizer": OrthogonalRegularizer}
@@ -180,17 +181,5 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name (with the closest known one) or an uninterpretable value.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier in _NAMES:
-            return _NAMES[identifier]()
-        return lookup("regularizer", identifier, {**ALL_OBJECTS, **_NAMES})()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. Expected a name such as 'l2', "
-                     "a config dict, a Regularizer or a callable.")
+    return get_object("regularizer", identifier, {**ALL_OBJECTS, **_NAMES}, deserialize,
+                      "a name such as 'l2', a config dict, a Regularizer or a callable")

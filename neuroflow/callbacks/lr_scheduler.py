@@ -1,6 +1,5 @@
 """LearningRateScheduler: sets the optimizer's learning rate at the start of each epoch."""
 import inspect
-import numbers
 
 import numpy
 

@@ -42,6 +42,18 @@ def take(tokens, offsets, order):
     return numpy.concatenate([tokens[starts[i]:ends[i]] for i in order.tolist()]), new_offsets
 
 
+def shuffle(tokens, offsets, rng):
+    """The sequences in the order `rng.shuffle` gives a range of their indices (Keras' shuffle).
+
+    Returns:
+        `(tokens, offsets, order)`: the shuffled set and the order, to take labels in the same way.
+    """
+    order = numpy.arange(len(offsets) - 1)
+    rng.shuffle(order)
+    tokens, offsets = take(tokens, offsets, order)
+    return tokens, offsets, order
+
+
 def shift(tokens, offsets, start_char, index_from):
     """Adds `index_from` to every word and puts `start_char` in front of each sequence (if not None).
 
@@ -74,6 +86,16 @@ def limit_vocabulary(tokens, offsets, num_words, skip_top, oov_char):
         return numpy.where(inside, tokens, oov_char), offsets
     kept_before = numpy.concatenate([[0], numpy.cumsum(inside)])
     return tokens[inside], kept_before[offsets].astype(numpy.int64)
+
+
+def limit_vocabulary_and_split(tokens, offsets, num_words, skip_top, oov_char, index):
+    """Keras' last steps: `limit_vocabulary` (with `default_num_words` when `num_words` is None or
+    0), then the first `index` sequences and the rest as two object arrays (`to_object_array`)."""
+    if not num_words:
+        num_words = default_num_words(tokens)
+    tokens, offsets = limit_vocabulary(tokens, offsets, num_words, skip_top, oov_char)
+    first, rest = split(tokens, offsets, index)
+    return to_object_array(*first), to_object_array(*rest)
 
 
 def to_object_array(tokens, offsets):

@@ -80,9 +80,7 @@ def load_data(
     for name in ("train", "test"):
         tokens, offsets = _sequences.read_sequences(arrays, "x_" + name, layout)
         labels = numpy.asarray(arrays["y_" + name])
-        order = numpy.arange(len(offsets) - 1)
-        rng.shuffle(order)
-        tokens, offsets = _sequences.take(tokens, offsets, order)
+        tokens, offsets, order = _sequences.shuffle(tokens, offsets, rng)
         tokens, offsets = _sequences.shift(tokens, offsets, start_char, index_from)
         splits.append([tokens, offsets, labels[order]])
 
@@ -98,15 +96,9 @@ def load_data(
     train_count = len(splits[0][1]) - 1
     tokens, offsets = _sequences.concatenate(splits[0][:2], splits[1][:2])
     labels = numpy.concatenate([splits[0][2], splits[1][2]])
-    if not num_words:
-        num_words = _sequences.default_num_words(tokens)
-    tokens, offsets = _sequences.limit_vocabulary(tokens, offsets, num_words, skip_top, oov_char)
-
-    (train_tokens, train_offsets), (test_tokens, test_offsets) = _sequences.split(
-        tokens, offsets, train_count
+    x_train, x_test = _sequences.limit_vocabulary_and_split(
+        tokens, offsets, num_words, skip_top, oov_char, train_count
     )
-    x_train = _sequences.to_object_array(train_tokens, train_offsets)
-    x_test = _sequences.to_object_array(test_tokens, test_offsets)
     return (x_train, labels[:train_count]), (x_test, labels[train_count:])
 
 

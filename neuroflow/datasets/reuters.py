@@ -78,24 +78,13 @@ def load_data(
     tokens, offsets = _sequences.read_sequences(arrays, "x", layout)
     labels = numpy.asarray(arrays["y"])
 
-    order = numpy.arange(len(offsets) - 1)
-    numpy.random.RandomState(seed).shuffle(order)
-    tokens, offsets = _sequences.take(tokens, offsets, order)
+    tokens, offsets, order = _sequences.shuffle(tokens, offsets, numpy.random.RandomState(seed))
     labels = labels[order]
     tokens, offsets = _sequences.shift(tokens, offsets, start_char, index_from)
     if maxlen:
         tokens, offsets, labels = _sequences.keep_shorter_than(tokens, offsets, labels, maxlen)
-    if not num_words:
-        num_words = _sequences.default_num_words(tokens)
-    tokens, offsets = _sequences.limit_vocabulary(tokens, offsets, num_words, skip_top, oov_char)
-
-    count = len(offsets) - 1
-    index = int(count * (1 - test_split))
-    (train_tokens, train_offsets), (test_tokens, test_offsets) = _sequences.split(
-        tokens, offsets, index
-    )
-    x_train = _sequences.to_object_array(train_tokens, train_offsets)
-    x_test = _sequences.to_object_array(test_tokens, test_offsets)
+    index = int((len(offsets) - 1) * (1 - test_split))
+    x_train, x_test = _sequences.limit_vocabulary_and_split(tokens, offsets, num_words, skip_top, oov_char, index)
     return (x_train, numpy.array(labels[:index])), (x_test, numpy.array(labels[index:]))
 
 

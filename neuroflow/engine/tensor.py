@@ -5,8 +5,6 @@ written on the tape that watched it (engine/tape.py), so a Tensor made outside a
 nothing beyond its array. The arithmetic operators (+, *, @, [], ...) are attached by
 `neuroflow.ops` so that they run as recorded ops.
 """
-import numpy
-
 from neuroflow import backend
 
 _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it

@@ -4,7 +4,6 @@ import math
 import numpy
 
 from neuroflow import activations, backend, constraints, initializers, ops, regularizers
-from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.random import SeedGenerator

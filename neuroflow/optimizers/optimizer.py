@@ -251,8 +251,12 @@ class Optimizer:
     def _slot_specs(self):
         """The per-variable state of this algorithm: a list of (slot name, initial value).
 
-        Slots are created in Keras' order (all of the first slot, then all of the second ...),
-        so `variables` lines up with a Keras optimizer's.
+        `build` creates the slots slot by slot (every variable's first slot, then every
+        variable's second ...), then the EMA averages and gradient accumulators; that is the
+        order of `variables` and of `save_own_variables`. It is not Keras' order: Keras 3 creates
+        the EMA and accumulator slots first and interleaves an algorithm's slots per variable
+        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so
+        `neuroflow/saving/keras_format.py` maps between the two orders for Keras files.
         """
         return []
 
@@ -565,8 +569,8 @@ class Optimizer:
         return self.apply_gradients(zip(grads, var_list))
 
     def save_own_variables(self, store):
-        """Writes the state into `store` (a dict) under '0', '1', ... in Keras 3's order:
-        the step count, the learning rate (when it is a float), then the slots."""
+        """Writes the state into `store` (a dict) under '0', '1', ...: the step count, the
+        learning rate (when it is a float), then the slots in `variables` order (see `_slot_specs`)."""
         values = [backend.xp.asarray(self._iterations, dtype="int64")]
         if isinstance(self._learning_rate, float):
             # float64 so that saving and loading gives back exactly the same rate.

@@ -81,3 +81,31 @@ def deserialize_object(kind, config, known, custom_objects=None, build=None):
     if hasattr(cls, "from_config"):
         return cls.from_config(inner)
     return cls(**inner)
+
+
+def get_object(kind, identifier, known, deserialize, expected):
+    """The `get` of a configurable family (initializers, regularizers, constraints), as Keras' is.
+
+    Args:
+        kind: the family's singular name, for the error message ('initializer', ...).
+        identifier: None (gives None), a config dict (goes to `deserialize`), a name (the class or
+            factory it names, called with no arguments), a class (instantiated with defaults), or
+            any other callable (returned unchanged).
+        known: dict of names -> classes or factories, for `lookup`.
+        deserialize: the family's `deserialize(config)`.
+        expected: the end of the error message, what an identifier may be ("a name such as ...").
+
+    Raises:
+        ValueError: for an unknown name (with the closest known one) or an uninterpretable value.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return lookup(kind, identifier, known)()
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. Expected {expected}.")

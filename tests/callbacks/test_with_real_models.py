@@ -4,7 +4,6 @@ import csv
 import numpy
 import pytest
 
-import neuroflow
 from neuroflow import callbacks, layers, models, optimizers
 
 

@@ -1,11 +1,9 @@
 """neuroflow's own format: save, load, predict identically; weights alone; corrupt files; nothing lost."""
-import os
 import zipfile
 
 import numpy
 import pytest
 
-import neuroflow
 from neuroflow import layers, models, saving
 
 
