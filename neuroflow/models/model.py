@@ -7,11 +7,9 @@ Three ways to make one, as in Keras:
 """
 import contextlib
 
-import numpy
 
 from neuroflow import backend, ops
 from neuroflow.engine.tape import GradientTape
-from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.layer import Layer
 from neuroflow.training import loop
 from neuroflow.training.compile import CompiledLoss, CompileMetrics

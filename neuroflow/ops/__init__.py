@@ -15,7 +15,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import apply
-from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import activation as _activation
 from neuroflow.ops import elementwise as _elementwise
 from neuroflow.ops import linalg as _linalg

@@ -1,7 +1,5 @@
-import numpy
 import pytest
 
-import neuroflow
 from neuroflow import layers, models
 
 
