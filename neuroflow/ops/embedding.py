@@ -32,15 +32,16 @@ def scatter_add_rows(rows, indices, values):
     features = 1
     for size in values.shape[1:]:
         features *= size
-    grad = xp.zeros(rows * features, dtype=values.dtype)
+    grad = xp.zeros((rows,) + values.shape[1:], dtype=values.dtype)
     if indices.size:
         # One scatter over the flattened gradient: element (v, j) sits at v * features + j. NumPy 2's
         # `add.at` is fast for 1-D int indices and same-dtype values (about 6x the sort + add.reduceat
         # route for 25,600 rows of 32), and CuPy's is an atomic scatter.
         flat_indices = (indices.astype(xp.intp, copy=False)[:, None] * features
                         + xp.arange(features, dtype=xp.intp)).reshape(-1)
-        xp.add.at(grad, flat_indices, values.reshape(-1))
-    return grad.reshape((rows,) + values.shape[1:])
+        # grad.reshape(-1) is a view of the fresh contiguous grad, so add.at writes into grad itself.
+        xp.add.at(grad.reshape(-1), flat_indices, values.reshape(-1))
+    return grad
 
 
 @embedding_lookup_op.vjp
