@@ -114,6 +114,7 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
     carry = xp.empty((time + 1, batch, units), dtype=dtype)
     carry_candidate = xp.empty((time, batch, units), dtype=dtype) if act.needs_input else None
     carry_activated = xp.empty((time, batch, units), dtype=dtype)
+    input_times_candidate = xp.empty((batch, units), dtype=dtype)
     hidden[0], carry[0] = h0, c0
     for t in range(time):
         h_prev = hidden[t] if recurrent_mask is None else hidden[t] * recurrent_mask
@@ -133,10 +134,14 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
         i, f, g, o = a[:, :units], a[:, units:2 * units], a[:, 2 * units:3 * units], a[:, 3 * units:]
         c = carry[t + 1]
         xp.multiply(f, carry[t], out=c)
-        c += i * g
+        xp.multiply(i, g, out=input_times_candidate)
+        c += input_times_candidate
         if carry_candidate is not None:
             carry_candidate[t] = c
-        carry_activated[t] = xp.tanh(c) if fused else act.forward(c)
+        if fused:
+            xp.tanh(c, out=carry_activated[t])
+        else:
+            carry_activated[t] = act.forward(c)
         h = hidden[t + 1]
         xp.multiply(o, carry_activated[t], out=h)
         if step_mask is not None:
@@ -146,58 +151,75 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
     out[:, :time] = hidden[1:].transpose(1, 0, 2)
     out[:, time] = carry[time]
     residuals = (x_flat, kernel, recurrent_kernel, recurrent_mask, step_mask, gates, pre, hidden, carry,
-                 carry_candidate, carry_activated, act, ract, has_bias, has_mask, has_recurrent_mask, go_backwards)
+                 carry_candidate, carry_activated, act, ract, fused, has_bias, has_mask, has_recurrent_mask,
+                 go_backwards)
     return out, residuals
 
 
 @lstm_op.vjp
 def _(residuals, g, needs):
     (x_flat, kernel, recurrent_kernel, recurrent_mask, step_mask, gates, pre, hidden, carry, carry_candidate,
-     carry_activated, act, ract, has_bias, has_mask, has_recurrent_mask, go_backwards) = residuals
+     carry_activated, act, ract, fused, has_bias, has_mask, has_recurrent_mask, go_backwards) = residuals
     xp = backend.xp
     time, batch, four_units = gates.shape
     units = four_units // 4
-    ones = xp.ones((), dtype=gates.dtype)
+    dtype = gates.dtype
     i, f, gg, o = (gates[..., k * units:(k + 1) * units] for k in range(4))
-    pre_part = (lambda k0, k1: pre[..., k0 * units:k1 * units]) if pre is not None else (lambda k0, k1: None)
-    # Activation slopes for all steps at once (vectorized over time): ra'(z) and a'(z).
-    slope_if = ract.derivative(ones, pre_part(0, 2), gates[..., :2 * units])
-    slope_g = act.derivative(ones, pre_part(2, 3), gg)
-    slope_o = ract.derivative(ones, pre_part(3, 4), o)
-    # dc_t from dh_t: o * a'(c_t); dz_o from dh_t: a(c_t) * ra'(z_o).
-    from_h = act.derivative(o, carry_candidate, carry_activated)
-    to_o = carry_activated * slope_o
-    # dz_i, dz_f, dz_c from dc_t: (g ra'(z_i), c_{t-1} ra'(z_f), i a'(z_c)), stacked for one product.
-    from_c = xp.empty((time, batch, 3, units), dtype=gates.dtype)
-    from_c[:, :, 0] = gg * slope_if[..., :units]
-    from_c[:, :, 1] = carry[:-1] * slope_if[..., units:]
-    from_c[:, :, 2] = i * slope_g
+    # dz = [dc, dc, dc, dh] * partial, with partial = [g ra'(z_i), c_{t-1} ra'(z_f), i a'(z_c), a(c_t) ra'(z_o)]
+    # computed for all steps at once, in place in one buffer that the loop then turns into dz.
+    partial = xp.empty_like(gates)
+    if fused:
+        # sigmoid' = s (1 - s) on all four blocks, then tanh' = 1 - g^2 on the candidate block.
+        xp.subtract(1, gates, out=partial)
+        partial *= gates
+        partial_g = partial[..., 2 * units:3 * units]
+        xp.multiply(gg, gg, out=partial_g)
+        xp.subtract(1, partial_g, out=partial_g)
+        # dc_t from dh_t: o a'(c_t) = o (1 - tanh(c_t)^2).
+        from_h = xp.multiply(carry_activated, carry_activated)
+        xp.subtract(1, from_h, out=from_h)
+        from_h *= o
+    else:
+        ones = xp.ones((), dtype=dtype)
+        pre_part = (lambda k0, k1: pre[..., k0 * units:k1 * units]) if pre is not None else (lambda k0, k1: None)
+        partial[..., :2 * units] = ract.derivative(ones, pre_part(0, 2), gates[..., :2 * units])
+        partial[..., 2 * units:3 * units] = act.derivative(ones, pre_part(2, 3), gg)
+        partial[..., 3 * units:] = ract.derivative(ones, pre_part(3, 4), o)
+        from_h = act.derivative(o, carry_candidate, carry_activated)
+    partial[..., :units] *= gg
+    partial[..., units:2 * units] *= carry[:-1]
+    partial[..., 2 * units:3 * units] *= i
+    partial[..., 3 * units:] *= carry_activated
+    by_gate = partial.reshape(time, batch, 4, units)
     g_hidden = g[:, :time].transpose(1, 0, 2)
-    dz = xp.empty_like(gates)
-    dh_carry = xp.zeros((batch, units), dtype=gates.dtype)
-    dc_carry = xp.array(g[:, time], dtype=gates.dtype)
+    # Per-step state in preallocated buffers (out= everywhere): the loop allocates nothing.
+    dh = xp.empty((batch, units), dtype=dtype)
+    dc = xp.empty((batch, units), dtype=dtype)
+    dh_carry = xp.zeros((batch, units), dtype=dtype)
+    dc_carry = xp.array(g[:, time], dtype=dtype)
     recurrent_t = recurrent_kernel.T
     for t in range(time - 1, -1, -1):
-        dh = g_hidden[t] + dh_carry
+        xp.add(g_hidden[t], dh_carry, out=dh)
         if step_mask is not None:
             m = step_mask[t]
             dh_pass, dc_pass = dh * (1 - m), dc_carry * (1 - m)
-            dh = dh * m
-            dc = dc_carry * m
+            dh *= m
+            xp.multiply(dc_carry, m, out=dc)
             dc += dh * from_h[t]
         else:
-            dc = dh * from_h[t]
+            xp.multiply(dh, from_h[t], out=dc)
             dc += dc_carry
-        dz_t = dz[t]
-        xp.multiply(dc[:, None, :], from_c[t], out=dz_t[:, :3 * units].reshape(batch, 3, units))
-        xp.multiply(dh, to_o[t], out=dz_t[:, 3 * units:])
-        dc_carry = dc * f[t]
-        dh_carry = dz_t @ recurrent_t
+        step = by_gate[t]
+        step[:, :3] *= dc[:, None, :]
+        step[:, 3] *= dh
+        xp.multiply(dc, f[t], out=dc_carry)
+        xp.matmul(partial[t], recurrent_t, out=dh_carry)
         if recurrent_mask is not None:
             dh_carry *= recurrent_mask
         if step_mask is not None:
             dh_carry += dh_pass
             dc_carry += dc_pass
+    dz = partial
     dz_flat = dz.reshape(time * batch, four_units)
     h_prev = hidden[:-1] if recurrent_mask is None else hidden[:-1] * recurrent_mask
     grads = [

@@ -91,3 +91,16 @@ def test_summary_and_save_load(tmp_path, rng):
     model.save(tmp_path / "embedding.nfz")
     numpy.testing.assert_allclose(neuroflow.models.load_model(tmp_path / "embedding.nfz").predict(x, verbose=0),
                                   expected, rtol=1e-6)
+
+
+def test_scatter_add_rows_float32_repeated_indices_and_trailing_axes():
+    # Every index repeated: the flat add.at must accumulate, keep float32 and the trailing shape.
+    indices = numpy.array([2, 0, 2, 2, 1, 0])
+    values = numpy.arange(36, dtype=numpy.float32).reshape(6, 2, 3)
+    grad = scatter_add_rows(4, indices, values)
+    assert grad.dtype == numpy.float32 and grad.shape == (4, 2, 3)
+    numpy.testing.assert_array_equal(grad[2], values[0] + values[2] + values[3])
+    numpy.testing.assert_array_equal(grad[0], values[1] + values[5])
+    numpy.testing.assert_array_equal(grad[1], values[4])
+    numpy.testing.assert_array_equal(grad[3], numpy.zeros((2, 3)))
+    assert grad.base is None  # a fresh array: the tape hands it out without a copy
