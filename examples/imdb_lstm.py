@@ -15,10 +15,12 @@ MAX_FEATURES = 10000   # vocabulary: the 10,000 most frequent words
 MAXLEN = 200           # words kept per review (the last 200: pad_sequences truncates at the start)
 
 
-def main(epochs=3, samples=None, batch_size=128, verbose=1):
+def main(epochs=3, samples=None, batch_size=128, verbose=1, test_samples=None):
     (x_train, y_train), (x_test, y_test) = imdb.load_data(num_words=MAX_FEATURES)
     if samples:
         x_train, y_train = x_train[:samples], y_train[:samples]
+    if test_samples:
+        x_test, y_test = x_test[:test_samples], y_test[:test_samples]
     x_train = pad_sequences(x_train, maxlen=MAXLEN)
     x_test = pad_sequences(x_test, maxlen=MAXLEN)
 

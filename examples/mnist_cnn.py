@@ -38,8 +38,10 @@ def load(samples=None):
     return (x_train, to_categorical(y_train, 10)), (x_test, to_categorical(y_test, 10))
 
 
-def main(epochs=12, samples=None, verbose=1):
+def main(epochs=12, samples=None, verbose=1, test_samples=None):
     (x_train, y_train), (x_test, y_test) = load(samples)
+    if test_samples:
+        x_test, y_test = x_test[:test_samples], y_test[:test_samples]
     model = build_model()
     if verbose:
         model.summary()

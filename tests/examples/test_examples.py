@@ -144,3 +144,16 @@ def test_run_all_reports_an_unavailable_dataset(tmp_path, monkeypatch):
     run_all.main(["--only", "reuters_multiclass", "--output", str(output), "--plot-dir", str(tmp_path)])
     row = next(line for line in output.read_text().splitlines() if line.startswith("| reuters_multiclass |"))
     assert "dataset unavailable offline" in row
+
+
+@_needs("mnist.npz")
+def test_mnist_cnn_runs_on_a_slice(data_dir):
+    result = _load("mnist_cnn").main(epochs=2, samples=1000, verbose=0, test_samples=500)
+    # Two epochs on 1,000 digits: far above chance (0.1), far below the full run's 0.99.
+    assert _fraction(result["test_accuracy"]) and result["test_accuracy"] > 0.4
+
+
+@_needs("imdb.npz")
+def test_imdb_lstm_runs_on_a_slice(data_dir):
+    result = _load("imdb_lstm").main(epochs=1, samples=256, verbose=0, test_samples=256)
+    assert _fraction(result["test_accuracy"]) and math.isfinite(result["test_loss"])
