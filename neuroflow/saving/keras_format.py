@@ -18,6 +18,12 @@ Configs are translated key by key: a Keras option neuroflow does not support, or
 does not have, is refused with an error naming it; it is never dropped silently. Keras-only options
 at their inert defaults (`quantization_config=None`, `sparse=False`, ...) are accepted.
 
+Nested layers: an RNN's variables live in its `cell` (<layer>/cell/vars), Bidirectional's under
+forward_layer/ and backward_layer/, TimeDistributed's under layer/; wrapper configs hold the inner
+layers' full Keras entries. Keras' functional configs also record the ops that trace a Masking /
+Embedding(mask_zero=True) mask (NotEqual, Any); they are skipped on reading, since neuroflow
+propagates masks itself, and never written.
+
 To support one more layer class, add a `LayerSpec` to `LAYERS`: usually `LayerSpec()` is enough
 (same class name and Keras' argument names); `weights` fixes the variable order where creation
 order is not Keras' (BatchNormalization), `rename` maps config keys, `ignore` lists Keras-only keys
@@ -64,8 +70,8 @@ class LayerSpec:
         weights: Keras' order of the layer's own variables as attribute names of the neuroflow
             layer, or a callable `layer -> {subpath: [variables]}` for layers whose Keras
             counterpart keeps variables in sub-objects (an RNN's `cell`).
-        write_drop: {neuroflow config key: values Keras' class does not accept and that mean nothing
-            for it (None: any value)}, left out when writing; another value is refused.
+        write_drop: neuroflow config keys Keras' class does not accept (and that mean nothing for
+            it), left out when writing.
     """
 
     def __init__(self, name=None, rename=None, ignore=None, weights=None, write_drop=None):
@@ -73,7 +79,7 @@ class LayerSpec:
         self.rename = dict(rename or {})
         self.ignore = dict(ignore or {})
         self.weights = weights
-        self.write_drop = dict(write_drop or {})
+        self.write_drop = tuple(write_drop or ())
 
 
 def _rnn_weights(layer):
@@ -113,8 +119,8 @@ LAYERS = {
     "SimpleRNN": LayerSpec(weights=_rnn_weights), "LSTM": LayerSpec(weights=_rnn_weights),
     "GRU": LayerSpec(weights=_rnn_weights), "Bidirectional": LayerSpec(), "TimeDistributed": LayerSpec(),
     # Keras' SpatialDropout constructors take no `trainable` (a weightless layer: it means nothing).
-    "SpatialDropout1D": LayerSpec(write_drop={"trainable": None, "noise_shape": (None,)}),
-    "SpatialDropout2D": LayerSpec(write_drop={"trainable": None, "noise_shape": (None,)}), "GaussianNoise": LayerSpec(),
+    "SpatialDropout1D": LayerSpec(write_drop=("trainable",)),
+    "SpatialDropout2D": LayerSpec(write_drop=("trainable",)), "GaussianNoise": LayerSpec(),
     "GaussianDropout": LayerSpec(), "RepeatVector": LayerSpec(), "Permute": LayerSpec(),
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
     "PReLU": LayerSpec(), "Masking": LayerSpec(),
@@ -346,7 +352,12 @@ def layer_from_keras(spec_dict, custom_objects=None):
         if isinstance(config.get(key), dict):
             config[key] = layer_from_keras(config[key], custom_objects)
     kwargs = _layer_arguments(cls, config, LAYERS[class_name], where, custom_objects)
-    layer = cls(**kwargs)
+    try:
+        layer = cls(**kwargs)
+    except (ValueError, NotImplementedError) as error:
+        # The layer's own check names the argument; say which layer of the file it came from.
+        kind = NotImplementedError if isinstance(error, NotImplementedError) else ValueError
+        raise kind(f"{where} in the Keras file cannot be built in neuroflow: {error}") from None
     return layer
 
 
@@ -571,12 +582,8 @@ def layer_to_keras(layer, build_shape=None):
     if builtin and cls.__name__ == "TimeDistributed":
         config["layer"] = layer_to_keras(layer.layer)
     config.pop("batch_input_shape", None)
-    for key, inert in (LAYERS[cls.__name__].write_drop.items() if builtin else ()):
-        if key in config:
-            value = config.pop(key)
-            if inert is not None and value not in inert:
-                raise ValueError(f"Layer {cls.__name__} '{layer.name}' has {key}={value!r}, which Keras' "
-                                 f"{cls.__name__} does not support; it cannot be saved in the Keras format")
+    for key in (LAYERS[cls.__name__].write_drop if builtin else ()):
+        config.pop(key, None)
     if "dtype" in config and isinstance(config["dtype"], str):
         config["dtype"] = _policy(config["dtype"])
     config = _to_keras_modules(_jsonable(config, layer.name))
