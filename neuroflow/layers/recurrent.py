@@ -52,7 +52,7 @@ class _Recurrent(Layer):
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+                 go_backwards=False, stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
         kwargs.pop("use_cudnn", None)   # a backend choice in Keras; meaningless here
         kwargs.pop("time_major", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
@@ -88,6 +88,7 @@ class _Recurrent(Layer):
         self.go_backwards = bool(go_backwards)
         self.stateful = False
         self.unroll = bool(unroll)  # accepted for compatibility: the fused op never unrolls
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
 
@@ -160,6 +161,11 @@ class _Recurrent(Layer):
         if training and self.recurrent_dropout > 0:
             recurrent_mask = self._dropout_multiplier((batch, self.units), self.recurrent_dropout, dtype)
         sequence, *states = self._run(inputs, self._initial_states(initial_state, batch), mask, recurrent_mask)
+        if self.return_sequences and self.zero_output_for_mask and mask is not None:
+            # Masked steps output zeros instead of the carried state; the sequence is in processing order.
+            step_mask = backend.xp.asarray(mask.value if isinstance(mask, Tensor) else mask)
+            step_mask = step_mask[:, ::-1] if self.go_backwards else step_mask
+            sequence = ops.multiply(sequence, step_mask[:, :, None].astype(dtype))
         output = sequence if self.return_sequences else states[0]
         if self.return_state:
             return [output] + states
@@ -200,6 +206,7 @@ class _Recurrent(Layer):
             "go_backwards": self.go_backwards,
             "stateful": self.stateful,
             "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
         })
         return config
 
@@ -220,6 +227,8 @@ class SimpleRNN(_Recurrent):
         return_state: also return the final state: [output, h].
         go_backwards: read the sequence last step first (sequence outputs come in that order).
         stateful: not supported (raises NotImplementedError). unroll: accepted, ignored.
+        zero_output_for_mask: with return_sequences and a mask, output zeros at masked steps
+            instead of the carried state (Bidirectional turns it on, as Keras does).
 
     Call arguments: inputs (batch, time, features); initial_state (batch, units); mask (batch, time)
     bool; training.

@@ -72,6 +72,11 @@ class Bidirectional(Layer):
                                  f"{not layer.go_backwards} (the opposite of the forward layer)")
             self.backward_layer = backward_layer
         self._explicit_backward = backward_layer is not None
+        # As in Keras: with return_sequences both directions output zeros at masked steps, so the
+        # merged output does not mix one direction's carried state into the other's padding.
+        for inner in (self.forward_layer, self.backward_layer):
+            if hasattr(inner, "zero_output_for_mask"):
+                inner.zero_output_for_mask = bool(layer.return_sequences)
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state

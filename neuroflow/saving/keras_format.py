@@ -18,6 +18,12 @@ Configs are translated key by key: a Keras option neuroflow does not support, or
 does not have, is refused with an error naming it; it is never dropped silently. Keras-only options
 at their inert defaults (`quantization_config=None`, `sparse=False`, ...) are accepted.
 
+Nested layers: an RNN's variables live in its `cell` (<layer>/cell/vars), Bidirectional's under
+forward_layer/ and backward_layer/, TimeDistributed's under layer/; wrapper configs hold the inner
+layers' full Keras entries. Keras' functional configs also record the ops that trace a Masking /
+Embedding(mask_zero=True) mask (NotEqual, Any); they are skipped on reading, since neuroflow
+propagates masks itself, and never written.
+
 To support one more layer class, add a `LayerSpec` to `LAYERS`: usually `LayerSpec()` is enough
 (same class name and Keras' argument names); `weights` fixes the variable order where creation
 order is not Keras' (BatchNormalization), `rename` maps config keys, `ignore` lists Keras-only keys
@@ -64,13 +70,16 @@ class LayerSpec:
         weights: Keras' order of the layer's own variables as attribute names of the neuroflow
             layer, or a callable `layer -> {subpath: [variables]}` for layers whose Keras
             counterpart keeps variables in sub-objects (an RNN's `cell`).
+        write_drop: neuroflow config keys Keras' class does not accept (and that mean nothing for
+            it), left out when writing.
     """
 
-    def __init__(self, name=None, rename=None, ignore=None, weights=None):
+    def __init__(self, name=None, rename=None, ignore=None, weights=None, write_drop=None):
         self.name = name
         self.rename = dict(rename or {})
         self.ignore = dict(ignore or {})
         self.weights = weights
+        self.write_drop = tuple(write_drop or ())
 
 
 def _rnn_weights(layer):
@@ -102,17 +111,23 @@ LAYERS = {
     "GlobalAveragePooling1D": LayerSpec(), "GlobalAveragePooling2D": LayerSpec(),
     "ZeroPadding1D": LayerSpec(), "ZeroPadding2D": LayerSpec(), "UpSampling1D": LayerSpec(),
     "UpSampling2D": LayerSpec(), "Cropping1D": LayerSpec(), "Cropping2D": LayerSpec(),
-    "BatchNormalization": LayerSpec(ignore={"synchronized": (False,)},
+    "BatchNormalization": LayerSpec(ignore={"synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
+                                            "renorm_momentum": None},
                                     weights=("gamma", "beta", "moving_mean", "moving_variance")),
-    "LayerNormalization": LayerSpec(weights=("gamma", "beta")),
+    "LayerNormalization": LayerSpec(ignore={"rms_scaling": (False,)}, weights=("gamma", "beta")),
     "Embedding": LayerSpec(weights=("embeddings",)),
     "SimpleRNN": LayerSpec(weights=_rnn_weights), "LSTM": LayerSpec(weights=_rnn_weights),
     "GRU": LayerSpec(weights=_rnn_weights), "Bidirectional": LayerSpec(), "TimeDistributed": LayerSpec(),
-    "SpatialDropout1D": LayerSpec(), "SpatialDropout2D": LayerSpec(), "GaussianNoise": LayerSpec(),
+    # Keras' SpatialDropout constructors take no `trainable` (a weightless layer: it means nothing).
+    "SpatialDropout1D": LayerSpec(write_drop=("trainable",)),
+    "SpatialDropout2D": LayerSpec(write_drop=("trainable",)), "GaussianNoise": LayerSpec(),
     "GaussianDropout": LayerSpec(), "RepeatVector": LayerSpec(), "Permute": LayerSpec(),
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
     "PReLU": LayerSpec(), "Masking": LayerSpec(),
 }
+
+# Wrapper layers whose config holds whole serialized layers under these keys.
+_WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistributed": ("layer",)}
 
 # Keras-only config keys accepted (and dropped) at these inert values, for every class.
 _INERT = {
@@ -333,8 +348,16 @@ def layer_from_keras(spec_dict, custom_objects=None):
         kwargs = _fit_arguments(InputLayer, config, where)
         kwargs["dtype"] = _dtype_from_keras(kwargs.get("dtype"), where)
         return InputLayer(**kwargs)
+    for key in _WRAPPED_LAYER_KEYS.get(class_name, ()):
+        if isinstance(config.get(key), dict):
+            config[key] = layer_from_keras(config[key], custom_objects)
     kwargs = _layer_arguments(cls, config, LAYERS[class_name], where, custom_objects)
-    layer = cls(**kwargs)
+    try:
+        layer = cls(**kwargs)
+    except (ValueError, NotImplementedError) as error:
+        # The layer's own check names the argument; say which layer of the file it came from.
+        kind = NotImplementedError if isinstance(error, NotImplementedError) else ValueError
+        raise kind(f"{where} in the Keras file cannot be built in neuroflow: {error}") from None
     return layer
 
 
@@ -407,6 +430,16 @@ def _sequential_from_keras(config, custom_objects):
     return model
 
 
+# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True).
+_MASK_OPS = {"NotEqual", "Any"}
+
+
+def _is_mask_op(entry):
+    """Whether a functional config entry is one of Keras' traced mask ops (not a layer)."""
+    module = entry.get("module") or ""
+    return module.startswith("keras.src.ops") and entry.get("class_name") in _MASK_OPS
+
+
 def _history(value):
     return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
@@ -417,16 +450,27 @@ def _functional_from_keras(config, custom_objects):
     from neuroflow.models.functional import Functional
     from neuroflow.utils import nest
 
-    layers, order = {}, []
+    layers, order, mask_ops = {}, [], set()
     for entry in config["layers"]:
-        layer = layer_from_keras(entry, custom_objects)
         name = entry.get("name") or entry["config"]["name"]
-        layers[name] = layer
+        if _is_mask_op(entry):
+            mask_ops.add(name)
+            continue
+        layers[name] = layer_from_keras(entry, custom_objects)
         order.append(name)
     produced = collections.defaultdict(list)   # layer name -> outputs of its nodes, in order
     for name in order:
         if isinstance(layers[name], InputLayer):
             produced[name].append(layers[name].output)
+
+    def uses_mask_op(value):
+        if _history(value):
+            return value["config"]["keras_history"][0] in mask_ops
+        if isinstance(value, dict):
+            return any(uses_mask_op(v) for v in value.values())
+        if isinstance(value, list):
+            return any(uses_mask_op(v) for v in value)
+        return False
 
     def available(value):
         if _history(value):
@@ -453,6 +497,18 @@ def _functional_from_keras(config, custom_objects):
     pending = {name: list(next(e for e in config["layers"] if (e.get("name") or e["config"]["name"]) == name)
                           .get("inbound_nodes") or [])
                for name in order if not isinstance(layers[name], InputLayer)}
+    for name, queue in pending.items():
+        for index, node in enumerate(queue):
+            node = {"args": node, "kwargs": {}} if isinstance(node, list) else dict(node)
+            kwargs = dict(node.get("kwargs") or {})
+            if uses_mask_op(kwargs.get("mask")):
+                # A mask Keras traced from Masking / Embedding(mask_zero=True): neuroflow propagates it itself.
+                kwargs.pop("mask")
+            if uses_mask_op(node.get("args")) or uses_mask_op(kwargs):
+                raise ValueError(f"Layer '{name}' in the Keras config reads the output of a traced mask op "
+                                 f"({', '.join(sorted(mask_ops))}) as data; neuroflow only reads such ops as the "
+                                 "`mask` argument. Rebuild this part of the model in code.")
+            queue[index] = dict(node, kwargs=kwargs)
     while any(pending.values()):
         progressed = False
         for name in order:
@@ -519,7 +575,15 @@ def layer_to_keras(layer, build_shape=None):
                          "table; save the model in neuroflow's own format instead (e.g. 'model.nfz')")
     if builtin and cls.__name__ == "Lambda":
         config = _lambda_to_keras(layer, config)
+    if builtin and cls.__name__ == "Bidirectional":
+        # Keras writes both directions (it rebuilds the backward layer from its own config).
+        config["layer"] = layer_to_keras(layer.forward_layer)
+        config["backward_layer"] = layer_to_keras(layer.backward_layer)
+    if builtin and cls.__name__ == "TimeDistributed":
+        config["layer"] = layer_to_keras(layer.layer)
     config.pop("batch_input_shape", None)
+    for key in (LAYERS[cls.__name__].write_drop if builtin else ()):
+        config.pop(key, None)
     if "dtype" in config and isinstance(config["dtype"], str):
         config["dtype"] = _policy(config["dtype"])
     config = _to_keras_modules(_jsonable(config, layer.name))

@@ -134,6 +134,30 @@ def test_explicit_mask_argument_wins_over_carried_mask(rng):
     numpy.testing.assert_allclose(first_only, layer(x[:, :1]).numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru", "simple_rnn"])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_zero_output_for_mask(rng, kind, go_backwards):
+    """Keras' zero_output_for_mask: masked steps output zeros instead of repeating the carried state."""
+    cls = {"lstm": layers.LSTM, "gru": layers.GRU, "simple_rnn": layers.SimpleRNN}[kind]
+    x = rng.normal(size=(2, 4, 3)).astype("float32")
+    mask = numpy.array([[1, 0, 1, 0], [1, 1, 0, 1]], bool)  # masked steps after real ones, both directions
+    carried = cls(3, return_sequences=True, go_backwards=go_backwards)
+    zeroed = cls.from_config(dict(carried.get_config(), zero_output_for_mask=True))
+    carried_out = carried(x, mask=mask).numpy()
+    zeroed.build(x.shape)
+    zeroed.set_weights(carried.get_weights())
+    zeroed_out = zeroed(x, mask=mask).numpy()
+    processing_mask = mask[:, ::-1] if go_backwards else mask
+    numpy.testing.assert_array_equal(zeroed_out[~processing_mask], 0.0)
+    numpy.testing.assert_allclose(zeroed_out[processing_mask], carried_out[processing_mask], rtol=1e-6)
+    assert numpy.abs(carried_out[~processing_mask]).max() > 0.01  # without it, the state is carried on
+    assert zeroed.get_config()["zero_output_for_mask"] is True
+    # Bidirectional turns it on for return_sequences, as Keras does.
+    both = layers.Bidirectional(cls(3, return_sequences=True))
+    assert both.forward_layer.zero_output_for_mask and both.backward_layer.zero_output_for_mask
+    assert not layers.Bidirectional(cls(3)).forward_layer.zero_output_for_mask
+
+
 def test_functional_model_propagates_masks():
     inputs = neuroflow.Input(shape=(None,), dtype="int32")
     embedded = layers.Embedding(10, 4, mask_zero=True)(inputs)
