@@ -123,7 +123,7 @@ LAYERS = {
     "SpatialDropout2D": LayerSpec(write_drop=("trainable",)), "GaussianNoise": LayerSpec(),
     "GaussianDropout": LayerSpec(), "RepeatVector": LayerSpec(), "Permute": LayerSpec(),
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
-    "PReLU": LayerSpec(), "Masking": LayerSpec(),
+    "PReLU": LayerSpec(), "Masking": LayerSpec(), "Identity": LayerSpec(), "Rescaling": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
