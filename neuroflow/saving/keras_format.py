@@ -102,7 +102,9 @@ LAYERS = {
     "GlobalAveragePooling1D": LayerSpec(), "GlobalAveragePooling2D": LayerSpec(),
     "ZeroPadding1D": LayerSpec(), "ZeroPadding2D": LayerSpec(), "UpSampling1D": LayerSpec(),
     "UpSampling2D": LayerSpec(), "Cropping1D": LayerSpec(), "Cropping2D": LayerSpec(),
-    "BatchNormalization": LayerSpec(ignore={"synchronized": (False,)},
+    # renorm* arrived in Keras 3.13; inert while renorm=False.
+    "BatchNormalization": LayerSpec(ignore={"synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
+                                            "renorm_momentum": None},
                                     weights=("gamma", "beta", "moving_mean", "moving_variance")),
     "LayerNormalization": LayerSpec(weights=("gamma", "beta")),
     "Embedding": LayerSpec(weights=("embeddings",)),
