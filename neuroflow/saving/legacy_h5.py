@@ -277,15 +277,39 @@ def _from_legacy(entry):
                                              "name": f"{first['config'].get('name', 'input')}_input"}})
                 config.setdefault("build_input_shape", shape)
         config["layers"] = layers
+    for key in ("input_layers", "output_layers"):
+        # Keras 2 lists even a single endpoint ([["dense", 0, 0]]); Keras returns a lone output unwrapped.
+        value = config.get(key)
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and value[0] \
+                and isinstance(value[0][0], str):
+            config[key] = value[0]
     if "inbound_nodes" in entry:
         entry["inbound_nodes"] = [_legacy_node(node) for node in entry["inbound_nodes"] or []]
     entry["config"] = config
     return entry
 
 
+# Keras 3's legacy reader cannot deserialize these short aliases (it fails on its own files compiled
+# with loss="mse"), so the long names are written; both name the same functions.
+_LONG_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+               "msle": "mean_squared_logarithmic_error"}
+
+
+def _long_names(value):
+    if isinstance(value, str):
+        return _LONG_NAMES.get(value, value)
+    if isinstance(value, list):
+        return [_long_names(v) for v in value]
+    if isinstance(value, dict) and "class_name" not in value:
+        return {k: _long_names(v) for k, v in value.items()}
+    return value
+
+
 def _training_config(model):
     """Keras' training_config: the compile settings with the optimizer as `optimizer_config`."""
     compiled = keras_format._compile_to_keras(model)
+    for key in ("loss", "metrics", "weighted_metrics"):
+        compiled[key] = _long_names(compiled.get(key))
     optimizer = compiled.pop("optimizer")
     compiled["optimizer_config"] = {"class_name": optimizer["class_name"], "config": optimizer["config"]}
     return compiled
