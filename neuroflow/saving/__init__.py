@@ -2,8 +2,8 @@
 
     *.keras        Keras 3's zip (config.json, metadata.json, model.weights.h5): saving/keras_format.py
     *.weights.h5   Keras 3's weights-only HDF5 layout (save_weights / load_weights)
-    *.h5 / *.hdf5  legacy Keras 2 HDF5: refused with an error saying how to convert (weights files in
-                   Keras 3's layout are still read by load_weights)
+    *.h5 / *.hdf5  Keras' legacy HDF5 whole-model format (with a warning recommending .keras):
+                   saving/legacy_h5.py; load_weights reads Keras 2 weights files and Keras 3's layout
     anything else  neuroflow's own pickle-free zip of JSON and .npy arrays: saving/native.py
 """
 import os
@@ -24,12 +24,6 @@ def _kind(filepath):
     return "native"
 
 
-def _legacy_error(filepath, action):
-    return ValueError(f"{filepath!r}: neuroflow does not {action} the legacy Keras 2 HDF5 format ('.h5'). Use "
-                      "'.keras' for a whole model or '.weights.h5' for weights (Keras 3's formats), or another "
-                      "suffix for neuroflow's own format.")
-
-
 def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
     """Saves a model's architecture, weights and compile settings to `filepath` (format by suffix)."""
     filepath = os.fspath(filepath)
@@ -42,7 +36,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
         raise ValueError(f"{filepath!r} names a weights-only file; use model.save_weights for '.weights.h5', or "
                          "save the whole model as '.keras'")
     elif kind == "legacy_h5":
-        raise _legacy_error(filepath, "write")
+        from neuroflow.saving import legacy_h5
+        legacy_h5.legacy_save_warning(filepath)
+        legacy_h5.save_model(model, filepath, include_optimizer=include_optimizer)
     else:
         native.save_model(model, filepath, include_optimizer=include_optimizer)
 
@@ -57,7 +53,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if kind == "weights_h5":
         raise ValueError(f"{filepath!r} holds weights only; build the model and call model.load_weights on it")
     if kind == "legacy_h5":
-        raise _legacy_error(filepath, "read")
+        from neuroflow.saving import legacy_h5
+        return legacy_h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
     return native.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
@@ -73,7 +70,9 @@ def save_weights(model, filepath, overwrite=True):
         raise ValueError(f"{filepath!r}: save_weights writes weights only; use '.weights.h5' (or model.save for "
                          "'.keras')")
     elif kind == "legacy_h5":
-        raise _legacy_error(filepath, "write")
+        # As in Keras 3: '.h5' alone names a whole model (model.save); weights-only files are '.weights.h5'.
+        raise ValueError(f"{filepath!r}: save_weights writes Keras 3's weights format, whose file name must end in "
+                         "'.weights.h5' (use model.save for a whole-model '.h5' file)")
     else:
         native.save_weights(model, filepath)
 
@@ -84,8 +83,13 @@ def load_weights(model, filepath, skip_mismatch=False):
     kind = _kind(filepath)
     from neuroflow.saving import keras_format
     if kind in ("weights_h5", "legacy_h5"):
-        # A '.h5' in Keras 3's layout reads fine; a Keras 2 file is refused inside with a clear error.
-        keras_format.load_weights(model, filepath, skip_mismatch=skip_mismatch)
+        from neuroflow.saving import legacy_h5
+        # Either suffix may hold either layout: Keras 3's (groups per object) or the legacy one
+        # (layer_names, per-layer weight_names: Keras 2 weights files and whole-model '.h5' files).
+        if os.path.exists(filepath) and legacy_h5.is_legacy_file(filepath):
+            legacy_h5.load_weights(model, filepath, skip_mismatch=skip_mismatch)
+        else:
+            keras_format.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif kind == "keras":
         import io
         _, weights = keras_format._read_archive(filepath)

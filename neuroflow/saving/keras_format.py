@@ -111,6 +111,7 @@ LAYERS = {
     "GlobalAveragePooling1D": LayerSpec(), "GlobalAveragePooling2D": LayerSpec(),
     "ZeroPadding1D": LayerSpec(), "ZeroPadding2D": LayerSpec(), "UpSampling1D": LayerSpec(),
     "UpSampling2D": LayerSpec(), "Cropping1D": LayerSpec(), "Cropping2D": LayerSpec(),
+    # renorm* arrived in Keras 3.13; inert while renorm=False.
     "BatchNormalization": LayerSpec(ignore={"synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
                                             "renorm_momentum": None},
                                     weights=("gamma", "beta", "moving_mean", "moving_variance")),
