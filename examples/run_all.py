@@ -25,7 +25,7 @@ from neuroflow.datasets import DatasetError
 # In the order of the course: the first programs, then the decks' exercises, then the book's.
 EXAMPLES = (
     "xor", "logistic_regression", "polynomial_regression", "iris_mlp", "mnist_mlp", "mnist_tuning",
-    "fashion_mnist", "imdb_binary", "reuters_multiclass", "boston_kfold",
+    "fashion_mnist", "imdb_binary", "reuters_multiclass", "boston_kfold", "random_search_cv",
 )
 
 

@@ -9,7 +9,7 @@ from neuroflow import backend
 from neuroflow.engine import GradientTape, Tensor, Variable, no_grad
 from neuroflow import ops
 from neuroflow import (activations, callbacks, constraints, datasets, initializers, layers, losses, metrics, models,
-                       optimizers, random, regularizers, saving, utils)
+                       optimizers, random, regularizers, saving, utils, wrappers)
 from neuroflow.layers import Input, InputSpec, Layer
 from neuroflow.layers.symbolic import KerasTensor
 from neuroflow.models import Model, Sequential
