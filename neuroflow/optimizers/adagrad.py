@@ -21,6 +21,8 @@ class Adagrad(Optimizer):
         ValueError: for a negative `initial_accumulator_value`.
     """
 
+    _additive_update = True  # update_step only adds to variable.value
+
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,

@@ -450,10 +450,43 @@ class Optimizer:
                 constrained = variable.constraint(variable)
                 variable.assign(constrained.value if isinstance(constrained, Tensor) else constrained)
 
+    # True for algorithms whose update_step only adds to `variable.value` and never reads it
+    # (SGD, RMSprop, Adagrad, Adam): they can update many small variables as one flat array.
+    _additive_update = False
+
     def _update_step_all(self, grads, trainable_variables, learning_rate):
         """Runs `update_step` on each pair; an algorithm with per-step shared state overrides it."""
+        packed = self._packed_variables(trainable_variables) if self._additive_update else None
+        if packed is not None:
+            packed.update(self, grads, learning_rate)
+            return
         for grad, variable in zip(grads, trainable_variables):
             self.update_step(grad, variable, learning_rate)
+
+    def _packed_variables(self, variables):
+        """The flat packing of `variables`, when it pays; None otherwise.
+
+        A small model's step is dominated by per-call overhead: Adam makes a dozen NumPy calls per
+        variable whatever its size. Packed, it makes a dozen in all, plus one copy in and one add
+        per variable out. The copies cost a few passes over the parameters, so packing pays only
+        while the parameters are few per variable (the threshold below: ~1 us of call overhead
+        saved per variable against ~1 ns per element copied).
+        """
+        count = len(variables)
+        if count < 2:
+            return None
+        key = tuple(id(v) for v in variables)
+        cached = self.__dict__.get("_packed_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        dtype = variables[0].value.dtype
+        total = sum(v.value.size for v in variables)
+        if total > 2048 * (count - 1) or any(v.value.dtype != dtype for v in variables):
+            self._packed_cache = (key, None)
+            return None
+        packed = _PackedVariables(self, variables)
+        self._packed_cache = (key, packed)
+        return packed
 
     def update_step(self, gradient, variable, learning_rate):
         """Updates `variable.value` in place from `gradient` (a backend array of the variable's
@@ -634,6 +667,44 @@ class Optimizer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
+
+
+class _PackedVariables:
+    """Several variables updated as one flat array by an additive `update_step`.
+
+    The optimizer's slots for these variables are moved into one flat array per slot name; each
+    variable's slot Variable keeps a view of its segment, so saving, loading and `variables` see
+    the same state. `update` packs the gradients, runs the algorithm once on a flat zero
+    "variable" (which collects the increment), then adds each segment to its variable.
+    """
+
+    def __init__(self, optimizer, variables):
+        xp = backend.xp
+        self.variables = list(variables)
+        dtype = variables[0].value.dtype
+        bounds, offset = [], 0
+        for variable in variables:
+            bounds.append((offset, offset + variable.value.size, variable.value.shape))
+            offset += variable.value.size
+        self.increment = Variable(xp.zeros(offset, dtype=dtype), dtype=dtype, trainable=False, name="packed_increment")
+        self.gradient = xp.empty(offset, dtype=dtype)
+        flat_slots = {}
+        for name in optimizer._slots[id(variables[0])]:
+            flat = xp.concatenate([optimizer._slots[id(v)][name].value.reshape(-1) for v in variables])
+            for variable, (start, stop, shape) in zip(variables, bounds):
+                optimizer._slots[id(variable)][name].value = flat[start:stop].reshape(shape)
+            flat_slots[name] = Variable(flat, dtype=dtype, trainable=False, name=f"packed_{name}")
+            flat_slots[name].value = flat  # the very array the per-variable views share (no copy)
+        optimizer._slots[id(self.increment)] = flat_slots
+        self.increment_views = [self.increment.value[start:stop].reshape(shape) for start, stop, shape in bounds]
+
+    def update(self, optimizer, grads, learning_rate):
+        xp = backend.xp
+        xp.concatenate([g.reshape(-1) for g in grads], out=self.gradient)
+        self.increment.value.fill(0)
+        optimizer.update_step(self.gradient, self.increment, learning_rate)
+        for variable, increment in zip(self.variables, self.increment_views):
+            variable.value += increment
 
 
 def global_norm(value_list):

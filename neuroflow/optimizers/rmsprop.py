@@ -33,6 +33,8 @@ class RMSprop(Optimizer):
         optimizer = RMSprop(learning_rate=0.01, centered=True)
     """
 
+    _additive_update = True  # update_step only adds to variable.value
+
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,

@@ -35,6 +35,8 @@ class SGD(Optimizer):
         optimizer = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     """
 
+    _additive_update = True  # update_step only adds to variable.value
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name="SGD", **kwargs):
