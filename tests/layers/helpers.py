@@ -12,7 +12,7 @@ def config_round_trip(layer):
     return clone
 
 
-def save_load_round_trip(tmp_path, layer, input_shape, rng):
+def check_save_load_round_trip(tmp_path, layer, input_shape, rng):
     """Saves a one-layer Sequential model in the native format, loads it, and compares predictions."""
     model = models.Sequential([layers.Input(input_shape), layer])
     x = rng.normal(size=(3,) + tuple(input_shape)).astype("float32")

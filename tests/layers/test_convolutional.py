@@ -9,7 +9,7 @@ import neuroflow
 from neuroflow import layers, models
 from neuroflow.engine.gradcheck import check_layer_gradients
 from tests.conftest import shared_data_path
-from tests.layers.helpers import config_round_trip, save_load_round_trip
+from tests.layers.helpers import config_round_trip, check_save_load_round_trip
 
 
 def _same_pads(size, kernel, stride, dilation):
@@ -215,7 +215,7 @@ def test_config_round_trip(layer):
     (lambda: layers.SeparableConv2D(3, 3, data_format="channels_first"), (2, 5, 5)),
 ])
 def test_native_save_load_round_trip(tmp_path, rng, make, shape):
-    save_load_round_trip(tmp_path, make(), shape, rng)
+    check_save_load_round_trip(tmp_path, make(), shape, rng)
 
 
 def test_summary_shows_output_shapes_and_params(capsys):

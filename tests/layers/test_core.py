@@ -7,23 +7,18 @@ from neuroflow import layers
 from neuroflow.engine.gradcheck import check_gradients, check_layer_gradients
 
 
-def _layer_gradcheck(layer, x):
-    """Checks d(output)/d(input) and d(output)/d(each weight) against finite differences."""
-    check_layer_gradients(layer, x)
-
-
 @pytest.mark.parametrize("activation", [None, "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",
                                         "softsign", "gelu", "swish", "leaky_relu"])
 def test_dense_gradients(float64, rng, activation):
-    _layer_gradcheck(layers.Dense(3, activation=activation), rng.normal(size=(4, 5)))
+    check_layer_gradients(layers.Dense(3, activation=activation), rng.normal(size=(4, 5)))
 
 
 def test_dense_gradients_on_3d_input_and_without_bias(float64, rng):
-    _layer_gradcheck(layers.Dense(3, activation="tanh", use_bias=False), rng.normal(size=(2, 4, 5)))
+    check_layer_gradients(layers.Dense(3, activation="tanh", use_bias=False), rng.normal(size=(2, 4, 5)))
 
 
 def test_dense_with_custom_activation_function(float64, rng):
-    _layer_gradcheck(layers.Dense(2, activation=lambda x: neuroflow.ops.square(x)), rng.normal(size=(3, 4)))
+    check_layer_gradients(layers.Dense(2, activation=lambda x: neuroflow.ops.square(x)), rng.normal(size=(3, 4)))
 
 
 def test_dense_output_value(rng):
@@ -138,4 +133,4 @@ def test_custom_layer_with_add_weight(float64, rng):
     x = rng.normal(size=(3, 4))
     numpy.testing.assert_allclose(layer(x).numpy(), x)
     assert [w.name for w in layer.trainable_weights] == ["scale"]
-    _layer_gradcheck(Scale(), x)
+    check_layer_gradients(Scale(), x)

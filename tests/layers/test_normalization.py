@@ -5,7 +5,7 @@ import pytest
 from neuroflow import layers, models
 from neuroflow.engine.gradcheck import check_gradients, check_layer_gradients
 from neuroflow.ops import normalization as norm_ops
-from tests.layers.helpers import config_round_trip, save_load_round_trip
+from tests.layers.helpers import config_round_trip, check_save_load_round_trip
 
 
 def _random_affine(layer, rng):
@@ -152,4 +152,4 @@ def test_layer_normalization_gradients(float64, rng, axis):
 
 def test_layer_normalization_config_and_saving(tmp_path, rng):
     config_round_trip(layers.LayerNormalization(axis=[1, 2], epsilon=1e-5, center=False, gamma_regularizer="l1"))
-    save_load_round_trip(tmp_path, layers.LayerNormalization(), (3, 4), rng)
+    check_save_load_round_trip(tmp_path, layers.LayerNormalization(), (3, 4), rng)

@@ -6,7 +6,7 @@ import pytest
 
 from neuroflow import layers, models
 from neuroflow.engine.gradcheck import check_layer_gradients
-from tests.layers.helpers import config_round_trip, save_load_round_trip
+from tests.layers.helpers import config_round_trip, check_save_load_round_trip
 
 
 def naive_pool2d(x, pool, strides, padding, reduce):
@@ -106,7 +106,7 @@ def test_strides_default_to_pool_size():
 @pytest.mark.parametrize("layer, shape", [(layers.MaxPooling2D(), (6, 6, 2)), (layers.AveragePooling1D(2), (6, 2)),
                                           (layers.GlobalAveragePooling2D(keepdims=True), (4, 4, 3))])
 def test_native_save_load_round_trip(tmp_path, rng, layer, shape):
-    save_load_round_trip(tmp_path, layer, shape, rng)
+    check_save_load_round_trip(tmp_path, layer, shape, rng)
 
 
 def test_summary_output_shapes(capsys):

@@ -4,7 +4,7 @@ import pytest
 
 from neuroflow import layers, models
 from neuroflow.engine.gradcheck import check_layer_gradients
-from tests.layers.helpers import config_round_trip, save_load_round_trip
+from tests.layers.helpers import config_round_trip, check_save_load_round_trip
 
 
 def test_spatial_dropout2d_drops_whole_channels(rng):
@@ -71,7 +71,7 @@ def test_config_round_trip_and_saving(tmp_path, rng, layer):
     config = config_round_trip(layer).get_config()
     assert "noise_shape" not in config or "Spatial" not in type(layer).__name__
     shape = {"SpatialDropout1D": (4, 3), "SpatialDropout2D": (2, 4, 4)}.get(type(layer).__name__, (5,))
-    save_load_round_trip(tmp_path, layer, shape, rng)
+    check_save_load_round_trip(tmp_path, layer, shape, rng)
 
 
 def test_errors(rng):

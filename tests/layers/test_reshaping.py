@@ -4,7 +4,7 @@ import pytest
 
 from neuroflow import layers, models
 from neuroflow.engine.gradcheck import check_layer_gradients
-from tests.layers.helpers import config_round_trip, save_load_round_trip
+from tests.layers.helpers import config_round_trip, check_save_load_round_trip
 
 
 def test_upsampling_repeats_rows_and_columns(rng):
@@ -45,7 +45,7 @@ def test_gradients_match_finite_differences(float64, rng, make):
 def test_config_round_trip_and_saving(tmp_path, rng, layer):
     config_round_trip(layer)
     shape = (2, 9, 10) if layer.data_format == "channels_first" else (9, 10, 2)
-    save_load_round_trip(tmp_path, layer, shape, rng)
+    check_save_load_round_trip(tmp_path, layer, shape, rng)
 
 
 def test_summary_shapes(capsys):
