@@ -63,6 +63,10 @@ def _(x, kernel, bias=None, activation="linear", options=None):
     if activation not in KERNELS:
         raise unknown_name_error("activation", activation, KERNELS)
     act = KERNELS[activation]
+    if x.dtype.kind in "biu":
+        # Integer features (e.g. XOR's 0/1 table) compute in the kernel's float dtype, as Keras
+        # promotes int @ float32 to float32; NumPy alone would promote to float64.
+        x = x.astype(kernel.dtype)
     pre = _matmul(x, kernel)
     if bias is not None:
         pre += bias  # in place: `pre` is a fresh array, no need for another

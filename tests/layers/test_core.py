@@ -134,3 +134,12 @@ def test_custom_layer_with_add_weight(float64, rng):
     numpy.testing.assert_allclose(layer(x).numpy(), x)
     assert [w.name for w in layer.trainable_weights] == ["scale"]
     check_layer_gradients(Scale(), x)
+
+
+def test_dense_on_integer_features_computes_in_float32(rng):
+    x = numpy.array([[0, 1], [1, 0]])  # int64, as numpy.array of Python ints gives
+    layer = layers.Dense(3)
+    out = layer(x).numpy()
+    assert out.dtype == numpy.float32
+    kernel, bias = layer.get_weights()
+    numpy.testing.assert_allclose(out, x @ kernel + bias, rtol=1e-6)
