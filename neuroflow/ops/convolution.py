@@ -131,6 +131,8 @@ def _crop(x, pads, spatial):
 def _conv_forward(x, kernel, strides, dilation, pads, groups):
     """NHWC convolution with explicit pads; returns (output, columns kept for the backward)."""
     kh, kw, cin_group, cout = kernel.shape
+    if x.dtype.kind in "biu":
+        x = x.astype(kernel.dtype)  # e.g. uint8 pixels: compute in float32, not NumPy's float64
     x_padded = _pad(x, pads)
     out_hw = tuple(output_length(x.shape[1 + a], kernel.shape[a], strides[a], dilation[a], pads[a]) for a in (0, 1))
     if out_hw[0] < 1 or out_hw[1] < 1:
