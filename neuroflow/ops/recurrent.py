@@ -1,10 +1,12 @@
 """Fused recurrent sequence ops (lstm, gru, simple_rnn): one forward loop over time, one BPTT vjp.
 
-Each op takes the whole sequence. The input projection x @ kernel + bias of every step is one
-matrix product before the loop; the loop holds only the recurrent product h @ recurrent_kernel
-and the gate arithmetic, written into preallocated time-major buffers. The backward pass walks
-time in reverse carrying dh (and dc), stores the pre-activation gradients of every step, and
-finishes with three big products: dkernel = x^T dz, drecurrent = h_prev^T dz, dx = dz kernel^T.
+Each op takes the whole sequence. gru and simple_rnn: the input projection x @ kernel + bias of
+every step is one matrix product before the loop; the loop holds only the recurrent product
+h @ recurrent_kernel and the gate arithmetic, written into preallocated time-major buffers. The
+backward pass walks time in reverse carrying dh (and dc), stores the pre-activation gradients of
+every step, and finishes with big products: dkernel = x^T dz, drecurrent = h_prev^T dz, dx = dz kernel^T.
+lstm (the benchmarked one, benchmarks/lstm_epoch.py) works feature-major, one product per step on a
+[x_t, h_{t-1}, 1] buffer, and reuses its big buffers between calls; see its forward's docstring.
 
 Keras semantics:
 - inputs (batch, time, features); kernel (features, k * units), recurrent_kernel (units, k * units),
