@@ -11,8 +11,6 @@ Weights, as Keras 3 names and shapes them (k gates: SimpleRNN 1, GRU 3, LSTM 4):
 Masks: a (batch, time) boolean mask (from Embedding(mask_zero=True), Masking, or `mask=`) makes
 masked steps keep the previous state; with return_sequences the output carries the mask on.
 """
-import warnings
-
 import numpy
 
 from neuroflow import activations, backend, constraints, initializers, ops, regularizers
@@ -41,11 +39,13 @@ def _kernel_activation(layer, argument, function):
 class _Recurrent(Layer):
     """Shared arguments, weights, dropout and output packing of the fused recurrent layers.
 
-    Subclasses set `_gates` (gates per unit), `_state_count` and implement `_run`.
+    Subclasses set `_gates` (gates per unit), `_state_count`, `_recurrent_masks` (recurrent-dropout
+    masks per step: 1, or 3 for GRU) and implement `_run`.
     """
 
     _gates = 1
     _state_count = 1
+    _recurrent_masks = 1
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -159,7 +159,9 @@ class _Recurrent(Layer):
             inputs = ops.multiply(inputs, self._dropout_multiplier((batch, 1, inputs.shape[2]), self.dropout, dtype))
         recurrent_mask = None
         if training and self.recurrent_dropout > 0:
-            recurrent_mask = self._dropout_multiplier((batch, self.units), self.recurrent_dropout, dtype)
+            # One mask per batch, shared by every step; GRU draws one per gate (Keras' GRUCell).
+            recurrent_mask = self._dropout_multiplier((batch, self._recurrent_masks * self.units),
+                                                      self.recurrent_dropout, dtype)
         sequence, *states = self._run(inputs, self._initial_states(initial_state, batch), mask, recurrent_mask)
         if self.return_sequences and self.zero_output_for_mask and mask is not None:
             # Masked steps output zeros instead of the carried state; the sequence is in processing order.
@@ -336,13 +338,15 @@ class GRU(_Recurrent):
     Args:
         units: size of the state h.
         reset_after: apply the reset gate after the recurrent product (Keras 3 default, cuDNN style).
-        recurrent_dropout: accepted, but the fused GRU op applies no recurrent dropout (a warning
-            says so when it is non-zero).
+        recurrent_dropout: fraction of h_{t-1} dropped where it enters the recurrent products, in
+            training; one mask per gate (z, r, h) drawn once per batch, as Keras 3's GRUCell does.
+            The update h_t = z h_{t-1} + (1 - z) hh uses the undropped h_{t-1}.
         Other arguments as in SimpleRNN.
     """
 
     _gates = 3
     _state_count = 1
+    _recurrent_masks = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -360,9 +364,6 @@ class GRU(_Recurrent):
                          return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          **kwargs)
         self.reset_after = bool(reset_after)
-        if self.recurrent_dropout > 0:
-            warnings.warn(f"GRU '{self.name}': recurrent_dropout={self.recurrent_dropout} is not applied by "
-                          "neuroflow's fused GRU; use dropout= for regularization", stacklevel=2)
 
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
@@ -370,7 +371,8 @@ class GRU(_Recurrent):
     def _run(self, inputs, states, mask, recurrent_mask):
         return recurrent_ops.gru(inputs, states[0], self.kernel, self.recurrent_kernel, self.bias, mask=mask,
                                  go_backwards=self.go_backwards, activation=self._activation_name,
-                                 recurrent_activation=self._recurrent_activation_name, reset_after=self.reset_after)
+                                 recurrent_activation=self._recurrent_activation_name, reset_after=self.reset_after,
+                                 recurrent_mask=recurrent_mask)
 
     def get_config(self):
         config = super().get_config()

@@ -177,6 +177,34 @@ def test_dropout_only_in_training(rng):
     assert not numpy.allclose(layer(x, training=True).numpy(), inference)
 
 
+def test_gru_recurrent_dropout_only_in_training_one_mask_per_gate(rng):
+    import warnings
+
+    x = rng.normal(size=(4, 5, 3)).astype("float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "not applied" warning any more
+        layer = layers.GRU(6, recurrent_dropout=0.5, seed=1, return_sequences=True)
+    inference = layer(x).numpy()
+    numpy.testing.assert_array_equal(layer(x, training=False).numpy(), inference)
+    first = layer(x, training=True).numpy()
+    assert not numpy.allclose(first, inference)
+    assert not numpy.allclose(layer(x, training=True).numpy(), first)  # a fresh mask each batch
+    # Inside one call the masks are fixed: the op with the layer's drawn mask reproduces the output.
+    drawn = []
+    original = layer._dropout_multiplier
+
+    def spy(shape, rate, dtype):
+        drawn.append(original(shape, rate, dtype))
+        return drawn[-1]
+    layer._dropout_multiplier = spy
+    output = layer(x, training=True).numpy()
+    assert drawn[0].shape == (4, 18)  # (batch, 3 units): z, r, h masks
+    from neuroflow.ops import recurrent as recurrent_ops
+    expected, _ = recurrent_ops.gru(x, None, layer.kernel, layer.recurrent_kernel, layer.bias,
+                                    recurrent_mask=drawn[0])
+    numpy.testing.assert_allclose(output, expected.numpy(), rtol=1e-6)
+
+
 def test_initial_state_as_list_input(rng):
     x = rng.normal(size=(2, 4, 3)).astype("float32")
     h, c = rng.normal(size=(2, 5)).astype("float32"), rng.normal(size=(2, 5)).astype("float32")

@@ -39,21 +39,25 @@ def naive_lstm(x, h, c, kernel, recurrent, bias, mask=None, go_backwards=False, 
     return run_steps(step, x, [h, c], mask, go_backwards)
 
 
-def naive_gru(x, h, kernel, recurrent, bias, mask=None, go_backwards=False, reset_after=True):
+def naive_gru(x, h, kernel, recurrent, bias, mask=None, go_backwards=False, reset_after=True, recurrent_mask=None):
+    """Keras 3's GRUCell.call; with recurrent_mask [m_z, m_r, m_h] its implementation-1 branch, gate by gate."""
     u = recurrent.shape[0]
+    masks = [numpy.ones_like(h)] * 3 if recurrent_mask is None else [recurrent_mask[:, k * u:(k + 1) * u]
+                                                                     for k in range(3)]
 
     def step(xt, states):
         (h_prev,) = states
+        h_z, h_r, h_h = (h_prev * m for m in masks)
         if reset_after:
             xz = xt @ kernel + bias[0]
-            inner = h_prev @ recurrent + bias[1]
-            z, r = sigmoid(xz[:, :u] + inner[:, :u]), sigmoid(xz[:, u:2 * u] + inner[:, u:2 * u])
-            hh = numpy.tanh(xz[:, 2 * u:] + r * inner[:, 2 * u:])
+            recurrent_z = h_z @ recurrent[:, :u] + bias[1][:u]
+            recurrent_r = h_r @ recurrent[:, u:2 * u] + bias[1][u:2 * u]
+            z, r = sigmoid(xz[:, :u] + recurrent_z), sigmoid(xz[:, u:2 * u] + recurrent_r)
+            hh = numpy.tanh(xz[:, 2 * u:] + r * (h_h @ recurrent[:, 2 * u:] + bias[1][2 * u:]))
         else:
             xz = xt @ kernel + bias
-            inner = h_prev @ recurrent[:, :2 * u]
-            z, r = sigmoid(xz[:, :u] + inner[:, :u]), sigmoid(xz[:, u:2 * u] + inner[:, u:2 * u])
-            hh = numpy.tanh(xz[:, 2 * u:] + (r * h_prev) @ recurrent[:, 2 * u:])
+            z, r = sigmoid(xz[:, :u] + h_z @ recurrent[:, :u]), sigmoid(xz[:, u:2 * u] + h_r @ recurrent[:, u:2 * u])
+            hh = numpy.tanh(xz[:, 2 * u:] + (r * h_h) @ recurrent[:, 2 * u:])
         return [z * h_prev + (1 - z) * hh]
     return run_steps(step, x, [h], mask, go_backwards)
 
@@ -103,6 +107,21 @@ def test_lstm_recurrent_mask_and_other_activations():
                     x, h, c, kernel, recurrent, bias)
 
 
+def test_lstm_reused_buffers_never_overwrite_live_results():
+    x, h, kernel, recurrent, bias, c = _data(3, 4, seed=12)
+    R._POOL.clear()
+    first, _, first_c = R.lstm(x, h, c, kernel, recurrent, bias)
+    kept = first.numpy().copy(), first_c.numpy().copy()
+    for _ in range(3):  # later calls of the same shapes may reuse only buffers nothing references
+        R.lstm(x * 2, h, c, kernel, recurrent, bias)
+    numpy.testing.assert_array_equal(first.numpy(), kept[0])
+    numpy.testing.assert_array_equal(first_c.numpy(), kept[1])
+    # The three later results were dropped at once, so they shared one buffer besides first's.
+    assert len(R._POOL[("lstm_out", (3, 6, 3), numpy.dtype("float64").str)]) == 2
+    # Gradients taken while other calls' residuals are alive stay exact.
+    check_gradients(lambda *a: R.lstm(*a)[0], x, h, c, kernel, recurrent, bias)
+
+
 def test_lstm_without_bias_and_default_states():
     x, h, kernel, recurrent, bias, c = _data(2, 4, seed=3)
     zeros = numpy.zeros_like(h)
@@ -123,6 +142,38 @@ def test_gru_matches_keras_equations_and_gradients(mask, go_backwards, reset_aft
     numpy.testing.assert_allclose(final_h.numpy(), eh, atol=1e-12)
     check_gradients(lambda *a: R.gru(*a, mask=mask, go_backwards=go_backwards, reset_after=reset_after)[0],
                     x, h, kernel, recurrent, bias)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("mask, go_backwards", [(None, False), (MASK, True)])
+def test_gru_recurrent_mask_matches_keras_cell_and_gradients(mask, go_backwards, reset_after):
+    x, h, kernel, recurrent, bias, _ = _data(3, 3, seed=9)
+    if reset_after:
+        bias = numpy.stack([bias, bias[::-1] * 0.7])
+    # Three different per-gate masks (inverted dropout at rate 1/2: 0 or 2), as Keras' GRUCell draws them.
+    rec_mask = numpy.random.default_rng(10).integers(0, 2, size=(3, 9)) * 2.0
+    rec_mask[0] = [2, 0, 2, 0, 2, 2, 2, 0, 0]  # row 0: z, r, h masks differ on purpose
+    sequence, final_h = R.gru(x, h, kernel, recurrent, bias, mask, go_backwards, reset_after=reset_after,
+                              recurrent_mask=rec_mask)
+    expected, (eh,) = naive_gru(x, h, kernel, recurrent, bias, mask, go_backwards, reset_after, rec_mask)
+    numpy.testing.assert_allclose(sequence.numpy(), expected, atol=1e-12)
+    numpy.testing.assert_allclose(final_h.numpy(), eh, atol=1e-12)
+    # The mask matters: it changes the output, and the unmasked op differs from it.
+    unmasked, _ = R.gru(x, h, kernel, recurrent, bias, mask, go_backwards, reset_after=reset_after)
+    assert numpy.abs(unmasked.numpy() - sequence.numpy()).max() > 1e-3
+    check_gradients(lambda *a: R.gru(*a, mask=mask, go_backwards=go_backwards, reset_after=reset_after,
+                                     recurrent_mask=rec_mask)[0], x, h, kernel, recurrent, bias)
+
+
+def test_gru_recurrent_mask_shapes():
+    x, h, kernel, recurrent, bias, _ = _data(3, 3, seed=11)
+    bias = numpy.stack([bias, bias])
+    shared = numpy.array([[2.0, 0.0, 2.0]] * 3)
+    one, _ = R.gru(x, h, kernel, recurrent, bias, recurrent_mask=shared)
+    three, _ = R.gru(x, h, kernel, recurrent, bias, recurrent_mask=numpy.tile(shared, 3))
+    numpy.testing.assert_allclose(one.numpy(), three.numpy(), atol=1e-14)
+    with pytest.raises(ValueError, match=r"recurrent_mask of shape \(batch, 9\)"):
+        R.gru(x, h, kernel, recurrent, bias, recurrent_mask=numpy.ones((3, 4)))
 
 
 def test_gru_other_activations_gradients():
