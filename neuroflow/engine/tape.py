@@ -143,7 +143,7 @@ class GradientTape:
                                "gradients; create it with GradientTape(persistent=True) to call gradient() again.")
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}")
-        targets = nest.flatten(target)
+        targets = [target] if isinstance(target, Tensor) else nest.flatten(target)
         seeds = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         if len(seeds) != len(targets):
             raise ValueError(f"output_gradients has {len(seeds)} entries but target has {len(targets)}")
@@ -157,7 +157,8 @@ class GradientTape:
                 raise ValueError(f"output_gradients entry has shape {tuple(value.shape)} but its target has "
                                  f"shape {tuple(t.value.shape)}; they must match")
             start[id(t)] = start[id(t)] + value if id(t) in start else value
-        flat_sources = nest.flatten(sources)
+        flat_sources = sources if type(sources) is list and all(isinstance(s, Tensor) for s in sources) \
+            else nest.flatten(sources)
         for s in flat_sources:
             if not isinstance(s, Tensor):
                 raise TypeError(f"GradientTape.gradient sources must be tensors or Variables, got {type(s).__name__}")
@@ -178,12 +179,14 @@ class GradientTape:
                 # Hand out independent, writable arrays: a vjp may pass one array to several
                 # inputs (add), or a read-only broadcast view (sum, mean), and an optimizer that
                 # clips or scales a gradient in place must not change another one.
-                if id(g) in returned or g.base is not None or not getattr(g.flags, "writeable", True):
+                # A view (base not None) may be read-only or alias another array: copy it. A base-less
+                # array is a fresh result, writable and unshared unless handed out already.
+                if id(g) in returned or g.base is not None:
                     g = g.copy()
                 returned.add(id(g))
             results.append(None if g is None else Tensor(g))
         self._guard_higher_order(targets, flat_sources, results)
-        if isinstance(sources, list) and all(isinstance(s, Tensor) for s in sources):
+        if flat_sources is sources:
             # The usual flat list of variables. (pack_like's recursive closure is a reference
             # cycle that would keep these gradient arrays alive until the next garbage collection.)
             return results

@@ -197,6 +197,11 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), name="count")
 
     def update_state(self, values, sample_weight=None):
+        if isinstance(sample_weight, (int, float)) and getattr(values, "ndim", None) == 0:
+            # One scalar with a scalar weight (the loss tracker, every step): no array reductions.
+            self.total.value[...] += float(values) * sample_weight
+            self.count.value[...] += sample_weight
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, backend.xp.mean, self.dtype)
         self.total.value[...] += values.sum()
         if sample_weight is not None:
