@@ -92,31 +92,7 @@ def run_torch(config):
     # difference is below float32 noise.
     optimizer = torch.optim.Adam(model.parameters(), lr=config["learning_rate"],
                                  betas=(config["beta_1"], config["beta_2"]), eps=config["epsilon"])
-    loss_function = torch.nn.CrossEntropyLoss()
-    clock = _harness.EpochClock()
-    count, batch_size = len(x_train), config["batch_size"]
-    for _ in range(config["epochs"]):
-        clock.start()
-        order = torch.randperm(count)
-        total_loss = torch.zeros(())
-        correct = torch.zeros((), dtype=torch.int64)
-        for start in range(0, count, batch_size):
-            index = order[start:start + batch_size]
-            x, y = x_train[index], y_train[index]
-            logits = model(x)
-            loss = loss_function(logits, y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():  # the running loss and accuracy Keras' fit reports
-                total_loss += loss.detach() * len(y)
-                correct += (logits.argmax(dim=1) == y).sum()
-        float(total_loss), int(correct)
-        clock.stop()
-    with torch.no_grad():
-        accuracy = (model(torch.from_numpy(x_test)).argmax(dim=1).numpy() == y_test).mean()
-    return {"epoch_seconds": clock.wall, "epoch_cpu_seconds": clock.cpu, "test_accuracy": float(accuracy),
-            "steps_per_epoch": -(-count // batch_size), "torch": torch.__version__}
+    return _harness.train_torch(torch, model, optimizer, x_train, y_train, x_test, y_test, config)
 
 
 def run_numpy(config):
