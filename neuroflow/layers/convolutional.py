@@ -12,13 +12,10 @@ The arithmetic (im2col + one matrix product, TF's 'same' padding) lives in ops/c
 """
 from neuroflow import activations, constraints, initializers, ops, regularizers
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer
+from neuroflow.layers.layer import Layer, serialized_arguments
 from neuroflow.ops import convolution as conv_ops
 from neuroflow.utils.errors import shape_text
 
-
-def _serialize(module, value):
-    return None if value is None else module.serialize(value)
 
 
 def check_data_format(data_format, name):
@@ -146,13 +143,9 @@ class BaseConv(Layer):
             "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": _serialize(initializers, self.kernel_initializer),
-            "bias_initializer": _serialize(initializers, self.bias_initializer),
-            "kernel_regularizer": _serialize(regularizers, self.kernel_regularizer),
-            "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
-            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
-            "kernel_constraint": _serialize(constraints, self.kernel_constraint),
-            "bias_constraint": _serialize(constraints, self.bias_constraint),
+            **serialized_arguments(self, ("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                                          "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                                          "bias_constraint")),
         })
         return config
 
@@ -263,13 +256,9 @@ class Conv2DTranspose(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": _serialize(initializers, self.kernel_initializer),
-            "bias_initializer": _serialize(initializers, self.bias_initializer),
-            "kernel_regularizer": _serialize(regularizers, self.kernel_regularizer),
-            "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
-            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
-            "kernel_constraint": _serialize(constraints, self.kernel_constraint),
-            "bias_constraint": _serialize(constraints, self.bias_constraint),
+            **serialized_arguments(self, ("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                                          "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                                          "bias_constraint")),
         })
         return config
 
@@ -351,13 +340,9 @@ class DepthwiseConv2D(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "depthwise_initializer": _serialize(initializers, self.depthwise_initializer),
-            "bias_initializer": _serialize(initializers, self.bias_initializer),
-            "depthwise_regularizer": _serialize(regularizers, self.depthwise_regularizer),
-            "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
-            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
-            "depthwise_constraint": _serialize(constraints, self.depthwise_constraint),
-            "bias_constraint": _serialize(constraints, self.bias_constraint),
+            **serialized_arguments(self, ("depthwise_initializer", "bias_initializer", "depthwise_regularizer",
+                                          "bias_regularizer", "activity_regularizer", "depthwise_constraint",
+                                          "bias_constraint")),
         })
         return config
 
@@ -411,8 +396,6 @@ class SeparableConv2D(DepthwiseConv2D):
         config = super().get_config()
         config.update({
             "filters": self.filters,
-            "pointwise_initializer": _serialize(initializers, self.pointwise_initializer),
-            "pointwise_regularizer": _serialize(regularizers, self.pointwise_regularizer),
-            "pointwise_constraint": _serialize(constraints, self.pointwise_constraint),
+            **serialized_arguments(self, ("pointwise_initializer", "pointwise_regularizer", "pointwise_constraint")),
         })
         return config

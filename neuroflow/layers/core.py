@@ -5,13 +5,10 @@ import numpy
 
 from neuroflow import activations, backend, constraints, initializers, ops, regularizers
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer
+from neuroflow.layers.layer import Layer, serialized_arguments
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text
 
-
-def _serialize(module, value):
-    return None if value is None else module.serialize(value)
 
 
 class Dense(Layer):
@@ -79,13 +76,9 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": _serialize(initializers, self.kernel_initializer),
-            "bias_initializer": _serialize(initializers, self.bias_initializer),
-            "kernel_regularizer": _serialize(regularizers, self.kernel_regularizer),
-            "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
-            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
-            "kernel_constraint": _serialize(constraints, self.kernel_constraint),
-            "bias_constraint": _serialize(constraints, self.bias_constraint),
+            **serialized_arguments(self, ("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                                          "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                                          "bias_constraint")),
         })
         return config
 

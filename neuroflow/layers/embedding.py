@@ -5,12 +5,9 @@ import numpy
 
 from neuroflow import backend, constraints, initializers, regularizers
 from neuroflow.engine.tensor import Tensor
-from neuroflow.layers.layer import Layer
+from neuroflow.layers.layer import Layer, serialized_arguments
 from neuroflow.ops.embedding import embedding_lookup
 
-
-def _serialize(module, value):
-    return None if value is None else module.serialize(value)
 
 
 class Embedding(Layer):
@@ -82,10 +79,8 @@ class Embedding(Layer):
         config.update({
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
-            "embeddings_initializer": _serialize(initializers, self.embeddings_initializer),
-            "embeddings_regularizer": _serialize(regularizers, self.embeddings_regularizer),
-            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
-            "embeddings_constraint": _serialize(constraints, self.embeddings_constraint),
+            **serialized_arguments(self, ("embeddings_initializer", "embeddings_regularizer",
+                                          "activity_regularizer", "embeddings_constraint")),
             "mask_zero": self.mask_zero,
         })
         return config

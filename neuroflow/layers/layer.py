@@ -53,6 +53,26 @@ def _call_accepts(layer, argument):
     return _call_signature_cache[key]
 
 
+_IDENTIFIER_MODULES = (("_initializer", "initializers"), ("_regularizer", "regularizers"),
+                       ("_constraint", "constraints"))
+
+
+def serialized_arguments(layer, names):
+    """{name: config value} for a layer's initializer / regularizer / constraint arguments.
+
+    The module that serializes each is read off the argument's name, as Keras names them
+    ('kernel_initializer', 'bias_regularizer', ...); None stays None.
+    """
+    import neuroflow
+
+    config = {}
+    for name in names:
+        value = getattr(layer, name)
+        module = next(getattr(neuroflow, m) for suffix, m in _IDENTIFIER_MODULES if name.endswith(suffix))
+        config[name] = None if value is None else module.serialize(value)
+    return config
+
+
 class Layer:
     """Base class of all layers (keras.layers.Layer).
 

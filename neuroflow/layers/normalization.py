@@ -4,13 +4,10 @@ The training-time arithmetic and its gradient are one fused op (ops/normalizatio
 """
 from neuroflow import backend, constraints, initializers, ops, regularizers
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer
+from neuroflow.layers.layer import Layer, serialized_arguments
 from neuroflow.ops import normalization as norm_ops
 from neuroflow.utils.errors import shape_text
 
-
-def _serialize(module, value):
-    return None if value is None else module.serialize(value)
 
 
 def _feature_axes(layer, axis, input_shape):
@@ -118,14 +115,9 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": _serialize(initializers, self.beta_initializer),
-            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
-            "moving_mean_initializer": _serialize(initializers, self.moving_mean_initializer),
-            "moving_variance_initializer": _serialize(initializers, self.moving_variance_initializer),
-            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": _serialize(constraints, self.beta_constraint),
-            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+            **serialized_arguments(self, ("beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                                          "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+                                          "beta_constraint", "gamma_constraint")),
         })
         return config
 
@@ -184,11 +176,7 @@ class LayerNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": _serialize(initializers, self.beta_initializer),
-            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
-            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": _serialize(constraints, self.beta_constraint),
-            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+            **serialized_arguments(self, ("beta_initializer", "gamma_initializer", "beta_regularizer",
+                                          "gamma_regularizer", "beta_constraint", "gamma_constraint")),
         })
         return config

@@ -16,14 +16,11 @@ import numpy
 from neuroflow import activations, backend, constraints, initializers, ops, regularizers
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer
+from neuroflow.layers.layer import Layer, serialized_arguments
 from neuroflow.ops import recurrent as recurrent_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text
 
-
-def _serialize(module, value):
-    return None if value is None else module.serialize(value)
 
 
 def _kernel_activation(layer, argument, function):
@@ -190,16 +187,10 @@ class _Recurrent(Layer):
             "activation": activations.serialize(self.activation),
             "recurrent_activation": activations.serialize(self.recurrent_activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": _serialize(initializers, self.kernel_initializer),
-            "recurrent_initializer": _serialize(initializers, self.recurrent_initializer),
-            "bias_initializer": _serialize(initializers, self.bias_initializer),
-            "kernel_regularizer": _serialize(regularizers, self.kernel_regularizer),
-            "recurrent_regularizer": _serialize(regularizers, self.recurrent_regularizer),
-            "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
-            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
-            "kernel_constraint": _serialize(constraints, self.kernel_constraint),
-            "recurrent_constraint": _serialize(constraints, self.recurrent_constraint),
-            "bias_constraint": _serialize(constraints, self.bias_constraint),
+            **serialized_arguments(self, ("kernel_initializer", "recurrent_initializer", "bias_initializer",
+                                          "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                                          "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+                                          "bias_constraint")),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
