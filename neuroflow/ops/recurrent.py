@@ -19,38 +19,9 @@ Keras semantics:
   multiplied onto h_{t-1} where it enters the recurrent product (Keras 3 LSTMCell and
   SimpleRNNCell); gru takes one multiplier per gate, (batch, 3 units), as Keras 3's GRUCell does.
 """
-import sys
-
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
-
-
-# Big per-call buffers are reused once nothing references them any more. A fresh 13 MB array per
-# call costs its page faults on first write (the allocator hands large blocks back to the OS on
-# free): for LSTM(32) on 128 x 200 steps that was ~15 ms of a 45 ms training step.
-_POOL = {}
-_POOL_KEYS_KEPT = 24
-
-
-def _buffer(name, shape, dtype):
-    """An uninitialized array of `shape`, reusing a pooled one that only the pool still references."""
-    key = (name, tuple(shape), backend.xp.dtype(dtype).str)
-    arrays = _POOL.pop(key, None)
-    if arrays is None:
-        arrays = []
-    _POOL[key] = arrays  # most recently used key last
-    for array in arrays:
-        # References: the pool's list, this loop variable, getrefcount's argument. Any residual,
-        # output or view (a view holds its base) still alive elsewhere adds one.
-        if sys.getrefcount(array) == 3:
-            return array
-    array = backend.xp.empty(shape, dtype=dtype)
-    if len(arrays) < 4:
-        arrays.append(array)
-    while len(_POOL) > _POOL_KEYS_KEPT:
-        del _POOL[next(iter(_POOL))]
-    return array
 
 
 def _activation(name, argument):
@@ -152,7 +123,7 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
     width = weights.shape[0]
     # inputs_and_state[:, t] = [x_t, h_{t-1} (* recurrent_mask), 1]^T, (width, batch) per step; the
     # (width, time * batch) reshape lines up with the vjp's (4 units, time, batch) gradient.
-    inputs_and_state = _buffer("lstm_inputs_and_state", (width, time, batch), dtype)
+    inputs_and_state = backend.xp.empty((width, time, batch), dtype=dtype)
     _transpose_into(inputs_and_state[:features], x[:, ::-1] if go_backwards else x, (2, 1, 0), 2)
     if bias is not None:
         inputs_and_state[-1] = 1
@@ -166,13 +137,13 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
     step_mask = _feature_major_mask(mask, go_backwards, dtype)
     # The pre-activations are kept only where a derivative needs them; fused, the vjp rebuilds
     # sigmoid' = s (1 - s) and tanh' = 1 - g^2 from the gates (one buffer less to write and read).
-    pre = None if fused else _buffer("lstm_pre", (time, 4 * units, batch), dtype)
+    pre = None if fused else backend.xp.empty((time, 4 * units, batch), dtype=dtype)
     scratch = xp.empty((4 * units, batch), dtype=dtype)
-    gates = _buffer("lstm_gates", (time, 4 * units, batch), dtype)  # activated g, i, f, o
+    gates = backend.xp.empty((time, 4 * units, batch), dtype=dtype)  # activated g, i, f, o
     # carry[t] = [c_{t-1}, a(c_t)], the vjp's partners of f and o side by side; carry[time, :units] = c_last.
-    carry = _buffer("lstm_carry", (time + 1, 2 * units, batch), dtype)
+    carry = backend.xp.empty((time + 1, 2 * units, batch), dtype=dtype)
     carry[0, :units] = c0.T
-    hidden = _buffer("lstm_hidden", (time, units, batch), dtype)
+    hidden = backend.xp.empty((time, units, batch), dtype=dtype)
     input_times_candidate = xp.empty((units, batch), dtype=dtype)
     matmul, multiply, tanh, add = xp.matmul, xp.multiply, xp.tanh, xp.add
     # Every array the loop touches is preallocated (out= everywhere): a step allocates nothing.
@@ -208,7 +179,7 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
                 xp.copyto(state_rows[:, t + 1], h)
             else:
                 multiply(h, recurrent_mask_t, out=state_rows[:, t + 1])
-    out = _buffer("lstm_out", (batch, time + 1, units), dtype)
+    out = backend.xp.empty((batch, time + 1, units), dtype=dtype)
     _transpose_into(out[:, :time], hidden, (2, 0, 1), 0)
     out[:, time] = carry[time, :units].T
     residuals = (inputs_and_state, weights, pre, gates, carry, hidden, recurrent_mask_t, step_mask, act, ract, fused,
@@ -249,7 +220,7 @@ def _(residuals, g, needs):
     dtype = gates.dtype
     recurrent_back = xp.ascontiguousarray(weights[features:features + units])  # (units, 4 units)
     # (4 units, time, batch): column for column with inputs_and_state, for the weight-gradient product.
-    dz = _buffer("lstm_dz", (4 * units, time, batch), dtype)
+    dz = backend.xp.empty((4 * units, time, batch), dtype=dtype)
     # Each step is computed in a contiguous scratch and copied into dz once: elementwise calls on
     # dz[:, t] (rows 100 KB apart) cost ~4x more.
     step = xp.empty((4 * units, batch), dtype=dtype)
@@ -318,10 +289,10 @@ def _(residuals, g, needs):
     dz_flat = dz.reshape(4 * units, time * batch)
     dx = None
     if needs[0]:
-        dx_t = _buffer("lstm_dx_t", (features, time * batch), dtype)
+        dx_t = backend.xp.empty((features, time * batch), dtype=dtype)
         matmul(weights[:features], dz_flat, out=dx_t)
         dx_t = dx_t.reshape(features, time, batch)
-        dx = _buffer("lstm_dx", (batch, time, features), dtype)
+        dx = backend.xp.empty((batch, time, features), dtype=dtype)
         _transpose_into(dx, dx_t, (2, 1, 0), 0)
         dx = dx[:, ::-1] if go_backwards else dx
     grads = [dx, dh_carry.T if needs[1] else None, dc_carry.T if needs[2] else None, None, None]
