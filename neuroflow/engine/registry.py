@@ -19,6 +19,7 @@ broadcast shape: the reverse walk reduces them to each input's shape (engine/gra
 """
 from neuroflow import backend
 from neuroflow.engine import tape as tape_module
+from neuroflow.engine import trace as trace_module
 from neuroflow.engine.tensor import Tensor
 
 _OPS = {}
@@ -96,6 +97,8 @@ def apply(op, inputs, params):
                 needs = tape._needs(inputs)
                 if needs is not None:
                     tape._record(op, inputs, result, residuals, needs)
+    if trace_module.active is not None:
+        trace_module.active.record(op, inputs, params, result)
     return result
 
 

@@ -9,6 +9,10 @@ from neuroflow import backend
 
 _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
 
+# Called with the Variable on every assign while a training step is traced (engine/trace.py):
+# a forward pass that assigns state cannot be replayed op by op.
+_on_assign = None
+
 
 class Tensor:
     """An array value flowing through ops. `value` is the backend array."""
@@ -136,6 +140,8 @@ class Variable(Tensor):
 
     def assign(self, value):
         """Writes `value` into the variable (in place, keeping shape and dtype)."""
+        if _on_assign is not None:
+            _on_assign(self)
         value = value.value if isinstance(value, Tensor) else value
         value = backend.xp.asarray(value)
         if value.shape != self.value.shape:
@@ -144,10 +150,14 @@ class Variable(Tensor):
         return self
 
     def assign_add(self, delta):
+        if _on_assign is not None:
+            _on_assign(self)
         self.value += delta.value if isinstance(delta, Tensor) else delta
         return self
 
     def assign_sub(self, delta):
+        if _on_assign is not None:
+            _on_assign(self)
         self.value -= delta.value if isinstance(delta, Tensor) else delta
         return self
 

@@ -3,9 +3,10 @@ import math
 
 import numpy
 
-from neuroflow import activations, backend, constraints, initializers, ops, regularizers
+from neuroflow import activations, constraints, initializers, ops, regularizers
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text
 
@@ -127,10 +128,7 @@ class Dropout(Layer):
         shape = inputs.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        keep = self.seed_generator.rng.random(shape, dtype=numpy.float32) >= self.rate
-        scale = numpy.asarray(1.0 / (1.0 - self.rate), dtype=inputs.value.dtype)
-        mask = backend.xp.asarray(keep.astype(inputs.value.dtype) * scale)
-        return ops.multiply(inputs, mask)
+        return noise_ops.dropout(inputs, rate=self.rate, noise_shape=shape, generator=self.seed_generator.rng)
 
     def get_config(self):
         config = super().get_config()

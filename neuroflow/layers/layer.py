@@ -16,6 +16,7 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.layers.symbolic import KerasTensor, Node, infer_outputs
+from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
 
@@ -344,14 +345,15 @@ class Layer:
             value = x.value
             # dtype != name compares in C; str(dtype) would run Python code inside NumPy.
             if value.dtype.kind == "f" and value.dtype != self.dtype:
-                return Tensor(value.astype(self.dtype))
+                return _cast_op(x, dtype=self.dtype)  # an op: gradients flow back through the cast
             return x
         if x is None or isinstance(x, (str, bool)):
             return x
         value = backend.xp.asarray(x)
         # Layers compute in their dtype: float64 NumPy data is cast to float32, as Keras autocasts.
+        # (The cast is an op so that a traced training step replays it on every batch.)
         if value.dtype.kind == "f" and value.dtype != self.dtype:
-            value = value.astype(self.dtype)
+            return _cast_op(value, dtype=self.dtype)
         return Tensor(value)
 
     def _check_input_spec(self, inputs):

@@ -4,14 +4,11 @@ All are the identity at inference; in training they perturb their input.
 """
 import math
 
-import numpy
-
-
-from neuroflow import backend, ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.core import Dropout
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
+from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
 
 
@@ -36,9 +33,8 @@ class SpatialDropout1D(Dropout):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        keep = self.seed_generator.rng.random(self._noise_shape(inputs.shape), dtype=numpy.float32) >= self.rate
-        mask = keep.astype(inputs.value.dtype) * numpy.asarray(1.0 / (1.0 - self.rate), dtype=inputs.value.dtype)
-        return ops.multiply(inputs, backend.xp.asarray(mask))
+        return noise_ops.dropout(inputs, rate=self.rate, noise_shape=self._noise_shape(inputs.shape),
+                                 generator=self.seed_generator.rng)
 
     def get_config(self):
         config = super().get_config()
@@ -91,8 +87,7 @@ class GaussianNoise(Layer):
     def call(self, inputs, training=None):
         if not training or self.stddev == 0:
             return inputs
-        noise = self.seed_generator.rng.normal(0.0, self.stddev, size=inputs.shape)
-        return ops.add(inputs, backend.xp.asarray(noise.astype(inputs.value.dtype)))
+        return noise_ops.gaussian_noise(inputs, stddev=self.stddev, generator=self.seed_generator.rng)
 
     def get_config(self):
         config = super().get_config()
@@ -123,8 +118,7 @@ class GaussianDropout(Layer):
         if not training or self.rate == 0:
             return inputs
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        noise = self.seed_generator.rng.normal(1.0, stddev, size=inputs.shape)
-        return ops.multiply(inputs, backend.xp.asarray(noise.astype(inputs.value.dtype)))
+        return noise_ops.gaussian_dropout(inputs, stddev=stddev, generator=self.seed_generator.rng)
 
     def get_config(self):
         config = super().get_config()

@@ -69,7 +69,8 @@ def cast(x, dtype):
 
 
 def stop_gradient(x):
-    return Tensor(_value(x))
+    # An op without a vjp: never differentiated, yet visible to a traced step (engine/trace.py).
+    return _call(_elementwise.stop_gradient, x)
 
 
 # ---- arithmetic ------------------------------------------------------------------------------

@@ -50,10 +50,25 @@ def _(residuals, g, needs):
 sparse_softmax_cross_entropy = Op("sparse_softmax_cross_entropy")
 
 
+def check_label_range(labels, num_classes):
+    """Raises a ValueError naming the labels outside [0, num_classes).
+
+    It runs inside the op, on every call, so a replayed (traced) training step checks each batch
+    as an eager one does; NumPy would otherwise wrap negative labels around silently.
+    """
+    if labels.size == 0 or (labels.min() >= 0 and labels.max() < num_classes):
+        return
+    bad = backend.to_numpy(labels[(labels < 0) | (labels >= num_classes)])
+    shown = [int(v) if float(v).is_integer() else v for v in sorted(set(bad.tolist()))[:10]]
+    raise ValueError(f"sparse_categorical_crossentropy expects integer labels in [0, {num_classes}) for y_pred "
+                     f"with {num_classes} classes, but got {bad.size} label(s) outside that range: {shown}.")
+
+
 @sparse_softmax_cross_entropy.forward
 def _(labels, logits, axis=-1):
-    """Per-sample -log_softmax(z)[label], with integer labels."""
+    """Per-sample -log_softmax(z)[label], with integer labels in [0, classes)."""
     xp = backend.xp
+    check_label_range(labels, logits.shape[axis])
     log_probs = _log_softmax_forward(logits, axis=axis)
     labels = labels.astype(xp.int64, copy=False)
     if log_probs.ndim == 2 and axis in (-1, 1):
