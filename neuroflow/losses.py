@@ -32,10 +32,11 @@ def _to_tensor(x, dtype=None):
             return x
         return _carry_logits(x, ops.cast(x, dtype), lambda t: ops.cast(t, dtype))
     value = backend.xp.asarray(x)
-    if dtype is not None:
-        value = value.astype(dtype, copy=False)
-    elif value.dtype.kind not in "f":
-        value = value.astype(backend.floatx())
+    if dtype is None and value.dtype.kind != "f":
+        dtype = backend.floatx()
+    if dtype is not None and value.dtype != dtype:
+        # An op, not astype: a traced training step then converts every batch's labels.
+        return ops.cast(value, dtype)
     return Tensor(value)
 
 

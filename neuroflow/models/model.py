@@ -13,6 +13,7 @@ from neuroflow.engine.tape import GradientTape
 from neuroflow.layers.layer import Layer
 from neuroflow.training import loop
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
+from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
 
 
@@ -51,6 +52,8 @@ class Model(Layer):
         # when it builds its train function; toggling `trainable` takes effect at the next fit).
         object.__setattr__(self, "_step_variables", None)
         object.__setattr__(self, "_flat_layers_cache", None)
+        object.__setattr__(self, "_traced_train_step", None)
+        self.run_eagerly = False
 
     def _flatten_layers(self):
         return self.__dict__.get("_flat_layers_cache") or super()._flatten_layers()
@@ -61,11 +64,13 @@ class Model(Layer):
         # object.__setattr__: these lists must not be tracked as the model's own weights and layers.
         object.__setattr__(self, "_step_variables", self.trainable_variables)
         object.__setattr__(self, "_flat_layers_cache", super()._flatten_layers())
+        object.__setattr__(self, "_traced_train_step", None if self.run_eagerly else TracedTrainStep(self))
         try:
             yield
         finally:
             object.__setattr__(self, "_step_variables", None)
             object.__setattr__(self, "_flat_layers_cache", None)
+            object.__setattr__(self, "_traced_train_step", None)
 
     @property
     def output_names(self):
@@ -90,11 +95,16 @@ class Model(Layer):
             loss_weights: scalars weighting each output's loss.
             metrics: names, Metric instances or functions; per output as a list of lists or a dict.
             weighted_metrics: metrics that take `sample_weight` / `class_weight` into account.
+            run_eagerly: run fit's train step op by op in Python every batch, instead of tracing it
+                once per input shape and replaying the traced ops (training/traced_step.py); the
+                two give identical results, eager is slower and easier to step through in a debugger.
+            steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras compatibility.
         """
         from neuroflow import metrics as metrics_module
         from neuroflow import optimizers
 
         self.optimizer = optimizers.get(optimizer)
+        self.run_eagerly = bool(run_eagerly)
         self.loss = loss
         self._compiled_loss = CompiledLoss(loss, loss_weights, self.output_names) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names,
@@ -173,15 +183,29 @@ class Model(Layer):
     def train_step(self, data):
         """One optimization step on a batch `(x, y, sample_weight)`; returns the running logs."""
         x, y, sample_weight = _unpack(data)
+        # In fit, unless run_eagerly: the traced step replays the forward and backward ops.
+        traced = self.__dict__.get("_traced_train_step")
+        if traced is not None:
+            loss, y_pred, gradients, variables = traced(x, y, sample_weight)
+        else:
+            loss, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
+        self.optimizer.apply(gradients, variables)
+        self._track_losses(loss, _batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _forward_backward(self, x, y, sample_weight):
+        """The differentiable part of a train step, eagerly: (loss, y_pred, gradients, variables)."""
         self._clear_call_losses()
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
-        variables = self.__dict__.get("_step_variables") or self.trainable_variables
-        gradients = tape.gradient(loss, variables)
-        self.optimizer.apply(gradients, variables)
-        self._track_losses(loss, _batch_size(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        # After the call: a subclassed model creates its weights on its first call.
+        variables = self.__dict__.get("_step_variables")
+        if not variables:
+            variables = self.trainable_variables
+            if self.__dict__.get("_traced_train_step") is not None:
+                object.__setattr__(self, "_step_variables", variables)  # fixed for the rest of fit
+        return loss, y_pred, tape.gradient(loss, variables), variables
 
     def test_step(self, data):
         """Loss and metrics on a batch, without updating weights."""

@@ -1,0 +1,123 @@
+"""fit's train step, traced once per input signature and replayed (Keras' compiled train function).
+
+Keras runs `fit` through a compiled function unless `compile(run_eagerly=True)`; this is
+neuroflow's equivalent (engine/trace.py explains the tracing). For each signature (the shapes
+and dtypes of the batch's arrays):
+    1st step: eager, traced;
+    2nd step: eager, traced again; the program is kept if both traces agree, else the signature
+              stays eager for the rest of fit;
+    later steps: replayed.
+A refused trace costs nothing but the speed-up; `refusals` says why, for the curious.
+"""
+from neuroflow.engine.tensor import Tensor
+from neuroflow.engine.trace import Program, TraceRefused, Tracer, same_trace, tracing
+from neuroflow.utils import nest
+
+_EAGER = "eager"
+
+
+class TracedTrainStep:
+    """Forward, loss and gradients of a model's train step, replayed where a trace allows.
+
+    Args:
+        model: the model being fit.
+        variables: the trainable variables, in the order gradients are returned.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.states = {}     # signature -> _Replay, (Tracer, _Replay) awaiting a second trace, or _EAGER
+        self.refusals = {}   # signature -> why it stays eager
+
+    def __call__(self, x, y, sample_weight):
+        """(loss Tensor, predictions, gradient Tensors, variables) for one batch, as Model._forward_backward."""
+        leaves = [leaf for leaf in nest.flatten((x, y, sample_weight)) if leaf is not None]
+        # The variable list is part of the signature: fit fixes it, once the model is built.
+        variables = self.model.__dict__.get("_step_variables")
+        signature = (id(variables),) + tuple((getattr(leaf, "shape", None), getattr(leaf, "dtype", None), type(leaf))
+                                             for leaf in leaves)
+        state = self.states.get(signature)
+        if isinstance(state, _Replay):
+            return state.run(self.model, leaves)
+        if state is _EAGER:
+            return self.model._forward_backward(x, y, sample_weight)
+        return self._trace(signature, state, leaves, x, y, sample_weight)
+
+    def _trace(self, signature, pending, leaves, x, y, sample_weight):
+        shape = getattr(leaves[0], "shape", None) if leaves else None
+        tracer = Tracer(leaves, shape[0] if shape else None)
+        with tracing(tracer):
+            loss, y_pred, gradients, variables = self.model._forward_backward(x, y, sample_weight)
+        replay = None
+        if tracer.refusal is None and variables is not self.model.__dict__.get("_step_variables"):
+            tracer.refuse("the model built its variables during the step")
+        if tracer.refusal is None:
+            try:
+                replay = _Replay(tracer, loss, y_pred, getattr(self.model, "_last_output_losses", None), variables)
+            except TraceRefused as refusal:
+                tracer.refuse(str(refusal))
+        if replay is None:
+            self._stay_eager(signature, tracer.refusal)
+        elif pending is None:
+            self.states[signature] = (tracer, replay)
+        elif same_trace(pending[0], tracer):
+            self.states[signature] = replay
+        else:
+            self._stay_eager(signature, "two batches of the same shapes traced different programs")
+        return loss, y_pred, gradients, variables
+
+    def _stay_eager(self, signature, reason):
+        self.states[signature] = _EAGER
+        self.refusals[signature] = reason
+
+
+class _Replay:
+    """A Program plus what it takes to hand its arrays back as the eager step's tensors."""
+
+    def __init__(self, tracer, loss, y_pred, output_losses, variables):
+        outputs = []
+        self.predictions = []  # per prediction: (its index in outputs, remembered-logits kind, logits index)
+        for leaf in nest.flatten(y_pred):
+            if not isinstance(leaf, Tensor):
+                raise TraceRefused("a prediction is not a tensor")
+            if leaf._keras_mask is not None:
+                raise TraceRefused("a prediction carries a mask")
+            outputs.append(leaf)
+            remembered = leaf._softmax_logits
+            # The logits a softmax / sigmoid output remembers: losses and metrics may use them.
+            if remembered is not None and isinstance(remembered[1], Tensor) and id(remembered[1]) in tracer.tensor_slot:
+                self.predictions.append((len(outputs) - 1, remembered[0], len(outputs)))
+                outputs.append(remembered[1])
+            else:
+                self.predictions.append((len(outputs) - 1, None, None))
+        self.output_losses_start = len(outputs)
+        self.has_output_losses = output_losses is not None
+        outputs += list(output_losses or [])
+        self.program = Program(tracer, loss, outputs, variables)
+        self.single = isinstance(y_pred, Tensor)
+        self.structure = y_pred
+        self.variables = variables
+
+    def run(self, model, leaves):
+        arrays = [leaf.value if isinstance(leaf, Tensor) else leaf for leaf in leaves]
+        loss, outputs, variable_gradients = self.program.run(arrays)
+        predictions = []
+        for index, kind, logits_index in self.predictions:
+            prediction = Tensor(outputs[index])
+            if kind is not None:
+                prediction._softmax_logits = (kind, Tensor(outputs[logits_index]))
+            predictions.append(prediction)
+        y_pred = predictions[0] if self.single else nest.pack_like(self.structure, predictions)
+        if self.has_output_losses:
+            model._last_output_losses = [None if value is None else Tensor(value)
+                                         for value in outputs[self.output_losses_start:]]
+        # Hand out independent, writable arrays, as GradientTape.gradient does.
+        gradients, handed_out = [], set()
+        for gradient in variable_gradients:
+            if gradient is not None:
+                if id(gradient) in handed_out or gradient.base is not None:
+                    gradient = gradient.copy()
+                handed_out.add(id(gradient))
+                gradient = Tensor(gradient)
+            gradients.append(gradient)
+        return Tensor(loss), y_pred, gradients, self.variables
