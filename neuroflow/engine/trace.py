@@ -200,23 +200,20 @@ class Program:
 
     def run(self, leaves):
         """Forward and backward on new batch leaves: (loss array, output arrays, variable gradients)."""
-        values = [None] * len(self.instructions)
-        residuals = [None] * len(self.instructions)
-        for index, (forward, sources, params) in enumerate(self.instructions):
-            args = []
-            for kind, ref in sources:
-                if kind == SLOT:
-                    args.append(values[ref])
-                elif kind == VARIABLE:
-                    args.append(ref.value)
-                elif kind == LEAF:
-                    args.append(leaves[ref])
-                else:
-                    args.append(ref)
+        count = len(self.instructions)
+        values = [None] * count
+        residuals = [None] * count
+        index = 0
+        for forward, sources, params in self.instructions:
+            args = [values[ref] if kind == SLOT else ref.value if kind == VARIABLE else leaves[ref]
+                    if kind == LEAF else ref for kind, ref in sources]
             values[index], residuals[index] = forward(*args, **params)
+            index += 1
         loss = values[self.loss_slot]
-        gradients = [None] * len(values)
+        outputs = [None if slot is None else values[slot] for slot in self.output_slots]
+        gradients = [None] * count
         gradients[self.loss_slot] = backend.xp.ones_like(loss)
+        del values  # what the backward pass needs is in the residuals
         variable_gradients = [None] * self.variable_count
         for index, vjp, needs, targets in self.backward:
             upstream = gradients[index]
@@ -237,5 +234,4 @@ class Program:
                 store = variable_gradients if is_variable else gradients
                 previous = store[slot]
                 store[slot] = gradient if previous is None else previous + gradient
-        outputs = [None if slot is None else values[slot] for slot in self.output_slots]
         return loss, outputs, variable_gradients

@@ -410,13 +410,23 @@ class Optimizer:
         if len(grads) != len(trainable_variables):
             raise ValueError(f"Got {len(grads)} gradients for {len(trainable_variables)} variables; "
                              "pass exactly one gradient (or None) per variable.")
-        for variable in trainable_variables:
+        # One pass over the pairs (this runs every training step): type check, build check, and
+        # the gradients as arrays of their variables' dtypes, without the pairs that have none.
+        known = self._trainable_variables_indices
+        built_for_all = True
+        kept_grads, kept_variables = [], []
+        for grad, variable in zip(grads, trainable_variables):
             if not isinstance(variable, Variable):
                 raise TypeError(f"Optimizer {self.name!r} updates neuroflow Variables; got {type(variable).__name__}.")
-        self._ensure_built(trainable_variables)
-
-        grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
-        grads = [self._as_gradient_array(g, v) for g, v in zip(grads, trainable_variables)]
+            built_for_all = built_for_all and id(variable) in known
+            if grad is not None:
+                kept_grads.append(self._as_gradient_array(grad, variable))
+                kept_variables.append(variable)
+        if not built_for_all:
+            self._ensure_built(trainable_variables)
+        if len(kept_variables) < len(trainable_variables):
+            self._filter_empty_gradients(grads, trainable_variables)  # raises or warns, naming the variables
+        grads, trainable_variables = kept_grads, kept_variables
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
 
@@ -495,10 +505,11 @@ class Optimizer:
 
     def _as_gradient_array(self, gradient, variable):
         array = gradient.value if isinstance(gradient, Tensor) else backend.xp.asarray(gradient)
-        if tuple(array.shape) != tuple(variable.value.shape):
+        value = variable.value
+        if array.shape != value.shape:
             raise ValueError(f"Gradient for variable {variable.name!r} has shape {tuple(array.shape)} but the "
-                             f"variable has shape {tuple(variable.value.shape)}.")
-        return array.astype(variable.value.dtype, copy=False)
+                             f"variable has shape {tuple(value.shape)}.")
+        return array if array.dtype == value.dtype else array.astype(value.dtype)
 
     @staticmethod
     def _filter_empty_gradients(grads, variables):

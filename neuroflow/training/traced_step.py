@@ -30,7 +30,7 @@ class TracedTrainStep:
         self.refusals = {}   # signature -> why it stays eager
 
     def __call__(self, x, y, sample_weight):
-        """(loss Tensor, predictions, gradient Tensors, variables) for one batch, as Model._forward_backward."""
+        """(loss Tensor, predictions, gradients, variables) for one batch, as Model._forward_backward."""
         leaves = [leaf for leaf in nest.flatten((x, y, sample_weight)) if leaf is not None]
         # The variable list is part of the signature: fit fixes it, once the model is built.
         variables = self.model.__dict__.get("_step_variables")
@@ -111,13 +111,13 @@ class _Replay:
         if self.has_output_losses:
             model._last_output_losses = [None if value is None else Tensor(value)
                                          for value in outputs[self.output_losses_start:]]
-        # Hand out independent, writable arrays, as GradientTape.gradient does.
+        # Hand out independent, writable arrays, as GradientTape.gradient does (the optimizer takes
+        # arrays as well as Tensors, so they are not wrapped).
         gradients, handed_out = [], set()
         for gradient in variable_gradients:
             if gradient is not None:
                 if id(gradient) in handed_out or gradient.base is not None:
                     gradient = gradient.copy()
                 handed_out.add(id(gradient))
-                gradient = Tensor(gradient)
             gradients.append(gradient)
         return Tensor(loss), y_pred, gradients, self.variables

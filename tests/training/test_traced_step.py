@@ -1,0 +1,207 @@
+"""fit's traced train step: replayed steps must train exactly as eager ones, and refuse what they cannot see."""
+import numpy
+import pytest
+
+import neuroflow
+from neuroflow import layers, models, ops
+from neuroflow.engine import trace
+from neuroflow.training import traced_step
+
+
+@pytest.fixture
+def replays(monkeypatch):
+    """Counts replayed steps, and collects the reasons traces were refused."""
+    counts = {"replayed": 0, "refusals": []}
+    run = trace.Program.run
+
+    def counting_run(self, leaves):
+        counts["replayed"] += 1
+        return run(self, leaves)
+
+    stay_eager = traced_step.TracedTrainStep._stay_eager
+
+    def recording_stay_eager(self, signature, reason):
+        counts["refusals"].append(reason)
+        stay_eager(self, signature, reason)
+
+    monkeypatch.setattr(trace.Program, "run", counting_run)
+    monkeypatch.setattr(traced_step.TracedTrainStep, "_stay_eager", recording_stay_eager)
+    return counts
+
+
+def _fit_twice(build, x, y, epochs=3, batch_size=32, **fit_kwargs):
+    """Trains the same seeded model traced and eagerly; returns (traced, eager) weights and histories."""
+    results = []
+    for run_eagerly in (False, True):
+        neuroflow.utils.set_random_seed(7)
+        model = build()
+        model.compile(optimizer="adam", loss=fit_kwargs.pop("loss", None) or model._test_loss,
+                      metrics=["accuracy"], run_eagerly=run_eagerly)
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, **dict(fit_kwargs))
+        results.append(([w.copy() for w in model.get_weights()], history.history))
+    return results
+
+
+def _assert_identical(traced, eager):
+    (traced_weights, traced_history), (eager_weights, eager_history) = traced, eager
+    assert len(traced_weights) == len(eager_weights)
+    for a, b in zip(traced_weights, eager_weights):
+        numpy.testing.assert_array_equal(a, b)
+    assert traced_history == eager_history
+
+
+def _mlp(dropout=0.0):
+    def build():
+        model = models.Sequential([
+            layers.Dense(16, activation="relu", kernel_regularizer="l2", input_shape=(12,)),
+            layers.Dropout(dropout),
+            layers.Dense(16, activation="tanh", activity_regularizer="l1"),
+            layers.Dense(4, activation="softmax"),
+        ])
+        model._test_loss = "sparse_categorical_crossentropy"
+        return model
+    return build
+
+
+def _classification(rng, count=200, features=12, dtype="float32"):
+    x = rng.normal(size=(count, features)).astype(dtype)
+    y = (x[:, 0] > 0).astype("int64") + 2 * (x[:, 1] > 0).astype("int64")
+    return x, y
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+def test_replayed_training_is_bit_identical_to_eager(rng, replays, dropout):
+    x, y = _classification(rng)
+    traced, eager = _fit_twice(_mlp(dropout), x, y)
+    _assert_identical(traced, eager)
+    # 200 samples in batches of 32: six full batches and one of 8 per epoch. Each shape is traced
+    # twice, then replayed: 18 - 2 full-batch replays and 3 - 2 for the short batch.
+    assert replays["replayed"] == 17
+    assert replays["refusals"] == []
+
+
+def test_float64_data_and_sample_weights_replay_identically(rng, replays):
+    x, y = _classification(rng, dtype="float64")
+    weights = rng.uniform(0.5, 2.0, size=len(x))
+    traced, eager = _fit_twice(_mlp(0.2), x, y, sample_weight=weights)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] > 0 and replays["refusals"] == []
+
+
+def test_functional_model_with_two_outputs_replays_identically(rng, replays):
+    def build():
+        inputs = layers.Input(shape=(12,))
+        hidden = layers.Dense(8, activation="relu")(inputs)
+        first = layers.Dense(4, activation="softmax", name="first")(hidden)
+        second = layers.Dense(1, name="second")(layers.Concatenate()([hidden, inputs]))
+        model = models.Model(inputs, [first, second])
+        model._test_loss = ["sparse_categorical_crossentropy", "mse"]
+        return model
+
+    x, y = _classification(rng)
+    targets = [y, x[:, :1] * 2.0]
+    results = []
+    for run_eagerly in (False, True):
+        neuroflow.utils.set_random_seed(3)
+        model = build()
+        model.compile(optimizer="rmsprop", loss=model._test_loss, loss_weights=[1.0, 0.5],
+                      metrics=[["accuracy"], ["mae"]], run_eagerly=run_eagerly)
+        history = model.fit(x, targets, epochs=2, batch_size=50, verbose=0)
+        results.append(([w.copy() for w in model.get_weights()], history.history))
+    _assert_identical(*results)
+    assert "first_loss" in results[0][1] and "second_mae" in results[0][1]
+    assert replays["replayed"] == 8 - 2
+
+
+def test_batch_normalization_is_refused_and_stays_eager(rng, replays):
+    def build():
+        model = models.Sequential([layers.Dense(8, input_shape=(12,)), layers.BatchNormalization(),
+                                   layers.Dense(4, activation="softmax")])
+        model._test_loss = "sparse_categorical_crossentropy"
+        return model
+
+    x, y = _classification(rng)
+    traced, eager = _fit_twice(build, x, y, epochs=2)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] == 0
+    assert any("moving_mean" in reason or "assigned" in reason for reason in replays["refusals"])
+
+
+class _DataDependentMask(layers.Layer):
+    """Zeroes negative inputs with a mask computed in NumPy, outside any op: a tracer cannot see it."""
+
+    def call(self, inputs):
+        return ops.multiply(inputs, neuroflow.Tensor((inputs.value > 0).astype(inputs.value.dtype)))
+
+
+def test_array_computed_outside_ops_from_the_batch_keeps_the_step_eager(rng, replays):
+    def build():
+        model = models.Sequential([layers.Dense(8, input_shape=(12,)), _DataDependentMask(),
+                                   layers.Dense(4, activation="softmax")])
+        model._test_loss = "sparse_categorical_crossentropy"
+        return model
+
+    x, y = _classification(rng)
+    traced, eager = _fit_twice(build, x, y, epochs=2)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] == 0
+    assert any("outside any op" in reason for reason in replays["refusals"])
+
+
+def test_out_of_range_label_in_a_replayed_batch_still_gets_the_clear_error(rng):
+    x, y = _classification(rng, count=192)
+    y[-1] = 9  # in the last batch of the first epoch: by then the full-batch step is replayed
+    model = _mlp()()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"labels in \[0, 4\).*\[9\]"):
+        model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+
+
+def test_a_custom_train_step_is_left_alone(rng, replays):
+    calls = []
+
+    class Counting(models.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(4, activation="softmax")
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+        def train_step(self, data):
+            calls.append(1)
+            x, y = data
+            with neuroflow.GradientTape() as tape:
+                loss = self.compute_loss(x, y, self(x, training=True))
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            return {"loss": loss}
+
+    x, y = _classification(rng)
+    model = Counting()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=40, verbose=0)
+    assert len(calls) == 10 and replays["replayed"] == 0
+
+
+def test_subclassed_model_built_on_its_first_step_is_replayed(rng, replays):
+    class TwoLayer(models.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(8, activation="relu")
+            self.out = layers.Dense(4, activation="softmax")
+
+        def call(self, inputs, training=False):
+            return self.out(self.hidden(inputs))
+
+    x, y = _classification(rng)
+    results = []
+    for run_eagerly in (False, True):
+        neuroflow.utils.set_random_seed(5)
+        model = TwoLayer()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", run_eagerly=run_eagerly)
+        history = model.fit(x, y, epochs=3, batch_size=40, verbose=0)
+        results.append(([w.copy() for w in model.get_weights()], history.history))
+    _assert_identical(*results)
+    assert len(results[0][0]) == 4
+    assert replays["replayed"] > 0
