@@ -88,10 +88,13 @@ def _relu_derivative(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0)
     return (g * slope).astype(g.dtype, copy=False)
 
 
+# ufunc.reduce rather than x.max() / x.sum(): the array methods go through a Python-level wrapper
+# in NumPy that costs more than the reduction itself on a batch of class scores.
+
 def _softmax_forward(x, axis=-1):
     xp = backend.xp
-    exps = xp.exp(x - x.max(axis=axis, keepdims=True))
-    exps /= exps.sum(axis=axis, keepdims=True)
+    exps = xp.exp(x - xp.maximum.reduce(x, axis=axis, keepdims=True))
+    exps /= xp.add.reduce(exps, axis=axis, keepdims=True)
     return exps
 
 
@@ -102,8 +105,8 @@ def _softmax_derivative(g, x, y, axis=-1):
 
 def _log_softmax_forward(x, axis=-1):
     xp = backend.xp
-    shifted = x - x.max(axis=axis, keepdims=True)
-    shifted -= xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))  # in place: shifted is fresh
+    shifted = x - xp.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted -= xp.log(xp.add.reduce(xp.exp(shifted), axis=axis, keepdims=True))  # in place: shifted is fresh
     return shifted
 
 

@@ -85,5 +85,5 @@ def _(residuals, g, needs):
     grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
     grads = (grad_x, grad_kernel)
     if has_bias:
-        grads += ((g_flat.sum(axis=0) if needs[2] else None),)
+        grads += ((backend.xp.add.reduce(g_flat, axis=0) if needs[2] else None),)
     return grads

@@ -56,7 +56,9 @@ def check_label_range(labels, num_classes):
     It runs inside the op, on every call, so a replayed (traced) training step checks each batch
     as an eager one does; NumPy would otherwise wrap negative labels around silently.
     """
-    if labels.size == 0 or (labels.min() >= 0 and labels.max() < num_classes):
+    xp = backend.xp
+    if labels.size == 0 or (xp.minimum.reduce(labels, axis=None) >= 0
+                            and xp.maximum.reduce(labels, axis=None) < num_classes):
         return
     bad = backend.to_numpy(labels[(labels < 0) | (labels >= num_classes)])
     shown = [int(v) if float(v).is_integer() else v for v in sorted(set(bad.tolist()))[:10]]

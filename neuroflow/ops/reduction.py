@@ -47,7 +47,7 @@ def _(a, axis=None, keepdims=False):
     if a.dtype.kind == "f" and a.dtype.itemsize >= 4:
         # sum / count is what ndarray.mean computes for float32 / float64, minus its Python-level wrapper
         # (a few microseconds: the loss of every training step ends in a mean).
-        return a.sum(axis=axes, keepdims=keepdims) / count, (a.shape, axes, keepdims, count)
+        return backend.xp.add.reduce(a, axis=axes, keepdims=keepdims) / count, (a.shape, axes, keepdims, count)
     return a.mean(axis=axes, keepdims=keepdims), (a.shape, axes, keepdims, count)
 
 
