@@ -57,12 +57,10 @@ def _(x, kernel, bias=None, activation="linear", options=None):
 
     `activation` is a name in activation.KERNELS (None means 'linear'); `options` go to it.
     """
-    options = options or {}
-    if activation is None:
-        activation = "linear"
-    if activation not in KERNELS:
+    act = KERNELS.get("linear" if activation is None else activation)
+    if act is None:
         raise unknown_name_error("activation", activation, KERNELS)
-    act = KERNELS[activation]
+    options = options or {}
     if x.dtype.kind in "biu":
         # Integer features (e.g. XOR's 0/1 table) compute in the kernel's float dtype, as Keras
         # promotes int @ float32 to float32; NumPy alone would promote to float64.
@@ -70,7 +68,13 @@ def _(x, kernel, bias=None, activation="linear", options=None):
     pre = _matmul(x, kernel)
     if bias is not None:
         pre += bias  # in place: `pre` is a fresh array, no need for another
-    out = pre if activation == "linear" else act.forward(pre, **options)
+    if act.name == "linear":
+        out = pre
+    elif act.name == "relu" and not options:
+        # Plain relu's derivative reads only its output: overwrite `pre` instead of allocating.
+        out = pre = backend.xp.maximum(pre, 0, out=pre)
+    else:
+        out = act.forward(pre, **options)
     return out, (x, kernel, bias is not None, pre if act.keeps_input(options) else None, out, act, options)
 
 
@@ -78,12 +82,16 @@ def _(x, kernel, bias=None, activation="linear", options=None):
 def _(residuals, g, needs):
     x, kernel, has_bias, pre, out, act, options = residuals
     g_pre = g if act.name == "linear" else act.derivative(g, pre, out, **options)
-    units = kernel.shape[-1]
-    # Fold leading axes so the weight gradient is one matrix product.
-    g_flat = g_pre.reshape(-1, units)
-    grad_x = (g_flat @ kernel.T).reshape(x.shape) if needs[0] else None
-    grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
-    grads = (grad_x, grad_kernel)
+    if x.ndim == 2:
+        # The usual (batch, features) input: no folding needed.
+        grad_x = g_pre @ kernel.T if needs[0] else None
+        grad_kernel = x.T @ g_pre if needs[1] else None
+        g_flat = g_pre
+    else:
+        # Fold leading axes so the weight gradient is one matrix product.
+        g_flat = g_pre.reshape(-1, kernel.shape[-1])
+        grad_x = (g_flat @ kernel.T).reshape(x.shape) if needs[0] else None
+        grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
     if has_bias:
-        grads += ((backend.xp.add.reduce(g_flat, axis=0) if needs[2] else None),)
-    return grads
+        return grad_x, grad_kernel, (backend.xp.add.reduce(g_flat, axis=0) if needs[2] else None)
+    return grad_x, grad_kernel
