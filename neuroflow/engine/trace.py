@@ -74,6 +74,13 @@ class Tracer:
         self._alive = []          # keeps traced objects alive so their ids stay unique
         self.refusal = None
 
+    def release(self):
+        """Drops the traced step's tensors (kept only while recording, so that ids stay unique)."""
+        self._alive = []
+        self.tensor_slot = {}
+        self.array_slot = {}
+        self.leaf_index = {}
+
     def variable_assigned(self, variable):
         self.refuse(f"Variable '{variable.name}' is assigned during the forward pass")
 

@@ -14,6 +14,9 @@ from neuroflow.engine.trace import Program, TraceRefused, Tracer, same_trace, tr
 from neuroflow.utils import nest
 
 _EAGER = "eager"
+# Data whose shapes change at every batch (sequences padded per batch, say) would be traced
+# forever; past this many shapes, new ones simply run eagerly.
+MAX_SIGNATURES = 16
 
 
 class TracedTrainStep:
@@ -39,7 +42,7 @@ class TracedTrainStep:
         state = self.states.get(signature)
         if isinstance(state, _Replay):
             return state.run(self.model, leaves)
-        if state is _EAGER:
+        if state is _EAGER or (state is None and len(self.states) >= MAX_SIGNATURES):
             return self.model._forward_backward(x, y, sample_weight)
         return self._trace(signature, state, leaves, x, y, sample_weight)
 
@@ -56,6 +59,7 @@ class TracedTrainStep:
                 replay = _Replay(tracer, loss, y_pred, getattr(self.model, "_last_output_losses", None), variables)
             except TraceRefused as refusal:
                 tracer.refuse(str(refusal))
+        tracer.release()
         if replay is None:
             self._stay_eager(signature, tracer.refusal)
         elif pending is None:

@@ -205,3 +205,26 @@ def test_subclassed_model_built_on_its_first_step_is_replayed(rng, replays):
     _assert_identical(*results)
     assert len(results[0][0]) == 4
     assert replays["replayed"] > 0
+
+
+def test_shapes_changing_every_batch_stop_being_traced(rng, monkeypatch):
+    traced_signatures = []
+    trace_once = traced_step.TracedTrainStep._trace
+
+    def recording_trace(self, signature, *args):
+        traced_signatures.append(signature)
+        return trace_once(self, signature, *args)
+
+    monkeypatch.setattr(traced_step.TracedTrainStep, "_trace", recording_trace)
+    x, y = _classification(rng, count=600)
+
+    def batches():
+        start = 0
+        for size in range(5, 40):  # 35 batches, each of a new size
+            yield x[start:start + size], y[start:start + size]
+            start += size
+
+    model = _mlp()()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(batches(), epochs=1, steps_per_epoch=35, verbose=0)
+    assert len(set(traced_signatures)) == traced_step.MAX_SIGNATURES
