@@ -23,8 +23,7 @@ class TracedTrainStep:
     """Forward, loss and gradients of a model's train step, replayed where a trace allows.
 
     Args:
-        model: the model being fit.
-        variables: the trainable variables, in the order gradients are returned.
+        model: the model being fit (its `_step_variables` are the variables differentiated).
     """
 
     def __init__(self, model):
