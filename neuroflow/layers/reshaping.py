@@ -4,6 +4,7 @@ from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.ops import convolution as conv_ops
+from neuroflow.ops import image as image_ops
 from neuroflow.ops import pooling as pool_ops
 from neuroflow.utils.errors import shape_text, unknown_name_error
 
@@ -35,7 +36,8 @@ class UpSampling2D(Layer):
     Args:
         size: int or tuple of 2 ints, the upsampling factors.
         data_format: 'channels_last' (default) or 'channels_first'.
-        interpolation: 'nearest' (the only one implemented).
+        interpolation: 'nearest' (repeat each pixel) or 'bilinear' (ops.image.resize, half-pixel
+            centres, as Keras).
     """
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
@@ -43,12 +45,16 @@ class UpSampling2D(Layer):
         where = f"UpSampling2D '{self.name}'"
         self.size = conv_ops.normalize_tuple(size, 2, f"{where}: size")
         self.data_format = check_data_format(data_format, where)
-        if interpolation != "nearest":
-            raise unknown_name_error("interpolation", interpolation, ("nearest",))
+        if interpolation not in ("nearest", "bilinear"):
+            raise unknown_name_error("interpolation", interpolation, ("nearest", "bilinear"))
         self.interpolation = interpolation
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
+        if self.interpolation == "bilinear":
+            height, width = _spatial_axes(self.data_format)
+            size = (inputs.shape[height] * self.size[0], inputs.shape[width] * self.size[1])
+            return image_ops.resize(inputs, size, interpolation="bilinear", data_format=self.data_format)
         return pool_ops.upsampling2d(inputs, self.size, self.data_format)
 
     def get_config(self):

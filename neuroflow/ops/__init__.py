@@ -458,6 +458,9 @@ Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 
 Tensor.astype = lambda self, dtype: cast(self, dtype)
 
 
-# ---- convolution and pooling (ops/conv.py, ops/pooling.py) -----------------------------------
+# ---- convolution and pooling (ops/convolution.py, ops/pooling.py) -----------------------------------
 from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: E402
 from neuroflow.ops.pooling import average_pool, max_pool  # noqa: E402
+
+# ---- images (ops/image.py): neuroflow.ops.image.resize, as keras.ops.image.resize ---------------
+from neuroflow.ops import image  # noqa: E402,F401
