@@ -125,7 +125,7 @@ def _layer_entry(config, class_name):
     ("cnn_2d", "BatchNormalization", "renorm", True, "renorm=True"),
     ("cnn_2d", "BatchNormalization", "synchronized", True, "synchronized=True"),
     ("cnn_1d", "LayerNormalization", "rms_scaling", True, "rms_scaling=True"),
-    ("cnn_2d", "UpSampling2D", "interpolation", "bilinear", "bilinear"),
+    ("cnn_2d", "UpSampling2D", "interpolation", "bicubic", "bicubic"),
     ("sequence_embedding", "Embedding", "lora_rank", 4, "lora_rank=4"),
     ("sequence_embedding", "GRU", "stateful", True, "stateful=True"),
 ])
