@@ -32,25 +32,36 @@ class Normalization(Layer):
         self._adapted = mean is not None
 
     def _statistics_shape(self, input_shape):
+        """(variable shape, broadcast shape, kept axes): the variables hold one value per position
+        of the kept axes, as Keras' do; `call` reshapes them to broadcast over the input."""
         rank = len(input_shape)
         kept = {a % rank for a in self.axis}
-        return tuple(input_shape[a] if a in kept else 1 for a in range(rank))[1:], kept
+        shape = tuple(input_shape[a] for a in sorted(kept))
+        broadcast = tuple((-1 if input_shape[a] is None else input_shape[a]) if a in kept else 1 for a in range(rank))
+        return shape, broadcast, kept
 
     def build(self, input_shape):
-        shape, kept = self._statistics_shape(input_shape)
+        shape, broadcast, kept = self._statistics_shape(input_shape)
+        self._broadcast_shape = broadcast
         if any(input_shape[a] is None for a in kept):
             raise ValueError(f"Normalization '{self.name}' needs known sizes on axis {self.axis}; got input shape "
                              f"{shape_text(input_shape)}")
-        self.mean = self.add_weight(shape=shape, initializer="zeros", trainable=False, name="mean")
-        self.variance = self.add_weight(shape=shape, initializer="ones", trainable=False, name="variance")
-        self.count = self.add_weight(shape=(), initializer="zeros", trainable=False, name="count", dtype="int64")
         if self.input_mean is not None:
-            self.mean.assign(numpy.broadcast_to(numpy.asarray(self.input_mean, dtype=self.dtype), shape))
-            self.variance.assign(numpy.broadcast_to(numpy.asarray(self.input_variance, dtype=self.dtype), shape))
+            # Given statistics are constants, not weights (as in Keras: nothing to save or adapt).
+            object.__setattr__(self, "_fixed_statistics", tuple(
+                backend.xp.asarray(numpy.broadcast_to(numpy.asarray(value, dtype=self.dtype), shape))
+                for value in (self.input_mean, self.input_variance)))
+        else:
+            self.mean = self.add_weight(shape=shape, initializer="zeros", trainable=False, name="mean")
+            self.variance = self.add_weight(shape=shape, initializer="ones", trainable=False, name="variance")
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False, name="count", dtype="int64")
         self.built = True
 
     def adapt(self, data, batch_size=None, steps=None):
         """Computes the mean and variance of `data` over every axis not in `axis`."""
+        if self.input_mean is not None:
+            raise ValueError(f"Normalization '{self.name}' was given `mean` and `variance`; adapt() has nothing to "
+                             "learn. Create it without them to learn the statistics from data.")
         array = data.numpy() if isinstance(data, Tensor) else numpy.asarray(data, dtype="float64")
         if array.ndim == 1:
             array = array[:, None]
@@ -58,10 +69,10 @@ class Normalization(Layer):
             raise ValueError(f"Normalization '{self.name}'.adapt: the data contains NaN or inf")
         if not self.built:
             self.build((None,) + array.shape[1:])
-        _, kept = self._statistics_shape((None,) + array.shape[1:])
+        shape, _, kept = self._statistics_shape((None,) + array.shape[1:])
         reduce_axes = tuple(a for a in range(array.ndim) if a not in kept)
-        mean = array.mean(axis=reduce_axes, keepdims=True)[0]
-        variance = array.var(axis=reduce_axes, keepdims=True)[0]
+        mean = array.mean(axis=reduce_axes).reshape(shape)
+        variance = array.var(axis=reduce_axes).reshape(shape)
         self.mean.assign(mean.astype(self.dtype))
         self.variance.assign(variance.astype(self.dtype))
         self.count.assign(numpy.asarray(array.shape[0], dtype="int64"))
@@ -69,8 +80,10 @@ class Normalization(Layer):
 
     def call(self, inputs):
         # The same floor as Keras: a constant feature (variance 0) is divided by sqrt(epsilon), not 0.
-        scale = backend.xp.sqrt(backend.xp.maximum(self.variance.value, backend.epsilon()))
-        mean = self.mean.value
+        broadcast = self._broadcast_shape
+        mean, variance = self.__dict__.get("_fixed_statistics") or (self.mean.value, self.variance.value)
+        scale = backend.xp.sqrt(backend.xp.maximum(variance, backend.epsilon())).reshape(broadcast)
+        mean = mean.reshape(broadcast)
         if self.invert:
             return ops.add(ops.multiply(inputs, scale), mean)
         return ops.divide(ops.subtract(inputs, mean), scale)

@@ -91,6 +91,13 @@ def _rnn_weights(layer):
     return {"cell": [getattr(layer, n) for n in names if getattr(layer, n, None) is not None], "": []}
 
 
+def _normalization_weights(layer):
+    """Keras saves an adapted Normalization's mean, variance and count; given `mean` and
+    `variance` in its config, the layer holds constants and saves no variables."""
+    fixed = getattr(layer, "input_mean", None) is not None
+    return {"": [] if fixed else [layer.mean, layer.variance, layer.count]}
+
+
 # Keras' class name -> spec. Entries whose neuroflow class does not exist (yet) are refused when used.
 LAYERS = {
     "InputLayer": LayerSpec(),
@@ -125,6 +132,7 @@ LAYERS = {
     "GaussianDropout": LayerSpec(), "RepeatVector": LayerSpec(), "Permute": LayerSpec(),
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
     "PReLU": LayerSpec(), "Masking": LayerSpec(), "Identity": LayerSpec(), "Rescaling": LayerSpec(),
+    "Normalization": LayerSpec(weights=_normalization_weights),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
