@@ -36,6 +36,26 @@ def test_fixed_statistics_need_both():
         layers.Normalization(mean=[0.0])
 
 
+def test_image_statistics_per_channel_have_keras_variable_shapes(rng):
+    images = rng.normal(loc=[1.0, -3.0], scale=[2.0, 0.5], size=(40, 4, 5, 2))
+    normalizer = layers.Normalization(axis=-1)
+    normalizer.adapt(images)
+    # One value per channel (Keras' variable shape), broadcast over height and width in call.
+    assert normalizer.mean.shape == (2,) and normalizer.variance.shape == (2,) and int(normalizer.count.numpy()) == 40
+    numpy.testing.assert_allclose(normalizer.mean.numpy(), images.mean(axis=(0, 1, 2)), rtol=1e-5)
+    out = normalizer(images).numpy()
+    numpy.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-4)
+    numpy.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=1e-4)
+
+
+def test_given_statistics_are_constants_not_weights():
+    fixed = layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 9.0])
+    numpy.testing.assert_allclose(fixed(numpy.array([[3.0, 5.0]])).numpy(), [[1.0, 1.0]])
+    assert fixed.weights == []
+    with pytest.raises(ValueError, match="adapt"):
+        fixed.adapt(numpy.ones((4, 2)))
+
+
 def test_rescaling_identity_repeat_permute(float64, rng):
     x = rng.normal(size=(2, 3))
     numpy.testing.assert_allclose(layers.Rescaling(0.5, offset=1.0)(x).numpy(), x * 0.5 + 1.0)
