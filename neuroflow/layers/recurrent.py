@@ -17,6 +17,7 @@ from neuroflow import activations, backend, constraints, initializers, ops, regu
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.ops import noise as noise_ops
 from neuroflow.ops import recurrent as recurrent_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text
@@ -139,11 +140,6 @@ class _Recurrent(Layer):
             converted.append(state)
         return converted
 
-    def _dropout_multiplier(self, shape, rate, dtype):
-        """An inverted-dropout multiplier: 0 with probability `rate`, else 1 / (1 - rate)."""
-        keep = self.seed_generator.rng.random(shape, dtype=numpy.float32) >= rate
-        return backend.xp.asarray(keep.astype(dtype) / (1.0 - rate))
-
     def call(self, inputs, initial_state=None, mask=None, training=None):
         if isinstance(inputs, (list, tuple)):  # Keras also accepts [sequences, *initial_states]
             inputs, initial_state = inputs[0], list(inputs[1:]) or initial_state
@@ -151,14 +147,16 @@ class _Recurrent(Layer):
             mask = mask[0]
         batch = inputs.shape[0]
         dtype = inputs.value.dtype
+        # The masks are drawn inside ops, so that a traced training step draws new ones per batch.
         if training and self.dropout > 0:
             # One mask per sequence, shared by every step (Keras' DropoutRNNCell).
-            inputs = ops.multiply(inputs, self._dropout_multiplier((batch, 1, inputs.shape[2]), self.dropout, dtype))
+            inputs = noise_ops.dropout(inputs, rate=self.dropout, noise_shape=(batch, 1, inputs.shape[2]),
+                                       generator=self.seed_generator.rng)
         recurrent_mask = None
         if training and self.recurrent_dropout > 0:
             # One mask per batch, shared by every step; GRU draws one per gate (Keras' GRUCell).
-            recurrent_mask = self._dropout_multiplier((batch, self._recurrent_masks * self.units),
-                                                      self.recurrent_dropout, dtype)
+            recurrent_mask = noise_ops.dropout_mask(inputs, shape=(self._recurrent_masks * self.units,),
+                                                    rate=self.recurrent_dropout, generator=self.seed_generator.rng)
         sequence, *states = self._run(inputs, self._initial_states(initial_state, batch), mask, recurrent_mask)
         if self.return_sequences and self.zero_output_for_mask and mask is not None:
             # Masked steps output zeros instead of the carried state; the sequence is in processing order.

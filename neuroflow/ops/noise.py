@@ -58,3 +58,15 @@ def _(x, stddev=1.0, generator=None):
 @gaussian_dropout.vjp
 def _(noise, g, needs):
     return (g * noise,)
+
+
+dropout_mask = Op("dropout_mask")
+
+
+@dropout_mask.forward
+def _(reference, shape=(), rate=0.5, generator=None):
+    """An inverted-dropout multiplier of shape (batch,) + shape, batch = reference's leading size:
+    0 with probability `rate`, else 1 / (1 - rate). A constant for the tape (no vjp); recurrent
+    layers hand it to their fused op, which applies it at every step."""
+    keep = generator.random((reference.shape[0],) + tuple(shape), dtype=numpy.float32) >= rate
+    return backend.xp.asarray(keep.astype(reference.dtype) / reference.dtype.type(1.0 - rate)), None

@@ -628,9 +628,21 @@ def _check(name, inputs, kernel, recurrent_kernel, gates, initial_state, mask, r
     return units
 
 
+zero_state = Op("zero_state")
+
+
+@zero_state.forward
+def _(inputs, units=1):
+    """Zeros (batch, units) in the inputs' dtype: the default initial state. No vjp: a constant.
+
+    An op rather than a bare array so that a traced training step makes it afresh for each batch
+    (engine/trace.py refuses batch-sized arrays made outside ops).
+    """
+    return backend.xp.zeros((inputs.shape[0], units), dtype=inputs.dtype), None
+
+
 def _zeros_state(inputs, units):
-    value = inputs.value if hasattr(inputs, "value") else backend.xp.asarray(inputs)
-    return backend.xp.zeros((value.shape[0], units), dtype=value.dtype)
+    return apply(zero_state, (inputs,), {"units": units})
 
 
 def _bool_mask(mask):

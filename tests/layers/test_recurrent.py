@@ -177,7 +177,7 @@ def test_dropout_only_in_training(rng):
     assert not numpy.allclose(layer(x, training=True).numpy(), inference)
 
 
-def test_gru_recurrent_dropout_only_in_training_one_mask_per_gate(rng):
+def test_gru_recurrent_dropout_only_in_training_one_mask_per_gate(rng, monkeypatch):
     import warnings
 
     x = rng.normal(size=(4, 5, 3)).astype("float32")
@@ -190,16 +190,18 @@ def test_gru_recurrent_dropout_only_in_training_one_mask_per_gate(rng):
     assert not numpy.allclose(first, inference)
     assert not numpy.allclose(layer(x, training=True).numpy(), first)  # a fresh mask each batch
     # Inside one call the masks are fixed: the op with the layer's drawn mask reproduces the output.
-    drawn = []
-    original = layer._dropout_multiplier
+    from neuroflow.ops import noise as noise_ops
+    from neuroflow.ops import recurrent as recurrent_ops
 
-    def spy(shape, rate, dtype):
-        drawn.append(original(shape, rate, dtype))
+    drawn = []
+    original = noise_ops.dropout_mask
+
+    def spy(*args, **kwargs):
+        drawn.append(original(*args, **kwargs))
         return drawn[-1]
-    layer._dropout_multiplier = spy
+    monkeypatch.setattr(noise_ops, "dropout_mask", spy)
     output = layer(x, training=True).numpy()
     assert drawn[0].shape == (4, 18)  # (batch, 3 units): z, r, h masks
-    from neuroflow.ops import recurrent as recurrent_ops
     expected, _ = recurrent_ops.gru(x, None, layer.kernel, layer.recurrent_kernel, layer.bias,
                                     recurrent_mask=drawn[0])
     numpy.testing.assert_allclose(output, expected.numpy(), rtol=1e-6)

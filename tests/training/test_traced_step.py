@@ -228,3 +228,19 @@ def test_shapes_changing_every_batch_stop_being_traced(rng, monkeypatch):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(batches(), epochs=1, steps_per_epoch=35, verbose=0)
     assert len(set(traced_signatures)) == traced_step.MAX_SIGNATURES
+
+
+@pytest.mark.parametrize("recurrent", ["lstm", "gru"])
+def test_recurrent_models_with_dropout_replay_identically(rng, replays, recurrent):
+    def build():
+        cell = layers.LSTM if recurrent == "lstm" else layers.GRU
+        model = models.Sequential([layers.Input((9,)), layers.Embedding(20, 6),
+                                   cell(5, dropout=0.2, recurrent_dropout=0.3), layers.Dense(1, activation="sigmoid")])
+        model._test_loss = "binary_crossentropy"
+        return model
+
+    x = rng.integers(1, 20, size=(64, 9))
+    y = (x[:, 0] > 10).astype("float32")
+    traced, eager = _fit_twice(build, x, y, epochs=2, batch_size=16)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] == 8 - 2 and replays["refusals"] == []
