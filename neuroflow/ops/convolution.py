@@ -20,6 +20,7 @@ import math
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.parallel import run_chunks
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze
@@ -103,7 +104,14 @@ def im2col(x_padded, kernel_hw, geometry):
         span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
         windows = window_view(x_padded, (span_h, span_w), axis=(1, 2))  # (n, H', W', c, span_h, span_w)
         windows = windows[:, :sh * (oh - 1) + 1:sh, :sw * (ow - 1) + 1:sw, :, ::dh, ::dw]
-        return xp.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+        windows = windows.transpose(0, 1, 2, 4, 5, 3)
+        columns = xp.empty(windows.shape, dtype=x_padded.dtype)
+
+        def copy(start, stop):
+            xp.copyto(columns[start:stop], windows[start:stop])
+
+        run_chunks(n, copy, columns.size)  # a pure copy: split over the batch across threads
+        return columns
     columns = xp.empty((n, oh, ow, kh, kw, c), dtype=x_padded.dtype)
     for i in range(kh):
         for j in range(kw):
@@ -113,11 +121,17 @@ def im2col(x_padded, kernel_hw, geometry):
 
 def col2im(columns, padded_shape, geometry):
     """The adjoint of im2col: adds each tap's columns back onto a zero padded input."""
-    grad = backend.xp.zeros(padded_shape, dtype=columns.dtype)
+    grad = backend.xp.empty(padded_shape, dtype=columns.dtype)
     kh, kw = columns.shape[3:5]
-    for i in range(kh):
-        for j in range(kw):
-            grad[_tap_slices(i, j, geometry)] += columns[:, :, :, i, j, :]
+
+    def accumulate(start, stop):  # samples start:stop, independent of the others
+        part = grad[start:stop]
+        part.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                part[_tap_slices(i, j, geometry)] += columns[start:stop, :, :, i, j, :]
+
+    run_chunks(padded_shape[0], accumulate, columns.size)
     return grad
 
 
@@ -216,9 +230,20 @@ def _activation_kernel(activation):
 def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activation):
     act = _activation_kernel(activation)
     pre, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
-    if bias is not None:
-        pre += bias
-    out = pre if act.name == "linear" else act.forward(pre)
+    # Plain relu (a conv passes no options) is applied in place: its backward reads only the output.
+    relu_in_place = act.name == "relu" and not act.keeps_input({})
+    if bias is not None or relu_in_place:
+        xp = backend.xp
+
+        def finish(start, stop):  # bias then relu on one slice of the batch while it is in cache
+            part = pre[start:stop]
+            if bias is not None:
+                part += bias
+            if relu_in_place:
+                xp.maximum(part, 0, out=part)
+
+        run_chunks(pre.shape[0], finish, pre.size)
+    out = pre if act.name == "linear" or relu_in_place else act.forward(pre)
     kept_pre = pre if act.name != "linear" and act.keeps_input({}) else None
     residuals = (columns, geometry, padded_shape, groups, kernel4, x4.shape, pads, bias is not None, act, kept_pre,
                  out if act.name != "linear" else None)
@@ -227,13 +252,32 @@ def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activatio
 
 def _fused_backward(residuals, g4, needs):
     columns, geometry, padded_shape, groups, kernel4, x_shape, pads, has_bias, act, pre, out = residuals
-    if act.name != "linear":
+    if act.name == "relu" and pre is None:
+        g4 = _relu_backward(g4, out)
+    elif act.name != "linear":
         g4 = act.derivative(g4, pre, out)
     grad_x, grad_kernel = _conv_backward((columns, geometry, padded_shape, groups), g4, needs, kernel4, x_shape, pads)
     grads = (grad_x, grad_kernel)
     if has_bias:
-        grads += ((g4.reshape(-1, g4.shape[-1]).sum(axis=0) if needs[2] else None),)
+        grads += ((_sum_rows(g4.reshape(-1, g4.shape[-1])) if needs[2] else None),)
     return grads
+
+
+def _relu_backward(g, out):
+    """g * (out > 0), split over the batch across threads (as the relu kernel's derivative)."""
+    xp = backend.xp
+    grad = xp.empty(g.shape, dtype=xp.result_type(g.dtype, out.dtype))
+
+    def mask(start, stop):
+        xp.multiply(g[start:stop], out[start:stop] > 0, out=grad[start:stop])
+
+    run_chunks(g.shape[0], mask, g.size)
+    return grad
+
+
+def _sum_rows(matrix):
+    """matrix.sum(axis=0) as ones @ matrix: BLAS is several times faster than NumPy's column sum."""
+    return backend.xp.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
 
 
 conv2d_op = Op("conv2d")
