@@ -6,11 +6,17 @@ bias + relu and pooling as in its products, with one core idle. NumPy releases t
 ufunc loops and copies of non-object arrays, so Python threads that each handle a slice of the
 batch (writing into their own rows of a preallocated output) run truly in parallel.
 
+This only pays when the BLAS threads sleep soon after each product: a spinning OpenBLAS worker
+(its default for ~0.1 s) shares a core with our second thread and makes the split slower than
+no split. backend.py arranges that for OpenBLAS when neuroflow is imported before NumPy
+(`backend.blas_threads_yield()`); otherwise the work stays on one thread.
+
 Handing work to a thread costs ~20-50 us, so only arrays above `MIN_ELEMENTS` are split; smaller
 ones, CuPy arrays (the GPU is already parallel) and a one-thread setting run `fn(0, n)` in the
-calling thread. The thread count is, in order: NEUROFLOW_NUM_THREADS if set, else the smallest of
-the CPUs this process may run on (os.sched_getaffinity), OMP_NUM_THREADS and
-OPENBLAS_NUM_THREADS (when set), so a 1-thread BLAS setting means a 1-thread neuroflow too.
+calling thread. The thread count is, in order: NEUROFLOW_NUM_THREADS if set; 1 when BLAS threads
+spin (above); else the smallest of the CPUs this process may run on (os.sched_getaffinity),
+OMP_NUM_THREADS and OPENBLAS_NUM_THREADS (when set), so a 1-thread BLAS setting means a 1-thread
+neuroflow too.
 
 Usage: `run_chunks(n, fn, size)` calls `fn(start, stop)` on contiguous slices covering range(n);
 the slices must write disjoint outputs.
@@ -35,6 +41,8 @@ def _configured_threads():
             return max(int(value), 1)
         except ValueError:
             raise ValueError(f"NEUROFLOW_NUM_THREADS must be a positive int, got {value!r}") from None
+    if not backend.blas_threads_yield():
+        return 1
     try:
         count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
