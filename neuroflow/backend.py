@@ -15,10 +15,12 @@ def _shorten_blas_spin():
     After a matrix product OpenBLAS keeps its worker threads spinning for ~0.1 s (2**28 cycles)
     waiting for the next one. neuroflow splits large elementwise work over the same cores
     (ops/parallel.py), and a thread that shares its core with a spinning BLAS worker runs at half
-    speed or worse: on 2 cores the convnet step took 34-40 ms with the default spin and 22-27 ms
-    with OPENBLAS_THREAD_TIMEOUT=14 (2**14 cycles, a few microseconds). OpenBLAS reads the
-    variable once, when NumPy loads it, so this only works when neuroflow is imported before
-    NumPy; a value the user set is left alone. Set NEUROFLOW_BLAS_TUNING=0 to skip it.
+    speed or worse: on 2 cores the MNIST convnet step took 34-40 ms with the default spin and
+    24-28 ms with OPENBLAS_THREAD_TIMEOUT=20 (2**20 cycles, ~0.3 ms). Shorter spins (14: 24-25 ms)
+    slow the LSTM, whose many small back-to-back products then wait for sleeping threads
+    (0.37-0.6 vs 0.24-0.35 s per 10 batches); at 20 it is unchanged. OpenBLAS reads the variable
+    once, when NumPy loads it, so this only works when neuroflow is imported before NumPy; a value
+    the user set is left alone. Set NEUROFLOW_BLAS_TUNING=0 to skip it.
 
     Returns:
         Whether BLAS threads are known to stop spinning soon (then threaded elementwise work pays).
@@ -28,7 +30,7 @@ def _shorten_blas_spin():
         return True
     if os.environ.get("NEUROFLOW_BLAS_TUNING", "1") == "0" or "numpy" in sys.modules:
         return False  # NumPy (and OpenBLAS) already loaded: its threads keep the default spin
-    os.environ[variable] = "14"
+    os.environ[variable] = "20"
     return True
 
 
