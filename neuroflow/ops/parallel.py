@@ -85,6 +85,18 @@ def _executor():
     return _pool
 
 
+def _forget_pool_in_child():
+    # A forked child inherits the executor object but not its threads; work submitted to it
+    # would wait forever, so the child builds its own pool on first use.
+    global _pool, _lock
+    _pool = None
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def chunk_bounds(n, parts):
     """`parts` contiguous (start, stop) slices of range(n), sizes differing by at most one."""
     parts = max(min(parts, n), 1)

@@ -120,3 +120,22 @@ def test_col2im_split_matches_the_unsplit_sum(threads):
             expected[:, i:i + 4, j:j + 5] += columns[:, :, :, i, j]
     np.testing.assert_array_equal(single, split)
     np.testing.assert_allclose(split, expected)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_splits_work_with_its_own_pool(threads):
+    import os
+
+    threads(2)
+    parallel.run_chunks(4, lambda start, stop: None, size=4)  # the parent's pool exists now
+    pid = os.fork()
+    if pid == 0:  # child: must not hang on the parent's thread-less executor
+        out = np.zeros(4)
+
+        def fill(start, stop):
+            out[start:stop] = 1
+
+        parallel.run_chunks(4, fill, size=4)
+        os._exit(0 if out.sum() == 4 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
