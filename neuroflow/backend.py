@@ -5,7 +5,38 @@ support is a switch here rather than a rewrite elsewhere. This is the only modul
 import cupy. Code elsewhere reads `backend.xp` at call time (never `from backend import xp`),
 so the switch takes effect everywhere at once.
 """
-import numpy
+import os
+import sys
+
+
+def _shorten_blas_spin():
+    """Asks OpenBLAS to put its idle threads to sleep right after each product (before it loads).
+
+    After a matrix product OpenBLAS keeps its worker threads spinning for ~0.1 s (2**28 cycles)
+    waiting for the next one. neuroflow splits large elementwise work over the same cores
+    (ops/parallel.py), and a thread that shares its core with a spinning BLAS worker runs at half
+    speed or worse: on 2 cores the MNIST convnet step took 34-40 ms with the default spin and
+    24-28 ms with OPENBLAS_THREAD_TIMEOUT=20 (2**20 cycles, ~0.3 ms). Shorter spins (14: 24-25 ms)
+    slow the LSTM, whose many small back-to-back products then wait for sleeping threads
+    (0.37-0.6 vs 0.24-0.35 s per 10 batches); at 20 it is unchanged. OpenBLAS reads the variable
+    once, when NumPy loads it, so this only works when neuroflow is imported before NumPy; a value
+    the user set is left alone. Set NEUROFLOW_BLAS_TUNING=0 to skip it.
+
+    Returns:
+        Whether BLAS threads are known to stop spinning soon (then threaded elementwise work pays).
+    """
+    variable = "OPENBLAS_THREAD_TIMEOUT"
+    if variable in os.environ:
+        return True
+    if os.environ.get("NEUROFLOW_BLAS_TUNING", "1") == "0" or "numpy" in sys.modules:
+        return False  # NumPy (and OpenBLAS) already loaded: its threads keep the default spin
+    os.environ[variable] = "20"
+    return True
+
+
+_blas_spin_short = _shorten_blas_spin()
+
+import numpy  # noqa: E402  (after the OpenBLAS setting above, which must precede loading it)
 
 xp = numpy
 _floatx = "float32"
@@ -55,6 +86,21 @@ def set_backend(name):
         xp, _name = cupy, "cupy"
     else:
         raise ValueError(f"set_backend expects 'numpy' or 'cupy', got {name!r}")
+
+
+def blas_threads_yield():
+    """Whether NumPy's BLAS frees its cores right after a product, so other threads can use them.
+
+    True for OpenBLAS when OPENBLAS_THREAD_TIMEOUT was in effect at load time (see
+    `_shorten_blas_spin`); False for other BLAS builds, whose thread pools (OpenMP, MKL) spin.
+    """
+    if not _blas_spin_short:
+        return False
+    try:
+        name = numpy.__config__.CONFIG["Build Dependencies"]["blas"]["name"]
+    except (AttributeError, KeyError, TypeError):
+        return False
+    return "openblas" in str(name).lower()
 
 
 def to_numpy(array):

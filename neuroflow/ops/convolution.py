@@ -20,6 +20,7 @@ import math
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.parallel import run_chunks
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze
@@ -91,33 +92,53 @@ def _tap_slices(i, j, geometry):
 def im2col(x_padded, kernel_hw, geometry):
     """Columns (batch, oh, ow, kh, kw, channels) of a padded NHWC input.
 
-    A strided window view (no copy) made contiguous in one pass; a copy per tap where the array
-    module has no sliding_window_view.
+    A strided window view (no copy) made contiguous in one pass; a copy per tap for few channels
+    or where the array module has no sliding_window_view. Both are split over the batch (threads).
     """
     kh, kw = kernel_hw
     (sh, sw), (dh, dw), (oh, ow) = geometry
     xp = backend.xp
     n, _, _, c = x_padded.shape
     window_view = getattr(getattr(getattr(xp, "lib", None), "stride_tricks", None), "sliding_window_view", None)
-    if window_view is not None:
+    if window_view is not None and c >= 4:
         span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
         windows = window_view(x_padded, (span_h, span_w), axis=(1, 2))  # (n, H', W', c, span_h, span_w)
         windows = windows[:, :sh * (oh - 1) + 1:sh, :sw * (ow - 1) + 1:sw, :, ::dh, ::dw]
-        return xp.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+        windows = windows.transpose(0, 1, 2, 4, 5, 3)
+        columns = xp.empty(windows.shape, dtype=x_padded.dtype)
+
+        def copy(start, stop):
+            xp.copyto(columns[start:stop], windows[start:stop])
+
+        run_chunks(n, copy, columns.size)  # a pure copy: split over the batch across threads
+        return columns
+    # Few channels (an image's 1 or 3): a copy per tap moves whole rows at a time, where the
+    # window view's innermost run is only `c` long (0.37 vs 1.7 ms for MNIST's 128 x 26 x 26 x 9).
     columns = xp.empty((n, oh, ow, kh, kw, c), dtype=x_padded.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            columns[:, :, :, i, j, :] = x_padded[_tap_slices(i, j, geometry)]
+
+    def copy_taps(start, stop):
+        for i in range(kh):
+            for j in range(kw):
+                _, rows, cols = _tap_slices(i, j, geometry)
+                columns[start:stop, :, :, i, j, :] = x_padded[start:stop, rows, cols]
+
+    run_chunks(n, copy_taps, columns.size)
     return columns
 
 
 def col2im(columns, padded_shape, geometry):
     """The adjoint of im2col: adds each tap's columns back onto a zero padded input."""
-    grad = backend.xp.zeros(padded_shape, dtype=columns.dtype)
+    grad = backend.xp.empty(padded_shape, dtype=columns.dtype)
     kh, kw = columns.shape[3:5]
-    for i in range(kh):
-        for j in range(kw):
-            grad[_tap_slices(i, j, geometry)] += columns[:, :, :, i, j, :]
+
+    def accumulate(start, stop):  # samples start:stop, independent of the others
+        part = grad[start:stop]
+        part.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                part[_tap_slices(i, j, geometry)] += columns[start:stop, :, :, i, j, :]
+
+    run_chunks(padded_shape[0], accumulate, columns.size)
     return grad
 
 
@@ -186,10 +207,40 @@ def _conv_input_columns(g, kernel, groups):
     return columns.reshape(n, oh, ow, kh, kw, c * groups)
 
 
+def _conv_input_grad(g, kernel, padded_shape, geometry):
+    """dL/dx_padded = col2im(g @ kernel^T), one kernel tap at a time (groups == 1).
+
+    Tap (i, j) contributes g @ kernel[i, j]^T to its strided window of the padded input. Doing
+    the product per tap keeps each (n * oh * ow, cin) block in cache for its scatter-add, instead
+    of writing all kh * kw * cin columns out and reading them back (~15% faster, and the columns
+    array is never allocated).
+    """
+    xp = backend.xp
+    kh, kw, c, cout = kernel.shape
+    n, oh, ow, _ = g.shape
+    g_rows = g.reshape(-1, cout)
+    dtype = xp.result_type(g.dtype, kernel.dtype)
+    grad = xp.zeros(padded_shape, dtype=dtype)
+    block = xp.empty((g_rows.shape[0], c), dtype=dtype)
+    block4 = block.reshape(n, oh, ow, c)
+    for i in range(kh):
+        for j in range(kw):
+            xp.matmul(g_rows, kernel[i, j].T, out=block)
+            _, rows, cols = _tap_slices(i, j, geometry)
+
+            def add(start, stop):
+                grad[start:stop, rows, cols] += block4[start:stop]
+
+            run_chunks(n, add, block.size)
+    return grad
+
+
 def _conv_backward(residuals, g, needs, kernel, x_shape, pads):
     columns, geometry, padded_shape, groups = residuals
     grad_x = grad_kernel = None
-    if needs[0]:
+    if needs[0] and groups == 1:
+        grad_x = _crop(_conv_input_grad(g, kernel, padded_shape, geometry), pads, x_shape[1:3])
+    elif needs[0]:
         grad_columns = _conv_input_columns(g, kernel, groups)
         grad_x = _crop(col2im(grad_columns, padded_shape, geometry), pads, x_shape[1:3])
     if needs[1]:
@@ -216,9 +267,20 @@ def _activation_kernel(activation):
 def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activation):
     act = _activation_kernel(activation)
     pre, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
-    if bias is not None:
-        pre += bias
-    out = pre if act.name == "linear" else act.forward(pre)
+    # Plain relu (a conv passes no options) is applied in place: its backward reads only the output.
+    relu_in_place = act.name == "relu" and not act.keeps_input({})
+    if bias is not None or relu_in_place:
+        xp = backend.xp
+
+        def finish(start, stop):  # bias then relu on one slice of the batch while it is in cache
+            part = pre[start:stop]
+            if bias is not None:
+                part += bias
+            if relu_in_place:
+                xp.maximum(part, 0, out=part)
+
+        run_chunks(pre.shape[0], finish, pre.size)
+    out = pre if act.name == "linear" or relu_in_place else act.forward(pre)
     kept_pre = pre if act.name != "linear" and act.keeps_input({}) else None
     residuals = (columns, geometry, padded_shape, groups, kernel4, x4.shape, pads, bias is not None, act, kept_pre,
                  out if act.name != "linear" else None)
@@ -227,13 +289,32 @@ def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activatio
 
 def _fused_backward(residuals, g4, needs):
     columns, geometry, padded_shape, groups, kernel4, x_shape, pads, has_bias, act, pre, out = residuals
-    if act.name != "linear":
+    if act.name == "relu" and pre is None:
+        g4 = _relu_backward(g4, out)
+    elif act.name != "linear":
         g4 = act.derivative(g4, pre, out)
     grad_x, grad_kernel = _conv_backward((columns, geometry, padded_shape, groups), g4, needs, kernel4, x_shape, pads)
     grads = (grad_x, grad_kernel)
     if has_bias:
-        grads += ((g4.reshape(-1, g4.shape[-1]).sum(axis=0) if needs[2] else None),)
+        grads += ((_sum_rows(g4.reshape(-1, g4.shape[-1])) if needs[2] else None),)
     return grads
+
+
+def _relu_backward(g, out):
+    """g * (out > 0), split over the batch across threads (as the relu kernel's derivative)."""
+    xp = backend.xp
+    grad = xp.empty(g.shape, dtype=xp.result_type(g.dtype, out.dtype))
+
+    def mask(start, stop):
+        xp.multiply(g[start:stop], out[start:stop] > 0, out=grad[start:stop])
+
+    run_chunks(g.shape[0], mask, g.size)
+    return grad
+
+
+def _sum_rows(matrix):
+    """matrix.sum(axis=0) as ones @ matrix: BLAS is several times faster than NumPy's column sum."""
+    return backend.xp.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
 
 
 conv2d_op = Op("conv2d")

@@ -10,6 +10,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.convolution import (_from_channels_last, _pads, _tap_slices, _to_channels_last, check_padding,
                                 normalize_tuple, output_length)
+from neuroflow.ops.parallel import run_chunks
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze
 
@@ -50,19 +51,27 @@ def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
     low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     x_padded = _pad_spatial(x, pads, low)
     taps = [(i, j) for i in range(pool_size[0]) for j in range(pool_size[1])]
-    out = x_padded[_tap_slices(*taps[0], geometry)].copy()
+    views = [x_padded[_tap_slices(i, j, geometry)] for i, j in taps]
+    out = xp.empty(views[0].shape, dtype=x.dtype)
     index_dtype = xp.int8 if len(taps) < 128 else xp.int32
-    winner = xp.zeros(out.shape, dtype=index_dtype)
-    better = xp.empty(out.shape, dtype=index_dtype)
-    step = xp.empty(out.shape, dtype=index_dtype)
-    for k, (i, j) in enumerate(taps[1:], start=1):
-        tap = x_padded[_tap_slices(i, j, geometry)]
-        xp.greater(tap, out, out=better)
-        # winner = k where better: arithmetic, since a masked copy branches on random data (~15x slower).
-        xp.subtract(k, winner, out=step)
-        step *= better
-        winner += step
-        xp.maximum(out, tap, out=out)
+    winner = xp.empty(out.shape, dtype=index_dtype)
+
+    def scan(start, stop):  # samples start:stop; split over the batch across threads
+        part, won = out[start:stop], winner[start:stop]
+        part[...] = views[0][start:stop]
+        won.fill(0)
+        better = xp.empty(part.shape, dtype=index_dtype)
+        step = xp.empty(part.shape, dtype=index_dtype)
+        for k, view in enumerate(views[1:], start=1):
+            tap = view[start:stop]
+            xp.greater(tap, part, out=better)
+            # won = k where better: arithmetic, since a masked copy branches on random data (~15x slower).
+            xp.subtract(k, won, out=step)
+            step *= better
+            won += step
+            xp.maximum(part, tap, out=part)
+
+    run_chunks(out.shape[0], scan, x_padded.size)
     return out, (winner, taps, pads, geometry, x.shape, x_padded.shape, tuple(strides) == tuple(pool_size))
 
 
@@ -70,17 +79,25 @@ def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
 def _(residuals, g, needs):
     winner, taps, pads, geometry, x_shape, padded_shape, disjoint = residuals
     xp = backend.xp
-    covered = all(size == stride * count for size, stride, count in zip(padded_shape[1:3], geometry[0], geometry[2]))
-    if disjoint and covered:
-        # Windows tile the input exactly: every element gets its window's gradient or 0, so each
-        # tap's strided view is written once, with no zero-fill and no accumulation.
-        grad = xp.empty(padded_shape, dtype=g.dtype)
-        for k, (i, j) in enumerate(taps):
-            xp.multiply(g, winner == k, out=grad[_tap_slices(i, j, geometry)])
-    else:
-        grad = xp.zeros(padded_shape, dtype=g.dtype)
-        for k, (i, j) in enumerate(taps):
-            grad[_tap_slices(i, j, geometry)] += g * (winner == k)
+    (sh, sw), _, (oh, ow) = geometry
+    grad = xp.empty(padded_shape, dtype=g.dtype)
+
+    def scatter(start, stop):  # samples start:stop; split over the batch across threads
+        part, g_part, won = grad[start:stop], g[start:stop], winner[start:stop]
+        if disjoint:
+            # Windows tile the top-left oh*sh x ow*sw block exactly: every element there gets its
+            # window's gradient or 0, so each tap's strided view is written once, with no
+            # accumulation; only the uncovered bottom rows and right columns are zero-filled.
+            for k, (i, j) in enumerate(taps):
+                xp.multiply(g_part, won == k, out=part[_tap_slices(i, j, geometry)])
+            part[:, oh * sh:].fill(0)
+            part[:, :oh * sh, ow * sw:].fill(0)
+        else:
+            part.fill(0)
+            for k, (i, j) in enumerate(taps):
+                part[_tap_slices(i, j, geometry)] += g_part * (won == k)
+
+    run_chunks(padded_shape[0], scatter, grad.size)
     return (_crop(grad, pads, x_shape[1:3]),)
 
 
