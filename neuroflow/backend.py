@@ -6,37 +6,26 @@ import cupy. Code elsewhere reads `backend.xp` at call time (never `from backend
 so the switch takes effect everywhere at once.
 """
 import os
-import sys
 
 
-def _shorten_blas_spin():
-    """Asks OpenBLAS to put its idle threads to sleep right after each product (before it loads).
+def _blas_spin_is_short():
+    """Whether OpenBLAS was told to put its idle threads to sleep soon after each product.
 
     After a matrix product OpenBLAS keeps its worker threads spinning for ~0.1 s (2**28 cycles)
-    waiting for the next one. neuroflow splits large elementwise work over the same cores
-    (ops/parallel.py), and a thread that shares its core with a spinning BLAS worker runs at half
-    speed or worse: on 2 cores the MNIST convnet step took 34-40 ms with the default spin and
-    24-28 ms with OPENBLAS_THREAD_TIMEOUT=20 (2**20 cycles, ~0.3 ms). Shorter spins (14: 24-25 ms)
-    slow the LSTM, whose many small back-to-back products then wait for sleeping threads
-    (0.37-0.6 vs 0.24-0.35 s per 10 batches); at 20 it is unchanged. OpenBLAS reads the variable
-    once, when NumPy loads it, so this only works when neuroflow is imported before NumPy; a value
-    the user set is left alone. Set NEUROFLOW_BLAS_TUNING=0 to skip it.
-
-    Returns:
-        Whether BLAS threads are known to stop spinning soon (then threaded elementwise work pays).
+    waiting for the next one. ops/parallel.py splits large elementwise work (im2col, col2im,
+    pooling, relu) over the same cores, and a thread that shares its core with a spinning BLAS
+    worker runs at half speed or worse; with OPENBLAS_THREAD_TIMEOUT=20 (2**20 cycles, ~0.3 ms)
+    the split took the MNIST convnet step from 34-40 to 24-31 ms on 2 cores. neuroflow does not
+    set the variable itself: OpenBLAS reads it once, when NumPy loads, and short spins make
+    workloads of back-to-back products (an MLP's) wait for sleeping threads. Set it before
+    starting Python (`OPENBLAS_THREAD_TIMEOUT=20 python train.py`) to turn the split on.
     """
-    variable = "OPENBLAS_THREAD_TIMEOUT"
-    if variable in os.environ:
-        return True
-    if os.environ.get("NEUROFLOW_BLAS_TUNING", "1") == "0" or "numpy" in sys.modules:
-        return False  # NumPy (and OpenBLAS) already loaded: its threads keep the default spin
-    os.environ[variable] = "20"
-    return True
+    return "OPENBLAS_THREAD_TIMEOUT" in os.environ
 
 
-_blas_spin_short = _shorten_blas_spin()
+_blas_spin_short = _blas_spin_is_short()
 
-import numpy  # noqa: E402  (after the OpenBLAS setting above, which must precede loading it)
+import numpy  # noqa: E402
 
 xp = numpy
 _floatx = "float32"
@@ -92,7 +81,7 @@ def blas_threads_yield():
     """Whether NumPy's BLAS frees its cores right after a product, so other threads can use them.
 
     True for OpenBLAS when OPENBLAS_THREAD_TIMEOUT was in effect at load time (see
-    `_shorten_blas_spin`); False for other BLAS builds, whose thread pools (OpenMP, MKL) spin.
+    `_blas_spin_is_short`); False for other BLAS builds, whose thread pools (OpenMP, MKL) spin.
     """
     if not _blas_spin_short:
         return False
