@@ -141,3 +141,12 @@ def test_binary_crossentropy():
         return -(t * np.log(p) + (1 - t) * np.log(1 - p))
     check_op(lambda t, p: ops.binary_crossentropy(t, p), reference, labels, (3, 4), low=0.05, high=0.95)
     check_op(lambda t, z: ops.binary_crossentropy(t, z, from_logits=True), _sigmoid_xent, labels, (3, 4))
+
+
+def test_sparse_cross_entropy_op_refuses_labels_outside_the_classes():
+    from neuroflow.ops import loss_kernels
+
+    logits = numpy.zeros((3, 4))
+    for labels in ([0, 4, 1], [0, -1, 1]):  # NumPy would index 4 out of bounds and wrap -1 around
+        with pytest.raises(ValueError, match=r"labels in \[0, 4\)"):
+            loss_kernels.sparse_softmax_cross_entropy(numpy.array(labels), logits)
