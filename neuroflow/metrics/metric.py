@@ -5,7 +5,10 @@ with `result()` (a scalar Tensor; `float(metric.result())` gives the number) and
 `reset_state()`. Metrics compute on the backend arrays of their inputs, never on the tape: a metric
 updated inside a GradientTape records nothing and costs no gradient bookkeeping.
 """
+import functools
+
 from neuroflow import backend
+from neuroflow.engine import trace
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.utils.errors import shape_text
 
@@ -84,6 +87,22 @@ def snake_case(name):
     return "".join(out)
 
 
+def _reported_to_tracer(update_state):
+    """Wraps a metric's update_state so that a traced training step sees it.
+
+    Metric state is written in place, outside any op; a metric updated inside the forward pass
+    (a custom `compute_loss` that feeds a tracker, say) would be updated only while tracing, not
+    on replays. The step therefore stays eager (engine/trace.py) whenever that happens.
+    """
+    @functools.wraps(update_state)
+    def reported(self, *args, **kwargs):
+        if trace.active is not None:
+            trace.active.refuse(f"metric '{self.name}' is updated during the forward pass")
+        return update_state(self, *args, **kwargs)
+
+    return reported
+
+
 class Metric:
     """Base class of metrics: state Variables, `update_state`, `result`, `reset_state`.
 
@@ -103,6 +122,11 @@ class Metric:
         name: the metric's name (its key in History); defaults to the snake_case class name.
         dtype: the dtype of the state (default: backend.floatx()).
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "update_state" in cls.__dict__:
+            cls.update_state = _reported_to_tracer(cls.__dict__["update_state"])
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)

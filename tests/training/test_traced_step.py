@@ -244,3 +244,20 @@ def test_recurrent_models_with_dropout_replay_identically(rng, replays, recurren
     traced, eager = _fit_twice(build, x, y, epochs=2, batch_size=16)
     _assert_identical(traced, eager)
     assert replays["replayed"] == 8 - 2 and replays["refusals"] == []
+
+
+def test_metric_updated_inside_compute_loss_keeps_the_step_eager(rng, replays):
+    class Tracked(models.Sequential):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            loss = super().compute_loss(x, y, y_pred, sample_weight, training)
+            self.loss_seen.update_state(loss)  # runs on every step only if the step is eager
+            return loss
+
+    x, y = _classification(rng)
+    model = Tracked([layers.Dense(4, activation="softmax", input_shape=(12,))])
+    model.loss_seen = neuroflow.metrics.Mean()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=50, verbose=0)
+    assert int(model.loss_seen.count.numpy()) == 8  # every batch of both epochs
+    assert replays["replayed"] == 0
+    assert any("loss_seen" in reason or "mean" in reason for reason in replays["refusals"])
