@@ -111,3 +111,33 @@ def resize(images, size, interpolation="bilinear", data_format=None):
     if channels_first:
         out = ops.transpose(out, (0, 3, 1, 2))
     return ops.squeeze(out, 0) if single else out
+
+
+random_flip = Op("random_flip")
+
+
+@random_flip.forward
+def _(images, horizontal=True, vertical=True, generator=None):
+    """Flips each image of (batch, height, width, channels) left-right and / or upside down, each
+    with probability 1/2, drawn per image from `generator` (a numpy Generator)."""
+    n = images.shape[0]
+    draws = generator.random((n, 2))
+    flip_columns = backend.xp.asarray(draws[:, 0] < 0.5) if horizontal else None
+    flip_rows = backend.xp.asarray(draws[:, 1] < 0.5) if vertical else None
+    return _flip(images, flip_rows, flip_columns), (flip_rows, flip_columns)
+
+
+@random_flip.vjp
+def _(residuals, g, needs):
+    flip_rows, flip_columns = residuals
+    return (_flip(g, flip_rows, flip_columns),)  # a flip is its own inverse
+
+
+def _flip(images, flip_rows, flip_columns):
+    xp = backend.xp
+    out = images
+    if flip_columns is not None:
+        out = xp.where(flip_columns[:, None, None, None], out[:, :, ::-1], out)
+    if flip_rows is not None:
+        out = xp.where(flip_rows[:, None, None, None], out[:, ::-1], out)
+    return out if out is not images else images.copy()

@@ -133,6 +133,7 @@ LAYERS = {
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
     "PReLU": LayerSpec(), "Masking": LayerSpec(), "Identity": LayerSpec(), "Rescaling": LayerSpec(),
     "Normalization": LayerSpec(weights=_normalization_weights),
+    "Resizing": LayerSpec(), "CenterCrop": LayerSpec(), "RandomFlip": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
