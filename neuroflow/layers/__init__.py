@@ -6,7 +6,9 @@ from neuroflow.layers.layer import Layer
 from neuroflow.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
                                     concatenate)
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from neuroflow.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from neuroflow.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D,
+                                            Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
+                                            SeparableConvolution2D)
 from neuroflow.layers.normalization import BatchNormalization, LayerNormalization
 from neuroflow.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
