@@ -15,7 +15,8 @@ from neuroflow.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
                                       MaxPooling1D, MaxPooling2D)
 from neuroflow.layers.regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
-from neuroflow.layers.reshaping import Cropping2D, UpSampling2D, ZeroPadding2D
+from neuroflow.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                                       ZeroPadding2D)
 from neuroflow.layers.embedding import Embedding
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
