@@ -133,6 +133,8 @@ LAYERS = {
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
     "PReLU": LayerSpec(), "Masking": LayerSpec(), "Identity": LayerSpec(), "Rescaling": LayerSpec(),
     "Normalization": LayerSpec(weights=_normalization_weights),
+    "Dot": LayerSpec(), "UnitNormalization": LayerSpec(), "AlphaDropout": LayerSpec(),
+    "ActivityRegularization": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
