@@ -137,7 +137,7 @@ class Dot(Layer):
         if not _is_int(axes) and not (isinstance(axes, (list, tuple)) and len(axes) == 2
                                        and all(_is_int(a) for a in axes)):
             raise ValueError(f"Dot '{self.name}': `axes` must be an int or a list/tuple of 2 ints, got {axes!r}")
-        self.axes = axes
+        self.axes = axes if _is_int(axes) else tuple(axes)
         self.normalize = bool(normalize)
 
     def _resolved_axes(self, shapes):
