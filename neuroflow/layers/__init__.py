@@ -3,17 +3,21 @@ from neuroflow.layers.core import Activation, Dense, Dropout, Flatten, Lambda, R
 from neuroflow.layers.input_layer import Input, InputLayer
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
-                                    concatenate)
+from neuroflow.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
+                                    concatenate, dot)
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from neuroflow.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from neuroflow.layers.normalization import BatchNormalization, LayerNormalization
+from neuroflow.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D,
+                                            Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
+                                            SeparableConvolution2D)
+from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from neuroflow.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
                                       MaxPooling1D, MaxPooling2D)
-from neuroflow.layers.regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
-from neuroflow.layers.reshaping import Cropping2D, UpSampling2D, ZeroPadding2D
+from neuroflow.layers.regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
+                                            SpatialDropout1D, SpatialDropout2D)
+from neuroflow.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                                       ZeroPadding2D)
 from neuroflow.layers.embedding import Embedding
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN

@@ -399,3 +399,9 @@ class SeparableConv2D(DepthwiseConv2D):
             **serialized_arguments(self, ("pointwise_initializer", "pointwise_regularizer", "pointwise_constraint")),
         })
         return config
+
+
+# Keras' long-form aliases: the same classes under a second name.
+Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D

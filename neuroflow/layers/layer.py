@@ -324,7 +324,7 @@ class Layer:
         finally:
             _training_context.pop()
         if self.activity_regularizer is not None:
-            self._activity_losses = [self.activity_regularizer(o) for o in nest.flatten(outputs)]
+            self._activity_losses = [self._activity_loss(o) for o in nest.flatten(outputs)]
         if self.supports_masking:
             _attach_masks(outputs, self.compute_mask(inputs, previous_mask), Tensor)
         if isinstance(outputs, Tensor):
@@ -332,6 +332,15 @@ class Layer:
             # (object.__setattr__: a shape holds no layers or weights to track.)
             object.__setattr__(self, "_last_output_shape", (None,) + outputs.shape[1:])
         return outputs
+
+    def _activity_loss(self, output):
+        """activity_regularizer(output) divided by the batch size (as Keras 3 does), so that the
+        penalty's strength does not depend on the batch size."""
+        from neuroflow import ops
+        loss = self.activity_regularizer(output)
+        if output.ndim > 0 and output.shape[0]:
+            loss = ops.divide(loss, float(output.shape[0]))
+        return loss
 
     def _eager_call(self, inputs, *args, **kwargs):
         if "training" in kwargs and not _call_accepts(self, "training"):

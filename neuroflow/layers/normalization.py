@@ -1,4 +1,4 @@
-"""Normalization layers: BatchNormalization and LayerNormalization.
+"""Normalization layers: BatchNormalization, LayerNormalization and UnitNormalization.
 
 The training-time arithmetic and its gradient are one fused op (ops/normalization.py).
 """
@@ -179,4 +179,58 @@ class LayerNormalization(Layer):
             **serialized_arguments(self, ("beta_initializer", "gamma_initializer", "beta_regularizer",
                                           "gamma_regularizer", "beta_constraint", "gamma_constraint")),
         })
+        return config
+
+
+def l2_normalize(x, axis=-1, epsilon=None):
+    """x / max(||x||_2, epsilon) over `axis` (int or tuple), Keras' ops.normalize(order=2).
+
+    Computed as x / sqrt(max(sum(x^2), epsilon^2)), the same number, so that an all-zero slice
+    gets a zero gradient instead of the 0 * inf of differentiating sqrt at 0.
+
+    Args:
+        x: a Tensor.
+        axis: the axis or axes that hold one vector.
+        epsilon: the smallest norm divided by (default `backend.epsilon()`).
+    """
+    epsilon = backend.epsilon() if epsilon is None else epsilon
+    squares = ops.sum(ops.square(x), axis=axis, keepdims=True)
+    return ops.divide(x, ops.sqrt(ops.maximum(squares, epsilon * epsilon)))
+
+
+class UnitNormalization(Layer):
+    """Scales each vector along `axis` to unit L2 norm: out = x / max(||x||_2, 1e-12).
+
+    Args:
+        axis: int or list of ints, the axes holding one vector (default -1, the features).
+    """
+
+    epsilon = 1e-12  # Keras' constant for this layer (not backend.epsilon())
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
+            self.axis = list(axis)
+        elif isinstance(axis, int) and not isinstance(axis, bool):
+            self.axis = axis
+        else:
+            raise TypeError(f"UnitNormalization '{self.name}': `axis` must be an int or a list/tuple of ints, "
+                            f"got {axis!r}")
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        for a in [self.axis] if isinstance(self.axis, int) else self.axis:
+            if not -rank <= a < rank:
+                raise ValueError(f"UnitNormalization '{self.name}': axis {a} is out of range for input shape "
+                                 f"{shape_text(tuple(input_shape))} (rank {rank})")
+        self.built = True
+
+    def call(self, inputs):
+        axis = self.axis if isinstance(self.axis, int) else tuple(self.axis)
+        return l2_normalize(inputs, axis=axis, epsilon=self.epsilon)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
         return config

@@ -1,12 +1,15 @@
-"""Noise and structured dropout layers: SpatialDropout1D/2D, GaussianNoise, GaussianDropout.
+"""Noise and structured dropout layers: SpatialDropout1D/2D, GaussianNoise, GaussianDropout,
+AlphaDropout; and ActivityRegularization.
 
-All are the identity at inference; in training they perturb their input.
+The noise layers are the identity at inference; in training they perturb their input.
+ActivityRegularization is always the identity and adds a penalty on its input to the losses.
 """
 import math
 
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.core import Dropout
 from neuroflow.layers.input_spec import InputSpec
+from neuroflow import regularizers
 from neuroflow.layers.layer import Layer
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
@@ -126,3 +129,80 @@ class GaussianDropout(Layer):
         return config
 
 
+class AlphaDropout(Layer):
+    """Dropout that keeps SELU's self-normalization: in training, dropped units take SELU's negative
+    saturation value and an affine map restores the input's mean and variance; the identity at inference.
+
+        out = a * (x * keep + alpha' * (1 - keep)) + b,  keep ~ Bernoulli(1 - rate),
+        alpha' = -1.0507009873554805 * 1.6732632423543772,
+        a = ((1 - rate) * (1 + rate * alpha'^2)) ** -0.5,  b = -a * alpha' * rate.
+
+    Args:
+        rate: fraction of units to drop, in [0, 1).
+        noise_shape: shape of the keep mask, broadcast against the input; None entries take the
+            input's size (None: the input's shape).
+        seed: makes the masks reproducible.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        # Keras accepts rate = 1 and then fails dividing by zero in training; refused here up front.
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"AlphaDropout '{self.name}': `rate` must be a float in [0, 1), got {rate!r}")
+        if noise_shape is not None and not (isinstance(noise_shape, (list, tuple)) and all(
+                n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0) for n in noise_shape)):
+            raise ValueError(f"AlphaDropout '{self.name}': `noise_shape` must be None or a tuple of positive "
+                             f"ints / None, got {noise_shape!r}")
+        self.rate = rate
+        self.noise_shape = noise_shape
+        self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+        self.supports_masking = True
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        shape = inputs.shape
+        if self.noise_shape is not None:
+            if len(self.noise_shape) != len(shape):
+                raise ValueError(f"AlphaDropout '{self.name}': noise_shape {tuple(self.noise_shape)} has "
+                                 f"{len(self.noise_shape)} axes, the input {shape} has {len(shape)}")
+            shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
+        return noise_ops.alpha_dropout(inputs, rate=float(self.rate), noise_shape=shape,
+                                       generator=self.seed_generator.rng)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
+        return config
+
+
+class ActivityRegularization(Layer):
+    """The identity, adding `l1 * sum(|x|) + l2 * sum(x^2)`, divided by the batch size, to the losses.
+
+    The penalty is the base Layer's `activity_regularizer` (regularizers.L1L2(l1, l2)); like every
+    activity loss it is recomputed at each call and divided by the batch size, as in Keras 3.
+
+    Args:
+        l1: the L1 factor (>= 0, default 0).
+        l2: the L2 factor (>= 0, default 0).
+    """
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        kwargs.pop("activity_regularizer", None)  # fixed by l1 and l2 (Keras leaves it out of the config)
+        for name, value in (("l1", l1), ("l2", l2)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 \
+                    or value == float("inf"):
+                raise ValueError(f"ActivityRegularization: `{name}` must be a non-negative float, got {value!r}")
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1 = l1
+        self.l2 = l2
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"l1": self.l1, "l2": self.l2})
+        return config

@@ -1,4 +1,4 @@
-"""Spatial reshaping layers: UpSampling2D, ZeroPadding2D, Cropping2D."""
+"""Spatial reshaping layers: UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D."""
 from neuroflow import ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
@@ -24,6 +24,21 @@ def _pairs(value, name, where):
         raise ValueError(f"{where}: `{name}` must be an int, a tuple of 2 ints, or a tuple of 2 tuples of 2 "
                          "non-negative ints ((top, bottom), (left, right))")
     return value
+
+
+def _pair(value, name, where):
+    """(before, after) from an int or a pair of non-negative ints (the 1D layers' argument)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        value = tuple(value)
+        valid = len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+    except TypeError:
+        valid = False
+    if not valid:
+        raise ValueError(f"{where}: `{name}` must be a non-negative int or a tuple of 2 non-negative ints "
+                         f"(before, after); got {value!r}")
+    return tuple(int(v) for v in value)
 
 
 def _spatial_axes(data_format):
@@ -118,4 +133,85 @@ class Cropping2D(Layer):
     def get_config(self):
         config = super().get_config()
         config.update({"cropping": self.cropping, "data_format": self.data_format})
+        return config
+
+
+class UpSampling1D(Layer):
+    """Repeats each step `size` times along the time axis: out[n, t, c] = x[n, t // size, c].
+
+    Args:
+        size: positive int, the upsampling factor.
+
+    Input shape (batch, steps, features); output (batch, steps * size, features).
+    """
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            raise ValueError(f"UpSampling1D '{self.name}': `size` must be a positive int, got {size!r}")
+        self.size = size
+        self.input_spec = InputSpec(ndim=3)
+
+    def call(self, inputs):
+        # (batch, steps, 1, features) upsampled by (size, 1): the 2D op's backward sums the copies.
+        batch, steps, features = inputs.shape
+        out = pool_ops.upsampling2d(ops.expand_dims(inputs, 2), (self.size, 1))
+        return ops.reshape(out, (batch, steps * self.size, features))
+
+    def get_config(self):
+        config = super().get_config()
+        config["size"] = self.size
+        return config
+
+
+class ZeroPadding1D(Layer):
+    """Pads the time axis with zeros.
+
+    Args:
+        padding: int (both ends) or (before, after).
+        data_format: 'channels_last' (default; (batch, steps, features)) or 'channels_first'
+            ((batch, features, steps)).
+    """
+
+    def __init__(self, padding=1, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        where = f"ZeroPadding1D '{self.name}'"
+        self.padding = _pair(padding, "padding", where)
+        self.data_format = check_data_format(data_format, where)
+        self.input_spec = InputSpec(ndim=3)
+
+    def call(self, inputs):
+        widths = [(0, 0), (0, 0), (0, 0)]
+        widths[2 if self.data_format == "channels_first" else 1] = self.padding
+        return ops.pad(inputs, widths)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"padding": self.padding, "data_format": self.data_format})
+        return config
+
+
+class Cropping1D(Layer):
+    """Removes steps at both ends of the time axis of (batch, steps, features).
+
+    Args:
+        cropping: int (both ends) or (before, after).
+    """
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = _pair(cropping, "cropping", f"Cropping1D '{self.name}'")
+        self.input_spec = InputSpec(ndim=3)
+
+    def call(self, inputs):
+        before, after = self.cropping
+        steps = inputs.shape[1]
+        if before + after >= steps:
+            raise ValueError(f"Cropping1D '{self.name}': cropping {self.cropping} removes every step of "
+                             f"input shape {shape_text(tuple(inputs.shape))}")
+        return ops.getitem(inputs, (slice(None), slice(before, steps - after)))
+
+    def get_config(self):
+        config = super().get_config()
+        config["cropping"] = self.cropping
         return config

@@ -70,3 +70,37 @@ def _(reference, shape=(), rate=0.5, generator=None):
     layers hand it to their fused op, which applies it at every step."""
     keep = generator.random((reference.shape[0],) + tuple(shape), dtype=numpy.float32) >= rate
     return backend.xp.asarray(keep.astype(reference.dtype) / reference.dtype.type(1.0 - rate)), None
+
+
+alpha_dropout = Op("alpha_dropout")
+
+# SELU's constants: selu(x) = SCALE * (x if x > 0 else ALPHA * (exp(x) - 1)).
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+
+@alpha_dropout.forward
+def _(x, rate=0.5, noise_shape=None, generator=None):
+    """Alpha dropout: dropped units are set to SELU's negative saturation alpha' = -SCALE * ALPHA,
+    then an affine map restores zero mean and unit variance (for inputs with that mean and variance):
+
+        keep ~ Bernoulli(1 - rate),  out = a * (x * keep + alpha' * (1 - keep)) + b,
+        a = ((1 - rate) * (1 + rate * alpha'^2)) ** -0.5,  b = -a * alpha' * rate.
+
+    `noise_shape` (default x's shape) broadcasts against x; `generator` is a numpy Generator.
+    The gradient is g * a * keep.
+    """
+    keep = generator.random(x.shape if noise_shape is None else noise_shape, dtype=numpy.float32) >= rate
+    alpha_p = -SELU_SCALE * SELU_ALPHA
+    a = ((1.0 - rate) * (1.0 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    keep = keep.astype(x.dtype)
+    # Per-element multiplier and offset: out = x * (a * keep) + (a * alpha' * (1 - keep) + b).
+    scale = backend.xp.asarray(keep * x.dtype.type(a))
+    offset = backend.xp.asarray((1.0 - keep) * x.dtype.type(a * alpha_p) + x.dtype.type(b))
+    return x * scale + offset, scale
+
+
+@alpha_dropout.vjp
+def _(scale, g, needs):
+    return (g * scale,)

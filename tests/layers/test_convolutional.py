@@ -283,3 +283,12 @@ def test_small_cnn_beats_dense_baseline_on_mnist():
         results[kind] = (model.count_params(), model.evaluate(x_test, y_test, verbose=0, return_dict=True)["accuracy"])
     assert results["cnn"][1] > results["dense"][1] + 0.03, results
     assert results["cnn"][1] > 0.8, results
+
+
+def test_keras_long_form_aliases_are_the_same_classes():
+    assert layers.Convolution1D is layers.Conv1D and layers.Convolution2D is layers.Conv2D
+    assert layers.Convolution2DTranspose is layers.Conv2DTranspose
+    assert layers.SeparableConvolution2D is layers.SeparableConv2D
+    # Built through the alias, the layer is a Conv2D by name and in its config.
+    layer = layers.Convolution2D(3, 2)
+    assert layer.name.startswith("conv2d") and type(layer).from_config(layer.get_config()).filters == 3

@@ -153,3 +153,56 @@ def test_layer_normalization_gradients(float64, rng, axis):
 def test_layer_normalization_config_and_saving(tmp_path, rng):
     config_round_trip(layers.LayerNormalization(axis=[1, 2], epsilon=1e-5, center=False, gamma_regularizer="l1"))
     check_save_load_round_trip(tmp_path, layers.LayerNormalization(), (3, 4), rng)
+
+
+# ---- UnitNormalization -------------------------------------------------------------------------
+
+def test_unit_normalization_matches_keras_and_loops():
+    rs = numpy.random.RandomState(0)
+    a = numpy.round(rs.normal(size=(2, 3, 4)), 2).astype("float32")
+    # keras.layers.UnitNormalization()(a)[0, 0] and UnitNormalization(axis=[1, 2])(a)[0, 0] (Keras 3.15, torch)
+    numpy.testing.assert_allclose(layers.UnitNormalization()(a).numpy()[0, 0], [0.57914, 0.13162, 0.32247, 0.73708],
+                                  atol=1e-5)
+    numpy.testing.assert_allclose(layers.UnitNormalization(axis=[1, 2])(a).numpy()[0, 0],
+                                  [0.42789, 0.09725, 0.23826, 0.54459], atol=1e-5)
+    expected = numpy.empty_like(a)
+    for n in range(2):
+        for i in range(4):
+            column = a[n, :, i]
+            expected[n, :, i] = column / max(numpy.sqrt((column ** 2).sum()), 1e-12)
+    numpy.testing.assert_allclose(layers.UnitNormalization(axis=1)(a).numpy(), expected, rtol=1e-6)
+    # Keras gives zeros for a zero vector (the norm is floored at 1e-12, not backend.epsilon()).
+    assert layers.UnitNormalization()(numpy.zeros((1, 3), "float32")).numpy().tolist() == [[0.0, 0.0, 0.0]]
+    tiny = numpy.array([[3e-9, 4e-9]])
+    numpy.testing.assert_allclose(layers.UnitNormalization(dtype="float64")(tiny).numpy(), [[0.6, 0.8]], rtol=1e-9)
+
+
+@pytest.mark.parametrize("axis", [-1, 1, [1, 2]])
+def test_unit_normalization_gradients(float64, rng, axis):
+    check_layer_gradients(layers.UnitNormalization(axis=axis), rng.normal(size=(2, 3, 4)))
+
+
+def test_unit_normalization_models_config_and_keras_saving(tmp_path, rng, capsys):
+    layer = layers.UnitNormalization(axis=[1, 2])
+    assert config_round_trip(layer).get_config()["axis"] == [1, 2]
+    assert layers.UnitNormalization().get_config()["axis"] == -1
+    check_save_load_round_trip(tmp_path, layer, (3, 4), rng)
+    x = rng.normal(size=(32, 5)).astype("float32")
+    y = x[:, :1]
+    inputs = layers.Input((5,))
+    functional = models.Model(inputs, layers.Dense(1)(layers.UnitNormalization()(layers.Dense(4)(inputs))))
+    sequential = models.Sequential([layers.Input((5,)), layers.Dense(4), layers.UnitNormalization(), layers.Dense(1)])
+    for model in (functional, sequential):
+        model.compile(optimizer="adam", loss="mse")
+        history = model.fit(x, y, epochs=6, batch_size=8, verbose=0)
+        assert history.history["loss"][-1] < history.history["loss"][0]
+    sequential.summary()
+    assert "UnitNormalization" in capsys.readouterr().out
+    assert layers.UnitNormalization().compute_output_shape((None, 7, 2)) == (None, 7, 2)
+
+
+def test_unit_normalization_errors_name_the_problem(rng):
+    with pytest.raises(TypeError, match="UnitNormalization.*axis.*int or a list/tuple of ints.*'last'"):
+        layers.UnitNormalization(axis="last")
+    with pytest.raises(ValueError, match="UnitNormalization.*axis 3 is out of range.*rank 3"):
+        layers.UnitNormalization(axis=[1, 3])(rng.normal(size=(2, 3, 4)))

@@ -50,3 +50,37 @@ def test_dropout_mask_is_a_per_sample_multiplier_without_gradient():
     assert mask.shape == (6, 12) and mask.dtype == "float32"
     assert set(numpy.unique(mask.numpy())) <= {0.0, 2.0}
     assert not noise.dropout_mask.differentiable
+
+
+def test_alpha_dropout_is_the_affine_map_of_the_drawn_mask():
+    x = numpy.random.default_rng(2).normal(size=(50, 40))
+    rate = 0.2
+    keep = _fixed().random(x.shape, dtype=numpy.float32) >= rate  # the op's draw, repeated
+    alpha_p = -1.0507009873554805 * 1.6732632423543772
+    a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    expected = numpy.where(keep, a * x + b, a * alpha_p + b)
+    numpy.testing.assert_allclose(noise.alpha_dropout(x, rate=rate, generator=_fixed()).numpy(), expected,
+                                  rtol=1e-12)
+    # The numbers Keras 3.15 (torch) gives for rate 0.2: dropped units become -1.2361598,
+    # kept ones a * x + b with b = 0.30904001, a = 1.1879435 - 0.30904001.
+    assert a * alpha_p + b == pytest.approx(-1.2361598, abs=1e-6)
+    assert b == pytest.approx(0.30904001, abs=1e-6) and a + b == pytest.approx(1.1879435, abs=1e-6)
+
+
+def test_alpha_dropout_keeps_zero_mean_unit_variance_and_dtype():
+    x = numpy.random.default_rng(3).normal(size=(400, 250)).astype("float32")
+    out = noise.alpha_dropout(x, rate=0.3, generator=_fixed()).numpy()
+    assert out.dtype == numpy.float32
+    assert abs(out.mean()) < 0.01 and abs(out.std() - 1.0) < 0.01
+    shared = noise.alpha_dropout(x[:8, :30].reshape(8, 5, 6), rate=0.5, noise_shape=(8, 1, 6),
+                                 generator=_fixed()).numpy()
+    dropped = numpy.isclose(shared, -0.77919393, atol=1e-6)  # a * alpha' + b at rate 0.5
+    assert 0.2 < dropped.mean() < 0.8
+    assert (dropped == dropped[:, :1, :]).all()  # one decision per (sample, channel)
+
+
+@pytest.mark.parametrize("kwargs", [{"rate": 0.3}, {"rate": 0.6, "noise_shape": (3, 1)}])
+def test_alpha_dropout_gradients(kwargs):
+    x = numpy.random.default_rng(1).normal(size=(3, 4))
+    check_gradients(lambda t: noise.alpha_dropout(t, generator=_fixed(), **kwargs), x)
