@@ -22,6 +22,7 @@ would: replayed and eager training give bit-identical weights.
 import contextlib
 
 from neuroflow import backend
+from neuroflow.engine import tape as tape_module
 from neuroflow.engine import tensor as tensor_module
 from neuroflow.engine.graph import unbroadcast
 from neuroflow.engine.tensor import Tensor, Variable
@@ -105,9 +106,11 @@ class Tracer:
             wanted = wanted or need
             value = x.value if isinstance(x, Tensor) else x
             shapes.append((getattr(value, "shape", None), getattr(value, "dtype", None)))
+        # Ops run under no_grad / stop_recording are not on the tape: none of their inputs gets a gradient.
+        recording = any(tape._recording for tape in tape_module._active_tapes)
         index = len(self.instructions)
         self.instructions.append((op, tuple(sources), params))
-        self.needs.append(tuple(needs) if wanted and op._vjp is not None else None)
+        self.needs.append(tuple(needs) if wanted and recording and op._vjp is not None else None)
         self.input_shapes.append(tuple(shapes))
         self.tensor_slot[id(result)] = index
         self.array_slot.setdefault(id(result.value), index)

@@ -261,3 +261,25 @@ def test_metric_updated_inside_compute_loss_keeps_the_step_eager(rng, replays):
     assert int(model.loss_seen.count.numpy()) == 8  # every batch of both epochs
     assert replays["replayed"] == 0
     assert any("loss_seen" in reason or "mean" in reason for reason in replays["refusals"])
+
+
+class _FrozenBranch(layers.Layer):
+    """Adds a term computed under no_grad: the kernel before it gets no gradient through that term."""
+
+    def call(self, inputs):
+        with neuroflow.engine.no_grad():
+            frozen = ops.multiply(inputs, 3.0)
+        return ops.add(inputs, frozen)
+
+
+def test_ops_under_no_grad_get_no_gradient_in_replays_either(rng, replays):
+    def build():
+        model = models.Sequential([layers.Dense(6, input_shape=(12,)), _FrozenBranch(),
+                                   layers.Dense(4, activation="softmax")])
+        model._test_loss = "sparse_categorical_crossentropy"
+        return model
+
+    x, y = _classification(rng)
+    traced, eager = _fit_twice(build, x, y, epochs=2)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] > 0
