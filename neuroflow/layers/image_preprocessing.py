@@ -173,6 +173,11 @@ def _factor_range(factor, name, where, low=-1.0, high=1.0, low_open=False):
     return lower, upper
 
 
+def _as_written(factor):
+    """A factor as given, pairs as tuples (a saved config's JSON lists become tuples again)."""
+    return tuple(factor) if isinstance(factor, list) else factor
+
+
 def _channels_last_batch(inputs, data_format, transform):
     """Runs `transform` on a (batch, height, width, channels) view of a batch or a single image."""
     single = inputs.ndim == 3
@@ -275,7 +280,7 @@ class RandomZoom(_RandomAffine):
                  fill_value=0.0, data_format=None, **kwargs):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         where = f"RandomZoom '{self.name}'"
-        self.height_factor, self.width_factor = height_factor, width_factor
+        self.height_factor, self.width_factor = _as_written(height_factor), _as_written(width_factor)
         self._height = _factor_range(height_factor, "height_factor", where, low_open=True)
         self._width = None if width_factor is None else _factor_range(width_factor, "width_factor", where,
                                                                       low_open=True)
@@ -309,7 +314,7 @@ class RandomTranslation(_RandomAffine):
                  fill_value=0.0, data_format=None, **kwargs):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         where = f"RandomTranslation '{self.name}'"
-        self.height_factor, self.width_factor = height_factor, width_factor
+        self.height_factor, self.width_factor = _as_written(height_factor), _as_written(width_factor)
         self._height = _factor_range(height_factor, "height_factor", where)
         self._width = _factor_range(width_factor, "width_factor", where)
 
