@@ -190,7 +190,12 @@ def test_augmentation_arguments_are_checked_by_name():
 
 
 @pytest.mark.parametrize("make", AUGMENTATIONS)
-def test_augmentation_trains_identically_traced_and_eager_and_saves(make, tmp_path):
+def test_augmentation_trains_identically_traced_and_eager_and_saves(make, tmp_path, monkeypatch):
+    from neuroflow.engine import trace
+
+    replayed = []
+    run = trace.Program.run
+    monkeypatch.setattr(trace.Program, "run", lambda self, leaves: replayed.append(1) or run(self, leaves))
     rng = numpy.random.default_rng(2)
     x = rng.normal(size=(48, 6, 6, 2)).astype("float32")
     y = (x.mean(axis=(1, 2, 3)) > 0).astype("float32")
@@ -203,13 +208,30 @@ def test_augmentation_trains_identically_traced_and_eager_and_saves(make, tmp_pa
         history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
         results.append((model, history.history))
     (traced, traced_history), (eager, eager_history) = results
+    assert len(replayed) == 4  # 3 batches x 2 epochs, the first two traced: the draws were replayed
     assert traced_history == eager_history
     for a, b in zip(traced.get_weights(), eager.get_weights()):
         numpy.testing.assert_array_equal(a, b)
-    # The augmentation is in the gradient path (after the convolution): the kernel moved.
     path = tmp_path / "m.keras"
     traced.save(path)
     loaded = models.load_model(path)
     assert type(loaded.layers[1]) is type(traced.layers[1])
     assert loaded.layers[1].get_config() == traced.layers[1].get_config()
     numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), traced.predict(x, verbose=0))
+
+
+def test_keras_written_augmentation_model_loads():
+    """augmentation.keras: written by Keras 3.15.1 (torch backend) from
+    Sequential([Input((6, 6, 2)), RandomRotation(0.1, fill_mode='constant'), RandomZoom(0.2, (-0.1, 0.3)),
+    RandomTranslation(0.1, 0.2), RandomContrast(0.3), RandomBrightness(0.2, value_range=(0, 1)), Flatten(), Dense(1)]);
+    augmentation.npz holds inputs x and Keras' predict(x) y."""
+    import pathlib
+
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    model = models.load_model(fixtures / "augmentation.keras")
+    data = numpy.load(fixtures / "augmentation.npz")
+    assert [type(layer).__name__ for layer in model.layers][:5] == [
+        "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness"]
+    assert model.layers[0].factor == (-0.1, 0.1) and model.layers[0].fill_mode == "constant"
+    assert model.layers[3].factor == (0, 0.3) and model.layers[4].value_range == (0, 1)
+    numpy.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"], atol=1e-5)
