@@ -24,5 +24,6 @@ from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
 from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
 from neuroflow.layers.core import Identity, Permute, RepeatVector
 from neuroflow.layers.preprocessing import Normalization, Rescaling
-from neuroflow.layers.image_preprocessing import CenterCrop, RandomFlip, Resizing
+from neuroflow.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast, RandomFlip,
+                                                 RandomRotation, RandomTranslation, RandomZoom, Resizing)
 from neuroflow.layers.lookup import CategoryEncoding, Discretization, IntegerLookup, StringLookup, TextVectorization

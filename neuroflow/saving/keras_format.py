@@ -134,6 +134,8 @@ LAYERS = {
     "PReLU": LayerSpec(), "Masking": LayerSpec(), "Identity": LayerSpec(), "Rescaling": LayerSpec(),
     "Normalization": LayerSpec(weights=_normalization_weights),
     "Resizing": LayerSpec(), "CenterCrop": LayerSpec(), "RandomFlip": LayerSpec(),
+    "RandomRotation": LayerSpec(), "RandomZoom": LayerSpec(), "RandomTranslation": LayerSpec(),
+    "RandomContrast": LayerSpec(), "RandomBrightness": LayerSpec(),
     "Dot": LayerSpec(), "UnitNormalization": LayerSpec(), "AlphaDropout": LayerSpec(),
     "ActivityRegularization": LayerSpec(),
 }
