@@ -25,3 +25,4 @@ from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
 from neuroflow.layers.core import Identity, Permute, RepeatVector
 from neuroflow.layers.preprocessing import Normalization, Rescaling
 from neuroflow.layers.image_preprocessing import CenterCrop, RandomFlip, Resizing
+from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention

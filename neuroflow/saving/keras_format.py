@@ -136,6 +136,11 @@ LAYERS = {
     "Resizing": LayerSpec(), "CenterCrop": LayerSpec(), "RandomFlip": LayerSpec(),
     "Dot": LayerSpec(), "UnitNormalization": LayerSpec(), "AlphaDropout": LayerSpec(),
     "ActivityRegularization": LayerSpec(),
+    # Keras keeps MultiHeadAttention's variables in its query_dense/, key_dense/, value_dense/ and
+    # output_dense/ sub-layers: the generic walk finds them by those attribute names.
+    "MultiHeadAttention": LayerSpec(ignore={"use_gate": (False,), "sliding_window": (None,),
+                                            "flash_attention": (None, False)}),
+    "Attention": LayerSpec(), "AdditiveAttention": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
