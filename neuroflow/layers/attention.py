@@ -236,6 +236,12 @@ class MultiHeadAttention(Layer):
             key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                     use_causal_mask)
+        # As Keras does, the inputs' masks are consumed here: they are taken off the input tensors,
+        # so a later layer reading the same tensor (value) sees no mask. (The output carries the
+        # query's mask.) Keras files rely on this: their predictions are computed that way.
+        for x in (query, value, key):
+            if getattr(x, "_keras_mask", None) is not None:
+                x._keras_mask = None
 
         q = self.query_dense(query)                                   # (B, T, H, K)
         k = self.key_dense(key)                                       # (B, S, H, K)
@@ -243,8 +249,14 @@ class MultiHeadAttention(Layer):
         q = ops.multiply(ops.transpose(q, (0, 2, 1, 3)), 1.0 / math.sqrt(self.key_dim))
         scores = ops.matmul(q, ops.transpose(k, (0, 2, 3, 1)))        # (B, H, T, S)
         if mask is not None:
-            scores = ops.where(mask[:, None] if mask.ndim == 3 else mask, scores, _LARGE_NEGATIVE)
+            mask = mask[:, None] if mask.ndim == 3 else mask          # broadcast over the heads
+            scores = ops.where(mask, scores, _LARGE_NEGATIVE)
         weights = ops.softmax(scores, axis=-1)
+        if mask is not None and (return_attention_scores or self.dropout > 0):
+            # Keras' explicit path (taken when scores are returned or dropout is set) zeroes masked
+            # weights after the softmax, so a fully masked query row gets weights 0; its fused path
+            # (otherwise) leaves such a row uniform. Both are reproduced.
+            weights = ops.where(mask, weights, 0.0)
         dropped = weights
         if training and self.dropout > 0:
             dropped = noise_ops.dropout(weights, rate=self.dropout, generator=self.seed_generator.rng)

@@ -447,8 +447,9 @@ def _sequential_from_keras(config, custom_objects):
     return model
 
 
-# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True).
-_MASK_OPS = {"NotEqual", "Any"}
+# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True);
+# ConvertToTensor is Attention.compute_mask passing the query mask on.
+_MASK_OPS = {"NotEqual", "Any", "ConvertToTensor"}
 
 
 def _is_mask_op(entry):
