@@ -27,3 +27,4 @@ from neuroflow.layers.preprocessing import Normalization, Rescaling
 from neuroflow.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast, RandomFlip,
                                                  RandomRotation, RandomTranslation, RandomZoom, Resizing)
 from neuroflow.layers.lookup import CategoryEncoding, Discretization, IntegerLookup, StringLookup, TextVectorization
+from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention

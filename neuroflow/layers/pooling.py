@@ -3,7 +3,7 @@
 The window arithmetic (TF's 'same' padding, first-maximum gradients, 'same' averages over the
 unpadded cells only) lives in ops/pooling.py.
 """
-from neuroflow import ops
+from neuroflow import backend, ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
@@ -131,10 +131,23 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
 
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """out[n, c] = mean over t of x[n, t, c]."""
+    """out[n, c] = mean over t of x[n, t, c]; with a (batch, steps) mask (Embedding(mask_zero=True),
+    an attention layer's output), the mean over the unmasked steps only, as Keras does."""
 
     rank = 1
     _reduce = staticmethod(ops.mean)
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        axis = 1 if self.data_format == "channels_last" else 2
+        keep = (mask.value if hasattr(mask, "value") else backend.xp.asarray(mask)).astype(bool)
+        keep = backend.xp.expand_dims(keep, 2 if self.data_format == "channels_last" else 1)
+        # where (not a product): a masked step holding inf or NaN must not leak into the sum.
+        total = ops.sum(ops.where(keep, inputs, 0.0), axis=axis, keepdims=self.keepdims)
+        # At least 1: a fully masked sequence pools to 0 (Keras divides 0 by 0 there, giving NaN).
+        count = backend.xp.maximum(backend.xp.sum(keep.astype(inputs.dtype), axis=axis, keepdims=self.keepdims), 1)
+        return ops.divide(total, count)
 
 
 class GlobalAveragePooling2D(BaseGlobalPooling):

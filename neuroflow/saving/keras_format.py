@@ -138,6 +138,11 @@ LAYERS = {
     "RandomContrast": LayerSpec(), "RandomBrightness": LayerSpec(),
     "Dot": LayerSpec(), "UnitNormalization": LayerSpec(), "AlphaDropout": LayerSpec(),
     "ActivityRegularization": LayerSpec(),
+    # Keras keeps MultiHeadAttention's variables in its query_dense/, key_dense/, value_dense/ and
+    # output_dense/ sub-layers: the generic walk finds them by those attribute names.
+    "MultiHeadAttention": LayerSpec(ignore={"use_gate": (False,), "sliding_window": (None,),
+                                            "flash_attention": (None, False)}),
+    "Attention": LayerSpec(), "AdditiveAttention": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
@@ -444,8 +449,9 @@ def _sequential_from_keras(config, custom_objects):
     return model
 
 
-# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True).
-_MASK_OPS = {"NotEqual", "Any"}
+# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True);
+# ConvertToTensor is Attention.compute_mask passing the query mask on.
+_MASK_OPS = {"NotEqual", "Any", "ConvertToTensor"}
 
 
 def _is_mask_op(entry):

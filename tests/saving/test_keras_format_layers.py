@@ -15,7 +15,7 @@ from neuroflow.saving import keras_format  # noqa: E402
 from tests.saving.test_keras_format import _fixture, _predict  # noqa: E402
 
 LAYER_FIXTURES = ["cnn_2d", "cnn_2d_global", "cnn_1d", "sequence_embedding", "sequence_bidirectional",
-                  "sequence_gru_variants", "activation_layers", "preprocessing", "merge_reshape_1d"]
+                  "sequence_gru_variants", "activation_layers", "preprocessing", "merge_reshape_1d", "sequence_attention"]
 
 
 def _load(name):
