@@ -12,7 +12,6 @@ Index layout of the lookup layers (Keras'):
 (Keras sorts with `numpy.lexsort((tokens, counts))[::-1]`).
 """
 import collections
-import math
 import re
 
 import numpy
