@@ -3,8 +3,10 @@
 A benchmark script defines `CONTENDERS = {name: function(config) -> result dict}` and calls
 `main(description, CONTENDERS, config)`. The parent process only launches children and reports;
 each contender trains in its own fresh interpreter (`python script.py --child NAME ...`), so one
-library's allocator, thread pools and caches never touch another's. Each child prints its result
-as one JSON line after a marker; the parent collects, repeats round-robin, and prints medians.
+library's allocator, thread pools and caches never touch another's. The children run in lockstep:
+epoch k of every contender runs back to back, one process at a time, while the others wait asleep
+(`--sequential` runs whole contenders one after another instead). Each child prints its result
+as one JSON line after a marker; the parent collects, repeats, and prints medians.
 
 Modes:
     default             wall-clock seconds per epoch, `--threads` BLAS / OpenMP threads (default: all cores)
@@ -27,6 +29,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _lockstep  # noqa: E402
 
 _MARKER = "@@BENCHMARK-RESULT@@ "
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -54,12 +59,14 @@ class EpochClock:
         return usage.ru_utime + usage.ru_stime
 
     def start(self):
+        _lockstep.wait_turn()  # in lockstep, asleep and untimed until this contender's turn
         self._start = (time.perf_counter(), self._cpu_now())
 
     def stop(self):
         wall, cpu = self._start
         self.wall.append(time.perf_counter() - wall)
         self.cpu.append(self._cpu_now() - cpu)
+        _lockstep.turn_done()
 
 
 def set_torch_threads(torch, threads):
@@ -111,6 +118,28 @@ def _launch(script, name, config, arguments):
     return {"status": "failed", "reason": f"exit {completed.returncode}: {completed.stderr.strip()[-2000:]}"}
 
 
+def _launch_lockstep(script, names, config, arguments):
+    """Runs all contenders at once, one epoch at a time in turn (_lockstep.py): {name: result}.
+
+    The k-th epochs of all contenders run back to back, under the same machine conditions, and
+    never at the same time.
+    """
+    commands, environments = {}, {}
+    for name in names:
+        commands[name] = [sys.executable, os.path.abspath(script), "--child", name, "--config", json.dumps(config)]
+        if arguments.pin:
+            if shutil.which("taskset") is None:
+                raise SystemExit("--pin needs `taskset` (util-linux)")
+            commands[name] = ["taskset", "-c", "0"] + commands[name]
+        environments[name] = _child_environment(config["threads"], arguments.unset_openblas_env)
+    outcomes = _lockstep.run_in_turns(commands, environments, pause=0.3 if config["threads"] > 1 else 0.0)
+    results = {}
+    for name, (code, lines, errors) in outcomes.items():
+        found = [json.loads(line[len(_MARKER):]) for line in lines if line.startswith(_MARKER)]
+        results[name] = found[-1] if found else {"status": "failed", "reason": f"exit {code}: {errors.strip()[-2000:]}"}
+    return results
+
+
 def _spread(values):
     if not values:
         return None
@@ -129,6 +158,8 @@ def parse_arguments(description, argv=None):
                         help="one thread pinned to core 0 (taskset -c 0); report process CPU seconds per epoch")
     parser.add_argument("--unset-openblas-env", action="store_true",
                         help="remove OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from the children's environment")
+    parser.add_argument("--sequential", action="store_true",
+                        help="run the contenders one after another instead of epoch by epoch in turn")
     parser.add_argument("--json", default=None, help="also write every figure to this JSON file")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--config", default=None, help=argparse.SUPPRESS)
@@ -164,8 +195,9 @@ def main(description, contenders, config, summarize, script, argv=None):
     runs = {name: [] for name in names}
     notes = {}
     for repeat in range(arguments.repeats):
+        lockstep = None if arguments.sequential else _launch_lockstep(script, names, config, arguments)
         for name in names:
-            result = _launch(script, name, config, arguments)
+            result = lockstep[name] if lockstep is not None else _launch(script, name, config, arguments)
             if result["status"] != "ok":
                 notes[name] = f"{result['status']}: {result['reason']}"
                 continue

@@ -18,9 +18,11 @@ import os
 import pathlib
 import resource
 import statistics
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _lockstep  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BATCH = 128
@@ -48,9 +50,11 @@ def _neuroflow(batches, repeats):
     model.fit(x[:2 * BATCH], y[:2 * BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
     times = []
     for _ in range(repeats):
+        _lockstep.wait_turn()
         start = time.perf_counter()
         model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
         times.append(time.perf_counter() - start)
+        _lockstep.turn_done()
     return times
 
 
@@ -81,9 +85,11 @@ def _torch(batches, repeats, threads):
     epoch(x[:2 * BATCH], y[:2 * BATCH])  # warm-up
     times = []
     for _ in range(repeats):
+        _lockstep.wait_turn()
         start = time.perf_counter()
         epoch(x, y)
         times.append(time.perf_counter() - start)
+        _lockstep.turn_done()
     return times
 
 
@@ -94,21 +100,32 @@ def worker(name, batches, repeats, threads):
     print(json.dumps({"times": times, "peak_mib": peak_mib}))
 
 
-def _run(name, args, unset_blas):
-    env = dict(os.environ)
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[variable] = str(args.threads)
-    if unset_blas:
-        env.pop("OPENBLAS_CORETYPE", None)
-        env.pop("OPENBLAS_L2_SIZE", None)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    python = args.torch_python if name == "torch" else sys.executable
-    command = [python, __file__, "--worker", name, "--batches", str(args.batches), "--repeats", str(args.repeats),
-               "--threads", str(args.threads)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        return None, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-    return json.loads(done.stdout.strip().splitlines()[-1]), None
+def _run_both(args, unset_blas):
+    """Both contenders in lockstep (_lockstep.py): {name: (result or None, error or None)}.
+
+    Each timed repeat of one contender runs right after the other's, never at the same time, so
+    both see the same phase of this noisy machine.
+    """
+    commands, environments = {}, {}
+    for name in ("neuroflow", "torch"):
+        env = dict(os.environ)
+        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[variable] = str(args.threads)
+        if unset_blas:
+            env.pop("OPENBLAS_CORETYPE", None)
+            env.pop("OPENBLAS_L2_SIZE", None)
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+        python = args.torch_python if name == "torch" else sys.executable
+        commands[name] = [python, __file__, "--worker", name, "--batches", str(args.batches),
+                          "--repeats", str(args.repeats), "--threads", str(args.threads)]
+        environments[name] = env
+    outcomes = {}
+    for name, (code, lines, errors) in _lockstep.run_in_turns(commands, environments, pause=0.3).items():
+        if code != 0 or not lines:
+            outcomes[name] = (None, errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}")
+        else:
+            outcomes[name] = (json.loads(lines[-1]), None)
+    return outcomes
 
 
 def main():
@@ -133,8 +150,9 @@ def main():
             f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
         print(f"\n[{label}]")
         results = {}
+        outcomes = _run_both(args, unset)
         for name in ("neuroflow", "torch"):
-            result, error = _run(name, args, unset)
+            result, error = outcomes[name]
             if result is None:
                 print(f"  {name:10s} skipped: {error}")
                 continue

@@ -20,9 +20,11 @@ import os
 import pathlib
 import resource
 import statistics
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _lockstep  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VOCABULARY, LENGTH, BATCH, UNITS, EMBEDDING = 10000, 200, 128, 32, 32
@@ -48,9 +50,11 @@ def _run_neuroflow(batches, repeats):
     model.train_on_batch(x[:BATCH], y[:BATCH])  # warm-up
     times = []
     for _ in range(repeats):
+        _lockstep.wait_turn()
         start = time.perf_counter()
         model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
         times.append(time.perf_counter() - start)
+        _lockstep.turn_done()
     return times
 
 
@@ -86,10 +90,12 @@ def _run_torch(batches, repeats, threads):
     step(x[:BATCH], y[:BATCH])  # warm-up
     times = []
     for _ in range(repeats):
+        _lockstep.wait_turn()
         start = time.perf_counter()
         for index in range(batches):
             step(x[index * BATCH:(index + 1) * BATCH], y[index * BATCH:(index + 1) * BATCH])
         times.append(time.perf_counter() - start)
+        _lockstep.turn_done()
     return times
 
 
@@ -102,20 +108,31 @@ def _child(arguments):
     print(json.dumps({"times": times, "median": statistics.median(times), "peak_mib": peak_kib / 1024}))
 
 
-def _spawn(contender, arguments, unset_openblas):
-    environment = dict(os.environ)
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        environment[variable] = str(arguments.threads)
-    if unset_openblas:
-        for variable in OPENBLAS_VARIABLES:
-            environment.pop(variable, None)
-    python = arguments.python if contender == "torch" else sys.executable
-    command = [python, __file__, "--child", contender, "--batches", str(arguments.batches),
-               "--repeats", str(arguments.repeats), "--threads", str(arguments.threads)]
-    done = subprocess.run(command, env=environment, capture_output=True, text=True)
-    if done.returncode != 0:
-        return None, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-    return json.loads(done.stdout.strip().splitlines()[-1]), None
+def _spawn_both(arguments, unset_openblas):
+    """Both contenders in lockstep (_lockstep.py): {name: (result or None, error or None)}.
+
+    Each timed epoch of one contender runs right after the other's, never at the same time, so
+    both see the same phase of this noisy machine.
+    """
+    commands, environments = {}, {}
+    for contender in ("neuroflow", "torch"):
+        environment = dict(os.environ)
+        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            environment[variable] = str(arguments.threads)
+        if unset_openblas:
+            for variable in OPENBLAS_VARIABLES:
+                environment.pop(variable, None)
+        python = arguments.python if contender == "torch" else sys.executable
+        commands[contender] = [python, __file__, "--child", contender, "--batches", str(arguments.batches),
+                               "--repeats", str(arguments.repeats), "--threads", str(arguments.threads)]
+        environments[contender] = environment
+    outcomes = {}
+    for contender, (code, lines, errors) in _lockstep.run_in_turns(commands, environments, pause=0.3).items():
+        if code != 0 or not lines:
+            outcomes[contender] = (None, errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}")
+        else:
+            outcomes[contender] = (json.loads(lines[-1]), None)
+    return outcomes
 
 
 def main():
@@ -138,8 +155,9 @@ def main():
             f"{v}={os.environ.get(v, '-')}" for v in OPENBLAS_VARIABLES) + ")"
         print(f"\n[{label}]")
         results = {}
+        outcomes = _spawn_both(arguments, unset)
         for contender in ("neuroflow", "torch"):
-            result, error = _spawn(contender, arguments, unset)
+            result, error = outcomes[contender]
             results[contender] = result
             if result is None:
                 print(f"  {contender:<10} unavailable: {error}")
