@@ -165,7 +165,16 @@ def _conv_forward(x, kernel, strides, dilation, pads, groups):
     n = x.shape[0]
     rows = n * out_hw[0] * out_hw[1]
     if groups == 1:
-        out = columns.reshape(rows, -1) @ kernel.reshape(-1, cout)
+        flat_columns = columns.reshape(rows, -1)
+        flat_kernel = kernel.reshape(-1, cout)
+        out = backend.xp.empty((rows, cout), dtype=backend.xp.result_type(columns.dtype, kernel.dtype))
+        per_sample = rows // n
+
+        def product(start, stop):  # the rows of samples start:stop (threads: see ops/parallel.py)
+            backend.xp.matmul(flat_columns[start * per_sample:stop * per_sample], flat_kernel,
+                              out=out[start * per_sample:stop * per_sample])
+
+        run_chunks(n, product, rows * flat_kernel.shape[0])
     else:
         columns = _group_columns(columns, groups)
         out = (columns @ _group_kernel(kernel, groups)).transpose(1, 0, 2)
@@ -186,10 +195,26 @@ def _group_kernel(kernel, groups):
 
 
 def _conv_kernel_grad(columns, g, kernel_shape, groups):
-    """dL/dkernel = columns^T @ g (per group)."""
+    """dL/dkernel = columns^T @ g (per group).
+
+    The sum over samples is split over the batch (threads: see ops/parallel.py); the partial
+    products are added in sample order, so a given thread count always gives the same result.
+    """
     kh, kw, c, cout = kernel_shape
     if groups == 1:
-        return (columns.reshape(-1, kh * kw * c).T @ g.reshape(-1, cout)).reshape(kernel_shape)
+        n = g.shape[0]
+        flat_columns = columns.reshape(n, -1, kh * kw * c)
+        flat_g = g.reshape(n, -1, cout)
+        partial = {}
+
+        def product(start, stop):
+            partial[start] = flat_columns[start:stop].reshape(-1, kh * kw * c).T @ flat_g[start:stop].reshape(-1, cout)
+
+        run_chunks(n, product, columns.size)
+        total = None
+        for start in sorted(partial):
+            total = partial[start] if total is None else total + partial[start]
+        return total.reshape(kernel_shape)
     g_grouped = g.reshape(-1, groups, cout // groups).transpose(1, 0, 2)
     grad = backend.xp.swapaxes(columns, 1, 2) @ g_grouped  # (groups, kh * kw * c, o)
     return grad.reshape(groups, kh * kw, c, cout // groups).transpose(1, 2, 0, 3).reshape(kernel_shape)
@@ -218,20 +243,20 @@ def _conv_input_grad(g, kernel, padded_shape, geometry):
     xp = backend.xp
     kh, kw, c, cout = kernel.shape
     n, oh, ow, _ = g.shape
-    g_rows = g.reshape(-1, cout)
     dtype = xp.result_type(g.dtype, kernel.dtype)
     grad = xp.zeros(padded_shape, dtype=dtype)
-    block = xp.empty((g_rows.shape[0], c), dtype=dtype)
-    block4 = block.reshape(n, oh, ow, c)
-    for i in range(kh):
-        for j in range(kw):
-            xp.matmul(g_rows, kernel[i, j].T, out=block)
-            _, rows, cols = _tap_slices(i, j, geometry)
 
-            def add(start, stop):
-                grad[start:stop, rows, cols] += block4[start:stop]
+    def taps(start, stop):  # samples start:stop, every tap: products and adds stay in one thread's cache
+        g_rows = g[start:stop].reshape(-1, cout)
+        block = xp.empty((g_rows.shape[0], c), dtype=dtype)
+        block4 = block.reshape(stop - start, oh, ow, c)
+        for i in range(kh):
+            for j in range(kw):
+                xp.matmul(g_rows, kernel[i, j].T, out=block)
+                _, rows, cols = _tap_slices(i, j, geometry)
+                grad[start:stop, rows, cols] += block4
 
-            run_chunks(n, add, block.size)
+    run_chunks(n, taps, g.size * kh * kw)
     return grad
 
 

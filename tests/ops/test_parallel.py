@@ -1,4 +1,6 @@
 """The batch-splitting thread helper, and conv / pool ops giving the same result split or not."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -96,8 +98,15 @@ def test_conv_relu_pool_give_identical_results_split_over_threads(threads, batch
     single = _conv_and_pool(x, kernel, bias, pool_padding)
     threads(3)
     split = _conv_and_pool(x, kernel, bias, pool_padding)
+    pooled, grad_x, grad_kernel, grad_bias = split
     for a, b in zip(single, split):
-        np.testing.assert_array_equal(a, b)
+        if b is grad_kernel:
+            # A sum over samples, added up per thread's share: equal up to float32 rounding, and the
+            # same again for the same thread count.
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+            np.testing.assert_array_equal(b, _conv_and_pool(x, kernel, bias, pool_padding)[2])
+        else:
+            np.testing.assert_array_equal(a, b)
     # The bias gradient (ones @ g) equals the column sum up to float32 rounding.
     out, res = convolution.conv2d_op._forward(x, kernel, bias, strides=(1, 1), padding="valid",
                                               dilation_rate=(1, 1), groups=1, activation="linear")
@@ -139,3 +148,32 @@ def test_a_forked_child_splits_work_with_its_own_pool(threads):
         os._exit(0 if out.sum() == 4 else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_managed_threads_put_openblas_on_one_thread_and_restore_it(monkeypatch):
+    control = parallel._openblas_control()
+    if control is None:
+        pytest.skip("NumPy here is not linked to an OpenBLAS whose thread count can be set")
+    monkeypatch.setenv("NEUROFLOW_NUM_THREADS", "2")
+    _, get_blas = control
+    blas_before, setting_before = get_blas(), parallel._threads
+    with parallel.managed_threads():
+        assert get_blas() == 1
+        assert parallel.num_threads() == 2
+    assert get_blas() == blas_before
+    assert parallel._threads == setting_before
+
+
+def test_fit_manages_threads_only_for_plain_convolutional_networks():
+    from neuroflow import layers, models
+    from neuroflow.training.loop import _threads_for
+
+    def managed(model):
+        return not isinstance(_threads_for(model), contextlib.nullcontext)
+
+    convnet = models.Sequential([layers.Input((8, 8, 1)), layers.Conv2D(4, 3), layers.MaxPooling2D(),
+                                 layers.Flatten(), layers.Dense(2)])
+    assert managed(convnet)
+    assert not managed(models.Sequential([layers.Input((8,)), layers.Dense(4)]))
+    assert not managed(models.Sequential([layers.Input((8, 8, 2)), layers.Conv2D(4, 3), layers.DepthwiseConv2D(3)]))
+    assert not managed(models.Sequential([layers.Input((8, 8, 2)), layers.Conv2D(4, 3, groups=2)]))
