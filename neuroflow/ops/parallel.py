@@ -8,9 +8,10 @@ batch (writing into their own rows of a preallocated output) run truly in parall
 
 This only pays when the BLAS threads sleep soon after each product: a spinning OpenBLAS worker
 (its default for ~0.1 s) shares a core with our second thread and makes the split slower than
-no split. So the split is on only where the user started Python with OPENBLAS_THREAD_TIMEOUT
-set (`backend.blas_threads_yield()`, which explains the trade-off) or set NEUROFLOW_NUM_THREADS;
-otherwise the work stays on one thread.
+no split. So the split is on where fit trains a convolutional network (`managed_threads`, at the
+end of this file: OpenBLAS on one thread, the convolution products split too), where the user
+started Python with OPENBLAS_THREAD_TIMEOUT set (`backend.blas_threads_yield()`, which explains
+the trade-off) or set NEUROFLOW_NUM_THREADS; otherwise the work stays on one thread.
 
 Handing work to a thread costs ~20-50 us, so only arrays above `MIN_ELEMENTS` are split; smaller
 ones, CuPy arrays (the GPU is already parallel) and a one-thread setting run `fn(0, n)` in the
