@@ -106,6 +106,10 @@ def test_attention_concat_score_mode_with_key_matches_keras():
                                return_attention_scores=True)
     _close(output.numpy(), REFERENCES["concat_y0"])
     _close(scores.numpy(), REFERENCES["concat_y1"])
+    # Masked value steps get no weight; each query's weights over the kept steps sum to 1.
+    weights, kept = scores.numpy(), REFERENCES["concat_m0"][:, None, :]
+    assert numpy.all(weights[numpy.broadcast_to(~kept, weights.shape)] == 0)
+    numpy.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-6)
 
 
 def test_additive_attention_matches_keras():
