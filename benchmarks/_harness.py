@@ -229,6 +229,30 @@ def epoch_figures(runs, key):
     return statistics.median(per_run), _spread(per_run)
 
 
+def target_ratios(result, targets, median_key, spread_key):
+    """neuroflow's median epoch figure over each peer's, checked against `targets` ({peer: limit}).
+
+    Records {"ratio", "target", "met", "best_runs_ratio"} per peer in result["ratios"] and returns
+    the lines to print.
+    """
+    contenders, lines = result["contenders"], []
+    result["ratios"] = {}
+    if "neuroflow" not in contenders:
+        return lines
+    ours = contenders["neuroflow"]["summary"]
+    for other, target in targets.items():
+        if other not in contenders:
+            continue
+        theirs = contenders[other]["summary"]
+        ratio = ours[median_key] / theirs[median_key]
+        best = ours[spread_key]["min"] / theirs[spread_key]["min"]
+        result["ratios"][f"neuroflow/{other}"] = {"ratio": ratio, "target": target, "met": ratio <= target,
+                                                  "best_runs_ratio": best}
+        lines.append(f"neuroflow/{other} = {ratio:.2f}  (target <= {target}: {'met' if ratio <= target else 'NOT met'})")
+        lines.append(f"  fastest run over fastest run: {best:.2f} (this VM alternates slow and fast phases)")
+    return lines
+
+
 def print_report(report, rows, ratios):
     """Prints a table (`rows`: list of (name, {column: text})) and the ratio lines, and writes JSON."""
     print(f"{report['benchmark']}: mode={report['mode']} threads={report['threads']} repeats={report['repeats']} "

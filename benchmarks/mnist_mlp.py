@@ -164,18 +164,7 @@ def report(result):
         rows.append((name, {figure: f"{summary['median_epoch_s']:.3f}",
                             "run spread": f"{spread['min']:.3f}-{spread['max']:.3f} (n={spread['n']})",
                             "test acc": f"{summary['test_accuracy']:.4f}"}))
-    ratios, result["ratios"] = [], {}
-    if "neuroflow" in contenders:
-        ours = contenders["neuroflow"]["summary"]["median_epoch_s"]
-        for other, target in TARGETS.items():
-            if other in contenders:
-                ratio = ours / contenders[other]["summary"]["median_epoch_s"]
-                result["ratios"][f"neuroflow/{other}"] = {"ratio": ratio, "target": target, "met": ratio <= target}
-                ratios.append(f"neuroflow/{other} = {ratio:.2f}  (target <= {target}: "
-                              f"{'met' if ratio <= target else 'NOT met'})")
-                best = contenders["neuroflow"]["summary"]["spread"]["min"] / contenders[other]["summary"]["spread"]["min"]
-                result["ratios"][f"neuroflow/{other}"]["best_runs_ratio"] = best
-                ratios.append(f"  fastest run over fastest run: {best:.2f} (this VM alternates slow and fast phases)")
+    ratios = _harness.target_ratios(result, TARGETS, "median_epoch_s", "spread")
     _harness.print_report(result, rows, ratios)
 
 

@@ -188,18 +188,7 @@ def report(result):
         rows.append((name, {figure: f"{summary['median_epoch_ms']:.1f}", "steps/s": f"{summary['steps_per_s']:.0f}",
                             "run spread ms": f"{spread['min']:.1f}-{spread['max']:.1f} (n={spread['n']})",
                             "test acc": f"{summary['test_accuracy']:.4f}"}))
-    ratios, result["ratios"] = [], {}
-    if "neuroflow" in contenders:
-        ours = contenders["neuroflow"]["summary"]["median_epoch_ms"]
-        for other, target in TARGETS.items():
-            if other in contenders:
-                ratio = ours / contenders[other]["summary"]["median_epoch_ms"]
-                result["ratios"][f"neuroflow/{other}"] = {"ratio": ratio, "target": target, "met": ratio <= target}
-                ratios.append(f"neuroflow/{other} = {ratio:.2f}  (target <= {target}: "
-                              f"{'met' if ratio <= target else 'NOT met'})")
-                best = contenders["neuroflow"]["summary"]["spread_ms"]["min"] / contenders[other]["summary"]["spread_ms"]["min"]
-                result["ratios"][f"neuroflow/{other}"]["best_runs_ratio"] = best
-                ratios.append(f"  fastest run over fastest run: {best:.2f} (this VM alternates slow and fast phases)")
+    ratios = _harness.target_ratios(result, TARGETS, "median_epoch_ms", "spread_ms")
     _harness.print_report(result, rows, ratios)
 
 
