@@ -78,3 +78,16 @@ def run_in_turns(commands, environments, pause=0.0):
         results[name] = (child["process"].returncode, child["lines"], child["errors"].read())
         child["errors"].close()
     return results
+
+
+def last_json_results(outcomes):
+    """{name: (the JSON of the child's last stdout line, None) or (None, why it failed)} from run_in_turns."""
+    import json
+
+    results = {}
+    for name, (code, lines, errors) in outcomes.items():
+        if code != 0 or not lines:
+            results[name] = (None, errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}")
+        else:
+            results[name] = (json.loads(lines[-1]), None)
+    return results

@@ -119,13 +119,7 @@ def _run_both(args, unset_blas):
         commands[name] = [python, __file__, "--worker", name, "--batches", str(args.batches),
                           "--repeats", str(args.repeats), "--threads", str(args.threads)]
         environments[name] = env
-    outcomes = {}
-    for name, (code, lines, errors) in _lockstep.run_in_turns(commands, environments, pause=0.3).items():
-        if code != 0 or not lines:
-            outcomes[name] = (None, errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}")
-        else:
-            outcomes[name] = (json.loads(lines[-1]), None)
-    return outcomes
+    return _lockstep.last_json_results(_lockstep.run_in_turns(commands, environments, pause=0.3))
 
 
 def main():

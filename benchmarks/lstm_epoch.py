@@ -126,13 +126,7 @@ def _spawn_both(arguments, unset_openblas):
         commands[contender] = [python, __file__, "--child", contender, "--batches", str(arguments.batches),
                                "--repeats", str(arguments.repeats), "--threads", str(arguments.threads)]
         environments[contender] = environment
-    outcomes = {}
-    for contender, (code, lines, errors) in _lockstep.run_in_turns(commands, environments, pause=0.3).items():
-        if code != 0 or not lines:
-            outcomes[contender] = (None, errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}")
-        else:
-            outcomes[contender] = (json.loads(lines[-1]), None)
-    return outcomes
+    return _lockstep.last_json_results(_lockstep.run_in_turns(commands, environments, pause=0.3))
 
 
 def main():
