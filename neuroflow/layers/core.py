@@ -122,13 +122,19 @@ class Dropout(Layer):
         self.seed_generator = SeedGenerator(seed)
         self.supports_masking = True
 
+    # The op that draws the mask and applies it (AlphaDropout swaps in its own).
+    _noise_op = noise_ops.dropout
+
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
         shape = inputs.shape
         if self.noise_shape is not None:
+            if len(self.noise_shape) != len(shape):
+                raise ValueError(f"{type(self).__name__} '{self.name}': noise_shape {tuple(self.noise_shape)} has "
+                                 f"{len(self.noise_shape)} axes, the input {shape} has {len(shape)}")
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        return noise_ops.dropout(inputs, rate=self.rate, noise_shape=shape, generator=self.seed_generator.rng)
+        return self._noise_op(inputs, rate=self.rate, noise_shape=shape, generator=self.seed_generator.rng)
 
     def get_config(self):
         config = super().get_config()

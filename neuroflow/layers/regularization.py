@@ -129,7 +129,7 @@ class GaussianDropout(Layer):
         return config
 
 
-class AlphaDropout(Layer):
+class AlphaDropout(Dropout):
     """Dropout that keeps SELU's self-normalization: in training, dropped units take SELU's negative
     saturation value and an affine map restores the input's mean and variance; the identity at inference.
 
@@ -144,37 +144,18 @@ class AlphaDropout(Layer):
         seed: makes the masks reproducible.
     """
 
+    _noise_op = noise_ops.alpha_dropout
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
         # Keras accepts rate = 1 and then fails dividing by zero in training; refused here up front.
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"AlphaDropout '{self.name}': `rate` must be a float in [0, 1), got {rate!r}")
+            raise ValueError(f"AlphaDropout '{kwargs.get('name', 'alpha_dropout')}': `rate` must be a float in "
+                             f"[0, 1), got {rate!r}")
         if noise_shape is not None and not (isinstance(noise_shape, (list, tuple)) and all(
                 n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0) for n in noise_shape)):
-            raise ValueError(f"AlphaDropout '{self.name}': `noise_shape` must be None or a tuple of positive "
-                             f"ints / None, got {noise_shape!r}")
-        self.rate = rate
-        self.noise_shape = noise_shape
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.supports_masking = True
-
-    def call(self, inputs, training=None):
-        if not training or self.rate == 0:
-            return inputs
-        shape = inputs.shape
-        if self.noise_shape is not None:
-            if len(self.noise_shape) != len(shape):
-                raise ValueError(f"AlphaDropout '{self.name}': noise_shape {tuple(self.noise_shape)} has "
-                                 f"{len(self.noise_shape)} axes, the input {shape} has {len(shape)}")
-            shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        return noise_ops.alpha_dropout(inputs, rate=float(self.rate), noise_shape=shape,
-                                       generator=self.seed_generator.rng)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
-        return config
+            raise ValueError(f"AlphaDropout '{kwargs.get('name', 'alpha_dropout')}': `noise_shape` must be None or a "
+                             f"tuple of positive ints / None, got {noise_shape!r}")
+        super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
 
 
 class ActivityRegularization(Layer):
