@@ -6,7 +6,6 @@ augmentation, applied only in training (Keras 3's behaviour) and the identity ot
 its random numbers inside one op (ops/image.py), from the layer's SeedGenerator stream, so a traced
 training step replays them afresh at every batch.
 """
-from neuroflow import ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
@@ -21,10 +20,18 @@ def _positive(value, name, where):
     return value
 
 
-def _spatial_axes(inputs, data_format):
+def _spatial_axes(rank, data_format):
     """(height axis, width axis) of a batch (rank 4) or a single image (rank 3)."""
-    offset = inputs.ndim - 3
+    offset = rank - 3
     return (offset, offset + 1) if data_format == "channels_last" else (offset + 1, offset + 2)
+
+
+def _with_image_size(shape, data_format, height, width):
+    """`shape` with its height and width replaced."""
+    shape = list(shape)
+    rows, columns = _spatial_axes(len(shape), data_format)
+    shape[rows], shape[columns] = height, width
+    return tuple(shape)
 
 
 class Resizing(Layer):
@@ -58,11 +65,7 @@ class Resizing(Layer):
                                 data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        offset = len(shape) - 3
-        axes = (offset, offset + 1) if self.data_format == "channels_last" else (offset + 1, offset + 2)
-        shape[axes[0]], shape[axes[1]] = self.height, self.width
-        return tuple(shape)
+        return _with_image_size(input_shape, self.data_format, self.height, self.width)
 
     def get_config(self):
         config = super().get_config()
@@ -88,7 +91,7 @@ class CenterCrop(Layer):
         self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
 
     def call(self, inputs):
-        rows, columns = _spatial_axes(inputs, self.data_format)
+        rows, columns = _spatial_axes(inputs.ndim, self.data_format)
         size_h, size_w = inputs.shape[rows], inputs.shape[columns]
         if size_h < self.height or size_w < self.width:
             # Keras would upsample here; a crop larger than the image is refused rather than guessed.
@@ -100,11 +103,7 @@ class CenterCrop(Layer):
         return inputs[tuple(index)]
 
     def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        offset = len(shape) - 3
-        axes = (offset, offset + 1) if self.data_format == "channels_last" else (offset + 1, offset + 2)
-        shape[axes[0]], shape[axes[1]] = self.height, self.width
-        return tuple(shape)
+        return _with_image_size(input_shape, self.data_format, self.height, self.width)
 
     def get_config(self):
         config = super().get_config()
@@ -136,15 +135,9 @@ class RandomFlip(Layer):
     def call(self, inputs, training=None):
         if not training:
             return inputs
-        single = inputs.ndim == 3
-        images = ops.expand_dims(inputs, 0) if single else inputs
-        if self.data_format == "channels_first":
-            images = ops.transpose(images, (0, 2, 3, 1))
-        flipped = image_ops.random_flip(images, horizontal="horizontal" in self.mode, vertical="vertical" in self.mode,
-                                        generator=self.seed_generator.rng)
-        if self.data_format == "channels_first":
-            flipped = ops.transpose(flipped, (0, 3, 1, 2))
-        return ops.squeeze(flipped, 0) if single else flipped
+        return image_ops.on_image_batch(inputs, self.data_format, lambda images: image_ops.random_flip(
+            images, horizontal="horizontal" in self.mode, vertical="vertical" in self.mode,
+            generator=self.seed_generator.rng))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -178,18 +171,6 @@ def _as_written(factor):
     return tuple(factor) if isinstance(factor, list) else factor
 
 
-def _channels_last_batch(inputs, data_format, transform):
-    """Runs `transform` on a (batch, height, width, channels) view of a batch or a single image."""
-    single = inputs.ndim == 3
-    images = ops.expand_dims(inputs, 0) if single else inputs
-    if data_format == "channels_first":
-        images = ops.transpose(images, (0, 2, 3, 1))
-    out = transform(images)
-    if data_format == "channels_first":
-        out = ops.transpose(out, (0, 3, 1, 2))
-    return ops.squeeze(out, 0) if single else out
-
-
 class _RandomAffine(Layer):
     """Shared by RandomRotation, RandomZoom and RandomTranslation: one random_affine op in training."""
 
@@ -215,7 +196,7 @@ class _RandomAffine(Layer):
         if not training:
             return inputs
         lower, upper = self._bounds()
-        return _channels_last_batch(inputs, self.data_format, lambda images: image_ops.random_affine(
+        return image_ops.on_image_batch(inputs, self.data_format, lambda images: image_ops.random_affine(
             images, kind=self.KIND, lower=lower, upper=upper, interpolation=self.interpolation,
             fill_mode=self.fill_mode, fill_value=self.fill_value, generator=self.seed_generator.rng))
 
@@ -370,7 +351,7 @@ class RandomContrast(Layer):
     def call(self, inputs, training=None):
         if not training:
             return inputs
-        return _channels_last_batch(inputs, self.data_format, lambda images: image_ops.random_contrast(
+        return image_ops.on_image_batch(inputs, self.data_format, lambda images: image_ops.random_contrast(
             images, lower=float(self.factor[0]), upper=float(self.factor[1]),
             value_range=tuple(float(v) for v in self.value_range), generator=self.seed_generator.rng))
 
@@ -408,7 +389,7 @@ class RandomBrightness(Layer):
     def call(self, inputs, training=None):
         if not training:
             return inputs
-        return _channels_last_batch(inputs, "channels_last", lambda images: image_ops.random_brightness(
+        return image_ops.on_image_batch(inputs, "channels_last", lambda images: image_ops.random_brightness(
             images, lower=self.factor[0], upper=self.factor[1],
             value_range=tuple(float(v) for v in self.value_range), generator=self.seed_generator.rng))
 

@@ -81,6 +81,29 @@ def _(residuals, g, needs):
 _RESIZE_OPS = {"bilinear": resize_bilinear, "nearest": resize_nearest}
 
 
+def on_image_batch(images, data_format, transform, what="images"):
+    """`transform` applied to a (batch, height, width, channels) view of a batch or a single image.
+
+    Rank-3 input is one image; data_format (None: backend.image_data_format()) 'channels_first'
+    input is transposed there and back. Every step is an op, so gradients flow through.
+    """
+    from neuroflow import ops
+
+    images = ops.convert_to_tensor(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"{what} expects images of rank 3 or 4, got shape {images.shape}")
+    single = images.ndim == 3
+    if single:
+        images = ops.expand_dims(images, 0)
+    channels_first = (data_format or backend.image_data_format()) == "channels_first"
+    if channels_first:
+        images = ops.transpose(images, (0, 2, 3, 1))
+    out = transform(images)
+    if channels_first:
+        out = ops.transpose(out, (0, 3, 1, 2))
+    return ops.squeeze(out, 0) if single else out
+
+
 def resize(images, size, interpolation="bilinear", data_format=None):
     """Resizes a batch of images (or one image) to `size` = (height, width), as keras.ops.image.resize.
 
@@ -91,26 +114,13 @@ def resize(images, size, interpolation="bilinear", data_format=None):
         interpolation: 'bilinear' or 'nearest'.
         data_format: 'channels_last' (default) or 'channels_first'.
     """
-    from neuroflow import ops
-
     if interpolation not in _RESIZE_OPS:
         raise unknown_name_error("interpolation", interpolation, _RESIZE_OPS)
     size = tuple(int(s) for s in size)
     if len(size) != 2 or min(size) < 1:
         raise ValueError(f"resize: `size` must be two positive integers (height, width), got {size!r}")
-    images = ops.convert_to_tensor(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"resize expects images of rank 3 or 4, got shape {images.shape}")
-    single = images.ndim == 3
-    if single:
-        images = ops.expand_dims(images, 0)
-    channels_first = (data_format or backend.image_data_format()) == "channels_first"
-    if channels_first:
-        images = ops.transpose(images, (0, 2, 3, 1))
-    out = apply(_RESIZE_OPS[interpolation], (images,), {"size": size})
-    if channels_first:
-        out = ops.transpose(out, (0, 3, 1, 2))
-    return ops.squeeze(out, 0) if single else out
+    return on_image_batch(images, data_format, lambda batch: apply(_RESIZE_OPS[interpolation], (batch,), {"size": size}),
+                          "resize")
 
 
 random_flip = Op("random_flip")
@@ -290,24 +300,14 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
         fill_value: what 'constant' reads outside the image.
         data_format: 'channels_last' (default) or 'channels_first'.
     """
-    from neuroflow import ops
-
     _check_affine_options(interpolation, fill_mode)
-    images = ops.convert_to_tensor(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"affine_transform expects images of rank 3 or 4, got shape {images.shape}")
-    single = images.ndim == 3
-    if single:
-        images = ops.expand_dims(images, 0)
-    channels_first = (data_format or backend.image_data_format()) == "channels_first"
-    if channels_first:
-        images = ops.transpose(images, (0, 2, 3, 1))
-    out = apply(affine_transform_op, (images,), {"transform": _as_transforms(transform, images.shape[0]),
-                                                 "interpolation": interpolation, "fill_mode": fill_mode,
-                                                 "fill_value": float(fill_value)})
-    if channels_first:
-        out = ops.transpose(out, (0, 3, 1, 2))
-    return ops.squeeze(out, 0) if single else out
+
+    def transformed(batch):
+        return apply(affine_transform_op, (batch,), {"transform": _as_transforms(transform, batch.shape[0]),
+                                                     "interpolation": interpolation, "fill_mode": fill_mode,
+                                                     "fill_value": float(fill_value)})
+
+    return on_image_batch(images, data_format, transformed, "affine_transform")
 
 
 def rotation_transforms(angles, height, width):
