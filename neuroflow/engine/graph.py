@@ -56,5 +56,19 @@ def backpropagate(records, target_gradients, keep_ids=()):
     return gradients
 
 
+def hand_out(gradient, handed_out):
+    """`gradient` as an independent, writable array for a caller: a copy when it is a view or was
+    handed out already (ids in the set `handed_out`, which records it).
+
+    A vjp may pass one array to several inputs (add), or a read-only broadcast view (sum, mean),
+    and an optimizer that clips or scales a gradient in place must not change another one. A
+    base-less array is a fresh result, writable and unshared unless handed out already.
+    """
+    if id(gradient) in handed_out or gradient.base is not None:
+        gradient = gradient.copy()
+    handed_out.add(id(gradient))
+    return gradient
+
+
 def ones_like(array):
     return backend.xp.ones_like(array)

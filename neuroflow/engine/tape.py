@@ -15,7 +15,7 @@ inner tape's backward pass. Differentiating a gradient raises a NotImplementedEr
 import contextlib
 
 from neuroflow import backend
-from neuroflow.engine.graph import backpropagate
+from neuroflow.engine.graph import backpropagate, hand_out
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.utils import nest
 
@@ -176,14 +176,7 @@ class GradientTape:
             if g is None and unconnected_gradients == "zero":
                 g = backend.xp.zeros_like(s.value)
             if g is not None:
-                # Hand out independent, writable arrays: a vjp may pass one array to several
-                # inputs (add), or a read-only broadcast view (sum, mean), and an optimizer that
-                # clips or scales a gradient in place must not change another one.
-                # A view (base not None) may be read-only or alias another array: copy it. A base-less
-                # array is a fresh result, writable and unshared unless handed out already.
-                if id(g) in returned or g.base is not None:
-                    g = g.copy()
-                returned.add(id(g))
+                g = hand_out(g, returned)
             results.append(None if g is None else Tensor(g))
         self._guard_higher_order(targets, flat_sources, results)
         if flat_sources is sources:

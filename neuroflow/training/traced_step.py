@@ -9,6 +9,7 @@ and dtypes of the batch's arrays):
     later steps: replayed.
 A refused trace costs nothing but the speed-up; `refusals` says why, for the curious.
 """
+from neuroflow.engine.graph import hand_out
 from neuroflow.engine.tensor import Tensor
 from neuroflow.engine.trace import Program, TraceRefused, Tracer, same_trace, tracing
 from neuroflow.utils import nest
@@ -114,13 +115,8 @@ class _Replay:
         if self.has_output_losses:
             model._last_output_losses = [None if value is None else Tensor(value)
                                          for value in outputs[self.output_losses_start:]]
-        # Hand out independent, writable arrays, as GradientTape.gradient does (the optimizer takes
+        # Independent, writable arrays, as GradientTape.gradient hands out (the optimizer takes
         # arrays as well as Tensors, so they are not wrapped).
-        gradients, handed_out = [], set()
-        for gradient in variable_gradients:
-            if gradient is not None:
-                if id(gradient) in handed_out or gradient.base is not None:
-                    gradient = gradient.copy()
-                handed_out.add(id(gradient))
-            gradients.append(gradient)
+        handed_out = set()
+        gradients = [None if gradient is None else hand_out(gradient, handed_out) for gradient in variable_gradients]
         return Tensor(loss), y_pred, gradients, self.variables
