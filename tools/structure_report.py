@@ -40,7 +40,7 @@ def resolve(importer, is_package, node_module, level):
 
 def collect_imports(modules):
     """Return [(importer, imported, inside_function, has_comment_line)] for internal imports."""
-    edges = []
+    edges, counted = [], set()
     for name, path in modules.items():
         source = path.read_text()
         lines = source.splitlines()
@@ -70,7 +70,11 @@ def collect_imports(modules):
                 if not target or not target.startswith("neuroflow") or target == name:
                     continue
                 nearby = " ".join(lines[max(0, node.lineno - 3): node.end_lineno])
-                edges.append((name, target, inside(node.lineno), "#" in nearby))
+                edge = (name, target, inside(node.lineno), "#" in nearby)
+                # One import statement naming several objects of one module is one import.
+                if (edge, node.lineno) not in counted:
+                    counted.add((edge, node.lineno))
+                    edges.append(edge)
     return edges
 
 
