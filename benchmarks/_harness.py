@@ -36,7 +36,8 @@ import _lockstep  # noqa: E402
 _MARKER = "@@BENCHMARK-RESULT@@ "
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 OPENBLAS_TUNING_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-DEFAULT_DATA_DIR = "/work/shared/data"
+# The offline datasets beside the repository (../shared/data), as ./run points the loaders at them.
+DEFAULT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data")
 
 
 class Skip(Exception):
