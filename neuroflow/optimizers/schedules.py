@@ -6,6 +6,7 @@ step count (`optimizer.iterations`, 0 before the first update) and returns a Pyt
     schedule = ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
     optimizer = neuroflow.optimizers.SGD(learning_rate=schedule)
 """
+import inspect
 import math
 
 from neuroflow.utils.serialization import deserialize_object, serialize_object
@@ -42,6 +43,19 @@ def _step(step):
     return float(step)
 
 
+def _decay_progress(step, decay_steps, staircase):
+    """step / decay_steps, floored with `staircase` (the exponent or factor of the step decays)."""
+    progress = _step(step) / decay_steps
+    return math.floor(progress) if staircase else progress
+
+
+def _config_from_signature(schedule):
+    """The built-in schedules' `get_config`: each keeps its constructor arguments as attributes of the
+    same names, so the config is those, in the constructor's order (as Keras writes them)."""
+    names = list(inspect.signature(type(schedule).__init__).parameters)[1:]
+    return {name: getattr(schedule, name) for name in names}
+
+
 def _check_positive(name, value, schedule):
     if not isinstance(value, (int, float)) or value <= 0:
         raise ValueError(f"{schedule}: argument `{name}` must be > 0. Received: {name}={value!r}")
@@ -72,14 +86,10 @@ class ExponentialDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        progress = _step(step) / self.decay_steps
-        if self.staircase:
-            progress = math.floor(progress)
+        progress = _decay_progress(step, self.decay_steps, self.staircase)
         return float(self.initial_learning_rate * self.decay_rate ** progress)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    get_config = _config_from_signature
 
 
 class InverseTimeDecay(LearningRateSchedule):
@@ -107,14 +117,10 @@ class InverseTimeDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        progress = _step(step) / self.decay_steps
-        if self.staircase:
-            progress = math.floor(progress)
+        progress = _decay_progress(step, self.decay_steps, self.staircase)
         return float(self.initial_learning_rate / (1.0 + self.decay_rate * progress))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    get_config = _config_from_signature
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -154,8 +160,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return float(value)
         return float(self.values[-1])
 
-    def get_config(self):
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+    get_config = _config_from_signature
 
 
 class PolynomialDecay(LearningRateSchedule):
@@ -202,10 +207,7 @@ class PolynomialDecay(LearningRateSchedule):
         return float((self.initial_learning_rate - self.end_learning_rate) * (1.0 - fraction) ** self.power
                      + self.end_learning_rate)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
-                "name": self.name}
+    get_config = _config_from_signature
 
 
 class CosineDecay(LearningRateSchedule):
@@ -255,10 +257,7 @@ class CosineDecay(LearningRateSchedule):
             return float((self.warmup_target - self.initial_learning_rate) * fraction + self.initial_learning_rate)
         return float(self._decay(step - self.warmup_steps, self.warmup_target))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
-                "warmup_steps": self.warmup_steps}
+    get_config = _config_from_signature
 
 
 class CosineDecayRestarts(LearningRateSchedule):
@@ -303,9 +302,7 @@ class CosineDecayRestarts(LearningRateSchedule):
         cosine = 0.5 * self.m_mul ** restart * (1.0 + math.cos(math.pi * fraction))
         return float(self.initial_learning_rate * ((1.0 - self.alpha) * cosine + self.alpha))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
-                "t_mul": self.t_mul, "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+    get_config = _config_from_signature
 
 
 _SCHEDULES = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
