@@ -49,6 +49,13 @@ def _decay_progress(step, decay_steps, staircase):
     return math.floor(progress) if staircase else progress
 
 
+def _keep_arguments(schedule, arguments):
+    """Stores a built-in schedule's constructor arguments (its `locals()`) as attributes of their names."""
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(schedule, name, value)
+
+
 def _config_from_signature(schedule):
     """The built-in schedules' `get_config`: each keeps its constructor arguments as attributes of the
     same names, so the config is those, in the constructor's order (as Keras writes them)."""
@@ -79,11 +86,7 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
         _check_positive("decay_steps", decay_steps, "ExponentialDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         progress = _decay_progress(step, self.decay_steps, self.staircase)
@@ -110,11 +113,7 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
         _check_positive("decay_steps", decay_steps, "InverseTimeDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         progress = _decay_progress(step, self.decay_steps, self.staircase)
@@ -149,9 +148,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                              f"values={values} of length {len(values)}.")
         if any(later <= earlier for earlier, later in zip(boundaries, boundaries[1:])):
             raise ValueError(f"PiecewiseConstantDecay: `boundaries` must be strictly increasing. Received: {boundaries}")
-        self.boundaries = boundaries
-        self.values = values
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         step = _step(step)
@@ -188,12 +185,7 @@ class PolynomialDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
                  name="PolynomialDecay"):
         _check_positive("decay_steps", decay_steps, "PolynomialDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.end_learning_rate = end_learning_rate
-        self.power = power
-        self.cycle = cycle
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         step = _step(step)
@@ -236,12 +228,7 @@ class CosineDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
                  warmup_steps=0):
         _check_positive("decay_steps", decay_steps, "CosineDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
-        self.name = name
-        self.warmup_target = warmup_target
-        self.warmup_steps = warmup_steps
+        _keep_arguments(self, locals())
 
     def _decay(self, step, start_rate):
         cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
@@ -283,12 +270,7 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
         _check_positive("first_decay_steps", first_decay_steps, "CosineDecayRestarts")
-        self.initial_learning_rate = initial_learning_rate
-        self.first_decay_steps = first_decay_steps
-        self.t_mul = t_mul
-        self.m_mul = m_mul
-        self.alpha = alpha
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         fraction = _step(step) / self.first_decay_steps
