@@ -15,8 +15,7 @@ predictions (32, 10)) raise a ValueError naming the loss, the shapes and the lik
 differ by a trailing axis of size 1 are reconciled as Keras' `squeeze_or_expand_to_same_rank` does.
 """
 from neuroflow.losses.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
-from neuroflow.losses.inputs import squeeze_or_expand_to_same_rank
-from neuroflow.losses.loss import Loss
+from neuroflow.losses.loss import REDUCTIONS, Loss, LossFunctionWrapper, reduce_weighted_values, squeeze_or_expand_to_same_rank
 from neuroflow.losses.probabilistic import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
@@ -33,7 +32,6 @@ from neuroflow.losses.probabilistic import (
     poisson,
     sparse_categorical_crossentropy,
 )
-from neuroflow.losses.reduction import REDUCTIONS, reduce_weighted_values
 from neuroflow.losses.regression import (
     CosineSimilarity,
     Huber,
@@ -50,7 +48,6 @@ from neuroflow.losses.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
-from neuroflow.losses.wrapper import LossFunctionWrapper
 from neuroflow.utils.errors import unknown_name_error
 
 # ---- identifiers -----------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Hinge losses: margins of classifiers with labels in {-1, 1} (0/1 labels are converted)."""
 from neuroflow import backend, ops
-from neuroflow.losses.inputs import _pair, _same_shape
-from neuroflow.losses.wrapper import _wrapper_class
+from neuroflow.losses.loss import _pair, _same_shape, _wrapper_class
 
 
 def _hinge_labels(y_true):

@@ -8,8 +8,7 @@ import warnings
 
 from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
-from neuroflow.losses.inputs import _last_axis, _pair, _same_shape, _to_tensor
-from neuroflow.losses.wrapper import LossFunctionWrapper, _wrapper_class
+from neuroflow.losses.loss import LossFunctionWrapper, _last_axis, _pair, _same_shape, _to_tensor, _wrapper_class
 from neuroflow.utils.errors import shape_text
 
 

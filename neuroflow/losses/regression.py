@@ -1,7 +1,6 @@
 """Regression losses: errors between real-valued targets and predictions, mean over the last axis."""
 from neuroflow import backend, ops
-from neuroflow.losses.inputs import _pair, _same_shape
-from neuroflow.losses.wrapper import _wrapper_class
+from neuroflow.losses.loss import _pair, _same_shape, _wrapper_class
 
 
 def mean_squared_error(y_true, y_pred):

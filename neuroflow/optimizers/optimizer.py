@@ -357,7 +357,8 @@ class Optimizer:
             for accumulator in accumulators:
                 accumulator[...] = 0
 
-        grads = clip_gradients(grads, self.clipnorm, self.global_clipnorm, self.clipvalue)
+        if self.clipnorm or self.global_clipnorm or self.clipvalue:
+            grads = clip_gradients(grads, self.clipnorm, self.global_clipnorm, self.clipvalue)
         learning_rate = self._current_learning_rate()
         self._apply_weight_decay(trainable_variables, learning_rate)
         self._update_step_all(grads, trainable_variables, learning_rate)
