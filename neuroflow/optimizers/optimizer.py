@@ -22,6 +22,7 @@ import inspect
 import warnings
 
 from neuroflow import backend
+from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.optimizers import schedules
 from neuroflow.optimizers.arguments import _is_number, check_base_arguments, check_learning_rate
@@ -477,8 +478,6 @@ class Optimizer:
         Returns:
             `iterations` after the update.
         """
-        from neuroflow.engine.tape import GradientTape
-
         var_list = list(var_list() if callable(var_list) else var_list)
         if tape is None:
             if not callable(loss):

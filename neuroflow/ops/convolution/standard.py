@@ -1,6 +1,7 @@
 """Standard convolution, conv1d / conv2d: im2col plus one matrix product, with the bias and activation fused in one op."""
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.activation import KERNELS
 from neuroflow.ops.convolution.im2col import col2im, im2col
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
@@ -139,11 +140,11 @@ def _conv_backward(residuals, g, needs, kernel, x_shape, pads):
 # result and only what the activation's derivative reads is kept.
 
 def _activation_kernel(activation):
-    from neuroflow.ops.activation import KERNELS
-    from neuroflow.utils.errors import unknown_name_error
-
     activation = activation or "linear"
     if activation not in KERNELS:
+        # Deferred: neuroflow.utils' __init__ imports callbacks, which sit above ops.
+        from neuroflow.utils.errors import unknown_name_error
+
         raise unknown_name_error("activation", activation, KERNELS)
     return KERNELS[activation]
 
