@@ -7,8 +7,8 @@ from neuroflow import backend, ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.ops import window
 from neuroflow.ops import pooling as pool_ops
+from neuroflow.ops import window
 
 
 class BasePooling(Layer):

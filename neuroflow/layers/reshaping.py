@@ -3,9 +3,9 @@ from neuroflow import ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.ops import window
 from neuroflow.ops import image as image_ops
 from neuroflow.ops import pooling as pool_ops
+from neuroflow.ops import window
 from neuroflow.utils.errors import shape_text, unknown_name_error
 
 
