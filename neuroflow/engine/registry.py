@@ -20,6 +20,7 @@ broadcast shape: the reverse walk reduces them to each input's shape (engine/gra
 from neuroflow import backend
 from neuroflow.engine import tape as tape_module
 from neuroflow.engine import trace as trace_module
+from neuroflow.engine.keras_tensor import KerasTensor, symbolic_op_call
 from neuroflow.engine.tensor import Tensor
 
 _OPS = {}
@@ -57,18 +58,11 @@ class Op:
         return f"<Op {self.name}>"
 
 
-_KerasTensor = None  # layers.symbolic.KerasTensor, imported on first need (it imports this module)
-
-
 def _to_array(x):
     if isinstance(x, (int, float, bool)):
         # Python numbers stay weakly typed so `float32_tensor * 2.0` stays float32.
         return x
-    global _KerasTensor
-    if _KerasTensor is None:
-        from neuroflow.layers.symbolic import KerasTensor
-        _KerasTensor = KerasTensor
-    if isinstance(x, _KerasTensor):
+    if isinstance(x, KerasTensor):
         raise _SymbolicInput()
     return backend.xp.asarray(x)
 
@@ -86,8 +80,6 @@ def apply(op, inputs, params):
     try:
         arrays = [x.value if isinstance(x, Tensor) else _to_array(x) for x in inputs]
     except _SymbolicInput:
-        from neuroflow.layers.symbolic import symbolic_op_call
-
         return symbolic_op_call(op, inputs, params)
     output, residuals = op._forward(*arrays, **params)
     result = Tensor(output)

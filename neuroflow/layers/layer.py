@@ -15,7 +15,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor, Variable
-from neuroflow.layers.symbolic import KerasTensor, Node, infer_outputs
+from neuroflow.engine.keras_tensor import KerasTensor, Node, infer_outputs
 from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
@@ -403,7 +403,7 @@ class Layer:
     def _attach_symbolic_masks(self, inputs, previous_mask, outputs):
         """Sets `_keras_mask` placeholders on symbolic outputs, from compute_mask on probe values."""
         from neuroflow.engine.tape import no_grad
-        from neuroflow.layers.symbolic import _probe_value
+        from neuroflow.engine.keras_tensor import _probe_value
 
         def concrete(x):
             if isinstance(x, KerasTensor):

@@ -431,7 +431,7 @@ def _build_from_config(layer, build_config):
 
 
 def _placeholders(shape):
-    from neuroflow.layers.symbolic import KerasTensor
+    from neuroflow.engine.keras_tensor import KerasTensor
     if isinstance(shape, dict):
         return {k: _placeholders(v) for k, v in shape.items()}
     if isinstance(shape, list) and shape and isinstance(shape[0], (list, dict)):
@@ -691,7 +691,7 @@ def _keras_layer_order(model):
 
 def _functional_to_keras(model):
     from neuroflow.layers.input_layer import InputLayer
-    from neuroflow.layers.symbolic import KerasTensor, _OpCall
+    from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
     from neuroflow.utils import nest
 
     for node in model._nodes:
