@@ -9,7 +9,6 @@ Subclasses implement `build(input_shape)` (creating weights with `add_weight`) a
 records a graph node instead of computing.
 """
 import inspect
-import re
 
 import numpy
 
@@ -19,26 +18,7 @@ from neuroflow.engine.keras_tensor import KerasTensor, Node, infer_outputs
 from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
-
-_name_counts = {}
-
-
-def _snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def unique_name(prefix):
-    """'dense', then 'dense_1', 'dense_2', ... like Keras' auto names."""
-    count = _name_counts.get(prefix, 0)
-    _name_counts[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
-
-def reset_names():
-    """Restarts auto naming (keras.backend.clear_session's effect on names)."""
-    _name_counts.clear()
-
+from neuroflow.utils.naming import to_snake_case, unique_name
 
 _call_signature_cache = {}
 # The `training` flag of the calls in progress, innermost last (None: inference by default).
@@ -94,7 +74,7 @@ class Layer:
         object.__setattr__(self, "_tracked_layers", [])
         self._own_weights = []
         self._trainable = bool(trainable)
-        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) else backend.floatx()
         self.built = False
         self.input_spec = None

@@ -11,6 +11,7 @@ from neuroflow import backend
 from neuroflow.engine import trace
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.naming import to_snake_case
 
 
 def to_array(x, dtype=None):
@@ -76,17 +77,6 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     return values, sample_weight
 
 
-def snake_case(name):
-    """'TopKCategoricalAccuracy' -> 'top_k_categorical_accuracy', 'AUC' -> 'auc'."""
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and (not name[index - 1].isupper() or
-                                         (index + 1 < len(name) and name[index + 1].islower())):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
-
-
 def _reported_to_tracer(update_state):
     """Wraps a metric's update_state so that a traced training step sees it.
 
@@ -129,7 +119,7 @@ class Metric:
             cls.update_state = _reported_to_tracer(cls.__dict__["update_state"])
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__, capital_after_digit_starts_word=True)
         self._dtype = dtype
         self._variables = []
 
