@@ -5,7 +5,7 @@ import numpy
 import pytest
 
 from neuroflow import activations, losses
-from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.testing import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 

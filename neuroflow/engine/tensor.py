@@ -13,6 +13,18 @@ _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
 # a forward pass that assigns state cannot be replayed op by op.
 _on_assign = None
 
+# Turns an initializer identifier (a name such as 'zeros', a config dict, an object) into a callable
+# `(shape, dtype) -> array`. The engine sits below initializers and must not import them, so
+# neuroflow/initializers.py installs its `get` here when it is imported (dependency inversion);
+# `import neuroflow` always imports it. Until then only callables are accepted.
+_resolve_initializer = None
+
+
+def install_initializer_resolver(resolver):
+    """Sets how Variable(initializer_name, shape=...) finds the initializer (initializers.get)."""
+    global _resolve_initializer
+    _resolve_initializer = resolver
+
 
 class Tensor:
     """An array value flowing through ops. `value` is the backend array."""
@@ -112,11 +124,13 @@ class Variable(Tensor):
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None,
                  regularizer=None, **kwargs):
         if callable(initializer) or isinstance(initializer, str):
-            from neuroflow import initializers
-
             if shape is None:
                 raise ValueError("Variable(initializer=...) needs `shape` when the initializer is not a value")
-            initializer = initializers.get(initializer)
+            if _resolve_initializer is not None:
+                initializer = _resolve_initializer(initializer)
+            elif isinstance(initializer, str):
+                raise ValueError(f"Variable({initializer!r}, ...): initializer names are known once "
+                                 "neuroflow.initializers is imported")
             value = initializer(tuple(shape), dtype=dtype or backend.floatx())
         else:
             value = initializer.value if isinstance(initializer, Tensor) else initializer

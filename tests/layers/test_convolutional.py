@@ -7,7 +7,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 from tests.conftest import shared_data_path
 from tests.layers.helpers import config_round_trip, check_save_load_round_trip
 

@@ -4,7 +4,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.ops.embedding import scatter_add_rows
 

@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 from neuroflow import layers, ops
-from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.testing import check_gradients
 from neuroflow.ops import image
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "resize.npz"

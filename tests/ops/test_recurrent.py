@@ -2,7 +2,7 @@
 import numpy
 import pytest
 
-from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.testing import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import recurrent as R
