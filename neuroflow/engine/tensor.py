@@ -5,6 +5,8 @@ written on the tape that watched it (engine/tape.py), so a Tensor made outside a
 nothing beyond its array. The arithmetic operators (+, *, @, [], ...) are attached by
 `neuroflow.ops` so that they run as recorded ops.
 """
+import numpy
+
 from neuroflow import backend
 
 _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
@@ -185,6 +187,22 @@ class Variable(Tensor):
 
     def __repr__(self):
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}\n{self.numpy()!r}>"
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """A Tensor holding `x` (float64 NumPy input stays float64 unless `dtype` says otherwise).
+
+    `neuroflow.ops.convert_to_tensor`, defined here so that ops modules below `neuroflow.ops`
+    (ops/image.py) can use it.
+    """
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == str(numpy.dtype(dtype))):
+        return x
+    value = x.value if isinstance(x, Tensor) else backend.xp.asarray(x)
+    if dtype is not None:
+        value = value.astype(dtype)
+    elif isinstance(x, (float, list, tuple)) and value.dtype == numpy.float64:
+        value = value.astype(backend.floatx())
+    return Tensor(value)
 
 
 def as_array(x, dtype=None):

@@ -12,9 +12,10 @@ import inspect
 
 import numpy
 
-from neuroflow import backend
+from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
+from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
-from neuroflow.engine.keras_tensor import KerasTensor, Node, infer_outputs
 from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
@@ -34,8 +35,8 @@ def _call_accepts(layer, argument):
     return _call_signature_cache[key]
 
 
-_IDENTIFIER_MODULES = (("_initializer", "initializers"), ("_regularizer", "regularizers"),
-                       ("_constraint", "constraints"))
+_IDENTIFIER_MODULES = (("_initializer", initializers), ("_regularizer", regularizers),
+                       ("_constraint", constraints))
 
 
 def serialized_arguments(layer, names):
@@ -44,12 +45,10 @@ def serialized_arguments(layer, names):
     The module that serializes each is read off the argument's name, as Keras names them
     ('kernel_initializer', 'bias_regularizer', ...); None stays None.
     """
-    import neuroflow
-
     config = {}
     for name in names:
         value = getattr(layer, name)
-        module = next(getattr(neuroflow, m) for suffix, m in _IDENTIFIER_MODULES if name.endswith(suffix))
+        module = next(m for suffix, m in _IDENTIFIER_MODULES if name.endswith(suffix))
         config[name] = None if value is None else module.serialize(value)
     return config
 
@@ -88,7 +87,6 @@ class Layer:
             input_shape = (input_dim,)
         self._input_shape_argument = tuple(input_shape) if input_shape is not None else None
         self._batch_size_argument = batch_size
-        from neuroflow import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
 
     # ---- attribute tracking ------------------------------------------------------------------
@@ -143,8 +141,6 @@ class Layer:
             regularizer: adds `regularizer(weight)` to the layer's losses.
             constraint: projects the weight after each optimizer update.
         """
-        from neuroflow import constraints, initializers, regularizers
-
         dtype = dtype or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
@@ -316,7 +312,6 @@ class Layer:
     def _activity_loss(self, output):
         """activity_regularizer(output) divided by the batch size (as Keras 3 does), so that the
         penalty's strength does not depend on the batch size."""
-        from neuroflow import ops
         loss = self.activity_regularizer(output)
         if output.ndim > 0 and output.shape[0]:
             loss = ops.divide(loss, float(output.shape[0]))
@@ -382,9 +377,6 @@ class Layer:
 
     def _attach_symbolic_masks(self, inputs, previous_mask, outputs):
         """Sets `_keras_mask` placeholders on symbolic outputs, from compute_mask on probe values."""
-        from neuroflow.engine.tape import no_grad
-        from neuroflow.engine.keras_tensor import _probe_value
-
         def concrete(x):
             if isinstance(x, KerasTensor):
                 # Probe masks are all True, the common case, so compute_mask sees a realistic mask.

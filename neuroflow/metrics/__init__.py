@@ -18,7 +18,8 @@ from neuroflow.metrics.accuracy import (
 from neuroflow.metrics.confusion import (
     AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
 from neuroflow.metrics.f_score import F1Score, FBetaScore
-from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum
+from neuroflow.metrics.metric import FUNCTIONS as _FUNCTIONS
+from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, get_function, snake_case
 from neuroflow.metrics.probabilistic import (
     BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence, Poisson,
     SparseCategoricalCrossentropy, SquaredHinge)
@@ -27,7 +28,6 @@ from neuroflow.metrics.regression import (
     MeanSquaredLogarithmicError, RootMeanSquaredError, cosine_similarity)
 from neuroflow import losses as _losses
 from neuroflow.utils.errors import unknown_name_error
-from neuroflow.utils.naming import to_snake_case
 
 # Loss functions double as metric functions (keras.metrics.mean_squared_error, ...).
 mean_squared_error = mse = _losses.mean_squared_error
@@ -56,25 +56,18 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper,
 
 # String identifiers, as keras.metrics.get reads them: class names, their snake_case, short forms.
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS.update({to_snake_case(cls.__name__, capital_after_digit_starts_word=True): cls for cls in _CLASSES})
+ALL_OBJECTS.update({snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
                     "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
                     "MAPE": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
                     "MSLE": MeanSquaredLogarithmicError, "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy})
 
-_FUNCTIONS = {fn.__name__: fn for fn in [
+_FUNCTIONS.update({fn.__name__: fn for fn in [
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
     sparse_top_k_categorical_accuracy, cosine_similarity, mean_squared_error, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_logarithmic_error, binary_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
-    categorical_hinge, log_cosh]}
-
-
-def get_function(name):
-    """The metric function for a name ('binary_accuracy', 'mean_squared_error', ...)."""
-    if name not in _FUNCTIONS:
-        raise unknown_name_error("metric function", name, _FUNCTIONS)
-    return _FUNCTIONS[name]
+    categorical_hinge, log_cosh]})
 
 
 def serialize(metric):
@@ -146,7 +139,7 @@ def _is_binary_or_sparse(y_true_shape, y_pred_shape, loss):
         is_sparse = len(y_true_shape) < len(y_pred_shape) or (
             y_true_shape[-1] == 1 and y_pred_shape[-1] is not None and y_pred_shape[-1] > 1)
         return is_binary, is_sparse
-    name = to_snake_case(_loss_name(loss), capital_after_digit_starts_word=True)
+    name = snake_case(_loss_name(loss))
     return "binary" in name or name == "bce", "sparse" in name
 
 

@@ -16,7 +16,7 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.registry import apply
-from neuroflow.engine.tensor import Tensor
+from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops import activation as _activation
 from neuroflow.ops import elementwise as _elementwise
 from neuroflow.ops import linalg as _linalg
@@ -34,18 +34,6 @@ def _value(x):
 
 
 # ---- conversion and inspection -------------------------------------------------------------
-
-def convert_to_tensor(x, dtype=None, sparse=None):
-    """A Tensor holding `x` (float64 NumPy input stays float64 unless `dtype` says otherwise)."""
-    if isinstance(x, Tensor) and (dtype is None or x.dtype == str(numpy.dtype(dtype))):
-        return x
-    value = _value(x)
-    if dtype is not None:
-        value = value.astype(dtype)
-    elif isinstance(x, (float, list, tuple)) and value.dtype == numpy.float64:
-        value = value.astype(backend.floatx())
-    return Tensor(value)
-
 
 def convert_to_numpy(x):
     """A NumPy array with the value of `x`."""

@@ -20,11 +20,13 @@ import math
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.activation import KERNELS
 from neuroflow.ops.parallel import run_chunks
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze
 from neuroflow.ops.shape import transpose as _transpose
+from neuroflow.utils.errors import unknown_name_error
 
 PADDINGS = ("valid", "same")
 
@@ -47,8 +49,6 @@ def normalize_tuple(value, rank, name, minimum=1):
 def check_padding(padding, allowed=PADDINGS):
     padding = str(padding).lower()
     if padding not in allowed:
-        from neuroflow.utils.errors import unknown_name_error
-
         raise unknown_name_error("padding", padding, allowed)
     return padding
 
@@ -280,9 +280,6 @@ def _conv_backward(residuals, g, needs, kernel, x_shape, pads):
 # result and only what the activation's derivative reads is kept.
 
 def _activation_kernel(activation):
-    from neuroflow.ops.activation import KERNELS
-    from neuroflow.utils.errors import unknown_name_error
-
     activation = activation or "linear"
     if activation not in KERNELS:
         raise unknown_name_error("activation", activation, KERNELS)

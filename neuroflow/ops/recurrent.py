@@ -22,13 +22,12 @@ Keras semantics:
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
+from neuroflow.utils.errors import unknown_name_error
 
 
 def _activation(name, argument):
     name = "linear" if name is None else name
     if name not in KERNELS:
-        from neuroflow.utils.errors import unknown_name_error
-
         raise unknown_name_error(argument, name, KERNELS)
     return KERNELS[name]
 
