@@ -17,6 +17,8 @@ Forwards take and return backend arrays; `needs[i]` says whether input i wants a
 vjp can skip costly work (the input-gradient matmul of a first layer, say). Gradients may have the
 broadcast shape: the reverse walk reduces them to each input's shape (engine/graph.py).
 """
+import types
+
 from neuroflow import backend
 from neuroflow.engine import tape as tape_module
 from neuroflow.engine import trace as trace_module
@@ -24,6 +26,29 @@ from neuroflow.engine.keras_tensor import KerasTensor, symbolic_op_call
 from neuroflow.engine.tensor import Tensor
 
 _OPS = {}
+
+
+def _named_kernel(function, name):
+    """`function` under the name `<op>.forward` / `<op>.vjp`, so tracebacks and profiles name the op.
+
+    Kernels are written as `def _(...)` under the decorators; without this every frame of every
+    kernel would read `_`. Tracebacks and profilers read the code object's name (co_name; Python
+    3.11+ also co_qualname), so the renamed code goes into a copy of the function: a kernel shared
+    by two ops (one vjp for max and min) keeps a name per op, and the caller's function is left as it
+    is. The copy shares globals, defaults and closure, so it runs exactly as the original.
+    """
+    code = function.__code__
+    if hasattr(code, "co_qualname"):
+        code = code.replace(co_name=name, co_qualname=name)
+    else:
+        code = code.replace(co_name=name)
+    kernel = types.FunctionType(code, function.__globals__, name, function.__defaults__, function.__closure__)
+    kernel.__kwdefaults__ = function.__kwdefaults__
+    kernel.__qualname__ = name
+    kernel.__doc__ = function.__doc__
+    kernel.__module__ = function.__module__
+    kernel.__dict__.update(function.__dict__)
+    return kernel
 
 
 class Op:
@@ -40,11 +65,11 @@ class Op:
         _OPS[name] = self
 
     def forward(self, function):
-        self._forward = function
+        self._forward = _named_kernel(function, f"{self.name}.forward")
         return function
 
     def vjp(self, function):
-        self._vjp = function
+        self._vjp = _named_kernel(function, f"{self.name}.vjp")
         return function
 
     @property
