@@ -8,10 +8,10 @@ from neuroflow.callbacks.lambda_callback import LambdaCallback
 from neuroflow.callbacks.lr_scheduler import LearningRateScheduler
 from neuroflow.callbacks.model_checkpoint import ModelCheckpoint
 from neuroflow.callbacks.monitor_callback import MonitorCallback
-from neuroflow.utils.progbar import Progbar
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from neuroflow.callbacks.terminate_on_nan import TerminateOnNaN
+from neuroflow.utils.progbar import Progbar
 
 __all__ = [
     "CSVLogger",

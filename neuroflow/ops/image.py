@@ -13,6 +13,7 @@ gradient is A_h^T g A_w. Two small matrix products replace any gather loop.
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import convert_to_tensor
+
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze

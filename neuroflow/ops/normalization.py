@@ -12,6 +12,7 @@ three reductions and two elementwise passes:
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import reshape as _reshape
 

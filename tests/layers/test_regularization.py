@@ -6,7 +6,7 @@ import pytest
 
 from neuroflow import layers, models
 from neuroflow.testing import check_layer_gradients
-from tests.layers.helpers import config_round_trip, check_save_load_round_trip
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 
 def test_spatial_dropout2d_drops_whole_channels(rng):

@@ -7,8 +7,8 @@ finite-difference gradient check of every floating input.
 import numpy
 
 from neuroflow import random as nf_random
-from neuroflow.testing import check_gradients
 from neuroflow.engine.tensor import Tensor
+from neuroflow.testing import check_gradients
 
 
 def uniform(*shape, low=-2.0, high=2.0, seed=0):
