@@ -15,7 +15,9 @@ An op is defined once:
 
 Forwards take and return backend arrays; `needs[i]` says whether input i wants a gradient, so a
 vjp can skip costly work (the input-gradient matmul of a first layer, say). Gradients may have the
-broadcast shape: the reverse walk reduces them to each input's shape (engine/graph.py).
+broadcast shape: the reverse walk reduces them to each input's shape (engine/graph.py). The
+decorators name the kernels `multiply.forward` and `multiply.vjp`, which is what a traceback or a
+profile through them shows.
 """
 import types
 
@@ -37,7 +39,9 @@ def _named_kernel(function, name):
     by two ops (one vjp for max and min) keeps a name per op, and the caller's function is left as it
     is. The copy shares globals, defaults and closure, so it runs exactly as the original.
     """
-    code = function.__code__
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return function  # a builtin or a functools.partial: it has no code of its own to name
     if hasattr(code, "co_qualname"):
         code = code.replace(co_name=name, co_qualname=name)
     else:
