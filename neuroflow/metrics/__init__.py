@@ -18,7 +18,8 @@ from neuroflow.metrics.accuracy import (
 from neuroflow.metrics.confusion import (
     AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
 from neuroflow.metrics.f_score import F1Score, FBetaScore
-from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, snake_case
+from neuroflow.metrics.metric import FUNCTIONS as _FUNCTIONS
+from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, get_function, snake_case
 from neuroflow.metrics.probabilistic import (
     BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence, Poisson,
     SparseCategoricalCrossentropy, SquaredHinge)
@@ -61,19 +62,12 @@ ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": Mea
                     "MAPE": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
                     "MSLE": MeanSquaredLogarithmicError, "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy})
 
-_FUNCTIONS = {fn.__name__: fn for fn in [
+_FUNCTIONS.update({fn.__name__: fn for fn in [
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
     sparse_top_k_categorical_accuracy, cosine_similarity, mean_squared_error, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_logarithmic_error, binary_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
-    categorical_hinge, log_cosh]}
-
-
-def get_function(name):
-    """The metric function for a name ('binary_accuracy', 'mean_squared_error', ...)."""
-    if name not in _FUNCTIONS:
-        raise unknown_name_error("metric function", name, _FUNCTIONS)
-    return _FUNCTIONS[name]
+    categorical_hinge, log_cosh]})
 
 
 def serialize(metric):

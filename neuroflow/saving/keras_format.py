@@ -35,7 +35,6 @@ import inspect
 import io
 import json
 import os
-import re
 import warnings
 import zipfile
 import zlib
@@ -43,6 +42,7 @@ import zlib
 import numpy
 
 from neuroflow.saving.registry import get_custom_object, get_registered_name
+from neuroflow.utils.naming import to_snake_case
 
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
@@ -164,13 +164,6 @@ _IDENTIFIER_KINDS = (("_initializer", "initializers"), ("_regularizer", "regular
 def _is_layer(value):
     from neuroflow.layers.layer import Layer
     return isinstance(value, Layer)
-
-
-def _keras_snake_case(name):
-    """Keras' `to_snake_case` (which names the entries of saved layer lists): Conv2D -> conv2d."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _unique_name(name, used):
@@ -431,7 +424,7 @@ def _build_from_config(layer, build_config):
 
 
 def _placeholders(shape):
-    from neuroflow.layers.symbolic import KerasTensor
+    from neuroflow.engine.keras_tensor import KerasTensor
     if isinstance(shape, dict):
         return {k: _placeholders(v) for k, v in shape.items()}
     if isinstance(shape, list) and shape and isinstance(shape[0], (list, dict)):
@@ -691,7 +684,7 @@ def _keras_layer_order(model):
 
 def _functional_to_keras(model):
     from neuroflow.layers.input_layer import InputLayer
-    from neuroflow.layers.symbolic import KerasTensor, _OpCall
+    from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
     from neuroflow.utils import nest
 
     for node in model._nodes:
@@ -894,7 +887,7 @@ def weight_groups(model):
         used = {}
         for value in (values.values() if isinstance(values, dict) else values):
             if _is_layer(value):
-                visit(value, join(path, _unique_name(_keras_snake_case(type(value).__name__), used)))
+                visit(value, join(path, _unique_name(to_snake_case(type(value).__name__), used)))
             elif isinstance(value, (list, tuple, dict)):
                 container(value, join(path, _unique_name("container", used)))
 

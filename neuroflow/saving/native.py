@@ -82,7 +82,7 @@ def sequential_from_config(config, custom_objects=None):
 
 def functional_config(model):
     from neuroflow.layers.input_layer import InputLayer
-    from neuroflow.layers.symbolic import KerasTensor, _OpCall
+    from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
     from neuroflow.utils import nest
 
     node_ids = {id(node): index for index, node in enumerate(model._nodes)}
@@ -153,7 +153,7 @@ def _decode_params(params):
 def functional_from_config(config, custom_objects=None):
     from neuroflow.engine.registry import get_op
     from neuroflow.layers.input_layer import InputLayer
-    from neuroflow.layers.symbolic import symbolic_op_call
+    from neuroflow.engine.keras_tensor import symbolic_op_call
     from neuroflow.models.functional import Functional
     from neuroflow.utils import nest
 
