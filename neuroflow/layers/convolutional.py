@@ -123,6 +123,10 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={_channel_axis(self.data_format): channels})
         self.built = True
 
+    def blas_threads(self):
+        # The managed split pays for plain convolutions; grouped ones still rely on OpenBLAS's threads.
+        return "split" if self.groups == 1 else "default"
+
     def call(self, inputs):
         # Bias and a built-in activation run inside the convolution op (one pass, one residual).
         fused = self._kernel_activation if self._kernel_activation not in ("softmax", "log_softmax") else None
@@ -239,6 +243,9 @@ class Conv2DTranspose(Layer):
         self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
         self.built = True
 
+    def blas_threads(self):
+        return "default"  # its products rely on OpenBLAS's threads
+
     def call(self, inputs):
         outputs = conv_ops.conv_transpose(inputs, self.kernel, self.strides, self.padding, self.output_padding,
                                           self.data_format, self.dilation_rate)
@@ -325,6 +332,9 @@ class DepthwiseConv2D(Layer):
     def _convolve(self, inputs):
         return conv_ops.depthwise_conv(inputs, self.depthwise_kernel, self.strides, self.padding, self.data_format,
                                        self.dilation_rate)
+
+    def blas_threads(self):
+        return "default"  # its products rely on OpenBLAS's threads
 
     def call(self, inputs):
         return self.activation(_add_bias(self._convolve(inputs), self.bias, self.data_format, 2))

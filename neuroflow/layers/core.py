@@ -59,6 +59,11 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
 
+    def blas_threads(self):
+        # A large kernel's matmul relies on OpenBLAS's threads (1 << 20 weights: about 4 MB in float32).
+        kernel = getattr(self, "kernel", None)
+        return "default" if kernel is not None and kernel.value.size >= 1 << 20 else None
+
     def call(self, inputs):
         name = self._kernel_activation
         if name in ("softmax", "sigmoid"):

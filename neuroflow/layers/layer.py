@@ -74,6 +74,10 @@ def serialized_arguments(layer, names):
     return config
 
 
+# Input classes that are never, and never hold, functional-API placeholders.
+_PLAIN_INPUTS = (Tensor, numpy.ndarray)
+
+
 class Layer:
     """Base class of all layers (keras.layers.Layer).
 
@@ -150,6 +154,16 @@ class Layer:
             order.append(layer)
             stack.extend(reversed(layer._tracked_layers))
         return order
+
+    def blas_threads(self):
+        """How this layer wants BLAS threads while fit runs: None (no preference), 'split' or 'default'.
+
+        'split': it trains faster when neuroflow splits products and elementwise work over the
+        cores itself, with OpenBLAS on one thread (ops/parallel.managed_threads). 'default': its
+        work relies on OpenBLAS's own threads, so the model keeps them. fit splits only when some
+        layer says 'split' and none says 'default'.
+        """
+        return None
 
     # ---- weights -----------------------------------------------------------------------------
 
@@ -299,8 +313,8 @@ class Layer:
         return previous_mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        # A single Tensor (every step of a Sequential model) skips the structure walk.
-        if inputs.__class__ is not Tensor and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
+        # A single Tensor or array (every step of a Sequential model) skips the structure walk.
+        if inputs.__class__ not in _PLAIN_INPUTS and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
             return self._symbolic_call(inputs, args, kwargs)
         # Keras' mask plumbing: an explicit mask= wins, else the mask the input carries.
         previous_mask = kwargs.pop("mask") if "mask" in kwargs else _carried_mask(inputs)
