@@ -10,9 +10,9 @@ Weights follow Keras 3's names and layouts, so weights move between the two unch
 
 The arithmetic (im2col + one matrix product, TF's 'same' padding) lives in ops/convolution.py.
 """
-from neuroflow import activations, constraints, initializers, ops, regularizers
+from neuroflow import activations, ops
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import convolution as conv_ops
 from neuroflow.utils.errors import shape_text
 
@@ -100,12 +100,9 @@ class BaseConv(Layer):
         self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self._kernel_activation = activations.kernel_name(self.activation)
 
@@ -224,12 +221,9 @@ class Conv2DTranspose(Layer):
         self.data_format = check_data_format(data_format, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def build(self, input_shape):
@@ -303,12 +297,9 @@ class DepthwiseConv2D(Layer):
         self.data_format = check_data_format(data_format, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, depthwise_initializer=depthwise_initializer, bias_initializer=bias_initializer,
+                              depthwise_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
+                              depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def _bias_size(self, channels):
@@ -386,9 +377,8 @@ class SeparableConv2D(DepthwiseConv2D):
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"SeparableConv2D '{self.name}': `filters` must be a positive integer, got {filters!r}")
         self.filters = int(filters)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        store_arguments(self, pointwise_initializer=pointwise_initializer, pointwise_regularizer=pointwise_regularizer,
+                              pointwise_constraint=pointwise_constraint)
 
     def _bias_size(self, channels):
         return self.filters

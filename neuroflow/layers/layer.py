@@ -13,7 +13,7 @@ import re
 
 import numpy
 
-from neuroflow import backend
+from neuroflow import backend, constraints, initializers, regularizers
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.layers.symbolic import KerasTensor, Node, infer_outputs
 from neuroflow.ops.elementwise import cast as _cast_op
@@ -54,23 +54,35 @@ def _call_accepts(layer, argument):
     return _call_signature_cache[key]
 
 
-_IDENTIFIER_MODULES = (("_initializer", "initializers"), ("_regularizer", "regularizers"),
-                       ("_constraint", "constraints"))
+# The module resolving and serializing a per-weight argument, read off its Keras name.
+_IDENTIFIER_MODULES = (("_initializer", initializers), ("_regularizer", regularizers), ("_constraint", constraints))
+
+
+def _identifier_module(name):
+    return next(module for suffix, module in _IDENTIFIER_MODULES if name.endswith(suffix))
+
+
+def store_arguments(layer, **arguments):
+    """Stores a layer's initializer / regularizer / constraint arguments under their names, resolved.
+
+    Each is resolved by the `get` of the module its name ends with, as Keras names them
+    ('kernel_initializer', 'bias_regularizer', 'gamma_constraint', ...): `store_arguments(self,
+    kernel_initializer="glorot_uniform")` sets `self.kernel_initializer` to a GlorotUniform.
+    """
+    for name, value in arguments.items():
+        setattr(layer, name, _identifier_module(name).get(value))
 
 
 def serialized_arguments(layer, names):
     """{name: config value} for a layer's initializer / regularizer / constraint arguments.
 
-    The module that serializes each is read off the argument's name, as Keras names them
-    ('kernel_initializer', 'bias_regularizer', ...); None stays None.
+    The module that serializes each is read off the argument's name, as in `store_arguments`;
+    None stays None.
     """
-    import neuroflow
-
     config = {}
     for name in names:
         value = getattr(layer, name)
-        module = next(getattr(neuroflow, m) for suffix, m in _IDENTIFIER_MODULES if name.endswith(suffix))
-        config[name] = None if value is None else module.serialize(value)
+        config[name] = None if value is None else _identifier_module(name).serialize(value)
     return config
 
 
@@ -112,7 +124,6 @@ class Layer:
             input_shape = (input_dim,)
         self._input_shape_argument = tuple(input_shape) if input_shape is not None else None
         self._batch_size_argument = batch_size
-        from neuroflow import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
 
     # ---- attribute tracking ------------------------------------------------------------------
@@ -177,8 +188,6 @@ class Layer:
             regularizer: adds `regularizer(weight)` to the layer's losses.
             constraint: projects the weight after each optimizer update.
         """
-        from neuroflow import constraints, initializers, regularizers
-
         dtype = dtype or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"

@@ -18,9 +18,8 @@ import warnings
 
 import numpy
 
-from neuroflow import backend, ops
+from neuroflow import backend, ops, optimizers
 from neuroflow import metrics as metrics_module
-from neuroflow import optimizers
 from neuroflow.callbacks import CallbackList
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
