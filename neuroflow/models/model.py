@@ -6,7 +6,9 @@ Three ways to make one, as in Keras:
     class MyModel(Model): __init__ + call()     # subclassing
 """
 from neuroflow.layers.layer import Layer
+from neuroflow.models.summary import summary_text
 from neuroflow.training.trainer import Trainer
+from neuroflow.utils.errors import unknown_name_error
 
 
 class Model(Trainer, Layer):
@@ -18,6 +20,7 @@ class Model(Trainer, Layer):
 
     def __new__(cls, *args, **kwargs):
         if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
+            # Imported here: Functional is a Model, defined in a module that imports this one.
             from neuroflow.models.functional import Functional
             if cls is Model:
                 return object.__new__(Functional)
@@ -57,27 +60,28 @@ class Model(Trainer, Layer):
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        from neuroflow.utils.errors import unknown_name_error
         raise unknown_name_error(f"layer of model '{self.name}'", name, [layer.name for layer in self.layers])
 
     # ---- inspection and saving ---------------------------------------------------------------
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False):
         """Prints a Keras-style table of layers, output shapes and parameter counts."""
-        from neuroflow.models.summary import summary_text
         text = summary_text(self, line_length=line_length)
         (print_fn or print)(text)
 
     def save(self, filepath, overwrite=True, **kwargs):
         """Saves architecture, weights and compile settings (neuroflow's zip format, or .keras)."""
+        # Imported here: saving reads and builds models (the one deliberate loop, Model.save -> saving -> models).
         from neuroflow.saving import save_model
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
+        # Imported here: saving reads and builds models (the one deliberate loop, Model.save -> saving -> models).
         from neuroflow.saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
+        # Imported here: saving reads and builds models (the one deliberate loop, Model.save -> saving -> models).
         from neuroflow.saving import load_weights
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
@@ -96,6 +100,7 @@ _functional_subclasses = {}
 
 def _functional_subclass(cls):
     """`cls` with Functional mixed in after it: cls's overrides first, then the graph machinery."""
+    # Imported here: Functional is a Model, defined in a module that imports this one.
     from neuroflow.models.functional import Functional
     if cls not in _functional_subclasses:
         _functional_subclasses[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})

@@ -10,6 +10,7 @@ import numpy
 from neuroflow import random as nf_random
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
+from neuroflow.utils.py_dataset import PyDataset
 
 
 def to_host_array(x, what):
@@ -196,8 +197,6 @@ class SizedBatches:
 
 def is_batch_source(x):
     """True for inputs that yield whole batches themselves: a PyDataset or a Python iterator / generator."""
-    from neuroflow.utils.py_dataset import PyDataset
-
     if isinstance(x, PyDataset):
         return True
     return hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(
@@ -267,8 +266,6 @@ class GeneratorBatches:
 
 
 def batch_source(x, steps=None, shuffle=False):
-    from neuroflow.utils.py_dataset import PyDataset
-
     if isinstance(x, PyDataset):
         return DatasetBatches(x, steps, shuffle)
     return GeneratorBatches(x, steps)

@@ -16,7 +16,7 @@ added) or a different layer tree.
 """
 from neuroflow.engine.graph import hand_out
 from neuroflow.engine.tensor import Tensor
-from neuroflow.engine.trace import Program, TraceRefused, Tracer, same_trace, tracing
+from neuroflow.engine.trace import Program, Tracer, TraceRefused, same_trace, tracing
 from neuroflow.utils import nest
 
 _EAGER = "eager"
