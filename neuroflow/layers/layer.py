@@ -54,12 +54,8 @@ def _call_accepts(layer, argument):
     return _call_signature_cache[key]
 
 
-# The module resolving and serializing a per-weight argument, read off its Keras name.
-_IDENTIFIER_MODULES = (("_initializer", initializers), ("_regularizer", regularizers), ("_constraint", constraints))
-
-
-def _identifier_module(name):
-    return next(module for suffix, module in _IDENTIFIER_MODULES if name.endswith(suffix))
+# The module resolving and serializing a per-weight argument, by the last word of its Keras name.
+_IDENTIFIER_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
 
 
 def store_arguments(layer, **arguments):
@@ -70,7 +66,7 @@ def store_arguments(layer, **arguments):
     kernel_initializer="glorot_uniform")` sets `self.kernel_initializer` to a GlorotUniform.
     """
     for name, value in arguments.items():
-        setattr(layer, name, _identifier_module(name).get(value))
+        setattr(layer, name, _IDENTIFIER_MODULES[name.rpartition("_")[2]].get(value))
 
 
 def serialized_arguments(layer, names):
@@ -82,7 +78,7 @@ def serialized_arguments(layer, names):
     config = {}
     for name in names:
         value = getattr(layer, name)
-        config[name] = None if value is None else _identifier_module(name).serialize(value)
+        config[name] = None if value is None else _IDENTIFIER_MODULES[name.rpartition("_")[2]].serialize(value)
     return config
 
 

@@ -9,8 +9,8 @@ and dtypes of the batch's arrays):
     later steps: replayed.
 A refused trace costs nothing but the speed-up; `refusals` says why, for the curious.
 
-compile makes one, and every fit until the next compile reuses it (Keras keeps its train function
-the same way): its programs replay the variables and layers they were traced on, so `fix` forgets
+The first fit after a compile makes one, and every fit until the next compile reuses it (Keras
+keeps its train function the same way): its programs replay the variables and layers they were traced on, so `fix` forgets
 them all when a fit starts with a different variable list (a `trainable` flag toggled, a layer
 added) or a different layer tree.
 """

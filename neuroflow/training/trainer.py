@@ -48,7 +48,8 @@ class Trainer:
         # object.__setattr__: these must not be tracked as the model's own weights and layers.
         object.__setattr__(self, "_step_variables", None)
         object.__setattr__(self, "_flat_layers_cache", None)
-        # The traced step made by compile (kept until the next compile), and the one fit runs.
+        # The traced step kept from the first fit after compile to the next compile, and the one
+        # fit runs (None outside fit, so train_on_batch and custom loops stay eager).
         object.__setattr__(self, "_compiled_traced_step", None)
         object.__setattr__(self, "_traced_train_step", None)
         self.run_eagerly = False
@@ -80,8 +81,9 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._output_loss_trackers = [metrics_module.Mean(name=f"{name}_loss") for name in self.output_names] \
             if len(self.output_names) > 1 else []
-        # Kept across fits until the next compile, as Keras keeps its train function.
-        object.__setattr__(self, "_compiled_traced_step", TracedTrainStep(self))
+        # Made by the first fit, then kept across fits until the next compile (as Keras keeps its
+        # train function).
+        object.__setattr__(self, "_compiled_traced_step", None)
         self.compiled = True
 
     def _assert_compiled(self, method):
@@ -253,8 +255,12 @@ class Trainer:
         """Fixes the variable list and the layer tree while fit runs, and picks the traced step."""
         layers = super()._flatten_layers()
         variables = self.trainable_variables
-        traced = None if self.run_eagerly else self.__dict__.get("_compiled_traced_step")
-        if traced is not None:
+        traced = None
+        if not self.run_eagerly:
+            traced = self.__dict__.get("_compiled_traced_step")
+            if traced is None:
+                traced = TracedTrainStep(self)
+                object.__setattr__(self, "_compiled_traced_step", traced)
             variables = traced.fix(variables, layers)
         object.__setattr__(self, "_step_variables", variables)
         object.__setattr__(self, "_flat_layers_cache", layers)

@@ -297,18 +297,17 @@ def test_the_traced_step_is_kept_from_compile_to_the_next_compile(rng, monkeypat
     x, y = _classification(rng, count=64)
     model = _mlp()()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    kept = model._compiled_traced_step
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
-    assert len(traces) == 2  # one shape, traced twice, then kept
+    kept = model._compiled_traced_step
+    assert kept is not None and len(traces) == 2  # one shape, traced twice, then kept
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert model._compiled_traced_step is kept and len(traces) == 2  # the second fit only replays
     model.layers[0].trainable = False  # another variable list: the kept programs are forgotten
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert model._compiled_traced_step is kept and len(traces) == 4
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    assert model._compiled_traced_step is not kept
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
-    assert len(traces) == 6
+    assert model._compiled_traced_step is not kept and len(traces) == 6  # recompiled: traced anew
 
 
 def test_fits_reusing_the_traced_step_train_as_eager_ones(rng):
