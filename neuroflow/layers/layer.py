@@ -35,22 +35,36 @@ def _call_accepts(layer, argument):
     return _call_signature_cache[key]
 
 
-_IDENTIFIER_MODULES = (("_initializer", initializers), ("_regularizer", regularizers),
-                       ("_constraint", constraints))
+# The module resolving and serializing a per-weight argument, by the last word of its Keras name.
+_IDENTIFIER_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
+
+
+def store_arguments(layer, **arguments):
+    """Stores a layer's initializer / regularizer / constraint arguments under their names, resolved.
+
+    Each is resolved by the `get` of the module its name ends with, as Keras names them
+    ('kernel_initializer', 'bias_regularizer', 'gamma_constraint', ...): `store_arguments(self,
+    kernel_initializer="glorot_uniform")` sets `self.kernel_initializer` to a GlorotUniform.
+    """
+    for name, value in arguments.items():
+        setattr(layer, name, _IDENTIFIER_MODULES[name.rpartition("_")[2]].get(value))
 
 
 def serialized_arguments(layer, names):
     """{name: config value} for a layer's initializer / regularizer / constraint arguments.
 
-    The module that serializes each is read off the argument's name, as Keras names them
-    ('kernel_initializer', 'bias_regularizer', ...); None stays None.
+    The module that serializes each is read off the argument's name, as in `store_arguments`;
+    None stays None.
     """
     config = {}
     for name in names:
         value = getattr(layer, name)
-        module = next(m for suffix, m in _IDENTIFIER_MODULES if name.endswith(suffix))
-        config[name] = None if value is None else module.serialize(value)
+        config[name] = None if value is None else _IDENTIFIER_MODULES[name.rpartition("_")[2]].serialize(value)
     return config
+
+
+# Input classes that are never, and never hold, functional-API placeholders.
+_PLAIN_INPUTS = (Tensor, numpy.ndarray)
 
 
 class Layer:
@@ -128,6 +142,16 @@ class Layer:
             order.append(layer)
             stack.extend(reversed(layer._tracked_layers))
         return order
+
+    def blas_threads(self):
+        """How this layer wants BLAS threads while fit runs: None (no preference), 'split' or 'default'.
+
+        'split': it trains faster when neuroflow splits products and elementwise work over the
+        cores itself, with OpenBLAS on one thread (ops/parallel.managed_threads). 'default': its
+        work relies on OpenBLAS's own threads, so the model keeps them. fit splits only when some
+        layer says 'split' and none says 'default'.
+        """
+        return None
 
     # ---- weights -----------------------------------------------------------------------------
 
@@ -275,8 +299,8 @@ class Layer:
         return previous_mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        # A single Tensor (every step of a Sequential model) skips the structure walk.
-        if inputs.__class__ is not Tensor and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
+        # A single Tensor or array (every step of a Sequential model) skips the structure walk.
+        if inputs.__class__ not in _PLAIN_INPUTS and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
             return self._symbolic_call(inputs, args, kwargs)
         # Keras' mask plumbing: an explicit mask= wins, else the mask the input carries.
         previous_mask = kwargs.pop("mask") if "mask" in kwargs else _carried_mask(inputs)

@@ -1,6 +1,6 @@
 """Functional models: a DAG of layer calls, from Input placeholders to outputs, run in topological order."""
-from neuroflow.layers.input_layer import InputLayer
 from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
+from neuroflow.layers.input_layer import InputLayer
 from neuroflow.models.model import Model
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
