@@ -16,7 +16,7 @@ from neuroflow import backend, constraints, initializers, ops, regularizers
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
-from neuroflow.ops.elementwise import cast as _cast_op
+from neuroflow.ops.elementwise import cast_op as _cast_op
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name

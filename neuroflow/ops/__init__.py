@@ -18,11 +18,47 @@ from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.registry import apply
 from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops import activation as _activation
-from neuroflow.ops import elementwise as _elementwise
 from neuroflow.ops import linalg as _linalg
 from neuroflow.ops import loss_kernels as _loss_kernels
 from neuroflow.ops import reduction as _reduction
 from neuroflow.ops import shape as _shape
+from neuroflow.ops.elementwise import (
+    abs,
+    absolute,
+    add,
+    cast,
+    ceil,
+    clip,
+    divide,
+    equal,
+    exp,
+    floor,
+    greater,
+    greater_equal,
+    isfinite,
+    isnan,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    power,
+    round,
+    sign,
+    sqrt,
+    square,
+    stop_gradient,
+    subtract,
+    true_divide,
+    where,
+)
+from neuroflow.ops.inspection import convert_to_numpy, dtype, is_tensor
 
 
 def _call(op, *inputs, **params):
@@ -35,136 +71,12 @@ def _value(x):
 
 # ---- conversion and inspection -------------------------------------------------------------
 
-def convert_to_numpy(x):
-    """A NumPy array with the value of `x`."""
-    return backend.to_numpy(_value(x))
-
-
 def shape(x):
     """The static shape of `x` as a tuple."""
     return tuple(x.shape) if hasattr(x, "shape") else numpy.shape(x)
 
 
-def dtype(x):
-    return str(_value(x).dtype)
-
-
-def is_tensor(x):
-    return isinstance(x, Tensor)
-
-
-def cast(x, dtype):
-    return _call(_elementwise.cast, x, dtype=str(numpy.dtype(dtype)))
-
-
-def stop_gradient(x):
-    # An op without a vjp: never differentiated, yet visible to a traced step (engine/trace.py).
-    return _call(_elementwise.stop_gradient, x)
-
-
-# ---- arithmetic ------------------------------------------------------------------------------
-
-def add(x1, x2):
-    return _call(_elementwise.add, x1, x2)
-
-
-def subtract(x1, x2):
-    return _call(_elementwise.subtract, x1, x2)
-
-
-def multiply(x1, x2):
-    return _call(_elementwise.multiply, x1, x2)
-
-
-def divide(x1, x2):
-    return _call(_elementwise.divide, x1, x2)
-
-
-true_divide = divide
-
-
-def negative(x):
-    return _call(_elementwise.negative, x)
-
-
-def power(x1, x2):
-    return _call(_elementwise.power, x1, x2)
-
-
-def square(x):
-    return _call(_elementwise.square, x)
-
-
-def sqrt(x):
-    return _call(_elementwise.sqrt, x)
-
-
-def exp(x):
-    return _call(_elementwise.exp, x)
-
-
-def log(x):
-    return _call(_elementwise.log, x)
-
-
-def abs(x):  # noqa: A001 - keras.ops' name
-    return _call(_elementwise.absolute, x)
-
-
-absolute = abs
-
-
-def sign(x):
-    return _call(_elementwise.sign, x)
-
-
-def maximum(x1, x2):
-    return _call(_elementwise.maximum, x1, x2)
-
-
-def minimum(x1, x2):
-    return _call(_elementwise.minimum, x1, x2)
-
-
-def where(condition, x1=None, x2=None):
-    """Elementwise choice: x1 where `condition` holds, else x2 (gradients flow to both)."""
-    if x1 is None and x2 is None:
-        return Tensor(backend.xp.stack(backend.xp.nonzero(_value(condition))))
-    if x1 is None or x2 is None:
-        raise ValueError("ops.where expects x1 and x2 both given or both None; got only "
-                         f"{'x1' if x2 is None else 'x2'}")
-    return _call(_elementwise.where, Tensor(_value(condition).astype(bool)), x1, x2)
-
-
-def clip(x, x_min, x_max):
-    """Limits x to [x_min, x_max]; the gradient is 1 inside (bounds included), 0 outside."""
-    low = x_min.value if isinstance(x_min, Tensor) else x_min
-    high = x_max.value if isinstance(x_max, Tensor) else x_max
-    return _call(_elementwise.clip, x, low=low, high=high)
-
-
 # ---- comparisons and arg-reductions (not differentiable) -------------------------------------
-
-def _compare(function):
-    def compare(x1, x2):
-        return Tensor(function(_value(x1), _value(x2)))
-    compare.__name__ = function.__name__
-    return compare
-
-
-equal = _compare(numpy.equal)
-not_equal = _compare(numpy.not_equal)
-greater = _compare(numpy.greater)
-greater_equal = _compare(numpy.greater_equal)
-less = _compare(numpy.less)
-less_equal = _compare(numpy.less_equal)
-logical_and = _compare(numpy.logical_and)
-logical_or = _compare(numpy.logical_or)
-
-
-def logical_not(x):
-    return Tensor(backend.xp.logical_not(_value(x)))
-
 
 def argmax(x, axis=None, keepdims=False):
     return Tensor(backend.xp.argmax(_value(x), axis=axis, keepdims=keepdims))
@@ -172,26 +84,6 @@ def argmax(x, axis=None, keepdims=False):
 
 def argmin(x, axis=None, keepdims=False):
     return Tensor(backend.xp.argmin(_value(x), axis=axis, keepdims=keepdims))
-
-
-def isnan(x):
-    return Tensor(backend.xp.isnan(_value(x)))
-
-
-def isfinite(x):
-    return Tensor(backend.xp.isfinite(_value(x)))
-
-
-def round(x, decimals=0):  # noqa: A001 - keras.ops' name
-    return Tensor(backend.xp.round(_value(x), decimals))
-
-
-def floor(x):
-    return Tensor(backend.xp.floor(_value(x)))
-
-
-def ceil(x):
-    return Tensor(backend.xp.ceil(_value(x)))
 
 
 # ---- reductions ------------------------------------------------------------------------------

@@ -1,57 +1,77 @@
-"""Elementwise ops: arithmetic, exp/log family, comparisons-as-selection (maximum, where, clip)."""
+"""Elementwise ops: arithmetic, exp/log family, comparisons-as-selection (maximum, where, clip).
+
+Each op sits beside its public function (`neuroflow.ops.add` ...). Comparisons and rounding, at the
+end, are no ops: they have no gradient and never become a graph node.
+"""
+import numpy
+
 from neuroflow import backend
-from neuroflow.engine.registry import Op
+from neuroflow.engine.registry import Op, apply
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.inspection import value_of
 
-add = Op("add")
+add_op = Op("add")
 
 
-@add.forward
+@add_op.forward
 def _(a, b):
     return a + b, None
 
 
-@add.vjp
+@add_op.vjp
 def _(residuals, g, needs):
     return g, g
 
 
-subtract = Op("subtract")
+def add(x1, x2):
+    return apply(add_op, (x1, x2), {})
 
 
-@subtract.forward
+subtract_op = Op("subtract")
+
+
+@subtract_op.forward
 def _(a, b):
     return a - b, None
 
 
-@subtract.vjp
+@subtract_op.vjp
 def _(residuals, g, needs):
     return g, (-g if needs[1] else None)
 
 
-multiply = Op("multiply")
+def subtract(x1, x2):
+    return apply(subtract_op, (x1, x2), {})
 
 
-@multiply.forward
+multiply_op = Op("multiply")
+
+
+@multiply_op.forward
 def _(a, b):
     return a * b, (a, b)
 
 
-@multiply.vjp
+@multiply_op.vjp
 def _(residuals, g, needs):
     a, b = residuals
     return (g * b if needs[0] else None), (g * a if needs[1] else None)
 
 
-divide = Op("divide")
+def multiply(x1, x2):
+    return apply(multiply_op, (x1, x2), {})
 
 
-@divide.forward
+divide_op = Op("divide")
+
+
+@divide_op.forward
 def _(a, b):
     out = a / b
     return out, (b, out)
 
 
-@divide.vjp
+@divide_op.vjp
 def _(residuals, g, needs):
     b, out = residuals
     grad_a = g / b
@@ -59,29 +79,40 @@ def _(residuals, g, needs):
     return grad_a, (-grad_a * out if needs[1] else None)
 
 
-negative = Op("negative")
+def divide(x1, x2):
+    return apply(divide_op, (x1, x2), {})
 
 
-@negative.forward
+true_divide = divide
+
+
+negative_op = Op("negative")
+
+
+@negative_op.forward
 def _(a):
     return -a, None
 
 
-@negative.vjp
+@negative_op.vjp
 def _(residuals, g, needs):
     return (-g,)
 
 
-power = Op("power")
+def negative(x):
+    return apply(negative_op, (x,), {})
 
 
-@power.forward
+power_op = Op("power")
+
+
+@power_op.forward
 def _(a, b):
     out = a ** b
     return out, (a, b, out)
 
 
-@power.vjp
+@power_op.vjp
 def _(residuals, g, needs):
     a, b, out = residuals
     xp = backend.xp
@@ -94,82 +125,109 @@ def _(residuals, g, needs):
     return grad_a, grad_b
 
 
-square = Op("square")
+def power(x1, x2):
+    return apply(power_op, (x1, x2), {})
 
 
-@square.forward
+square_op = Op("square")
+
+
+@square_op.forward
 def _(a):
     return a * a, a
 
 
-@square.vjp
+@square_op.vjp
 def _(a, g, needs):
     return (2 * a * g,)
 
 
-sqrt = Op("sqrt")
+def square(x):
+    return apply(square_op, (x,), {})
 
 
-@sqrt.forward
+sqrt_op = Op("sqrt")
+
+
+@sqrt_op.forward
 def _(a):
     out = backend.xp.sqrt(a)
     return out, out
 
 
-@sqrt.vjp
+@sqrt_op.vjp
 def _(out, g, needs):
     return (g / (2 * out),)
 
 
-exp = Op("exp")
+def sqrt(x):
+    return apply(sqrt_op, (x,), {})
 
 
-@exp.forward
+exp_op = Op("exp")
+
+
+@exp_op.forward
 def _(a):
     out = backend.xp.exp(a)
     return out, out
 
 
-@exp.vjp
+@exp_op.vjp
 def _(out, g, needs):
     return (g * out,)
 
 
-log = Op("log")
+def exp(x):
+    return apply(exp_op, (x,), {})
 
 
-@log.forward
+log_op = Op("log")
+
+
+@log_op.forward
 def _(a):
     return backend.xp.log(a), a
 
 
-@log.vjp
+@log_op.vjp
 def _(a, g, needs):
     return (g / a,)
 
 
-absolute = Op("abs")
+def log(x):
+    return apply(log_op, (x,), {})
 
 
-@absolute.forward
+abs_op = Op("abs")
+
+
+@abs_op.forward
 def _(a):
     return backend.xp.abs(a), a
 
 
-@absolute.vjp
+@abs_op.vjp
 def _(a, g, needs):
     return (g * backend.xp.sign(a),)
 
 
-maximum = Op("maximum")
+def abs(x):  # noqa: A001 - keras.ops' name
+    return apply(abs_op, (x,), {})
 
 
-@maximum.forward
+absolute = abs
+
+
+maximum_op = Op("maximum")
+
+
+@maximum_op.forward
 def _(a, b):
     return backend.xp.maximum(a, b), (a, b)
 
 
-@maximum.vjp
+@maximum_op.vjp
 def _(residuals, g, needs):
     a, b = residuals
     # Ties send the gradient to the first argument, like TensorFlow's maximum.
@@ -177,30 +235,38 @@ def _(residuals, g, needs):
     return (g * first if needs[0] else None), (g * ~first if needs[1] else None)
 
 
-minimum = Op("minimum")
+def maximum(x1, x2):
+    return apply(maximum_op, (x1, x2), {})
 
 
-@minimum.forward
+minimum_op = Op("minimum")
+
+
+@minimum_op.forward
 def _(a, b):
     return backend.xp.minimum(a, b), (a, b)
 
 
-@minimum.vjp
+@minimum_op.vjp
 def _(residuals, g, needs):
     a, b = residuals
     first = a <= b
     return (g * first if needs[0] else None), (g * ~first if needs[1] else None)
 
 
-where = Op("where")
+def minimum(x1, x2):
+    return apply(minimum_op, (x1, x2), {})
 
 
-@where.forward
+where_op = Op("where")
+
+
+@where_op.forward
 def _(condition, a, b):
     return backend.xp.where(condition, a, b), condition
 
 
-@where.vjp
+@where_op.vjp
 def _(condition, g, needs):
     # Multiplying by the mask is far faster than where() on irregular masks; g is finite in
     # practice (a NaN upstream would poison the step either way).
@@ -209,17 +275,27 @@ def _(condition, g, needs):
             g * ~condition if needs[2] else None)
 
 
-clip = Op("clip")
+def where(condition, x1=None, x2=None):
+    """Elementwise choice: x1 where `condition` holds, else x2 (gradients flow to both)."""
+    if x1 is None and x2 is None:
+        return Tensor(backend.xp.stack(backend.xp.nonzero(value_of(condition))))
+    if x1 is None or x2 is None:
+        raise ValueError("ops.where expects x1 and x2 both given or both None; got only "
+                         f"{'x1' if x2 is None else 'x2'}")
+    return apply(where_op, (Tensor(value_of(condition).astype(bool)), x1, x2), {})
 
 
-@clip.forward
+clip_op = Op("clip")
+
+
+@clip_op.forward
 def _(a, low=None, high=None):
     out = backend.xp.clip(a, low, high)
     # Keras keeps x's dtype: float64 bounds must not promote a float32 tensor.
     return out.astype(a.dtype, copy=False), (a, low, high)
 
 
-@clip.vjp
+@clip_op.vjp
 def _(residuals, g, needs):
     a, low, high = residuals
     # Gradient passes only where the value was not clipped (bounds included, as in TensorFlow).
@@ -232,37 +308,100 @@ def _(residuals, g, needs):
     return (g * inside,)
 
 
-sign = Op("sign")
+def clip(x, x_min, x_max):
+    """Limits x to [x_min, x_max]; the gradient is 1 inside (bounds included), 0 outside."""
+    low = x_min.value if isinstance(x_min, Tensor) else x_min
+    high = x_max.value if isinstance(x_max, Tensor) else x_max
+    return apply(clip_op, (x,), {"low": low, "high": high})
 
 
-@sign.forward
+sign_op = Op("sign")
+
+
+@sign_op.forward
 def _(a):
     return backend.xp.sign(a), None
 
 
-@sign.vjp
+@sign_op.vjp
 def _(residuals, g, needs):
     return (backend.xp.zeros_like(g),)
 
 
-cast = Op("cast")
+def sign(x):
+    return apply(sign_op, (x,), {})
 
 
-@cast.forward
+cast_op = Op("cast")
+
+
+@cast_op.forward
 def _(a, dtype=None):
     return a.astype(dtype), (a.dtype,)
 
 
-@cast.vjp
+@cast_op.vjp
 def _(residuals, g, needs):
     (dtype,) = residuals
     # Only float-to-float casts carry a gradient; casting to int cuts the graph.
     return (g.astype(dtype) if backend.is_float_dtype(dtype) and backend.is_float_dtype(g.dtype) else None,)
 
 
-stop_gradient = Op("stop_gradient")
+def cast(x, dtype):
+    return apply(cast_op, (x,), {"dtype": str(numpy.dtype(dtype))})
 
 
-@stop_gradient.forward
+stop_gradient_op = Op("stop_gradient")
+
+
+@stop_gradient_op.forward
 def _(a):
     return a, None
+
+
+def stop_gradient(x):
+    # An op without a vjp: never differentiated, yet visible to a traced step (engine/trace.py).
+    return apply(stop_gradient_op, (x,), {})
+
+
+# ---- comparisons and rounding (no ops: not differentiable) -------------------------------------
+
+def _compare(function):
+    def compare(x1, x2):
+        return Tensor(function(value_of(x1), value_of(x2)))
+    compare.__name__ = function.__name__
+    return compare
+
+
+equal = _compare(numpy.equal)
+not_equal = _compare(numpy.not_equal)
+greater = _compare(numpy.greater)
+greater_equal = _compare(numpy.greater_equal)
+less = _compare(numpy.less)
+less_equal = _compare(numpy.less_equal)
+logical_and = _compare(numpy.logical_and)
+logical_or = _compare(numpy.logical_or)
+
+
+def logical_not(x):
+    return Tensor(backend.xp.logical_not(value_of(x)))
+
+
+def isnan(x):
+    return Tensor(backend.xp.isnan(value_of(x)))
+
+
+def isfinite(x):
+    return Tensor(backend.xp.isfinite(value_of(x)))
+
+
+def round(x, decimals=0):  # noqa: A001 - keras.ops' name
+    return Tensor(backend.xp.round(value_of(x), decimals))
+
+
+def floor(x):
+    return Tensor(backend.xp.floor(value_of(x)))
+
+
+def ceil(x):
+    return Tensor(backend.xp.ceil(value_of(x)))
