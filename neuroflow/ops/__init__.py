@@ -20,7 +20,6 @@ from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops import activation as _activation
 from neuroflow.ops import linalg as _linalg
 from neuroflow.ops import loss_kernels as _loss_kernels
-from neuroflow.ops import reduction as _reduction
 from neuroflow.ops import shape as _shape
 from neuroflow.ops.elementwise import (
     abs,
@@ -59,6 +58,7 @@ from neuroflow.ops.elementwise import (
     where,
 )
 from neuroflow.ops.inspection import convert_to_numpy, dtype, is_tensor
+from neuroflow.ops.reduction import amax, amin, argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 
 
 def _call(op, *inputs, **params):
@@ -76,58 +76,6 @@ def shape(x):
     return tuple(x.shape) if hasattr(x, "shape") else numpy.shape(x)
 
 
-# ---- comparisons and arg-reductions (not differentiable) -------------------------------------
-
-def argmax(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.argmax(_value(x), axis=axis, keepdims=keepdims))
-
-
-def argmin(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.argmin(_value(x), axis=axis, keepdims=keepdims))
-
-
-# ---- reductions ------------------------------------------------------------------------------
-
-def _axis(axis):
-    return tuple(axis) if isinstance(axis, list) else axis
-
-
-def sum(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return _call(_reduction.total, x, axis=_axis(axis), keepdims=keepdims)
-
-
-def mean(x, axis=None, keepdims=False):
-    return _call(_reduction.mean, x, axis=_axis(axis), keepdims=keepdims)
-
-
-def max(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return _call(_reduction.maximum_reduce, x, axis=_axis(axis), keepdims=keepdims)
-
-
-def min(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return _call(_reduction.minimum_reduce, x, axis=_axis(axis), keepdims=keepdims)
-
-
-amax, amin = max, min
-
-
-def logsumexp(x, axis=None, keepdims=False):
-    return _call(_reduction.logsumexp, x, axis=_axis(axis), keepdims=keepdims)
-
-
-def var(x, axis=None, keepdims=False):
-    centered = subtract(x, mean(x, axis=axis, keepdims=True))
-    return mean(square(centered), axis=axis, keepdims=keepdims)
-
-
-def std(x, axis=None, keepdims=False):
-    return sqrt(var(x, axis=axis, keepdims=keepdims))
-
-
-def prod(x, axis=None, keepdims=False):
-    return _call(_reduction.prod, x, axis=_axis(axis), keepdims=keepdims)
-
-
 # ---- shapes ----------------------------------------------------------------------------------
 
 def reshape(x, new_shape):
@@ -143,7 +91,7 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
-    return _call(_shape.squeeze, x, axis=_axis(axis))
+    return _call(_shape.squeeze, x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
 def broadcast_to(x, shape):

@@ -1,6 +1,13 @@
-"""Reductions over axes: sum, mean, max, min, logsumexp, prod (keepdims as in NumPy)."""
+"""Reductions over axes: sum, mean, max, min, logsumexp, prod (keepdims as in NumPy).
+
+Each op sits beside its public function (`neuroflow.ops.sum` ...); var and std are composites.
+The public sum, max and min take keras.ops' names, so in this module those names are not the builtins.
+"""
 from neuroflow import backend
-from neuroflow.engine.registry import Op
+from neuroflow.engine.registry import Op, apply
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.elementwise import sqrt, square, subtract
+from neuroflow.ops.inspection import value_of
 
 
 def _normalize_axis(axis, ndim):
@@ -11,6 +18,11 @@ def _normalize_axis(axis, ndim):
     return tuple(sorted(a % ndim if ndim else a for a in axis))
 
 
+def _axis(axis):
+    """keras.ops accepts a list of axes; the kernels take a tuple."""
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
 def _restore_reduced_axes(g, shape, axes, keepdims):
     """Reshapes a reduced gradient so it broadcasts back over the input's shape."""
     if keepdims:
@@ -19,26 +31,30 @@ def _restore_reduced_axes(g, shape, axes, keepdims):
     return g.reshape(kept_shape)
 
 
-total = Op("sum")
+sum_op = Op("sum")
 
 
-@total.forward
+@sum_op.forward
 def _(a, axis=None, keepdims=False):
     axes = _normalize_axis(axis, a.ndim)
     return a.sum(axis=axes, keepdims=keepdims), (a.shape, axes, keepdims)
 
 
-@total.vjp
+@sum_op.vjp
 def _(residuals, g, needs):
     shape, axes, keepdims = residuals
     g = _restore_reduced_axes(g, shape, axes, keepdims)
     return (backend.xp.broadcast_to(g, shape),)
 
 
-mean = Op("mean")
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
+    return apply(sum_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
-@mean.forward
+mean_op = Op("mean")
+
+
+@mean_op.forward
 def _(a, axis=None, keepdims=False):
     axes = _normalize_axis(axis, a.ndim)
     count = 1
@@ -51,13 +67,26 @@ def _(a, axis=None, keepdims=False):
     return a.mean(axis=axes, keepdims=keepdims), (a.shape, axes, keepdims, count)
 
 
-@mean.vjp
+@mean_op.vjp
 def _(residuals, g, needs):
     shape, axes, keepdims, count = residuals
     if g.ndim == 0:
         return (backend.xp.full(shape, g / count, dtype=g.dtype),)  # the usual scalar loss: no broadcast view
     g = _restore_reduced_axes(g, shape, axes, keepdims)
     return (backend.xp.broadcast_to(g / count, shape),)
+
+
+def mean(x, axis=None, keepdims=False):
+    return apply(mean_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+
+
+def var(x, axis=None, keepdims=False):
+    centered = subtract(x, mean(x, axis=axis, keepdims=True))
+    return mean(square(centered), axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
 def _extreme_vjp(residuals, g, needs):
@@ -80,18 +109,31 @@ def _extreme_forward(method):
     return forward
 
 
-maximum_reduce = Op("max")
-maximum_reduce.forward(_extreme_forward("max"))
-maximum_reduce.vjp(_extreme_vjp)
-
-minimum_reduce = Op("min")
-minimum_reduce.forward(_extreme_forward("min"))
-minimum_reduce.vjp(_extreme_vjp)
-
-logsumexp = Op("logsumexp")
+max_op = Op("max")
+max_op.forward(_extreme_forward("max"))
+max_op.vjp(_extreme_vjp)
 
 
-@logsumexp.forward
+def max(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
+    return apply(max_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+
+
+min_op = Op("min")
+min_op.forward(_extreme_forward("min"))
+min_op.vjp(_extreme_vjp)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
+    return apply(min_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+
+
+amax, amin = max, min
+
+
+logsumexp_op = Op("logsumexp")
+
+
+@logsumexp_op.forward
 def _(a, axis=None, keepdims=False):
     xp = backend.xp
     axes = _normalize_axis(axis, a.ndim)
@@ -107,22 +149,26 @@ def _(a, axis=None, keepdims=False):
     return out, (softmax, a.shape, axes, keepdims)
 
 
-@logsumexp.vjp
+@logsumexp_op.vjp
 def _(residuals, g, needs):
     softmax, shape, axes, keepdims = residuals
     return (_restore_reduced_axes(g, shape, axes, keepdims) * softmax,)
 
 
-prod = Op("prod")
+def logsumexp(x, axis=None, keepdims=False):
+    return apply(logsumexp_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
-@prod.forward
+prod_op = Op("prod")
+
+
+@prod_op.forward
 def _(a, axis=None, keepdims=False):
     axes = _normalize_axis(axis, a.ndim)
     return a.prod(axis=axes, keepdims=keepdims), (a, axes, keepdims)
 
 
-@prod.vjp
+@prod_op.vjp
 def _(residuals, g, needs):
     a, axes, keepdims = residuals
     xp = backend.xp
@@ -138,3 +184,17 @@ def _(residuals, g, needs):
     inverse = sorted(range(a.ndim), key=order.__getitem__)
     others = xp.transpose((left * right).reshape(moved.shape), inverse)
     return (_restore_reduced_axes(g, a.shape, axes, keepdims) * others,)
+
+
+def prod(x, axis=None, keepdims=False):
+    return apply(prod_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+
+
+# ---- arg-reductions (no ops: not differentiable) -----------------------------------------------
+
+def argmax(x, axis=None, keepdims=False):
+    return Tensor(backend.xp.argmax(value_of(x), axis=axis, keepdims=keepdims))
+
+
+def argmin(x, axis=None, keepdims=False):
+    return Tensor(backend.xp.argmin(value_of(x), axis=axis, keepdims=keepdims))
