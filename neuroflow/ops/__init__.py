@@ -20,7 +20,6 @@ from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops import activation as _activation
 from neuroflow.ops import linalg as _linalg
 from neuroflow.ops import loss_kernels as _loss_kernels
-from neuroflow.ops import shape as _shape
 from neuroflow.ops.elementwise import (
     abs,
     absolute,
@@ -59,6 +58,24 @@ from neuroflow.ops.elementwise import (
 )
 from neuroflow.ops.inspection import convert_to_numpy, dtype, is_tensor
 from neuroflow.ops.reduction import amax, amin, argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from neuroflow.ops.shape import (
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    flatten,
+    gather,
+    getitem,
+    one_hot,
+    pad,
+    reshape,
+    shape,
+    squeeze,
+    stack,
+    take,
+    take_along_axis,
+    tile,
+    transpose,
+)
 
 
 def _call(op, *inputs, **params):
@@ -67,80 +84,6 @@ def _call(op, *inputs, **params):
 
 def _value(x):
     return x.value if isinstance(x, Tensor) else backend.xp.asarray(x)
-
-
-# ---- conversion and inspection -------------------------------------------------------------
-
-def shape(x):
-    """The static shape of `x` as a tuple."""
-    return tuple(x.shape) if hasattr(x, "shape") else numpy.shape(x)
-
-
-# ---- shapes ----------------------------------------------------------------------------------
-
-def reshape(x, new_shape):
-    return _call(_shape.reshape, x, shape=tuple(new_shape) if not isinstance(new_shape, int) else (new_shape,))
-
-
-def transpose(x, axes=None):
-    return _call(_shape.transpose, x, axes=tuple(axes) if axes is not None else None)
-
-
-def expand_dims(x, axis):
-    return _call(_shape.expand_dims, x, axis=axis)
-
-
-def squeeze(x, axis=None):
-    return _call(_shape.squeeze, x, axis=tuple(axis) if isinstance(axis, list) else axis)
-
-
-def broadcast_to(x, shape):
-    return _call(_shape.broadcast_to, x, shape=tuple(shape))
-
-
-def concatenate(xs, axis=0):
-    return apply(_shape.concatenate, tuple(xs), {"axis": axis})
-
-
-def stack(x, axis=0):
-    return apply(_shape.stack, tuple(x), {"axis": axis})
-
-
-def take(x, indices, axis=None):
-    return _call(_shape.take, x, Tensor(_value(indices)), axis=axis)
-
-
-gather = take
-
-
-def take_along_axis(x, indices, axis=None):
-    return _call(_shape.take_along_axis, x, Tensor(_value(indices)), axis=axis)
-
-
-def one_hot(x, num_classes, axis=-1, dtype=None):
-    return _call(_shape.one_hot, x, num_classes=int(num_classes), axis=axis, dtype=dtype)
-
-
-def pad(x, pad_width, mode="constant", constant_values=0):
-    if mode != "constant":
-        raise ValueError(f"ops.pad supports mode='constant' only, got {mode!r}")
-    return _call(_shape.pad, x, pad_width=tuple(tuple(p) for p in pad_width), constant_values=constant_values)
-
-
-def tile(x, repeats):
-    return _call(_shape.tile, x, repeats=tuple(repeats) if not isinstance(repeats, int) else (repeats,))
-
-
-def flatten(x):
-    return reshape(x, (-1,))
-
-
-def getitem(x, index):
-    if isinstance(index, Tensor):
-        index = index.value
-    elif isinstance(index, tuple):
-        index = tuple(i.value if isinstance(i, Tensor) else i for i in index)
-    return _call(_shape.getitem, x, index=index)
 
 
 # ---- linear algebra --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from neuroflow.engine.registry import apply
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
-from neuroflow.ops.shape import transpose as _transpose
+from neuroflow.ops.shape import transpose_op as _transpose
 
 
 def _to_channels_last(x, data_format, rank):

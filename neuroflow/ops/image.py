@@ -15,9 +15,9 @@ from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import convert_to_tensor
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
-from neuroflow.ops.shape import expand_dims as _expand_dims
-from neuroflow.ops.shape import squeeze as _squeeze
-from neuroflow.ops.shape import transpose as _transpose
+from neuroflow.ops.shape import expand_dims_op as _expand_dims
+from neuroflow.ops.shape import squeeze_op as _squeeze
+from neuroflow.ops.shape import transpose_op as _transpose
 from neuroflow.utils.errors import unknown_name_error
 
 

@@ -14,7 +14,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
-from neuroflow.ops.shape import reshape as _reshape
+from neuroflow.ops.shape import reshape_op as _reshape
 
 normalize_op = Op("batch_norm")
 

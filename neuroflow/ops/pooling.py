@@ -10,8 +10,8 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
-from neuroflow.ops.shape import expand_dims as _expand_dims
-from neuroflow.ops.shape import squeeze as _squeeze
+from neuroflow.ops.shape import expand_dims_op as _expand_dims
+from neuroflow.ops.shape import squeeze_op as _squeeze
 from neuroflow.ops.window import check_padding, crop, normalize_tuple, output_spatial, pad, spatial_pads, tap_slices
 
 

@@ -1,29 +1,47 @@
-"""Shape ops: reshape, transpose, expand_dims, squeeze, concatenate, stack, indexing, gather, one_hot."""
+"""Shape ops: reshape, transpose, expand_dims, squeeze, concatenate, stack, indexing, gather, one_hot.
+
+Each op sits beside its public function (`neuroflow.ops.reshape` ...). `shape(x)` is public too, so
+`neuroflow.ops.shape` is that function, not this module: other modules import from here by name.
+"""
+import numpy
+
 from neuroflow import backend
-from neuroflow.engine.registry import Op
+from neuroflow.engine.registry import Op, apply
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.inspection import value_of
 
-reshape = Op("reshape")
+
+def shape(x):
+    """The static shape of `x` as a tuple."""
+    return tuple(x.shape) if hasattr(x, "shape") else numpy.shape(x)
 
 
-@reshape.forward
+reshape_op = Op("reshape")
+
+
+@reshape_op.forward
 def _(a, shape=None):
     return a.reshape(shape), a.shape
 
 
-@reshape.vjp
+@reshape_op.vjp
 def _(shape, g, needs):
     return (g.reshape(shape),)
 
 
-transpose = Op("transpose")
+def reshape(x, new_shape):
+    return apply(reshape_op, (x,), {"shape": tuple(new_shape) if not isinstance(new_shape, int) else (new_shape,)})
 
 
-@transpose.forward
+transpose_op = Op("transpose")
+
+
+@transpose_op.forward
 def _(a, axes=None):
     return backend.xp.transpose(a, axes), (axes, a.ndim)
 
 
-@transpose.vjp
+@transpose_op.vjp
 def _(residuals, g, needs):
     axes, ndim = residuals
     if axes is None:
@@ -34,47 +52,66 @@ def _(residuals, g, needs):
     return (backend.xp.transpose(g, inverse),)
 
 
-expand_dims = Op("expand_dims")
+def transpose(x, axes=None):
+    return apply(transpose_op, (x,), {"axes": tuple(axes) if axes is not None else None})
 
 
-@expand_dims.forward
+expand_dims_op = Op("expand_dims")
+
+
+@expand_dims_op.forward
 def _(a, axis=0):
     return backend.xp.expand_dims(a, axis), a.shape
 
 
-expand_dims.vjp(lambda shape, g, needs: (g.reshape(shape),))
-
-squeeze = Op("squeeze")
+expand_dims_op.vjp(lambda shape, g, needs: (g.reshape(shape),))
 
 
-@squeeze.forward
+def expand_dims(x, axis):
+    return apply(expand_dims_op, (x,), {"axis": axis})
+
+
+squeeze_op = Op("squeeze")
+
+
+@squeeze_op.forward
 def _(a, axis=None):
     return backend.xp.squeeze(a, axis=axis), a.shape
 
 
-squeeze.vjp(lambda shape, g, needs: (g.reshape(shape),))
-
-broadcast_to = Op("broadcast_to")
+squeeze_op.vjp(lambda shape, g, needs: (g.reshape(shape),))
 
 
-@broadcast_to.forward
+def squeeze(x, axis=None):
+    return apply(squeeze_op, (x,), {"axis": tuple(axis) if isinstance(axis, list) else axis})
+
+
+broadcast_to_op = Op("broadcast_to")
+
+
+@broadcast_to_op.forward
 def _(a, shape=None):
     return backend.xp.broadcast_to(a, shape), None
 
 
-broadcast_to.vjp(lambda residuals, g, needs: (g,))  # the walk's unbroadcast sums it back
-
-concatenate = Op("concatenate")
+broadcast_to_op.vjp(lambda residuals, g, needs: (g,))  # the walk's unbroadcast sums it back
 
 
-@concatenate.forward
+def broadcast_to(x, shape):
+    return apply(broadcast_to_op, (x,), {"shape": tuple(shape)})
+
+
+concatenate_op = Op("concatenate")
+
+
+@concatenate_op.forward
 def _(*arrays, axis=0):
     out = backend.xp.concatenate(arrays, axis=axis)
     sizes = [a.shape[axis] for a in arrays]
     return out, (sizes, axis)
 
 
-@concatenate.vjp
+@concatenate_op.vjp
 def _(residuals, g, needs):
     sizes, axis = residuals
     # Each input's gradient is a slice of g: a view, where take() with an index range would copy.
@@ -87,24 +124,32 @@ def _(residuals, g, needs):
     return tuple(grads)
 
 
-stack = Op("stack")
+def concatenate(xs, axis=0):
+    return apply(concatenate_op, tuple(xs), {"axis": axis})
 
 
-@stack.forward
+stack_op = Op("stack")
+
+
+@stack_op.forward
 def _(*arrays, axis=0):
     return backend.xp.stack(arrays, axis=axis), axis
 
 
-@stack.vjp
+@stack_op.vjp
 def _(axis, g, needs):
     lead = (slice(None),) * (axis % g.ndim)
     return tuple(g[lead + (i,)] if need else None for i, need in enumerate(needs))
 
 
-getitem = Op("getitem")
+def stack(x, axis=0):
+    return apply(stack_op, tuple(x), {"axis": axis})
 
 
-@getitem.forward
+getitem_op = Op("getitem")
+
+
+@getitem_op.forward
 def _(a, index=None):
     return a[index], (a.shape, a.dtype, index)
 
@@ -115,7 +160,7 @@ def _is_basic_index(index):
     return all(part is None or part is Ellipsis or isinstance(part, (int, slice)) for part in parts)
 
 
-@getitem.vjp
+@getitem_op.vjp
 def _(residuals, g, needs):
     shape, dtype, index = residuals
     xp = backend.xp
@@ -129,17 +174,25 @@ def _(residuals, g, needs):
     return (grad,)
 
 
-take = Op("take")
+def getitem(x, index):
+    if isinstance(index, Tensor):
+        index = index.value
+    elif isinstance(index, tuple):
+        index = tuple(i.value if isinstance(i, Tensor) else i for i in index)
+    return apply(getitem_op, (x,), {"index": index})
 
 
-@take.forward
+take_op = Op("take")
+
+
+@take_op.forward
 def _(a, indices, axis=None):
     xp = backend.xp
     indices = indices.astype(xp.int64, copy=False)
     return xp.take(a, indices, axis=axis), (a.shape, indices, axis)
 
 
-@take.vjp
+@take_op.vjp
 def _(residuals, g, needs):
     shape, indices, axis = residuals
     xp = backend.xp
@@ -154,6 +207,13 @@ def _(residuals, g, needs):
     g_moved = xp.moveaxis(g_moved.reshape(shape[:axis] + (-1,) + shape[axis + 1:]), axis, 0)
     xp.add.at(moved, indices.reshape(-1), g_moved)
     return grad, None
+
+
+def take(x, indices, axis=None):
+    return apply(take_op, (x, Tensor(value_of(indices))), {"axis": axis})
+
+
+gather = take
 
 
 def _along_axis_index(indices, out_shape, axis):
@@ -173,17 +233,17 @@ def _along_axis_index(indices, out_shape, axis):
     return tuple(index)
 
 
-take_along_axis = Op("take_along_axis")
+take_along_axis_op = Op("take_along_axis")
 
 
-@take_along_axis.forward
+@take_along_axis_op.forward
 def _(a, indices, axis=None):
     xp = backend.xp
     indices = indices.astype(xp.int64, copy=False)
     return xp.take_along_axis(a, indices, axis=axis), (a.shape, indices, axis)
 
 
-@take_along_axis.vjp
+@take_along_axis_op.vjp
 def _(residuals, g, needs):
     shape, indices, axis = residuals
     xp = backend.xp
@@ -196,10 +256,14 @@ def _(residuals, g, needs):
     return grad, None
 
 
-one_hot = Op("one_hot")
+def take_along_axis(x, indices, axis=None):
+    return apply(take_along_axis_op, (x, Tensor(value_of(indices))), {"axis": axis})
 
 
-@one_hot.forward
+one_hot_op = Op("one_hot")
+
+
+@one_hot_op.forward
 def _(indices, num_classes=None, axis=-1, dtype=None):
     xp = backend.xp
     indices = indices.astype(xp.int64, copy=False)
@@ -214,10 +278,14 @@ def _(indices, num_classes=None, axis=-1, dtype=None):
     return out, None
 
 
-pad = Op("pad")
+def one_hot(x, num_classes, axis=-1, dtype=None):
+    return apply(one_hot_op, (x,), {"num_classes": int(num_classes), "axis": axis, "dtype": dtype})
 
 
-@pad.forward
+pad_op = Op("pad")
+
+
+@pad_op.forward
 def _(a, pad_width=None, constant_values=0):
     out = backend.xp.pad(a, pad_width, constant_values=constant_values)
     # NumPy broadcasts a single (before, after) pair to every axis; spell it out for the vjp.
@@ -226,22 +294,28 @@ def _(a, pad_width=None, constant_values=0):
     return out, (pad_width, a.shape)
 
 
-@pad.vjp
+@pad_op.vjp
 def _(residuals, g, needs):
     pad_width, shape = residuals
     slices = tuple(slice(before, before + size) for (before, _), size in zip(pad_width, shape))
     return (g[slices],)
 
 
-tile = Op("tile")
+def pad(x, pad_width, mode="constant", constant_values=0):
+    if mode != "constant":
+        raise ValueError(f"ops.pad supports mode='constant' only, got {mode!r}")
+    return apply(pad_op, (x,), {"pad_width": tuple(tuple(p) for p in pad_width), "constant_values": constant_values})
 
 
-@tile.forward
+tile_op = Op("tile")
+
+
+@tile_op.forward
 def _(a, repeats=None):
     return backend.xp.tile(a, repeats), (a.shape, repeats)
 
 
-@tile.vjp
+@tile_op.vjp
 def _(residuals, g, needs):
     shape, repeats = residuals
     repeats = (1,) * (len(shape) - len(repeats)) + tuple(repeats) if len(repeats) < len(shape) else tuple(repeats)
@@ -251,3 +325,11 @@ def _(residuals, g, needs):
         interleaved += [r, s]
     summed = g.reshape(interleaved).sum(axis=tuple(range(0, 2 * len(shape), 2)))
     return (summed.reshape(residuals[0]),)
+
+
+def tile(x, repeats):
+    return apply(tile_op, (x,), {"repeats": tuple(repeats) if not isinstance(repeats, int) else (repeats,)})
+
+
+def flatten(x):
+    return reshape(x, (-1,))

@@ -5,8 +5,8 @@ from neuroflow.ops.convolution.standard import _rank_of, conv
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
-from neuroflow.ops.shape import expand_dims as _expand_dims
-from neuroflow.ops.shape import squeeze as _squeeze
+from neuroflow.ops.shape import expand_dims_op as _expand_dims
+from neuroflow.ops.shape import squeeze_op as _squeeze
 from neuroflow.ops.window import check_padding, crop, normalize_tuple, output_spatial, pad, spatial_pads, tap_slices
 
 depthwise_conv2d_op = Op("depthwise_conv2d")
