@@ -17,9 +17,27 @@ from neuroflow import backend
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.registry import apply
 from neuroflow.engine.tensor import Tensor, convert_to_tensor
-from neuroflow.ops import activation as _activation
-from neuroflow.ops import linalg as _linalg
-from neuroflow.ops import loss_kernels as _loss_kernels
+from neuroflow.ops.activation import (
+    elu,
+    exponential,
+    gelu,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    leaky_relu,
+    log_softmax,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    swish,
+    tanh,
+)
 from neuroflow.ops.elementwise import (
     abs,
     absolute,
@@ -57,6 +75,15 @@ from neuroflow.ops.elementwise import (
     where,
 )
 from neuroflow.ops.inspection import convert_to_numpy, dtype, is_tensor
+from neuroflow.ops.linalg import dense, dot, matmul
+from neuroflow.ops.loss_kernels import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    sigmoid_cross_entropy,
+    softmax_cross_entropy,
+    sparse_categorical_crossentropy,
+    sparse_softmax_cross_entropy,
+)
 from neuroflow.ops.reduction import amax, amin, argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from neuroflow.ops.shape import (
     broadcast_to,
@@ -76,128 +103,6 @@ from neuroflow.ops.shape import (
     tile,
     transpose,
 )
-
-
-def _call(op, *inputs, **params):
-    return apply(op, inputs, params)
-
-
-def _value(x):
-    return x.value if isinstance(x, Tensor) else backend.xp.asarray(x)
-
-
-# ---- linear algebra --------------------------------------------------------------------------
-
-def matmul(x1, x2):
-    return _call(_linalg.matmul, x1, x2)
-
-
-def dot(x1, x2):
-    """NumPy's dot: a matmul for 1-D and 2-D operands, a product when one is a scalar."""
-    if numpy.ndim(_value(x1)) == 0 or numpy.ndim(_value(x2)) == 0:
-        return multiply(x1, x2)
-    return matmul(x1, x2)
-
-
-def dense(x, kernel, bias=None, activation="linear", **options):
-    """Fused activation(x @ kernel + bias), the kernel behind layers.Dense."""
-    inputs = (x, kernel) if bias is None else (x, kernel, bias)
-    return apply(_linalg.dense, inputs, {"activation": activation, "options": options})
-
-
-# ---- activations -----------------------------------------------------------------------------
-
-def _activation_function(name):
-    op = _activation.ACTIVATION_OPS[name]
-
-    def activation(x, **options):
-        return apply(op, (x,), options)
-    activation.__name__ = name
-    activation.__doc__ = f"The {name} activation, elementwise (differentiable)."
-    return activation
-
-
-relu = _activation_function("relu")
-sigmoid = _activation_function("sigmoid")
-tanh = _activation_function("tanh")
-elu = _activation_function("elu")
-selu = _activation_function("selu")
-softplus = _activation_function("softplus")
-softsign = _activation_function("softsign")
-hard_sigmoid = _activation_function("hard_sigmoid")
-hard_silu = hard_swish = _activation_function("hard_silu")
-silu = swish = _activation_function("silu")
-_gelu = _activation_function("gelu")
-
-
-def gelu(x, approximate=True):
-    """GELU, x P(X <= x) for X ~ N(0, 1): keras.ops.gelu's default is the tanh approximation.
-
-    approximate=True: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))); False: 0.5 x (1 + erf(x / sqrt(2))).
-    (keras.activations.gelu and Dense(activation='gelu') default to the exact form.)
-    """
-    return _gelu(x, approximate=bool(approximate))
-mish = _activation_function("mish")
-relu6 = _activation_function("relu6")
-exponential = _activation_function("exponential")
-
-
-def leaky_relu(x, negative_slope=0.2):
-    return apply(_activation.ACTIVATION_OPS["leaky_relu"], (x,), {"negative_slope": negative_slope})
-
-
-def softmax(x, axis=-1):
-    return apply(_activation.ACTIVATION_OPS["softmax"], (x,), {"axis": axis})
-
-
-def log_softmax(x, axis=-1):
-    return apply(_activation.ACTIVATION_OPS["log_softmax"], (x,), {"axis": axis})
-
-
-# ---- fused losses ----------------------------------------------------------------------------
-
-def softmax_cross_entropy(labels, logits, axis=-1):
-    """Per-sample categorical cross-entropy from logits."""
-    return _call(_loss_kernels.softmax_cross_entropy, labels, logits, axis=axis)
-
-
-def sparse_softmax_cross_entropy(labels, logits, axis=-1):
-    """Per-sample categorical cross-entropy from logits and integer labels."""
-    return _call(_loss_kernels.sparse_softmax_cross_entropy, labels, logits, axis=axis)
-
-
-def sigmoid_cross_entropy(labels, logits):
-    """Elementwise binary cross-entropy from logits."""
-    return _call(_loss_kernels.sigmoid_cross_entropy, labels, logits)
-
-
-def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """keras.ops.categorical_crossentropy: per-sample loss."""
-    if from_logits:
-        return softmax_cross_entropy(target, output, axis=axis)
-    output = divide(output, sum(output, axis=axis, keepdims=True))
-    eps = backend.epsilon()
-    output = clip(output, eps, 1.0 - eps)
-    return negative(sum(multiply(target, log(output)), axis=axis))
-
-
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if from_logits:
-        return sparse_softmax_cross_entropy(target, output, axis=axis)
-    eps = backend.epsilon()
-    output = clip(output, eps, 1.0 - eps)
-    return sparse_softmax_cross_entropy(target, log(output), axis=axis)
-
-
-def binary_crossentropy(target, output, from_logits=False):
-    if from_logits:
-        return sigmoid_cross_entropy(target, output)
-    eps = backend.epsilon()
-    output = clip(output, eps, 1.0 - eps)
-    positive = multiply(target, log(output))
-    negative_part = multiply(subtract(1.0, target), log(subtract(1.0, output)))
-    return negative(add(positive, negative_part))
-
 
 # ---- operators of Tensor and KerasTensor ------------------------------------------------------
 

@@ -1,15 +1,16 @@
 """Activation functions: each kernel's forward and derivative side by side.
 
-One table serves both the standalone ops (`ops.relu(x)`) and the fused dense op, which applies
-the activation to `x @ kernel + bias` in the same kernel. A derivative gets the upstream gradient,
-the activation's input and its output, and uses whichever is cheaper (sigmoid' = out (1 - out)).
+One table serves both the standalone ops (`ops.relu(x)`, their public functions at the end) and the
+fused dense op, which applies the activation to `x @ kernel + bias` in the same kernel. A derivative
+gets the upstream gradient, the activation's input and its output, and uses whichever is cheaper
+(sigmoid' = out (1 - out)).
 """
 import math
 
 import numpy
 
 from neuroflow import backend
-from neuroflow.engine.registry import Op
+from neuroflow.engine.registry import Op, apply
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -186,7 +187,8 @@ KERNELS = {kernel.name: kernel for kernel in [
     ActivationKernel("exponential", lambda x: backend.xp.exp(x), lambda g, x, y: g * y, needs_input=False),
     ActivationKernel("leaky_relu",
                      lambda x, negative_slope=0.2: backend.xp.where(x > 0, x, negative_slope * x).astype(x.dtype, copy=False),
-                     lambda g, x, y, negative_slope=0.2: backend.xp.where(x > 0, g, negative_slope * g).astype(g.dtype, copy=False)),
+                     lambda g, x, y, negative_slope=0.2: backend.xp.where(x > 0, g, negative_slope * g).astype(
+                         g.dtype, copy=False)),
     ActivationKernel("relu6",
                      lambda x: backend.xp.clip(x, 0, 6),
                      lambda g, x, y: g * ((x > 0) & (x < 6))),
@@ -229,3 +231,54 @@ ACTIVATION_OPS = {name: _make_activation_op(kernel) for name, kernel in KERNELS.
                   if name not in ("swish", "hard_swish")}
 ACTIVATION_OPS["swish"] = ACTIVATION_OPS["silu"]
 ACTIVATION_OPS["hard_swish"] = ACTIVATION_OPS["hard_silu"]
+
+
+# ---- the public functions (neuroflow.ops.relu ...) ------------------------------------------------
+
+def _activation_function(name):
+    op = ACTIVATION_OPS[name]
+
+    def activation(x, **options):
+        return apply(op, (x,), options)
+    activation.__name__ = name
+    activation.__doc__ = f"The {name} activation, elementwise (differentiable)."
+    return activation
+
+
+relu = _activation_function("relu")
+sigmoid = _activation_function("sigmoid")
+tanh = _activation_function("tanh")
+elu = _activation_function("elu")
+selu = _activation_function("selu")
+softplus = _activation_function("softplus")
+softsign = _activation_function("softsign")
+hard_sigmoid = _activation_function("hard_sigmoid")
+hard_silu = hard_swish = _activation_function("hard_silu")
+silu = swish = _activation_function("silu")
+_gelu = _activation_function("gelu")
+
+
+def gelu(x, approximate=True):
+    """GELU, x P(X <= x) for X ~ N(0, 1): keras.ops.gelu's default is the tanh approximation.
+
+    approximate=True: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))); False: 0.5 x (1 + erf(x / sqrt(2))).
+    (keras.activations.gelu and Dense(activation='gelu') default to the exact form.)
+    """
+    return _gelu(x, approximate=bool(approximate))
+
+
+mish = _activation_function("mish")
+relu6 = _activation_function("relu6")
+exponential = _activation_function("exponential")
+
+
+def leaky_relu(x, negative_slope=0.2):
+    return apply(ACTIVATION_OPS["leaky_relu"], (x,), {"negative_slope": negative_slope})
+
+
+def softmax(x, axis=-1):
+    return apply(ACTIVATION_OPS["softmax"], (x,), {"axis": axis})
+
+
+def log_softmax(x, axis=-1):
+    return apply(ACTIVATION_OPS["log_softmax"], (x,), {"axis": axis})

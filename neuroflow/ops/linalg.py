@@ -1,7 +1,14 @@
-"""matmul, dot, and the fused dense kernel (x @ kernel + bias, then the activation)."""
+"""matmul, dot, and the fused dense kernel (x @ kernel + bias, then the activation).
+
+Each op sits beside its public function (`neuroflow.ops.matmul`, `neuroflow.ops.dense`).
+"""
+import numpy
+
 from neuroflow import backend
-from neuroflow.engine.registry import Op
+from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
+from neuroflow.ops.elementwise import multiply
+from neuroflow.ops.inspection import value_of
 from neuroflow.utils.errors import unknown_name_error
 
 
@@ -15,15 +22,15 @@ def _matmul(a, b):
     return backend.xp.matmul(a, b)
 
 
-matmul = Op("matmul")
+matmul_op = Op("matmul")
 
 
-@matmul.forward
+@matmul_op.forward
 def _(a, b):
     return _matmul(a, b), (a, b)
 
 
-@matmul.vjp
+@matmul_op.vjp
 def _(residuals, g, needs):
     a, b = residuals
     xp = backend.xp
@@ -49,10 +56,21 @@ def _(residuals, g, needs):
     return grad_a, grad_b
 
 
-dense = Op("dense")
+def matmul(x1, x2):
+    return apply(matmul_op, (x1, x2), {})
 
 
-@dense.forward
+def dot(x1, x2):
+    """NumPy's dot: a matmul for 1-D and 2-D operands, a product when one is a scalar."""
+    if numpy.ndim(value_of(x1)) == 0 or numpy.ndim(value_of(x2)) == 0:
+        return multiply(x1, x2)
+    return matmul(x1, x2)
+
+
+dense_op = Op("dense")
+
+
+@dense_op.forward
 def _(x, kernel, bias=None, activation="linear", options=None):
     """y = activation(x @ kernel + bias); x may have extra leading axes (applied on the last).
 
@@ -79,7 +97,7 @@ def _(x, kernel, bias=None, activation="linear", options=None):
     return out, (x, kernel, bias is not None, pre if act.keeps_input(options) else None, out, act, options)
 
 
-@dense.vjp
+@dense_op.vjp
 def _(residuals, g, needs):
     x, kernel, has_bias, pre, out, act, options = residuals
     g_pre = g if act.name == "linear" else act.derivative(g, pre, out, **options)
@@ -96,3 +114,9 @@ def _(residuals, g, needs):
     if has_bias:
         return grad_x, grad_kernel, (backend.xp.add.reduce(g_flat, axis=0) if needs[2] else None)
     return grad_x, grad_kernel
+
+
+def dense(x, kernel, bias=None, activation="linear", **options):
+    """Fused activation(x @ kernel + bias), the kernel behind layers.Dense."""
+    inputs = (x, kernel) if bias is None else (x, kernel, bias)
+    return apply(dense_op, inputs, {"activation": activation, "options": options})

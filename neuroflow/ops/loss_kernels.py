@@ -2,10 +2,14 @@
 
 softmax + cross-entropy has the gradient softmax(z) - t; sigmoid + binary cross-entropy has
 sigmoid(z) - t. Fusing them skips the softmax Jacobian and the log of a clipped probability.
+Each fused op sits beside its public function and the keras.ops loss built on it
+(`neuroflow.ops.categorical_crossentropy` ...), which composes primitives when given probabilities.
 """
 from neuroflow import backend
-from neuroflow.engine.registry import Op
+from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import reduction
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
+from neuroflow.ops.elementwise import add, clip, divide, log, multiply, negative, subtract
 
 
 def _like_logits(labels, logits):
@@ -20,10 +24,10 @@ def _like_logits(labels, logits):
     return labels
 
 
-softmax_cross_entropy = Op("softmax_cross_entropy")
+softmax_cross_entropy_op = Op("softmax_cross_entropy")
 
 
-@softmax_cross_entropy.forward
+@softmax_cross_entropy_op.forward
 def _(labels, logits, axis=-1):
     """Per-sample -sum(t * log_softmax(z)) over `axis`."""
     labels = _like_logits(labels, logits)
@@ -31,7 +35,7 @@ def _(labels, logits, axis=-1):
     return -(labels * log_probs).sum(axis=axis), (labels, log_probs, axis)
 
 
-@softmax_cross_entropy.vjp
+@softmax_cross_entropy_op.vjp
 def _(residuals, g, needs):
     labels, log_probs, axis = residuals
     xp = backend.xp
@@ -48,7 +52,22 @@ def _(residuals, g, needs):
     return grad_labels, grad_logits
 
 
-sparse_softmax_cross_entropy = Op("sparse_softmax_cross_entropy")
+def softmax_cross_entropy(labels, logits, axis=-1):
+    """Per-sample categorical cross-entropy from logits."""
+    return apply(softmax_cross_entropy_op, (labels, logits), {"axis": axis})
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """keras.ops.categorical_crossentropy: per-sample loss."""
+    if from_logits:
+        return softmax_cross_entropy(target, output, axis=axis)
+    output = divide(output, reduction.sum(output, axis=axis, keepdims=True))
+    eps = backend.epsilon()
+    output = clip(output, eps, 1.0 - eps)
+    return negative(reduction.sum(multiply(target, log(output)), axis=axis))
+
+
+sparse_softmax_cross_entropy_op = Op("sparse_softmax_cross_entropy")
 
 
 def check_label_range(labels, num_classes):
@@ -67,7 +86,7 @@ def check_label_range(labels, num_classes):
                      f"with {num_classes} classes, but got {bad.size} label(s) outside that range: {shown}.")
 
 
-@sparse_softmax_cross_entropy.forward
+@sparse_softmax_cross_entropy_op.forward
 def _(labels, logits, axis=-1):
     """Per-sample -log_softmax(z)[label], with integer labels in [0, classes)."""
     xp = backend.xp
@@ -82,7 +101,7 @@ def _(labels, logits, axis=-1):
     return -xp.squeeze(picked, axis=axis), (labels, log_probs, axis)
 
 
-@sparse_softmax_cross_entropy.vjp
+@sparse_softmax_cross_entropy_op.vjp
 def _(residuals, g, needs):
     labels, log_probs, axis = residuals
     xp = backend.xp
@@ -97,10 +116,23 @@ def _(residuals, g, needs):
     return None, grad
 
 
-sigmoid_cross_entropy = Op("sigmoid_cross_entropy")
+def sparse_softmax_cross_entropy(labels, logits, axis=-1):
+    """Per-sample categorical cross-entropy from logits and integer labels."""
+    return apply(sparse_softmax_cross_entropy_op, (labels, logits), {"axis": axis})
 
 
-@sigmoid_cross_entropy.forward
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    if from_logits:
+        return sparse_softmax_cross_entropy(target, output, axis=axis)
+    eps = backend.epsilon()
+    output = clip(output, eps, 1.0 - eps)
+    return sparse_softmax_cross_entropy(target, log(output), axis=axis)
+
+
+sigmoid_cross_entropy_op = Op("sigmoid_cross_entropy")
+
+
+@sigmoid_cross_entropy_op.forward
 def _(labels, logits):
     """Elementwise max(z, 0) - z t + log(1 + e^-|z|), the stable form of binary cross-entropy."""
     xp = backend.xp
@@ -109,7 +141,22 @@ def _(labels, logits):
     return loss, (labels, logits)
 
 
-@sigmoid_cross_entropy.vjp
+@sigmoid_cross_entropy_op.vjp
 def _(residuals, g, needs):
     labels, logits = residuals
     return (-g * logits if needs[0] else None), (g * (_sigmoid(logits) - labels) if needs[1] else None)
+
+
+def sigmoid_cross_entropy(labels, logits):
+    """Elementwise binary cross-entropy from logits."""
+    return apply(sigmoid_cross_entropy_op, (labels, logits), {})
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    if from_logits:
+        return sigmoid_cross_entropy(target, output)
+    eps = backend.epsilon()
+    output = clip(output, eps, 1.0 - eps)
+    positive = multiply(target, log(output))
+    negative_part = multiply(subtract(1.0, target), log(subtract(1.0, output)))
+    return negative(add(positive, negative_part))
