@@ -10,13 +10,14 @@ Inside a GradientTape they are recorded; in a functional model they build graph 
         tape.watch(x)
         y = ops.sum(ops.square(x))
     tape.gradient(y, x)   # 2 x
-"""
-import numpy
 
-from neuroflow import backend
-from neuroflow.engine.keras_tensor import KerasTensor
-from neuroflow.engine.registry import apply
-from neuroflow.engine.tensor import Tensor, convert_to_tensor
+Each function is defined in its family's module, beside the op it runs (ops/elementwise.py,
+reduction.py, shape.py, linalg.py, activation.py, loss_kernels.py ...); this package re-exports
+them. `neuroflow.ops.shape` is the `shape()` function, which hides the module of that name:
+import from `neuroflow.ops.shape` by name.
+"""
+from neuroflow.engine.tensor import convert_to_tensor
+from neuroflow.ops import image  # neuroflow.ops.image.resize, as keras.ops.image.resize
 from neuroflow.ops.activation import (
     elu,
     exponential,
@@ -38,6 +39,7 @@ from neuroflow.ops.activation import (
     swish,
     tanh,
 )
+from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from neuroflow.ops.elementwise import (
     abs,
     absolute,
@@ -84,6 +86,8 @@ from neuroflow.ops.loss_kernels import (
     sparse_categorical_crossentropy,
     sparse_softmax_cross_entropy,
 )
+from neuroflow.ops.operators import OPERATORS
+from neuroflow.ops.pooling import average_pool, max_pool
 from neuroflow.ops.reduction import amax, amin, argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from neuroflow.ops.shape import (
     broadcast_to,
@@ -103,53 +107,3 @@ from neuroflow.ops.shape import (
     tile,
     transpose,
 )
-
-# ---- operators of Tensor and KerasTensor ------------------------------------------------------
-
-def _reflected(function):
-    return lambda self, other: function(other, self)
-
-
-# One table for both classes: `tensor + 1` runs the add op, `placeholder + 1` records the same op as
-# a graph node (engine/registry.py `apply` tells them apart). The entries are the op functions
-# themselves, so a Tensor operator costs one call, as before. Comparisons are not ops (no
-# gradient, no graph node): on a placeholder they raise a TypeError (KerasTensor.__array__).
-OPERATORS = {
-    "__add__": add,
-    "__radd__": _reflected(add),
-    "__sub__": subtract,
-    "__rsub__": _reflected(subtract),
-    "__mul__": multiply,
-    "__rmul__": _reflected(multiply),
-    "__truediv__": divide,
-    "__rtruediv__": _reflected(divide),
-    "__matmul__": matmul,
-    "__rmatmul__": _reflected(matmul),
-    "__pow__": power,
-    "__rpow__": _reflected(power),
-    "__neg__": negative,
-    "__pos__": lambda self: self,
-    "__abs__": abs,
-    "__getitem__": getitem,
-    "__lt__": less,
-    "__le__": less_equal,
-    "__gt__": greater,
-    "__ge__": greater_equal,
-}
-
-for _name, _operator in OPERATORS.items():
-    setattr(Tensor, _name, _operator)
-    setattr(KerasTensor, _name, _operator)
-del _name, _operator
-
-# Array-like methods of concrete tensors only (a placeholder's transpose would move its batch axis).
-Tensor.T = property(lambda self: transpose(self))
-Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 else shape)
-Tensor.astype = lambda self, dtype: cast(self, dtype)
-
-
-# ---- convolution and pooling (ops/convolution/, ops/pooling.py) ------------------------------------
-# ---- images (ops/image.py): neuroflow.ops.image.resize, as keras.ops.image.resize ---------------
-from neuroflow.ops import image  # noqa: E402,F401
-from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: E402
-from neuroflow.ops.pooling import average_pool, max_pool  # noqa: E402

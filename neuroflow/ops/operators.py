@@ -1,0 +1,64 @@
+"""The operators of Tensor and KerasTensor (+, -, *, /, @, **, [], <, ...) and Tensor's array methods.
+
+Importing this module attaches them; `import neuroflow.ops` does.
+"""
+from neuroflow.engine.keras_tensor import KerasTensor
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.elementwise import (
+    abs,
+    add,
+    cast,
+    divide,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    multiply,
+    negative,
+    power,
+    subtract,
+)
+from neuroflow.ops.linalg import matmul
+from neuroflow.ops.shape import getitem, reshape, transpose
+
+
+def _reflected(function):
+    return lambda self, other: function(other, self)
+
+
+# One table for both classes: `tensor + 1` runs the add op, `placeholder + 1` records the same op as
+# a graph node (engine/registry.py `apply` tells them apart). The entries are the op functions
+# themselves, so a Tensor operator costs one call, as before. Comparisons are not ops (no
+# gradient, no graph node): on a placeholder they raise a TypeError (KerasTensor.__array__).
+OPERATORS = {
+    "__add__": add,
+    "__radd__": _reflected(add),
+    "__sub__": subtract,
+    "__rsub__": _reflected(subtract),
+    "__mul__": multiply,
+    "__rmul__": _reflected(multiply),
+    "__truediv__": divide,
+    "__rtruediv__": _reflected(divide),
+    "__matmul__": matmul,
+    "__rmatmul__": _reflected(matmul),
+    "__pow__": power,
+    "__rpow__": _reflected(power),
+    "__neg__": negative,
+    "__pos__": lambda self: self,
+    "__abs__": abs,
+    "__getitem__": getitem,
+    "__lt__": less,
+    "__le__": less_equal,
+    "__gt__": greater,
+    "__ge__": greater_equal,
+}
+
+for _name, _operator in OPERATORS.items():
+    setattr(Tensor, _name, _operator)
+    setattr(KerasTensor, _name, _operator)
+del _name, _operator
+
+# Array-like methods of concrete tensors only (a placeholder's transpose would move its batch axis).
+Tensor.T = property(lambda self: transpose(self))
+Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 else shape)
+Tensor.astype = lambda self, dtype: cast(self, dtype)
