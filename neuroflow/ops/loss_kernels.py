@@ -7,9 +7,9 @@ Each fused op sits beside its public function and the keras.ops loss built on it
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.ops import reduction
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
 from neuroflow.ops.elementwise import add, clip, divide, log, multiply, negative, subtract
+from neuroflow.ops.reduction import sum as reduce_sum  # so `sum` stays the builtin here
 
 
 def _like_logits(labels, logits):
@@ -61,10 +61,10 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """keras.ops.categorical_crossentropy: per-sample loss."""
     if from_logits:
         return softmax_cross_entropy(target, output, axis=axis)
-    output = divide(output, reduction.sum(output, axis=axis, keepdims=True))
+    output = divide(output, reduce_sum(output, axis=axis, keepdims=True))
     eps = backend.epsilon()
     output = clip(output, eps, 1.0 - eps)
-    return negative(reduction.sum(multiply(target, log(output)), axis=axis))
+    return negative(reduce_sum(multiply(target, log(output)), axis=axis))
 
 
 sparse_softmax_cross_entropy_op = Op("sparse_softmax_cross_entropy")
