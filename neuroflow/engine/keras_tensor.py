@@ -6,7 +6,7 @@ walks the nodes back from the outputs to find the graph it runs.
 
 The placeholder lives in the engine because an op meeting one must record a node rather than
 compute (engine/registry.py `apply`). Its operators (+, *, @, [], ...) are the same table as
-Tensor's, attached by `neuroflow.ops` (ops/__init__.py `OPERATORS`), so `x + 1` on a placeholder
+Tensor's, attached by `neuroflow.ops` (ops/operators.py `OPERATORS`), so `x + 1` on a placeholder
 builds the same op a Tensor would run.
 """
 import numpy
