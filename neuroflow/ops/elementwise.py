@@ -1,7 +1,8 @@
 """Elementwise ops: arithmetic, exp/log family, comparisons-as-selection (maximum, where, clip).
 
 Each op sits beside its public function (`neuroflow.ops.add` ...). Comparisons and rounding, at the
-end, are no ops: they have no gradient and never become a graph node.
+end, are no ops: they have no gradient and never become a graph node. The public abs and round take
+keras.ops' names, so in this module those names are not the builtins.
 """
 import numpy
 
