@@ -19,6 +19,7 @@ import warnings
 from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils.errors import shape_text, unknown_name_error
+from neuroflow.utils import registry
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -475,6 +476,10 @@ class Loss:
         dtype: the dtype the inputs are cast to (default: backend.floatx()).
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("losses", cls)
+
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         self.name = name or _snake_case(type(self).__name__)
         self.reduction = _standardize_reduction(reduction)
@@ -672,12 +677,15 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
 bce = BCE = binary_crossentropy
 
-ALL_OBJECTS = {obj.__name__: obj for obj in _CLASSES + _FUNCTIONS}
-ALL_OBJECTS.update({
+# The Loss classes registered themselves (Loss.__init_subclass__); add the base, the functions and
+# Keras' short names.
+registry.register_builtins("losses", {obj.__name__: obj for obj in _CLASSES + _FUNCTIONS})
+registry.register_builtins("losses", {
     "mse": mse, "MSE": mse, "mae": mae, "MAE": mae, "mape": mape, "MAPE": mape, "msle": msle, "MSLE": msle,
     "kld": kld, "KLD": kld, "bce": bce, "BCE": bce, "logcosh": log_cosh,
     "kullback_leibler_divergence": kl_divergence,
 })
+ALL_OBJECTS = registry.builtins("losses")
 
 
 def serialize(loss):

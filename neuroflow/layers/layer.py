@@ -17,7 +17,7 @@ from neuroflow import backend
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.layers.symbolic import KerasTensor, Node, infer_outputs
 from neuroflow.ops.elementwise import cast as _cast_op
-from neuroflow.utils import nest
+from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 
 _name_counts = {}
@@ -85,6 +85,10 @@ class Layer:
             layer of a Sequential model, without the batch axis.
         activity_regularizer: a regularizer applied to the layer's output.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("layers", cls)
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):

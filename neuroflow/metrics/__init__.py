@@ -26,6 +26,7 @@ from neuroflow.metrics.regression import (
     CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
     MeanSquaredLogarithmicError, RootMeanSquaredError, cosine_similarity)
 from neuroflow import losses as _losses
+from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
 # Loss functions double as metric functions (keras.metrics.mean_squared_error, ...).
@@ -54,12 +55,14 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper,
             FBetaScore, F1Score]
 
 # String identifiers, as keras.metrics.get reads them: class names, their snake_case, short forms.
-ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS.update({snake_case(cls.__name__): cls for cls in _CLASSES})
-ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
+# The Metric classes registered themselves (Metric.__init_subclass__); add the base and Keras' spellings.
+registry.register_builtins("metrics", {cls.__name__: cls for cls in _CLASSES})
+registry.register_builtins("metrics", {snake_case(cls.__name__): cls for cls in _CLASSES})
+registry.register_builtins("metrics", {"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
                     "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
                     "MAPE": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
                     "MSLE": MeanSquaredLogarithmicError, "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy})
+ALL_OBJECTS = registry.builtins("metrics")
 
 _FUNCTIONS = {fn.__name__: fn for fn in [
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,

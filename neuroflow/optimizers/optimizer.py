@@ -24,6 +24,7 @@ import warnings
 
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.utils import registry
 
 
 class _LearningRateValue(float):
@@ -91,6 +92,10 @@ class Optimizer:
             loss = ops.sum(ops.square(w))
         optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("optimizers", cls)
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,

@@ -9,8 +9,8 @@
 import os
 
 from neuroflow.saving import native
-from neuroflow.saving.registry import (CustomObjectScope, custom_object_scope, get_custom_object,
-                                       get_registered_name, get_registered_object, register_keras_serializable)
+from neuroflow.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_object, get_custom_objects,
+                                      get_registered_name, get_registered_object, register_keras_serializable)
 
 
 def _kind(filepath):

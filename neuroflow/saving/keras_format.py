@@ -42,7 +42,8 @@ import zlib
 
 import numpy
 
-from neuroflow.saving.registry import get_custom_object, get_registered_name
+from neuroflow.utils import registry
+from neuroflow.utils.registry import get_custom_object, get_registered_name
 
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
@@ -273,8 +274,7 @@ def _keras_identifier(value, kind, where, custom_objects):
     if registered or class_name in (custom_objects or {}):
         cls = get_custom_object(registered or class_name, custom_objects) or get_custom_object(class_name, custom_objects)
     if cls is None:
-        from neuroflow.utils.serialization import lookup
-        cls = lookup(kind[:-1], class_name, module.ALL_OBJECTS)
+        cls = registry.lookup(kind[:-1], class_name, module.ALL_OBJECTS)
     config = value.get("config") or {}
     if cls.__module__.startswith("neuroflow."):
         config = _fit_arguments(cls, config, f"{where} ({kind[:-1]} {class_name})")
@@ -306,8 +306,8 @@ def _layer_arguments(cls, config, spec, where, custom_objects):
 
 def _resolve_keras_class(spec_dict, custom_objects, where):
     """(class, is_builtin) for a serialized layer or model."""
-    from neuroflow import layers as layers_module
     from neuroflow.models import Functional, Sequential
+    builtin_layers = registry.builtins("layers")
     class_name = spec_dict.get("class_name")
     registered = spec_dict.get("registered_name")
     module = spec_dict.get("module") or ""
@@ -321,7 +321,7 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
     if class_name in ("Functional", "Model") and "layers" in (spec_dict.get("config") or {}):
         return Functional, True
     if module.startswith("keras") and class_name in LAYERS:
-        cls = getattr(layers_module, LAYERS[class_name].name or class_name, None)
+        cls = builtin_layers.get(LAYERS[class_name].name or class_name)
         if cls is not None:
             return cls, True
         raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow yet")
@@ -329,7 +329,7 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
     if found is not None:
         return found, False
     if module.startswith("keras"):
-        supported = sorted(n for n, s in LAYERS.items() if getattr(layers_module, s.name or n, None) is not None)
+        supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in builtin_layers)
         raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow. Supported Keras "
                          f"layers: {', '.join(supported)}")
     raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}). If it "
@@ -356,7 +356,7 @@ def layer_from_keras(spec_dict, custom_objects=None):
     if not builtin:
         if "dtype" in config:
             config["dtype"] = _dtype_from_keras(config["dtype"], where)
-        layer = _call_from_config(cls, config, custom_objects)
+        layer = registry.from_config(cls, config, custom_objects)
         _build_from_config(layer, spec_dict.get("build_config"))
         return layer
     if class_name == "Lambda":
@@ -378,15 +378,6 @@ def layer_from_keras(spec_dict, custom_objects=None):
         kind = NotImplementedError if isinstance(error, NotImplementedError) else ValueError
         raise kind(f"{where} in the Keras file cannot be built in neuroflow: {error}") from None
     return layer
-
-
-def _call_from_config(cls, config, custom_objects):
-    try:
-        return cls.from_config(config, custom_objects=custom_objects)
-    except TypeError as error:
-        if "custom_objects" not in str(error):
-            raise
-        return cls.from_config(config)
 
 
 def _lambda_from_keras(config, where, custom_objects):

@@ -16,7 +16,8 @@ import zipfile
 
 import numpy
 
-from neuroflow.saving.registry import get_registered_name, resolve_class
+from neuroflow.utils import registry
+from neuroflow.utils.registry import get_registered_name, resolve_class
 
 FORMAT = "neuroflow-native"
 VERSION = 1
@@ -31,15 +32,7 @@ def serialize_layer(layer):
 
 
 def deserialize_layer(spec, custom_objects=None):
-    cls = resolve_class(spec["class_name"], custom_objects)
-    config = spec["config"]
-    from_config = cls.from_config
-    try:
-        return from_config(config, custom_objects=custom_objects)
-    except TypeError as error:
-        if "custom_objects" not in str(error):
-            raise
-        return from_config(config)
+    return registry.from_config(resolve_class(spec["class_name"], custom_objects), spec["config"], custom_objects)
 
 
 def _jsonable(value, owner):
@@ -222,7 +215,7 @@ def compile_config(model):
 
 
 def _deserialize_identifier(value, module, custom_objects):
-    from neuroflow.saving.registry import get_custom_object
+    get_custom_object = registry.get_custom_object
     if isinstance(value, dict) and "class_name" in value and "config" in value:
         return module.get(value) if get_custom_object(value["class_name"], custom_objects) is None else \
             get_custom_object(value["class_name"], custom_objects).from_config(value["config"])
@@ -325,11 +318,8 @@ def load_model(filepath, custom_objects=None, compile=True):
         except (KeyError, json.JSONDecodeError) as error:
             raise ValueError(f"{filepath!r} has no readable config.json ({error}); it is not a neuroflow model file "
                              "or it is corrupt") from None
-        cls = resolve_class(config["class_name"], custom_objects)
-        try:
-            model = cls.from_config(config["config"], custom_objects=custom_objects)
-        except TypeError:
-            model = cls.from_config(config["config"])
+        model = registry.from_config(resolve_class(config["class_name"], custom_objects), config["config"],
+                                     custom_objects)
         if not model.built:
             raise ValueError(f"Model '{model.name}' in {filepath!r} could not be rebuilt from its config (its input "
                              "shape is unknown), so its weights cannot be loaded; save models with a known input shape")

@@ -1,16 +1,10 @@
-"""Names <-> objects for the small configurable families (optimizers, schedules, initializers,
-regularizers, constraints): one lookup that accepts Keras' spellings.
+"""Serialize / deserialize / get for the small configurable families (optimizers, schedules,
+initializers, regularizers, constraints).
 
-A name matches whatever its spelling of case and underscores, so 'glorot_uniform',
-'GlorotUniform' and 'glorotuniform' find the same class, as do 'rmsprop' and 'RMSprop'.
-Serialized objects use Keras 3's layout: {'module', 'class_name', 'config', 'registered_name'}.
+Names resolve through the registry (utils/registry.py `lookup`), whatever their spelling of case
+and underscores. Serialized objects use Keras 3's layout: {'module', 'class_name', 'config', 'registered_name'}.
 """
-from neuroflow.utils.errors import unknown_name_error
-
-
-def normalize_name(name):
-    """The lookup key of a name: lower case without underscores ('GlorotUniform' -> 'glorotuniform')."""
-    return str(name).lower().replace("_", "")
+from neuroflow.utils.registry import lookup
 
 
 def serialize_object(instance, module):
@@ -31,29 +25,6 @@ def serialize_object(instance, module):
         "config": instance.get_config(),
         "registered_name": None if builtin else cls.__name__,
     }
-
-
-def lookup(kind, name, known, custom_objects=None):
-    """The object registered under `name` in `custom_objects` or `known`.
-
-    Args:
-        kind: what is looked up, for the error message ('optimizer', 'initializer', ...).
-        name: the identifier as given.
-        known: dict of canonical name -> object (several spellings may point to one object).
-        custom_objects: optional dict of user names -> objects, searched first.
-
-    Raises:
-        ValueError: for an unknown name, listing the known ones and the closest.
-    """
-    for table in (custom_objects or {}, known):
-        if name in table:
-            return table[name]
-    key = normalize_name(name)
-    for table in (custom_objects or {}, known):
-        for candidate, value in table.items():
-            if normalize_name(candidate) == key:
-                return value
-    raise unknown_name_error(kind, name, list(known) + list(custom_objects or {}))
 
 
 def deserialize_object(kind, config, known, custom_objects=None, build=None):
