@@ -1,9 +1,11 @@
 """Functional models: a DAG of layer calls, from Input placeholders to outputs, run in topological order."""
+from neuroflow.engine.registry import get_op
 from neuroflow.layers.input_layer import InputLayer
-from neuroflow.layers.symbolic import KerasTensor, _OpCall
+from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.models.model import Model
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.serialization import deserialize_layer, jsonable, serialize_layer
 
 
 def _topological_nodes(outputs):
@@ -142,10 +144,105 @@ class Functional(Model):
         return nest.pack_like(self._outputs_structure, [values[id(t)] for t in self.outputs])
 
     def get_config(self):
-        from neuroflow.saving.native import functional_config
-        return functional_config(self)
+        """The graph as its layers plus its nodes in topological order; each node names its layer (or
+        op) and the tensors it reads, so `from_config` replays the calls on fresh placeholders."""
+        node_ids = {id(node): index for index, node in enumerate(self._nodes)}
+
+        def reference(value):
+            if isinstance(value, KerasTensor):
+                return {"__tensor__": [node_ids[id(value.node)], value.index]}
+            return jsonable(value, self.name)
+
+        layer_specs = {}
+        nodes = []
+        for node in self._nodes:
+            operation = node.operation
+            if isinstance(operation, _OpCall):
+                entry = {"op": operation.op.name, "params": jsonable(_encode_params(operation.params), self.name)}
+            else:
+                if operation.name not in layer_specs:
+                    layer_specs[operation.name] = serialize_layer(operation)
+                entry = {"layer": operation.name}
+            if not isinstance(operation, InputLayer):
+                entry["args"] = nest.map_structure(reference, list(node.call_args))
+                entry["kwargs"] = {k: nest.map_structure(reference, v) for k, v in node.call_kwargs.items()}
+            nodes.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": list(layer_specs.values()),
+            "nodes": nodes,
+            "inputs": _structure_refs(self._inputs_structure, reference),
+            "outputs": _structure_refs(self._outputs_structure, reference),
+        }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from neuroflow.saving.native import functional_from_config
-        return functional_from_config(config, custom_objects)
+        layers = {spec["config"]["name"]: deserialize_layer(spec, custom_objects) for spec in config["layers"]}
+        produced = []
+
+        def resolve(value):
+            if isinstance(value, dict) and "__tensor__" in value:
+                node_index, tensor_index = value["__tensor__"]
+                return nest.flatten(produced[node_index])[tensor_index]
+            if isinstance(value, dict):
+                return {k: resolve(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [resolve(v) for v in value]
+            return value
+
+        for entry in config["nodes"]:
+            if "op" in entry:
+                args = resolve(entry["args"])
+                produced.append(symbolic_op_call(get_op(entry["op"]), tuple(args), _decode_params(entry["params"])))
+                continue
+            layer = layers[entry["layer"]]
+            if isinstance(layer, InputLayer):
+                produced.append(layer.output)
+                continue
+            args = resolve(entry["args"])
+            kwargs = {k: resolve(v) for k, v in entry.get("kwargs", {}).items()}
+            produced.append(layer(*args, **kwargs))
+
+        def unpack(structure):
+            if isinstance(structure, dict) and "__dict__" in structure:
+                return {k: resolve(v) for k, v in structure["__dict__"].items()}
+            if isinstance(structure, dict) and "__list__" in structure:
+                return [resolve(v) for v in structure["__list__"]]
+            return resolve(structure)
+
+        return Functional(unpack(config["inputs"]), unpack(config["outputs"]), name=config.get("name"),
+                          trainable=config.get("trainable", True))
+
+
+def _structure_refs(structure, reference):
+    if isinstance(structure, dict):
+        return {"__dict__": {k: reference(v) for k, v in structure.items()}}
+    if isinstance(structure, (list, tuple)):
+        return {"__list__": [reference(v) for v in nest.flatten(structure)]}
+    return reference(structure)
+
+
+def _encode_params(params):
+    encoded = {}
+    for key, value in params.items():
+        if isinstance(value, slice) or (isinstance(value, tuple) and any(isinstance(v, slice) for v in value)):
+            items = value if isinstance(value, tuple) else (value,)
+            encoded[key] = {"__index__": [[i.start, i.stop, i.step] if isinstance(i, slice) else i for i in items],
+                            "tuple": isinstance(value, tuple)}
+        else:
+            encoded[key] = value
+    return encoded
+
+
+def _decode_params(params):
+    decoded = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and "__index__" in value:
+            items = tuple(slice(*i) if isinstance(i, list) else i for i in value["__index__"])
+            decoded[key] = items if value["tuple"] else items[0]
+        elif isinstance(value, list):
+            decoded[key] = tuple(value)
+        else:
+            decoded[key] = value
+    return decoded

@@ -11,7 +11,7 @@ import contextlib
 from neuroflow import backend, ops
 from neuroflow.engine.tape import GradientTape
 from neuroflow.layers.layer import Layer
-from neuroflow.training import loop
+from neuroflow.training import compile_config, loop
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
@@ -307,10 +307,10 @@ class Model(Layer):
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def get_compile_config(self):
-        if not self.compiled:
-            return None
-        from neuroflow.saving.native import compile_config
-        return compile_config(self)
+        return compile_config.get_compile_config(self)
+
+    def compile_from_config(self, config, custom_objects=None):
+        compile_config.compile_from_config(self, config, custom_objects)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}

@@ -4,6 +4,7 @@ from neuroflow.layers.layer import Layer
 from neuroflow.layers.symbolic import KerasTensor
 from neuroflow.models.model import Model
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.serialization import deserialize_layer, serialize_layer
 
 
 class Sequential(Model):
@@ -112,10 +113,13 @@ class Sequential(Model):
         return x
 
     def get_config(self):
-        from neuroflow.saving.native import sequential_config
-        return sequential_config(self)
+        layers = [serialize_layer(self._input_layer)] if self._input_layer is not None else []
+        layers += [serialize_layer(layer) for layer in self.layers]
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from neuroflow.saving.native import sequential_from_config
-        return sequential_from_config(config, custom_objects)
+        model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
+        for spec in config["layers"]:
+            model.add(deserialize_layer(spec, custom_objects))
+        return model

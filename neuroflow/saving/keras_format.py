@@ -44,6 +44,7 @@ import numpy
 
 from neuroflow.utils import registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name
+from neuroflow.utils.serialization import jsonable
 
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
@@ -209,8 +210,7 @@ def _shape_list(shape):
 
 
 def _jsonable(value, where):
-    from neuroflow.saving.native import _jsonable as native_jsonable
-    return native_jsonable(value, where)
+    return jsonable(value, where)
 
 
 def _to_keras_modules(value):
@@ -788,8 +788,7 @@ def _identifier_to_keras(value, family):
 
 def _compile_to_keras(model):
     from neuroflow import optimizers
-    from neuroflow.saving.native import compile_config
-    config = compile_config(model)
+    config = model.get_compile_config()
     optimizer = _to_keras_modules(optimizers.serialize(model.optimizer))
     return {"optimizer": _jsonable(optimizer, "optimizer"),
             "loss": _identifier_to_keras(config["loss"], "losses"),
@@ -799,7 +798,6 @@ def _compile_to_keras(model):
 
 
 def _compile_from_keras(model, config, custom_objects):
-    from neuroflow.saving.native import compile_from_config
     if config.get("weighted_metrics"):
         warnings.warn("The Keras file's weighted_metrics are not restored; pass them to compile() again", stacklevel=3)
     optimizer = config.get("optimizer")
@@ -807,7 +805,7 @@ def _compile_from_keras(model, config, custom_objects):
         optimizer = dict(optimizer, config={k: v for k, v in optimizer["config"].items() if v is not None or k in (
             "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "ema_overwrite_frequency", "loss_scale_factor",
             "gradient_accumulation_steps", "name")})
-    compile_from_config(model, {"optimizer": optimizer, "loss": config.get("loss"),
+    model.compile_from_config({"optimizer": optimizer, "loss": config.get("loss"),
                                 "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics")},
                         custom_objects)
 

@@ -1,10 +1,13 @@
 """Serialize / deserialize / get for the small configurable families (optimizers, schedules,
-initializers, regularizers, constraints).
+initializers, regularizers, constraints), and the nested layer entries of wrapper and model configs.
 
 Names resolve through the registry (utils/registry.py `lookup`), whatever their spelling of case
 and underscores. Serialized objects use Keras 3's layout: {'module', 'class_name', 'config', 'registered_name'}.
 """
-from neuroflow.utils.registry import lookup
+import numpy
+
+from neuroflow.utils import registry
+from neuroflow.utils.registry import get_registered_name, lookup
 
 
 def serialize_object(instance, module):
@@ -80,3 +83,40 @@ def get_object(kind, identifier, known, deserialize, expected):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. Expected {expected}.")
+
+
+def serialize_layer(layer):
+    """{'class_name', 'config'} for a layer or model (JSON-safe), as wrappers and models nest them."""
+    return {"class_name": get_registered_name(type(layer)), "config": jsonable(layer.get_config(), layer.name)}
+
+
+def deserialize_layer(spec, custom_objects=None):
+    """The layer (or model) `serialize_layer` described, its class found through the registry.
+
+    Raises:
+        UnknownClassError: for a class that is neither built in, registered, nor in custom_objects.
+    """
+    return registry.from_config(registry.resolve_class(spec["class_name"], custom_objects), spec["config"],
+                                custom_objects)
+
+
+def jsonable(value, owner):
+    """`value` with NumPy scalars and arrays as Python numbers and lists, ready for json.dumps.
+
+    Raises:
+        TypeError: for a value JSON cannot hold, naming `owner` (the layer or model whose config it is).
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, owner) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, owner) for v in value]
+    if isinstance(value, (numpy.integer,)):
+        return int(value)
+    if isinstance(value, (numpy.floating,)):
+        return float(value)
+    if isinstance(value, numpy.ndarray):
+        return value.tolist()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"Cannot serialize {type(value).__name__} ({value!r}) in the config of '{owner}': get_config "
+                    "must return JSON-compatible values (numbers, strings, lists, dicts)")
