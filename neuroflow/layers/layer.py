@@ -473,6 +473,34 @@ class Layer:
     def from_config(cls, config):
         return cls(**config)
 
+    # ---- saved state -------------------------------------------------------------------------
+
+    def saved_variables(self):
+        """This layer's own variables in the order Keras' `save_own_variables` writes them.
+
+        Returns:
+            {subpath: [variables]}: '' for the layer's own `vars` group; a sub-object's name where
+            Keras keeps them in a sub-layer that neuroflow does not have (an RNN's 'cell'). Sub-layers
+            held as attributes save their own. The default is Keras' own: the trainable variables,
+            then the non-trainable ones, each in creation order.
+        """
+        own = self._own_weights
+        return {"": [w for w in own if w.trainable] + [w for w in own if not w.trainable]}
+
+    def keras_trainable_variables(self):
+        """`trainable_variables` in Keras' order (the order a Keras optimizer's slots follow):
+        the layer's own, then each sub-layer's."""
+        if not self.trainable:
+            return []
+        variables = [w for w in self._own_weights if w.trainable]
+        for child in self._keras_sublayers():
+            variables += child.keras_trainable_variables()
+        return _unique(variables)
+
+    def _keras_sublayers(self):
+        """The sub-layers in Keras' order (a functional model orders them as Keras' `model.layers`)."""
+        return self._tracked_layers
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

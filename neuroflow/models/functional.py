@@ -1,4 +1,6 @@
 """Functional models: a DAG of layer calls, from Input placeholders to outputs, run in topological order."""
+import collections
+
 from neuroflow.engine.registry import get_op
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
@@ -142,6 +144,53 @@ class Functional(Model):
             for placeholder, value in zip(nest.flatten(node.outputs), nest.flatten(result)):
                 values[id(placeholder)] = value
         return nest.pack_like(self._outputs_structure, [values[id(t)] for t in self.outputs])
+
+    def keras_layers(self):
+        """The layers in Keras' `model.layers` order (its map_graph), inputs included: by decreasing
+        depth from the outputs, ties broken by first visit in a depth-first walk from the outputs.
+        Keras names a functional model's saved weight groups in this order; a model read from a Keras
+        file keeps the file's order (`_keras_layer_order`)."""
+        override = getattr(self, "_keras_layer_order", None)
+        if override is not None:
+            return list(override)
+        finished, ordered, first_seen = set(), [], {}
+
+        def visit(tensor):
+            node = tensor.node
+            if id(node) in finished:
+                return
+            first_seen.setdefault(id(node.operation), len(first_seen))
+            for parent in node.input_tensors:
+                visit(parent)
+            finished.add(id(node))
+            ordered.append(node)
+
+        for output in nest.flatten(self._outputs_structure):
+            visit(output)
+        in_graph = {id(n) for n in ordered}
+        node_depth, op_depth, operations = {}, {}, {}
+        for node in reversed(ordered):
+            depth = node_depth.setdefault(id(node), 0)
+            depth = max(depth, op_depth.get(id(node.operation), 0))
+            op_depth[id(node.operation)] = depth
+            operations[id(node.operation)] = node.operation
+            node_depth[id(node)] = depth
+            for parent in node.input_tensors:
+                if id(parent.node) in in_graph:
+                    node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
+        for tensor in self.inputs:
+            operation = tensor.node.operation
+            if id(operation) not in op_depth:
+                op_depth[id(operation)], operations[id(operation)], first_seen[id(operation)] = 0, operation, -1
+        by_depth = collections.defaultdict(list)
+        for key, depth in op_depth.items():
+            by_depth[depth].append(operations[key])
+        result = []
+        for depth in sorted(by_depth, reverse=True):
+            result += sorted(by_depth[depth], key=lambda op: first_seen[id(op)])
+        return result
+
+    _keras_sublayers = keras_layers
 
     def get_config(self):
         """The graph as its layers plus its nodes in topological order; each node names its layer (or

@@ -253,6 +253,10 @@ class Optimizer:
 
     # ---- variables and slots ---------------------------------------------------------------
 
+    # Keras 3's order of this algorithm's slots: it creates them group by group and, within a group,
+    # interleaved per variable (Adam: [["momentum", "velocity"], ["velocity_hat"]]). None: no known layout.
+    keras_slot_groups = None
+
     def _slot_specs(self):
         """The per-variable state of this algorithm: a list of (slot name, initial value).
 
@@ -260,8 +264,8 @@ class Optimizer:
         variable's second ...), then the EMA averages and gradient accumulators; that is the
         order of `variables` and of `save_own_variables`. It is not Keras' order: Keras 3 creates
         the EMA and accumulator slots first and interleaves an algorithm's slots per variable
-        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so
-        `neuroflow/saving/keras_format.py` maps between the two orders for Keras files.
+        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so `slots_in_keras_order`
+        maps between the two orders for Keras files.
         """
         return []
 
@@ -644,6 +648,28 @@ class Optimizer:
             offset = 2
         for index, variable in enumerate(self._variables):
             variable.assign(store[str(index + offset)])
+
+    def slots_in_keras_order(self, variables):
+        """The slot Variables in the order Keras 3 saves them, for `variables` (the model's
+        `keras_trainable_variables`): the EMA averages and gradient accumulators first, then
+        `keras_slot_groups`. None for an optimizer with no known Keras layout (a custom one, or
+        slots that do not match `variables`)."""
+        groups = self.keras_slot_groups
+        if groups is None or not registry.is_builtin(type(self)):
+            return None
+        slots = self._slots
+        if any(id(v) not in slots for v in variables):
+            return None
+        ordered = []
+        base = [["average"]] if self.use_ema else []
+        base += [["gradient_accumulator"]] if self.gradient_accumulation_steps else []
+        for group in base + groups:
+            present = [name for name in group if variables and name in slots[id(variables[0])]]
+            for variable in variables:
+                ordered += [slots[id(variable)][name] for name in present]
+        if len(ordered) != len(self.variables):
+            return None
+        return ordered
 
     # ---- configuration ---------------------------------------------------------------------
 

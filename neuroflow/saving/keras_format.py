@@ -25,9 +25,9 @@ Embedding(mask_zero=True) mask (NotEqual, Any); they are skipped on reading, sin
 propagates masks itself, and never written.
 
 To support one more layer class, add a `LayerSpec` to `LAYERS`: usually `LayerSpec()` is enough
-(same class name and Keras' argument names); `weights` fixes the variable order where creation
-order is not Keras' (BatchNormalization), `rename` maps config keys, `ignore` lists Keras-only keys
-and their inert values.
+(same class name and Keras' argument names); `rename` maps config keys, `ignore` lists Keras-only
+keys and their inert values. A layer whose Keras counterpart orders or nests its variables
+differently says so in its own `saved_variables` (recurrent layers: the `cell` group).
 """
 import collections
 import datetime
@@ -69,35 +69,15 @@ class LayerSpec:
         name: neuroflow's class name in `neuroflow.layers` (default: Keras' class name).
         rename: {keras config key: neuroflow argument}.
         ignore: {keras-only config key: tuple of inert values accepted and dropped}.
-        weights: Keras' order of the layer's own variables as attribute names of the neuroflow
-            layer, or a callable `layer -> {subpath: [variables]}` for layers whose Keras
-            counterpart keeps variables in sub-objects (an RNN's `cell`).
         write_drop: neuroflow config keys Keras' class does not accept (and that mean nothing for
             it), left out when writing.
     """
 
-    def __init__(self, name=None, rename=None, ignore=None, weights=None, write_drop=None):
+    def __init__(self, name=None, rename=None, ignore=None, write_drop=None):
         self.name = name
         self.rename = dict(rename or {})
         self.ignore = dict(ignore or {})
-        self.weights = weights
         self.write_drop = tuple(write_drop or ())
-
-
-def _rnn_weights(layer):
-    """Keras keeps an RNN layer's variables in its `cell`: <layer>/cell/vars/0 kernel, 1 recurrent_kernel, 2 bias."""
-    cell = getattr(layer, "cell", None)
-    if cell is not None and _is_layer(cell):
-        return None  # the generic walk finds `cell` by attribute name
-    names = ("kernel", "recurrent_kernel", "bias")
-    return {"cell": [getattr(layer, n) for n in names if getattr(layer, n, None) is not None], "": []}
-
-
-def _normalization_weights(layer):
-    """Keras saves an adapted Normalization's mean, variance and count; given `mean` and
-    `variance` in its config, the layer holds constants and saves no variables."""
-    fixed = getattr(layer, "input_mean", None) is not None
-    return {"": [] if fixed else [layer.mean, layer.variance, layer.count]}
 
 
 # Keras' class name -> spec. Entries whose neuroflow class does not exist (yet) are refused when used.
@@ -122,19 +102,18 @@ LAYERS = {
     "UpSampling2D": LayerSpec(), "Cropping1D": LayerSpec(), "Cropping2D": LayerSpec(),
     # renorm* arrived in Keras 3.13; inert while renorm=False.
     "BatchNormalization": LayerSpec(ignore={"synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
-                                            "renorm_momentum": None},
-                                    weights=("gamma", "beta", "moving_mean", "moving_variance")),
-    "LayerNormalization": LayerSpec(ignore={"rms_scaling": (False,)}, weights=("gamma", "beta")),
-    "Embedding": LayerSpec(weights=("embeddings",)),
-    "SimpleRNN": LayerSpec(weights=_rnn_weights), "LSTM": LayerSpec(weights=_rnn_weights),
-    "GRU": LayerSpec(weights=_rnn_weights), "Bidirectional": LayerSpec(), "TimeDistributed": LayerSpec(),
+                                            "renorm_momentum": None}),
+    "LayerNormalization": LayerSpec(ignore={"rms_scaling": (False,)}),
+    "Embedding": LayerSpec(),
+    "SimpleRNN": LayerSpec(), "LSTM": LayerSpec(),
+    "GRU": LayerSpec(), "Bidirectional": LayerSpec(), "TimeDistributed": LayerSpec(),
     # Keras' SpatialDropout constructors take no `trainable` (a weightless layer: it means nothing).
     "SpatialDropout1D": LayerSpec(write_drop=("trainable",)),
     "SpatialDropout2D": LayerSpec(write_drop=("trainable",)), "GaussianNoise": LayerSpec(),
     "GaussianDropout": LayerSpec(), "RepeatVector": LayerSpec(), "Permute": LayerSpec(),
     "LeakyReLU": LayerSpec(), "ReLU": LayerSpec(), "Softmax": LayerSpec(), "ELU": LayerSpec(),
     "PReLU": LayerSpec(), "Masking": LayerSpec(), "Identity": LayerSpec(), "Rescaling": LayerSpec(),
-    "Normalization": LayerSpec(weights=_normalization_weights),
+    "Normalization": LayerSpec(),
     "Resizing": LayerSpec(), "CenterCrop": LayerSpec(), "RandomFlip": LayerSpec(),
     "RandomRotation": LayerSpec(), "RandomZoom": LayerSpec(), "RandomTranslation": LayerSpec(),
     "RandomContrast": LayerSpec(), "RandomBrightness": LayerSpec(),
@@ -553,10 +532,6 @@ def _functional_from_keras(config, custom_objects):
 
 # ---- neuroflow objects -> Keras config --------------------------------------------------------
 
-def _is_builtin(cls):
-    return cls.__module__.startswith("neuroflow.") and getattr(cls, "_registered_name", None) is None
-
-
 def _build_shape(layer, model_context=None):
     shape = getattr(layer, "_build_input_shape", None)
     return _shape_list(shape) if shape is not None else None
@@ -580,7 +555,7 @@ def layer_to_keras(layer, build_shape=None):
                            "name": layer.name},
                 "registered_name": None}
     config = dict(layer.get_config())
-    builtin = _is_builtin(cls)
+    builtin = registry.is_builtin(cls)
     if builtin and cls.__name__ not in LAYERS:
         raise ValueError(f"Layer {cls.__name__} '{layer.name}' has no Keras counterpart in neuroflow's Keras format "
                          "table; save the model in neuroflow's own format instead (e.g. 'model.nfz')")
@@ -635,51 +610,6 @@ def _sequential_to_keras(model):
             "registered_name": None, "build_config": {"input_shape": input_shape}}
 
 
-def _keras_layer_order(model):
-    """A functional model's layers in Keras' `model.layers` order (its map_graph): by decreasing depth
-    from the outputs, ties broken by first visit in a depth-first walk from the outputs."""
-    override = getattr(model, "_keras_layer_order", None)
-    if override is not None:
-        return list(override)
-    from neuroflow.utils import nest
-    finished, ordered, first_seen = set(), [], {}
-
-    def visit(tensor):
-        node = tensor.node
-        if id(node) in finished:
-            return
-        first_seen.setdefault(id(node.operation), len(first_seen))
-        for parent in node.input_tensors:
-            visit(parent)
-        finished.add(id(node))
-        ordered.append(node)
-
-    for output in nest.flatten(model._outputs_structure):
-        visit(output)
-    in_graph = {id(n) for n in ordered}
-    node_depth, op_depth, operations = {}, {}, {}
-    for node in reversed(ordered):
-        depth = node_depth.setdefault(id(node), 0)
-        depth = max(depth, op_depth.get(id(node.operation), 0))
-        op_depth[id(node.operation)] = depth
-        operations[id(node.operation)] = node.operation
-        node_depth[id(node)] = depth
-        for parent in node.input_tensors:
-            if id(parent.node) in in_graph:
-                node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
-    for tensor in model.inputs:
-        operation = tensor.node.operation
-        if id(operation) not in op_depth:
-            op_depth[id(operation)], operations[id(operation)], first_seen[id(operation)] = 0, operation, -1
-    by_depth = collections.defaultdict(list)
-    for key, depth in op_depth.items():
-        by_depth[depth].append(operations[key])
-    result = []
-    for depth in sorted(by_depth, reverse=True):
-        result += sorted(by_depth[depth], key=lambda op: first_seen[id(op)])
-    return result
-
-
 def _functional_to_keras(model):
     from neuroflow.layers.input_layer import InputLayer
     from neuroflow.layers.symbolic import KerasTensor, _OpCall
@@ -692,7 +622,7 @@ def _functional_to_keras(model):
                              "neuroflow's own format.")
     in_model = {id(node) for node in model._nodes}
     node_index = {}
-    for layer in _keras_layer_order(model):
+    for layer in model.keras_layers():
         count = 0
         for node in layer._inbound_nodes:
             if id(node) in in_model:
@@ -713,7 +643,7 @@ def _functional_to_keras(model):
         return _jsonable(value, model.name)
 
     entries = []
-    for layer in _keras_layer_order(model):
+    for layer in model.keras_layers():
         nodes = [n for n in layer._inbound_nodes if id(n) in in_model]
         build_shape = None
         if nodes and not isinstance(layer, InputLayer):
@@ -751,7 +681,7 @@ def model_to_keras(model):
         entry = layer_to_keras(model)
     else:
         cls = type(model)
-        if _is_builtin(cls):
+        if registry.is_builtin(cls):
             raise ValueError(f"Model class {cls.__name__} cannot be written in the Keras format")
         config = dict(model.get_config())
         if "dtype" in config and isinstance(config["dtype"], str):
@@ -824,25 +754,11 @@ def _name_key(name):
     return f"~{name}" if name.startswith("_") else name
 
 
-def _own_variables(layer):
-    """{subpath: [variables]} of a layer's own state in Keras' order ('' is the layer's own `vars`)."""
-    class_name = type(layer).__name__
-    spec = LAYERS.get(class_name) if _is_builtin(type(layer)) else None
-    if spec is not None and callable(spec.weights):
-        mapped = spec.weights(layer)
-        if mapped is not None:
-            return mapped
-    if spec is not None and isinstance(spec.weights, tuple) and layer.built:
-        return {"": [getattr(layer, name) for name in spec.weights if getattr(layer, name, None) is not None]}
-    own = layer._own_weights
-    return {"": [w for w in own if w.trainable] + [w for w in own if not w.trainable]}
-
-
 def _children(layer):
     from neuroflow.models.functional import Functional
     from neuroflow.models.sequential import Sequential
     if isinstance(layer, Functional):
-        yield "layers", _keras_layer_order(layer)
+        yield "layers", layer.keras_layers()
     elif isinstance(layer, Sequential):
         yield "layers", layer.layers
     for attribute in sorted(vars(layer), key=_name_key):
@@ -871,7 +787,7 @@ def weight_groups(model):
         if id(layer) in visited:
             return
         visited.add(id(layer))
-        for subpath, variables in _own_variables(layer).items():
+        for subpath, variables in layer.saved_variables().items():
             groups.append((join(join(path, subpath), "vars"), layer.name, variables))
         for attribute, child in _children(layer):
             if _is_layer(child):
@@ -893,61 +809,11 @@ def weight_groups(model):
 
 # ---- optimizer state ---------------------------------------------------------------------------
 
-# Keras creates an algorithm's slots group by group; within a group, interleaved per variable.
-OPTIMIZER_SLOT_GROUPS = {
-    "SGD": [["momentum"]],
-    "Adam": [["momentum", "velocity"], ["velocity_hat"]],
-    "AdamW": [["momentum", "velocity"], ["velocity_hat"]],
-    "Adamax": [["momentum", "norm"]],
-    "RMSprop": [["velocity"], ["momentum"], ["average_gradient"]],
-    "Adagrad": [["accumulator"]],
-    "Adadelta": [["accumulated_grad", "accumulated_delta_var"]],
-    "Ftrl": [["accumulator", "linear"]],
-}
-
-
-def _keras_trainable_variables(layer):
-    """model.trainable_variables in Keras' order (functional layers in Keras' layers order)."""
-    if not layer.trainable:
-        return []
-    from neuroflow.models.functional import Functional
-    children = _keras_layer_order(layer) if isinstance(layer, Functional) else layer._tracked_layers
-    variables = [w for w in layer._own_weights if w.trainable]
-    for child in children:
-        variables += _keras_trainable_variables(child)
-    seen, unique = set(), []
-    for v in variables:
-        if id(v) not in seen:
-            seen.add(id(v))
-            unique.append(v)
-    return unique
-
-
-def _optimizer_slots_in_keras_order(optimizer, variables):
-    """The optimizer's slot Variables in Keras' order, or None if this optimizer is not mapped."""
-    groups = OPTIMIZER_SLOT_GROUPS.get(type(optimizer).__name__)
-    if groups is None or not _is_builtin(type(optimizer)):
-        return None
-    slots = optimizer._slots
-    if any(id(v) not in slots for v in variables):
-        return None
-    ordered = []
-    base = [["average"]] if optimizer.use_ema else []
-    base += [["gradient_accumulator"]] if optimizer.gradient_accumulation_steps else []
-    for group in base + groups:
-        present = [name for name in group if variables and name in slots[id(variables[0])]]
-        for variable in variables:
-            ordered += [slots[id(variable)][name] for name in present]
-    if len(ordered) != len(optimizer.variables):
-        return None
-    return ordered
-
-
 def _optimizer_values(model):
     optimizer = model.optimizer
     if optimizer is None or not optimizer.built:
         return None
-    slots = _optimizer_slots_in_keras_order(optimizer, _keras_trainable_variables(model))
+    slots = optimizer.slots_in_keras_order(model.keras_trainable_variables())
     if slots is None:
         return None
     values = [numpy.asarray(int(optimizer._iterations), dtype="int64")]
@@ -958,10 +824,10 @@ def _optimizer_values(model):
 
 def _load_optimizer(model, group, filepath):
     optimizer = model.optimizer
-    variables = _keras_trainable_variables(model)
+    variables = model.keras_trainable_variables()
     if not optimizer.built:
         optimizer.build(variables)
-    slots = _optimizer_slots_in_keras_order(optimizer, variables)
+    slots = optimizer.slots_in_keras_order(variables)
     stored = [numpy.asarray(group[str(i)]) for i in range(len(group))]
     expected = None if slots is None else 1 + isinstance(optimizer._learning_rate, float) + len(slots)
     if slots is None or len(stored) != expected:

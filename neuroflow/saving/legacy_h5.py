@@ -89,7 +89,7 @@ def _model_layers(model):
     """Keras' `model.layers`: a functional model's in Keras' order (inputs included), else the tracked layers."""
     from neuroflow.models.functional import Functional
     if isinstance(model, Functional):
-        return keras_format._keras_layer_order(model)
+        return model.keras_layers()
     return list(model.layers)
 
 
