@@ -11,11 +11,11 @@ Functional graphs are stored as their nodes in topological order; each node name
 import io
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy
 
+from neuroflow.saving.files import write_atomically
 from neuroflow.utils import registry
 from neuroflow.utils.registry import get_registered_name, resolve_class
 from neuroflow.utils.serialization import jsonable
@@ -25,21 +25,6 @@ VERSION = 1
 
 
 # ---- files -----------------------------------------------------------------------------------
-
-def _write_atomically(filepath, write):
-    """Writes to a temporary file beside `filepath`, then renames: a failed save never destroys the old file."""
-    directory = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".partial")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, filepath)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-
 
 def _write_weights(archive, model):
     index = []
@@ -84,7 +69,7 @@ def save_model(model, filepath, include_optimizer=True):
             archive.writestr("config.json", json.dumps(config, indent=1))
             _write_weights(archive, model)
 
-    _write_atomically(filepath, write)
+    write_atomically(filepath, write)
 
 
 def _open(filepath):
@@ -121,7 +106,7 @@ def save_weights(model, filepath):
             archive.writestr("config.json", json.dumps({"format": FORMAT, "version": VERSION, "weights_only": True}))
             _write_weights(archive, model)
 
-    _write_atomically(filepath, write)
+    write_atomically(filepath, write)
 
 
 def load_weights(model, filepath, skip_mismatch=False):

@@ -1,0 +1,474 @@
+"""Keras 3's config.json: neuroflow models to Keras' serialized layout and back.
+
+    {"module", "class_name", "config", "registered_name", "build_config", "compile_config"}
+
+Configs are translated key by key (saving/keras_arguments.py). Nested layers: wrapper configs hold
+the inner layers' full Keras entries. Keras' functional configs also record the ops that trace a
+Masking / Embedding(mask_zero=True) mask (NotEqual, Any); they are skipped on reading, since
+neuroflow propagates masks itself, and never written. The `.keras` and legacy `.h5` formats both
+read and write their configs here.
+"""
+import collections
+import warnings
+
+from neuroflow import backend, optimizers
+from neuroflow.layers.core import Lambda
+from neuroflow.layers.input_layer import InputLayer
+from neuroflow.layers.symbolic import KerasTensor, _OpCall
+from neuroflow.models.functional import Functional
+from neuroflow.models.model import Model
+from neuroflow.models.sequential import Sequential
+from neuroflow.saving.keras_arguments import (LAYERS, WRAPPED_LAYER_KEYS, dtype_from_keras, dtype_policy,
+                                              fit_arguments, layer_arguments, shape_list, to_keras_modules)
+from neuroflow.utils import nest, registry
+from neuroflow.utils.registry import get_custom_object, get_registered_name
+from neuroflow.utils.serialization import jsonable
+
+
+# ---- Keras config -> neuroflow objects --------------------------------------------------------
+
+def model_from_keras(config, custom_objects=None):
+    """A neuroflow model from the content of a Keras config.json (not yet holding the saved weights)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("config.json does not describe a model (no 'class_name')")
+    model = layer_from_keras(config, custom_objects)
+    if not isinstance(model, Model):
+        raise ValueError(f"config.json describes a {config['class_name']} layer, not a model")
+    _build_from_config(model, config.get("build_config"))
+    return model
+
+
+def _resolve_keras_class(spec_dict, custom_objects, where):
+    """(class, is_builtin) for a serialized layer or model."""
+    builtin_layers = registry.builtins("layers")
+    class_name = spec_dict.get("class_name")
+    registered = spec_dict.get("registered_name")
+    module = spec_dict.get("module") or ""
+    # A registered name that is not Keras' own ('package>Name') or a name in custom_objects is custom.
+    for key in ([registered] if registered and registered != class_name else []) + [class_name]:
+        found = get_custom_object(key, custom_objects)
+        if found is not None and (key == registered or not module.startswith("keras")):
+            return found, False
+    if class_name == "Sequential":
+        return Sequential, True
+    if class_name in ("Functional", "Model") and "layers" in (spec_dict.get("config") or {}):
+        return Functional, True
+    if module.startswith("keras") and class_name in LAYERS:
+        cls = builtin_layers.get(LAYERS[class_name].name or class_name)
+        if cls is not None:
+            return cls, True
+        raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow yet")
+    found = get_custom_object(class_name, custom_objects)
+    if found is not None:
+        return found, False
+    if module.startswith("keras"):
+        supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in builtin_layers)
+        raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow. Supported Keras "
+                         f"layers: {', '.join(supported)}")
+    raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}). If it "
+                     f"is a custom class, pass custom_objects={{{(registered or class_name)!r}: TheClass}} to "
+                     "load_model, or decorate it with @neuroflow.saving.register_keras_serializable().")
+
+
+def layer_from_keras(spec_dict, custom_objects=None):
+    """A neuroflow layer (or model) from one entry of a Keras config (`{'class_name', 'config', ...}`).
+
+    Raises:
+        ValueError: for a class neuroflow lacks, an option it does not support, or a Lambda layer
+            holding Python bytecode.
+    """
+    config = dict(spec_dict.get("config") or {})
+    class_name = spec_dict.get("class_name")
+    where = f"Layer {class_name} '{config.get('name', '?')}'"
+    cls, builtin = _resolve_keras_class(spec_dict, custom_objects, where)
+    if cls is Sequential:
+        return _sequential_from_keras(config, custom_objects)
+    if cls is Functional:
+        return _functional_from_keras(config, custom_objects)
+    if not builtin:
+        if "dtype" in config:
+            config["dtype"] = dtype_from_keras(config["dtype"], where)
+        layer = registry.from_config(cls, config, custom_objects)
+        _build_from_config(layer, spec_dict.get("build_config"))
+        return layer
+    if class_name == "Lambda":
+        return _lambda_from_keras(config, where, custom_objects)
+    if class_name == "InputLayer":
+        config.pop("input_shape", None)
+        kwargs = fit_arguments(InputLayer, config, where)
+        kwargs["dtype"] = dtype_from_keras(kwargs.get("dtype"), where)
+        return InputLayer(**kwargs)
+    for key in WRAPPED_LAYER_KEYS.get(class_name, ()):
+        if isinstance(config.get(key), dict):
+            config[key] = layer_from_keras(config[key], custom_objects)
+    kwargs = layer_arguments(cls, config, LAYERS[class_name], where, custom_objects)
+    try:
+        layer = cls(**kwargs)
+    except (ValueError, NotImplementedError) as error:
+        # The layer's own check names the argument; say which layer of the file it came from.
+        kind = NotImplementedError if isinstance(error, NotImplementedError) else ValueError
+        raise kind(f"{where} in the Keras file cannot be built in neuroflow: {error}") from None
+    return layer
+
+
+def _lambda_from_keras(config, where, custom_objects):
+    function = config.get("function")
+    if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+        raise ValueError(f"{where} stores its function as Python bytecode, which neuroflow never executes from a "
+                         "file. Rebuild this part of the model in code, or replace the Lambda with a custom layer "
+                         "decorated with @neuroflow.saving.register_keras_serializable().")
+    name = function.get("config") if isinstance(function, dict) else function
+    resolved = None
+    if isinstance(function, dict) and function.get("registered_name") not in (None, "function"):
+        resolved = get_custom_object(function["registered_name"], custom_objects)
+    resolved = resolved or get_custom_object(name, custom_objects)
+    if resolved is None:
+        raise ValueError(f"{where} calls function {name!r}; pass it in custom_objects={{{name!r}: fn}} to load it")
+    kwargs = fit_arguments(Lambda, {k: v for k, v in config.items() if k not in ("function", "output_shape", "mask")},
+                            where)
+    kwargs["dtype"] = dtype_from_keras(kwargs.get("dtype"), where)
+    return Lambda(resolved, **kwargs)
+
+
+def _zeros_for(shape):
+    if isinstance(shape, dict):
+        return {k: _zeros_for(v) for k, v in shape.items()}
+    if isinstance(shape, list) and shape and isinstance(shape[0], (list, dict)):
+        return [_zeros_for(s) for s in shape]
+    return backend.xp.zeros(tuple(1 if d is None else d for d in shape), dtype=backend.floatx())
+
+
+def _build_from_config(layer, build_config):
+    """Builds a custom layer or subclassed model for the input shape Keras recorded (by calling it on zeros)."""
+    if layer.built or not build_config or build_config.get("input_shape") is None:
+        return
+    shape = build_config["input_shape"]
+    if isinstance(layer, Model):
+        layer(_zeros_for(shape))
+    else:
+        layer._build_from(_placeholders(shape))
+
+
+def _placeholders(shape):
+    if isinstance(shape, dict):
+        return {k: _placeholders(v) for k, v in shape.items()}
+    if isinstance(shape, list) and shape and isinstance(shape[0], (list, dict)):
+        return [_placeholders(s) for s in shape]
+    return KerasTensor(tuple(shape))
+
+
+def _sequential_from_keras(config, custom_objects):
+    model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
+    for entry in config.get("layers", []):
+        model.add(layer_from_keras(entry, custom_objects))
+    if not model.built and config.get("build_input_shape") is not None and model.layers:
+        model.build(tuple(config["build_input_shape"]))
+    return model
+
+
+# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True);
+# ConvertToTensor is Attention.compute_mask passing the query mask on.
+_MASK_OPS = {"NotEqual", "Any", "ConvertToTensor"}
+
+
+def _is_mask_op(entry):
+    """Whether a functional config entry is one of Keras' traced mask ops (not a layer)."""
+    module = entry.get("module") or ""
+    return module.startswith("keras.src.ops") and entry.get("class_name") in _MASK_OPS
+
+
+def _history(value):
+    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
+
+
+def _functional_from_keras(config, custom_objects):
+    """Replays Keras' node list: each layer is called on the outputs its `inbound_nodes` name."""
+
+    layers, order, mask_ops = {}, [], set()
+    for entry in config["layers"]:
+        name = entry.get("name") or entry["config"]["name"]
+        if _is_mask_op(entry):
+            mask_ops.add(name)
+            continue
+        layers[name] = layer_from_keras(entry, custom_objects)
+        order.append(name)
+    produced = collections.defaultdict(list)   # layer name -> outputs of its nodes, in order
+    for name in order:
+        if isinstance(layers[name], InputLayer):
+            produced[name].append(layers[name].output)
+
+    def uses_mask_op(value):
+        if _history(value):
+            return value["config"]["keras_history"][0] in mask_ops
+        if isinstance(value, dict):
+            return any(uses_mask_op(v) for v in value.values())
+        if isinstance(value, list):
+            return any(uses_mask_op(v) for v in value)
+        return False
+
+    def available(value):
+        if _history(value):
+            layer_name, node_index, _ = value["config"]["keras_history"]
+            return node_index < len(produced[layer_name])
+        if isinstance(value, dict):
+            return all(available(v) for v in value.values())
+        if isinstance(value, list):
+            return all(available(v) for v in value)
+        return True
+
+    def resolve(value):
+        if _history(value):
+            layer_name, node_index, tensor_index = value["config"]["keras_history"]
+            return nest.flatten(produced[layer_name][node_index])[tensor_index]
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    # Keras' order of nodes need not be executable in one pass (a shared layer's second call may read a
+    # later layer), so sweep until every node ran, as keras' functional_from_config does.
+    pending = {name: list(next(e for e in config["layers"] if (e.get("name") or e["config"]["name"]) == name)
+                          .get("inbound_nodes") or [])
+               for name in order if not isinstance(layers[name], InputLayer)}
+    for name, queue in pending.items():
+        for index, node in enumerate(queue):
+            node = {"args": node, "kwargs": {}} if isinstance(node, list) else dict(node)
+            kwargs = dict(node.get("kwargs") or {})
+            if uses_mask_op(kwargs.get("mask")):
+                # A mask Keras traced from Masking / Embedding(mask_zero=True): neuroflow propagates it itself.
+                kwargs.pop("mask")
+            if uses_mask_op(node.get("args")) or uses_mask_op(kwargs):
+                raise ValueError(f"Layer '{name}' in the Keras config reads the output of a traced mask op "
+                                 f"({', '.join(sorted(mask_ops))}) as data; neuroflow only reads such ops as the "
+                                 "`mask` argument. Rebuild this part of the model in code.")
+            queue[index] = dict(node, kwargs=kwargs)
+    while any(pending.values()):
+        progressed = False
+        for name in order:
+            queue = pending.get(name)
+            while queue and available(queue[0]):
+                node = queue.pop(0)
+                node = {"args": node, "kwargs": {}} if isinstance(node, list) else node
+                args = resolve(node.get("args", []))
+                kwargs = {k: resolve(v) for k, v in (node.get("kwargs") or {}).items() if not (k == "mask" and v is None)}
+                produced[name].append(layers[name](*args, **kwargs))
+                progressed = True
+        if not progressed:
+            stuck = [name for name, queue in pending.items() if queue]
+            raise ValueError(f"The Keras config's layer graph cannot be rebuilt: the inputs of {stuck} are never "
+                             "produced (the file is corrupt or was edited)")
+
+    def endpoint(spec):
+        if isinstance(spec, dict):
+            return {k: endpoint(v) for k, v in spec.items()}
+        if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
+            layer_name, node_index, tensor_index = spec
+            return nest.flatten(produced[layer_name][node_index])[tensor_index]
+        return [endpoint(s) for s in spec]
+
+    model = Functional(endpoint(config["input_layers"]), endpoint(config["output_layers"]), name=config.get("name"),
+                       trainable=config.get("trainable", True))
+    # Keras' saved `layers` order names the weight groups; keep it for loading and re-saving.
+    model._keras_layer_order = [layers[name] for name in order]
+    return model
+
+
+# ---- neuroflow objects -> Keras config --------------------------------------------------------
+
+def _build_shape(layer, model_context=None):
+    shape = getattr(layer, "_build_input_shape", None)
+    return shape_list(shape) if shape is not None else None
+
+
+def layer_to_keras(layer, build_shape=None):
+    """Keras' serialized dict of one layer (or nested model)."""
+
+    cls = type(layer)
+    if cls is Sequential:
+        return _sequential_to_keras(layer)
+    if cls is Functional:
+        return _functional_to_keras(layer)
+    if isinstance(layer, InputLayer):
+        return {"module": "keras.layers", "class_name": "InputLayer",
+                "config": {"batch_shape": shape_list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
+                           "name": layer.name},
+                "registered_name": None}
+    config = dict(layer.get_config())
+    builtin = registry.is_builtin(cls)
+    if builtin and cls.__name__ not in LAYERS:
+        raise ValueError(f"Layer {cls.__name__} '{layer.name}' has no Keras counterpart in neuroflow's Keras format "
+                         "table; save the model in neuroflow's own format instead (e.g. 'model.nfz')")
+    if builtin and cls.__name__ == "Lambda":
+        config = _lambda_to_keras(layer, config)
+    if builtin and cls.__name__ == "Bidirectional":
+        # Keras writes both directions (it rebuilds the backward layer from its own config).
+        config["layer"] = layer_to_keras(layer.forward_layer)
+        config["backward_layer"] = layer_to_keras(layer.backward_layer)
+    if builtin and cls.__name__ == "TimeDistributed":
+        config["layer"] = layer_to_keras(layer.layer)
+    config.pop("batch_input_shape", None)
+    for key in (LAYERS[cls.__name__].write_drop if builtin else ()):
+        config.pop(key, None)
+    if "dtype" in config and isinstance(config["dtype"], str):
+        config["dtype"] = dtype_policy(config["dtype"])
+    config = to_keras_modules(jsonable(config, layer.name))
+    entry = {"module": "keras.layers" if builtin else cls.__module__, "class_name": cls.__name__, "config": config,
+             "registered_name": None if builtin else get_registered_name(cls)}
+    shape = build_shape if build_shape is not None else _build_shape(layer)
+    if shape is not None and (layer.weights or not builtin or isinstance(layer, Model)):
+        entry["build_config"] = {"input_shape": shape}
+    return entry
+
+
+def _lambda_to_keras(layer, config):
+    function = layer.function
+    name = getattr(function, "__name__", None)
+    if name is None or name == "<lambda>":
+        raise ValueError(f"Lambda '{layer.name}' wraps an anonymous function; the .keras format would need its Python "
+                         "bytecode, which neuroflow does not write. Use a named function (loaded back through "
+                         "custom_objects) or a custom layer.")
+    config = dict(config)
+    config["function"] = {"module": getattr(function, "__module__", None), "class_name": "function", "config": name,
+                          "registered_name": getattr(function, "_registered_name", None) or "function"}
+    config.setdefault("arguments", {})
+    return config
+
+
+def _sequential_to_keras(model):
+    if model._input_layer is None:
+        raise ValueError(f"Sequential '{model.name}' has no known input shape, so its weights do not exist yet; build "
+                         "it (model.build((None, ...)) or an Input first) before saving in the Keras format")
+    layers = [layer_to_keras(model._input_layer)]
+    shapes = [model._input_layer.batch_shape] + list(getattr(model, "_output_shapes", []))
+    for layer, shape in zip(model.layers, shapes):
+        layers.append(layer_to_keras(layer, shape_list(shape)))
+    input_shape = shape_list(model._input_layer.batch_shape)
+    return {"module": "keras", "class_name": "Sequential",
+            "config": {"name": model.name, "trainable": model.trainable, "dtype": dtype_policy(model.dtype),
+                       "layers": layers, "build_input_shape": input_shape},
+            "registered_name": None, "build_config": {"input_shape": input_shape}}
+
+
+def _functional_to_keras(model):
+
+    for node in model._nodes:
+        if isinstance(node.operation, _OpCall):
+            raise ValueError(f"Model '{model.name}' applies op '{node.operation.name}' directly to placeholders; the "
+                             "Keras format stores layers only. Use the matching layer (e.g. layers.Add) or save in "
+                             "neuroflow's own format.")
+    in_model = {id(node) for node in model._nodes}
+    node_index = {}
+    for layer in model.keras_layers():
+        count = 0
+        for node in layer._inbound_nodes:
+            if id(node) in in_model:
+                node_index[id(node)] = count
+                count += 1
+
+    def tensor_ref(tensor):
+        return [tensor.node.operation.name, node_index[id(tensor.node)], tensor.index]
+
+    def argument(value):
+        if isinstance(value, KerasTensor):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": shape_list(value.shape), "dtype": value.dtype, "keras_history": tensor_ref(value)}}
+        if isinstance(value, dict):
+            return {k: argument(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [argument(v) for v in value]
+        return jsonable(value, model.name)
+
+    entries = []
+    for layer in model.keras_layers():
+        nodes = [n for n in layer._inbound_nodes if id(n) in in_model]
+        build_shape = None
+        if nodes and not isinstance(layer, InputLayer):
+            first_input = nodes[0].call_args[0]
+            build_shape = shape_list(nest.map_structure(lambda t: t.shape, first_input)) \
+                if not isinstance(first_input, KerasTensor) else shape_list(first_input.shape)
+        entry = layer_to_keras(layer, build_shape)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [
+            {"args": argument(list(node.call_args)),
+             "kwargs": {k: argument(v) for k, v in node.call_kwargs.items()
+                        if k != "training" and not (k == "mask" and v is None)}}
+            for node in nodes]
+        entries.append(entry)
+
+    def endpoints(structure):
+        if isinstance(structure, dict):
+            return {k: tensor_ref(v) for k, v in structure.items()}
+        if isinstance(structure, (list, tuple)):
+            return [tensor_ref(v) for v in nest.flatten(structure)]
+        return tensor_ref(structure)
+
+    return {"module": "keras.src.models.functional", "class_name": "Functional",
+            "config": {"name": model.name, "trainable": model.trainable, "layers": entries,
+                       "input_layers": endpoints(model._inputs_structure),
+                       "output_layers": endpoints(model._outputs_structure)},
+            "registered_name": "Functional", "build_config": {"input_shape": None}}
+
+
+def model_to_keras(model):
+    """config.json's content for `model` (Sequential, Functional or a registered subclass)."""
+    if type(model) in (Sequential, Functional):
+        entry = layer_to_keras(model)
+    else:
+        cls = type(model)
+        if registry.is_builtin(cls):
+            raise ValueError(f"Model class {cls.__name__} cannot be written in the Keras format")
+        config = dict(model.get_config())
+        if "dtype" in config and isinstance(config["dtype"], str):
+            config["dtype"] = dtype_policy(config["dtype"])
+        entry = {"module": cls.__module__, "class_name": cls.__name__,
+                 "config": to_keras_modules(jsonable(config, model.name)),
+                 "registered_name": get_registered_name(cls)}
+        shape = _build_shape(model)
+        if shape is None:
+            raise ValueError(f"Model '{model.name}' ({cls.__name__}) has not been called yet, so the input shape to "
+                             "rebuild it from is unknown; call it on a batch before saving")
+        entry["build_config"] = {"input_shape": shape}
+    entry["compile_config"] = compile_to_keras(model) if model.compiled else None
+    return entry
+
+
+# ---- compile settings ------------------------------------------------------------------------
+
+_KERAS_MODULES = {"losses": "keras.losses", "metrics": "keras.metrics", "optimizers": "keras.optimizers"}
+
+
+def _identifier_to_keras(value, family):
+    if isinstance(value, dict) and "class_name" in value and "config" in value:
+        value = dict(value)
+        value.setdefault("module", _KERAS_MODULES[family])
+        value.setdefault("registered_name", None)
+        return to_keras_modules(value)
+    if isinstance(value, dict):
+        return {k: _identifier_to_keras(v, family) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_identifier_to_keras(v, family) for v in value]
+    return value
+
+
+def compile_to_keras(model):
+    config = model.get_compile_config()
+    optimizer = to_keras_modules(optimizers.serialize(model.optimizer))
+    return {"optimizer": jsonable(optimizer, "optimizer"),
+            "loss": _identifier_to_keras(config["loss"], "losses"),
+            "loss_weights": config["loss_weights"],
+            "metrics": _identifier_to_keras(config["metrics"], "metrics"),
+            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def compile_from_keras(model, config, custom_objects):
+    if config.get("weighted_metrics"):
+        warnings.warn("The Keras file's weighted_metrics are not restored; pass them to compile() again", stacklevel=3)
+    optimizer = config.get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
+        optimizer = dict(optimizer, config={k: v for k, v in optimizer["config"].items() if v is not None or k in (
+            "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "ema_overwrite_frequency", "loss_scale_factor",
+            "gradient_accumulation_steps", "name")})
+    model.compile_from_config({"optimizer": optimizer, "loss": config.get("loss"),
+                                "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics")},
+                        custom_objects)

@@ -1,0 +1,210 @@
+"""The weights of Keras 3's formats (`model.weights.h5` inside `.keras`, and `.weights.h5`):
+one h5 group per object Keras' saving walk visits.
+
+    layers/<name>/vars/0, 1, ...   a layer's own variables (Layer.saved_variables)
+    layers/<name>/layers/...       the layers of a nested Sequential / Functional
+    <attribute>/vars/...           sub-layers of subclassed models, by attribute name
+    optimizer/vars/0, 1, ...       iterations, learning rate, then the slots (Optimizer.slots_in_keras_order)
+    vars                           the model's own variables (usually none)
+
+`<name>` is not the layer's name: inside a list of layers Keras names each entry by its snake-cased
+class name with a counter (dense, dense_1, dropout, ...), in the list's order. For a functional model
+that list is Keras' `model.layers` order (inputs included), Functional.keras_layers. An RNN's
+variables live in its `cell` (<layer>/cell/vars), Bidirectional's under forward_layer/ and
+backward_layer/, TimeDistributed's under layer/.
+"""
+import re
+import warnings
+
+import numpy
+
+from neuroflow.layers.layer import Layer
+from neuroflow.models.sequential import Sequential
+from neuroflow.models.functional import Functional
+from neuroflow.saving.files import h5py_module
+
+
+def is_layer(value):
+    return isinstance(value, Layer)
+
+
+def _keras_snake_case(name):
+    """Keras' `to_snake_case` (which names the entries of saved layer lists): Conv2D -> conv2d."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _unique_name(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+# ---- the weights walk --------------------------------------------------------------------------
+
+# neuroflow's own bookkeeping attributes: never weight-holding children in Keras' sense.
+_INTERNAL_ATTRIBUTES = {"_tracked_layers", "_stack", "_functional_layers", "_input_layer", "_inbound_nodes", "_nodes",
+                        "inputs", "outputs", "_inputs_structure", "_outputs_structure", "_own_weights",
+                        "_activity_losses", "_added_losses", "_keras_layer_order", "optimizer", "_compiled_loss",
+                        "_compile_metrics", "_loss_tracker", "_output_loss_trackers", "history", "input_spec",
+                        "_step_variables", "_flat_layers_cache"}
+
+
+def _name_key(name):
+    return f"~{name}" if name.startswith("_") else name
+
+
+def _children(layer):
+    if isinstance(layer, Functional):
+        yield "layers", layer.keras_layers()
+    elif isinstance(layer, Sequential):
+        yield "layers", layer.layers
+    for attribute in sorted(vars(layer), key=_name_key):
+        if attribute in _INTERNAL_ATTRIBUTES or attribute.startswith("__"):
+            continue
+        value = vars(layer)[attribute]
+        if is_layer(value) or (isinstance(value, (list, tuple, dict)) and _holds_layers(value)):
+            yield attribute, value
+
+
+def _holds_layers(container):
+    values = container.values() if isinstance(container, dict) else container
+    return any(is_layer(v) or (isinstance(v, (list, tuple, dict)) and _holds_layers(v)) for v in values)
+
+
+def weight_groups(model):
+    """[(h5 group path, owner name, [variables])] in the order Keras' saving walk visits them."""
+    groups, visited = [], set()
+
+    def join(path, name):
+        if not name:
+            return path
+        return f"{path}/{name}" if path else name
+
+    def visit(layer, path):
+        if id(layer) in visited:
+            return
+        visited.add(id(layer))
+        for subpath, variables in layer.saved_variables().items():
+            groups.append((join(join(path, subpath), "vars"), layer.name, variables))
+        for attribute, child in _children(layer):
+            if is_layer(child):
+                visit(child, join(path, attribute))
+            else:
+                container(child, join(path, attribute))
+
+    def container(values, path):
+        used = {}
+        for value in (values.values() if isinstance(values, dict) else values):
+            if is_layer(value):
+                visit(value, join(path, _unique_name(_keras_snake_case(type(value).__name__), used)))
+            elif isinstance(value, (list, tuple, dict)):
+                container(value, join(path, _unique_name("container", used)))
+
+    visit(model, "")
+    return groups
+
+
+# ---- optimizer state ---------------------------------------------------------------------------
+
+def optimizer_state(model):
+    optimizer = model.optimizer
+    if optimizer is None or not optimizer.built:
+        return None
+    slots = optimizer.slots_in_keras_order(model.keras_trainable_variables())
+    if slots is None:
+        return None
+    values = [numpy.asarray(int(optimizer._iterations), dtype="int64")]
+    if isinstance(optimizer._learning_rate, float):
+        values.append(numpy.asarray(optimizer._learning_rate, dtype="float32"))
+    return values + [numpy.asarray(v.numpy()) for v in slots]
+
+
+def read_optimizer_state(model, group, filepath):
+    optimizer = model.optimizer
+    variables = model.keras_trainable_variables()
+    if not optimizer.built:
+        optimizer.build(variables)
+    slots = optimizer.slots_in_keras_order(variables)
+    stored = [numpy.asarray(group[str(i)]) for i in range(len(group))]
+    expected = None if slots is None else 1 + isinstance(optimizer._learning_rate, float) + len(slots)
+    if slots is None or len(stored) != expected:
+        warnings.warn(f"Not restoring the state of optimizer '{optimizer.name}' from {filepath}: it holds {len(stored)} "
+                      f"variables, this {type(optimizer).__name__} needs {expected or 'an unmapped layout'}; "
+                      "training resumes from a fresh optimizer state", stacklevel=4)
+        return
+    for slot, value in zip(slots, stored[expected - len(slots):]):
+        if tuple(value.shape) != slot.shape:
+            warnings.warn(f"Not restoring optimizer state from {filepath}: slot shape {value.shape} does not match "
+                          f"{slot.shape}", stacklevel=4)
+            return
+    optimizer._iterations = int(stored[0])
+    if isinstance(optimizer._learning_rate, float):
+        optimizer._learning_rate = float(stored[1])
+    for slot, value in zip(slots, stored[expected - len(slots):]):
+        slot.assign(value.astype(slot.value.dtype, copy=False))
+
+
+# ---- h5 ----------------------------------------------------------------------------------------
+
+def write_h5(model, target, include_optimizer=True):
+    h5py = h5py_module()
+    with h5py.File(target, "w") as handle:
+        for path, owner, variables in weight_groups(model):
+            group = handle.require_group(path)
+            group.attrs["name"] = owner
+            for index, variable in enumerate(variables):
+                group.create_dataset(str(index), data=numpy.asarray(variable.numpy()))
+        values = optimizer_state(model) if include_optimizer and getattr(model, "optimizer", None) else None
+        if values is not None:
+            group = handle.require_group("optimizer/vars")
+            group.attrs["name"] = model.optimizer.name
+            for index, value in enumerate(values):
+                group.create_dataset(str(index), data=value)
+
+
+def read_h5(model, source, filepath, skip_mismatch=False, load_optimizer=True):
+    h5py = h5py_module()
+    try:
+        handle = h5py.File(source, "r")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{filepath!r}: the weights are not a readable HDF5 file ({error}); the file may be truncated "
+                         "or corrupt") from None
+    with handle:
+        if "model_weights" in handle or "layer_names" in handle.attrs:
+            raise ValueError(f"{filepath!r} is a legacy Keras 2 HDF5 file, which neuroflow does not read. Load it in "
+                             "Keras and re-save it with model.save('model.keras') or model.save_weights("
+                             "'model.weights.h5').")
+        assignments = []
+        for path, owner, variables in weight_groups(model):
+            if path not in handle:
+                if variables and not skip_mismatch:
+                    raise ValueError(f"{filepath!r} has no weights for layer '{owner}' (group {path!r}); the file was "
+                                     "saved from a different architecture")
+                continue
+            group = handle[path]
+            if len(group) != len(variables):
+                if skip_mismatch:
+                    continue
+                raise ValueError(f"Layer '{owner}' expects {len(variables)} weight arrays but {filepath!r} holds "
+                                 f"{len(group)} at {path!r}; the file was saved from a different architecture")
+            arrays = []
+            for index, variable in enumerate(variables):
+                array = numpy.asarray(group[str(index)])
+                if tuple(array.shape) != variable.shape:
+                    if skip_mismatch:
+                        arrays = None
+                        break
+                    raise ValueError(f"Weight {index} of layer '{owner}' ({variable.path if hasattr(variable, 'path') else variable.name}) "
+                                     f"has shape {variable.shape} but {filepath!r} holds shape {tuple(array.shape)} "
+                                     f"at {path}/{index}")
+                arrays.append(array)
+            if arrays is not None:
+                assignments += list(zip(variables, arrays))
+        for variable, array in assignments:
+            variable.assign(array.astype(variable.value.dtype, copy=False))
+        if load_optimizer and "optimizer/vars" in handle and getattr(model, "optimizer", None) is not None:
+            read_optimizer_state(model, handle["optimizer/vars"], filepath)
