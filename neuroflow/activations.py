@@ -163,6 +163,7 @@ _FUNCTIONS = {
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 _CANONICAL = {function: name for name, function in _FUNCTIONS.items()}
 registry.register_builtins("activations", {**_FUNCTIONS, **_ALIASES})
+_ACTIVATIONS = registry.builtins("activations")
 
 # Functions whose default behaviour is exactly a fused kernel of ops/activation.py; layers.Dense
 # passes that kernel's name to ops.dense instead of applying the function afterwards.
@@ -230,9 +231,9 @@ def deserialize(config, custom_objects=None):
     if isinstance(config, str):
         if config in custom_objects:
             return custom_objects[config]
-        function = registry.builtins("activations").get(config)
+        function = _ACTIVATIONS.get(config)
         if function is None:
-            raise unknown_name_error("activation", config, registry.builtins("activations"))
+            raise unknown_name_error("activation", config, _ACTIVATIONS)
         return function
     raise ValueError(f"Could not interpret activation identifier {config!r}: expected a name or a config dict")
 

@@ -487,19 +487,17 @@ class Layer:
         own = self._own_weights
         return {"": [w for w in own if w.trainable] + [w for w in own if not w.trainable]}
 
-    def keras_trainable_variables(self):
-        """`trainable_variables` in Keras' order (the order a Keras optimizer's slots follow):
-        the layer's own, then each sub-layer's."""
+    def keras_trainable_variables(self, sublayers=None):
+        """`trainable_variables` in Keras' order (the order a Keras optimizer's slots follow): the
+        layer's own, then each of `sublayers`' (default: the tracked sub-layers, in tracking order)."""
         if not self.trainable:
             return []
         variables = [w for w in self._own_weights if w.trainable]
-        for child in self._keras_sublayers():
+        if not self._tracked_layers:
+            return variables
+        for child in self._tracked_layers if sublayers is None else sublayers:
             variables += child.keras_trainable_variables()
         return _unique(variables)
-
-    def _keras_sublayers(self):
-        """The sub-layers in Keras' order (a functional model orders them as Keras' `model.layers`)."""
-        return self._tracked_layers
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -190,7 +190,9 @@ class Functional(Model):
             result += sorted(by_depth[depth], key=lambda op: first_seen[id(op)])
         return result
 
-    _keras_sublayers = keras_layers
+    def keras_trainable_variables(self, sublayers=None):
+        # Keras walks a functional model's layers in its `model.layers` order.
+        return super().keras_trainable_variables(self.keras_layers() if sublayers is None else sublayers)
 
     def get_config(self):
         """The graph as its layers plus its nodes in topological order; each node names its layer (or

@@ -309,9 +309,6 @@ class Model(Layer):
     def get_compile_config(self):
         return compile_config.get_compile_config(self)
 
-    def compile_from_config(self, config, custom_objects=None):
-        compile_config.compile_from_config(self, config, custom_objects)
-
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
 

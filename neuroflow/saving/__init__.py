@@ -1,7 +1,7 @@
 """Saving and loading models and weights, with the format chosen by the file name:
 
     *.keras        Keras 3's zip (config.json, metadata.json, model.weights.h5): saving/keras_format.py,
-                   with the config in saving/keras_config.py and the weights in saving/keras_weights.py
+                   with the config in saving/keras_config.py
     *.weights.h5   Keras 3's weights-only HDF5 layout (save_weights / load_weights)
     *.h5 / *.hdf5  Keras' legacy HDF5 whole-model format (with a warning recommending .keras):
                    saving/legacy_h5.py; load_weights reads Keras 2 weights files and Keras 3's layout
@@ -10,7 +10,7 @@
 import io
 import os
 
-from neuroflow.saving import keras_format, keras_weights, legacy_h5, native
+from neuroflow.saving import keras_format, legacy_h5, native
 from neuroflow.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_object, get_custom_objects,
                                       get_registered_name, get_registered_object, register_keras_serializable)
 
@@ -87,7 +87,7 @@ def load_weights(model, filepath, skip_mismatch=False):
             keras_format.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif kind == "keras":
         _, weights = keras_format.read_archive(filepath)
-        keras_weights.read_h5(model, io.BytesIO(weights), filepath, skip_mismatch=skip_mismatch)
+        keras_format.read_h5(model, io.BytesIO(weights), filepath, skip_mismatch=skip_mismatch)
     else:
         native.load_weights(model, filepath, skip_mismatch=skip_mismatch)
 

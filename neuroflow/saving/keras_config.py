@@ -20,9 +20,12 @@ from neuroflow.models.model import Model
 from neuroflow.models.sequential import Sequential
 from neuroflow.saving.keras_arguments import (LAYERS, WRAPPED_LAYER_KEYS, dtype_from_keras, dtype_policy,
                                               fit_arguments, layer_arguments, shape_list, to_keras_modules)
+from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import nest, registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name
 from neuroflow.utils.serialization import jsonable
+
+_BUILTIN_LAYERS = registry.builtins("layers")   # the registry's live table of layer and model classes
 
 
 # ---- Keras config -> neuroflow objects --------------------------------------------------------
@@ -40,7 +43,6 @@ def model_from_keras(config, custom_objects=None):
 
 def _resolve_keras_class(spec_dict, custom_objects, where):
     """(class, is_builtin) for a serialized layer or model."""
-    builtin_layers = registry.builtins("layers")
     class_name = spec_dict.get("class_name")
     registered = spec_dict.get("registered_name")
     module = spec_dict.get("module") or ""
@@ -54,7 +56,7 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
     if class_name in ("Functional", "Model") and "layers" in (spec_dict.get("config") or {}):
         return Functional, True
     if module.startswith("keras") and class_name in LAYERS:
-        cls = builtin_layers.get(LAYERS[class_name].name or class_name)
+        cls = _BUILTIN_LAYERS.get(LAYERS[class_name].name or class_name)
         if cls is not None:
             return cls, True
         raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow yet")
@@ -62,7 +64,7 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
     if found is not None:
         return found, False
     if module.startswith("keras"):
-        supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in builtin_layers)
+        supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in _BUILTIN_LAYERS)
         raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow. Supported Keras "
                          f"layers: {', '.join(supported)}")
     raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}). If it "
@@ -469,6 +471,6 @@ def compile_from_keras(model, config, custom_objects):
         optimizer = dict(optimizer, config={k: v for k, v in optimizer["config"].items() if v is not None or k in (
             "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "ema_overwrite_frequency", "loss_scale_factor",
             "gradient_accumulation_steps", "name")})
-    model.compile_from_config({"optimizer": optimizer, "loss": config.get("loss"),
+    compile_from_config(model, {"optimizer": optimizer, "loss": config.get("loss"),
                                 "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics")},
                         custom_objects)

@@ -4,22 +4,237 @@
       metadata.json     {"keras_version", "date_saved"}
       config.json       {"module", "class_name", "config", "registered_name", "build_config", "compile_config"}
                         (saving/keras_config.py)
-      model.weights.h5  one group per object Keras' saving walk visits (saving/keras_weights.py)
+      model.weights.h5  one group per object Keras' saving walk visits:
+                          layers/<name>/vars/0, 1, ...   a layer's own variables (Layer.saved_variables)
+                          layers/<name>/layers/...       the layers of a nested Sequential / Functional
+                          <attribute>/vars/...           sub-layers of subclassed models, by attribute name
+                          optimizer/vars/0, 1, ...       iterations, learning rate, then the slots
+                                                         (Optimizer.slots_in_keras_order)
+                          vars                           the model's own variables (usually none)
+
+`<name>` is not the layer's name: inside a list of layers Keras names each entry by its snake-cased
+class name with a counter (dense, dense_1, dropout, ...), in the list's order. For a functional model
+that list is Keras' `model.layers` order (inputs included), Functional.keras_layers. An RNN's
+variables live in its `cell` (<layer>/cell/vars), Bidirectional's under forward_layer/ and
+backward_layer/, TimeDistributed's under layer/.
 """
 import datetime
 import io
 import json
 import os
+import re
+import warnings
 import zipfile
 import zlib
 
-from neuroflow.saving import keras_config, keras_weights
+import numpy
+
+from neuroflow.layers.layer import Layer
+from neuroflow.models.functional import Functional
+from neuroflow.models.sequential import Sequential
+from neuroflow.saving import keras_config
 from neuroflow.saving.files import write_atomically
 
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
 WEIGHTS_FILE = "model.weights.h5"
+
+
+def h5py_module():
+    """The h5py module (Keras' formats are HDF5 inside)."""
+    # Imported on first use: only the Keras formats need h5py, which is slow to import.
+    try:
+        import h5py
+    except ImportError:  # pragma: no cover - h5py is a dependency, but say what to do if it is missing
+        raise ImportError("Keras' file formats (.keras, .weights.h5) need h5py: pip install h5py") from None
+    return h5py
+
+
+# ---- the weights walk --------------------------------------------------------------------------
+
+def is_layer(value):
+    return isinstance(value, Layer)
+
+
+def _keras_snake_case(name):
+    """Keras' `to_snake_case` (which names the entries of saved layer lists): Conv2D -> conv2d."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _unique_name(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+# neuroflow's own bookkeeping attributes: never weight-holding children in Keras' sense.
+_INTERNAL_ATTRIBUTES = {"_tracked_layers", "_stack", "_functional_layers", "_input_layer", "_inbound_nodes", "_nodes",
+                        "inputs", "outputs", "_inputs_structure", "_outputs_structure", "_own_weights",
+                        "_activity_losses", "_added_losses", "_keras_layer_order", "optimizer", "_compiled_loss",
+                        "_compile_metrics", "_loss_tracker", "_output_loss_trackers", "history", "input_spec",
+                        "_step_variables", "_flat_layers_cache"}
+
+
+def _name_key(name):
+    return f"~{name}" if name.startswith("_") else name
+
+
+def _children(layer):
+    if isinstance(layer, Functional):
+        yield "layers", layer.keras_layers()
+    elif isinstance(layer, Sequential):
+        yield "layers", layer.layers
+    for attribute in sorted(vars(layer), key=_name_key):
+        if attribute in _INTERNAL_ATTRIBUTES or attribute.startswith("__"):
+            continue
+        value = vars(layer)[attribute]
+        if is_layer(value) or (isinstance(value, (list, tuple, dict)) and _holds_layers(value)):
+            yield attribute, value
+
+
+def _holds_layers(container):
+    values = container.values() if isinstance(container, dict) else container
+    return any(is_layer(v) or (isinstance(v, (list, tuple, dict)) and _holds_layers(v)) for v in values)
+
+
+def weight_groups(model):
+    """[(h5 group path, owner name, [variables])] in the order Keras' saving walk visits them."""
+    groups, visited = [], set()
+
+    def join(path, name):
+        if not name:
+            return path
+        return f"{path}/{name}" if path else name
+
+    def visit(layer, path):
+        if id(layer) in visited:
+            return
+        visited.add(id(layer))
+        for subpath, variables in layer.saved_variables().items():
+            groups.append((join(join(path, subpath), "vars"), layer.name, variables))
+        for attribute, child in _children(layer):
+            if is_layer(child):
+                visit(child, join(path, attribute))
+            else:
+                container(child, join(path, attribute))
+
+    def container(values, path):
+        used = {}
+        for value in (values.values() if isinstance(values, dict) else values):
+            if is_layer(value):
+                visit(value, join(path, _unique_name(_keras_snake_case(type(value).__name__), used)))
+            elif isinstance(value, (list, tuple, dict)):
+                container(value, join(path, _unique_name("container", used)))
+
+    visit(model, "")
+    return groups
+
+
+# ---- optimizer state ---------------------------------------------------------------------------
+
+def optimizer_state(model):
+    optimizer = model.optimizer
+    if optimizer is None or not optimizer.built:
+        return None
+    slots = optimizer.slots_in_keras_order(model.keras_trainable_variables())
+    if slots is None:
+        return None
+    values = [numpy.asarray(int(optimizer._iterations), dtype="int64")]
+    if isinstance(optimizer._learning_rate, float):
+        values.append(numpy.asarray(optimizer._learning_rate, dtype="float32"))
+    return values + [numpy.asarray(v.numpy()) for v in slots]
+
+
+def read_optimizer_state(model, group, filepath):
+    optimizer = model.optimizer
+    variables = model.keras_trainable_variables()
+    if not optimizer.built:
+        optimizer.build(variables)
+    slots = optimizer.slots_in_keras_order(variables)
+    stored = [numpy.asarray(group[str(i)]) for i in range(len(group))]
+    expected = None if slots is None else 1 + isinstance(optimizer._learning_rate, float) + len(slots)
+    if slots is None or len(stored) != expected:
+        warnings.warn(f"Not restoring the state of optimizer '{optimizer.name}' from {filepath}: it holds {len(stored)} "
+                      f"variables, this {type(optimizer).__name__} needs {expected or 'an unmapped layout'}; "
+                      "training resumes from a fresh optimizer state", stacklevel=4)
+        return
+    for slot, value in zip(slots, stored[expected - len(slots):]):
+        if tuple(value.shape) != slot.shape:
+            warnings.warn(f"Not restoring optimizer state from {filepath}: slot shape {value.shape} does not match "
+                          f"{slot.shape}", stacklevel=4)
+            return
+    optimizer._iterations = int(stored[0])
+    if isinstance(optimizer._learning_rate, float):
+        optimizer._learning_rate = float(stored[1])
+    for slot, value in zip(slots, stored[expected - len(slots):]):
+        slot.assign(value.astype(slot.value.dtype, copy=False))
+
+
+# ---- h5 ----------------------------------------------------------------------------------------
+
+def write_h5(model, target, include_optimizer=True):
+    h5py = h5py_module()
+    with h5py.File(target, "w") as handle:
+        for path, owner, variables in weight_groups(model):
+            group = handle.require_group(path)
+            group.attrs["name"] = owner
+            for index, variable in enumerate(variables):
+                group.create_dataset(str(index), data=numpy.asarray(variable.numpy()))
+        values = optimizer_state(model) if include_optimizer and getattr(model, "optimizer", None) else None
+        if values is not None:
+            group = handle.require_group("optimizer/vars")
+            group.attrs["name"] = model.optimizer.name
+            for index, value in enumerate(values):
+                group.create_dataset(str(index), data=value)
+
+
+def read_h5(model, source, filepath, skip_mismatch=False, load_optimizer=True):
+    h5py = h5py_module()
+    try:
+        handle = h5py.File(source, "r")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{filepath!r}: the weights are not a readable HDF5 file ({error}); the file may be truncated "
+                         "or corrupt") from None
+    with handle:
+        if "model_weights" in handle or "layer_names" in handle.attrs:
+            raise ValueError(f"{filepath!r} is a legacy Keras 2 HDF5 file, which neuroflow does not read. Load it in "
+                             "Keras and re-save it with model.save('model.keras') or model.save_weights("
+                             "'model.weights.h5').")
+        assignments = []
+        for path, owner, variables in weight_groups(model):
+            if path not in handle:
+                if variables and not skip_mismatch:
+                    raise ValueError(f"{filepath!r} has no weights for layer '{owner}' (group {path!r}); the file was "
+                                     "saved from a different architecture")
+                continue
+            group = handle[path]
+            if len(group) != len(variables):
+                if skip_mismatch:
+                    continue
+                raise ValueError(f"Layer '{owner}' expects {len(variables)} weight arrays but {filepath!r} holds "
+                                 f"{len(group)} at {path!r}; the file was saved from a different architecture")
+            arrays = []
+            for index, variable in enumerate(variables):
+                array = numpy.asarray(group[str(index)])
+                if tuple(array.shape) != variable.shape:
+                    if skip_mismatch:
+                        arrays = None
+                        break
+                    raise ValueError(f"Weight {index} of layer '{owner}' ({variable.path if hasattr(variable, 'path') else variable.name}) "
+                                     f"has shape {variable.shape} but {filepath!r} holds shape {tuple(array.shape)} "
+                                     f"at {path}/{index}")
+                arrays.append(array)
+            if arrays is not None:
+                assignments += list(zip(variables, arrays))
+        for variable, array in assignments:
+            variable.assign(array.astype(variable.value.dtype, copy=False))
+        if load_optimizer and "optimizer/vars" in handle and getattr(model, "optimizer", None) is not None:
+            read_optimizer_state(model, handle["optimizer/vars"], filepath)
 
 
 # ---- files -------------------------------------------------------------------------------------
@@ -30,7 +245,7 @@ def save_model(model, filepath, include_optimizer=True):
     metadata = {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
                 "saved_by": "neuroflow"}
     buffer = io.BytesIO()
-    keras_weights.write_h5(model, buffer, include_optimizer)
+    write_h5(model, buffer, include_optimizer)
 
     def write(path):
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -71,7 +286,7 @@ def load_model(filepath, custom_objects=None, compile=True):
     if compile and compile_config:
         keras_config.compile_from_keras(model, compile_config, custom_objects)
     if weights is not None:
-        keras_weights.read_h5(model, io.BytesIO(weights), filepath, load_optimizer=compile)
+        read_h5(model, io.BytesIO(weights), filepath, load_optimizer=compile)
     elif model.weights:
         raise ValueError(f"{filepath!r} holds no {WEIGHTS_FILE}; it is truncated or corrupt")
     return model
@@ -81,7 +296,7 @@ def save_weights(model, filepath):
     """Writes Keras 3's weights-only `.weights.h5` (layers and, if built, the optimizer state)."""
     if not model.built:
         raise ValueError(f"Model '{model.name}' has no weights yet: build it or call it on a batch before save_weights")
-    write_atomically(filepath, lambda path: keras_weights.write_h5(model, path))
+    write_atomically(filepath, lambda path: write_h5(model, path))
 
 
 def load_weights(model, filepath, skip_mismatch=False):
@@ -91,4 +306,4 @@ def load_weights(model, filepath, skip_mismatch=False):
                          "with an input shape first")
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No weights file at {filepath!r}")
-    keras_weights.read_h5(model, filepath, filepath, skip_mismatch=skip_mismatch)
+    read_h5(model, filepath, filepath, skip_mismatch=skip_mismatch)

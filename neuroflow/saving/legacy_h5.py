@@ -27,10 +27,10 @@ import warnings
 import numpy
 
 from neuroflow.models.functional import Functional
-from neuroflow.saving import keras_config, keras_weights
-from neuroflow.saving.files import h5py_module, write_atomically
+from neuroflow.saving import keras_config, keras_format
+from neuroflow.saving.files import write_atomically
 from neuroflow.saving.keras_arguments import LAYERS
-from neuroflow.saving.keras_format import KERAS_VERSION
+from neuroflow.saving.keras_format import KERAS_VERSION, h5py_module
 
 # An HDF5 object header holds at most 64 KiB of attributes; longer name lists are split in chunks
 # `<name>0`, `<name>1`, ... (Keras' legacy writer does the same).
@@ -108,7 +108,7 @@ def _unique(variables):
 def _legacy_weights(layer):
     """A layer's weights in the legacy h5 order: trainable weights then non-trainable ones, each in
     Keras' order (the `.keras` weights walk, which fixes e.g. BatchNormalization's order)."""
-    ordered = _unique([v for _, _, variables in keras_weights.weight_groups(layer) for v in variables]
+    ordered = _unique([v for _, _, variables in keras_format.weight_groups(layer) for v in variables]
                       + list(layer.weights))
     trainable = {id(v) for v in layer.trainable_weights}
     return [v for v in ordered if id(v) in trainable] + [v for v in ordered if id(v) not in trainable]
@@ -208,7 +208,7 @@ def _read_model_weights(group, model, filepath, skip_mismatch=False):
 # ---- optimizer ---------------------------------------------------------------------------------
 
 def _write_optimizer(handle, model):
-    values = keras_weights.optimizer_state(model)
+    values = keras_format.optimizer_state(model)
     if values is None:
         if getattr(model, "optimizer", None) is not None and model.optimizer.built:
             warnings.warn(f"The state of optimizer '{model.optimizer.name}' is not written to the HDF5 file (no Keras "
@@ -229,7 +229,7 @@ def _read_optimizer(handle, model, filepath):
     group = handle["optimizer_weights"]
     arrays = _read_subset(group)
     # keras_format's loader reads a group indexed "0", "1", ...; a dict of the arrays serves.
-    keras_weights.read_optimizer_state(model, {str(i): a for i, a in enumerate(arrays)}, filepath)
+    keras_format.read_optimizer_state(model, {str(i): a for i, a in enumerate(arrays)}, filepath)
 
 
 # ---- configs -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import zipfile
 import numpy
 
 from neuroflow.saving.files import write_atomically
+from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import registry
 from neuroflow.utils.registry import get_registered_name, resolve_class
 from neuroflow.utils.serialization import jsonable
@@ -96,7 +97,7 @@ def load_model(filepath, custom_objects=None, compile=True):
                              "shape is unknown), so its weights cannot be loaded; save models with a known input shape")
         _read_weights(archive, model, filepath)
     if compile and config.get("compile_config"):
-        model.compile_from_config(config["compile_config"], custom_objects)
+        compile_from_config(model, config["compile_config"], custom_objects)
     return model
 
 

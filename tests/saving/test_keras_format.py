@@ -12,7 +12,7 @@ pytest.importorskip("h5py")
 
 import neuroflow as nf  # noqa: E402
 from neuroflow import layers, ops  # noqa: E402
-from neuroflow.saving import keras_config, keras_weights  # noqa: E402
+from neuroflow.saving import keras_config, keras_format  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
@@ -105,7 +105,7 @@ def test_functional_config_uses_keras_node_format(tmp_path):
 
 def test_weight_groups_follow_keras_layout():
     model = nf.Sequential([nf.Input((2,)), layers.Dense(3, name="first"), layers.Dropout(0.1), layers.Dense(1)])
-    groups = [(path, len(variables)) for path, _, variables in keras_weights.weight_groups(model)]
+    groups = [(path, len(variables)) for path, _, variables in keras_format.weight_groups(model)]
     # Entries of a layer list are named by class, not by layer name.
     assert groups == [("vars", 0), ("layers/dense/vars", 2), ("layers/dropout/vars", 0), ("layers/dense_1/vars", 2)]
 
@@ -173,7 +173,7 @@ def test_custom_layer_and_subclassed_model_round_trip(tmp_path):
     with zipfile.ZipFile(tmp_path / "sub.keras") as archive:
         config = json.loads(archive.read("config.json"))
     assert config["registered_name"] == "kf_test>_TwoLayer" and config["build_config"]["input_shape"] == [3, 4]
-    paths = [path for path, _, _ in keras_weights.weight_groups(model)]
+    paths = [path for path, _, _ in keras_format.weight_groups(model)]
     assert paths == ["vars", "blocks/dense/vars", "blocks/__scale/vars", "hidden/vars"]
     loaded = nf.models.load_model(tmp_path / "sub.keras")
     numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
