@@ -7,7 +7,7 @@ from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.models.model import Model
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
-from neuroflow.utils.serialization import deserialize_layer, jsonable, serialize_layer
+from neuroflow.utils.serialization import decode_params, deserialize_layer, encode_params, jsonable, serialize_layer
 
 
 def _topological_nodes(outputs):
@@ -191,8 +191,10 @@ class Functional(Model):
         return result
 
     def keras_trainable_variables(self, sublayers=None):
-        # Keras walks a functional model's layers in its `model.layers` order.
-        return super().keras_trainable_variables(self.keras_layers() if sublayers is None else sublayers)
+        # Keras walks a functional model's layers in its `model.layers` order (ops hold no variables).
+        if sublayers is None:
+            sublayers = [layer for layer in self.keras_layers() if not isinstance(layer, _OpCall)]
+        return super().keras_trainable_variables(sublayers)
 
     def get_config(self):
         """The graph as its layers plus its nodes in topological order; each node names its layer (or
@@ -209,7 +211,7 @@ class Functional(Model):
         for node in self._nodes:
             operation = node.operation
             if isinstance(operation, _OpCall):
-                entry = {"op": operation.op.name, "params": jsonable(_encode_params(operation.params), self.name)}
+                entry = {"op": operation.op.name, "params": jsonable(encode_params(operation.params), self.name)}
             else:
                 if operation.name not in layer_specs:
                     layer_specs[operation.name] = serialize_layer(operation)
@@ -245,7 +247,7 @@ class Functional(Model):
         for entry in config["nodes"]:
             if "op" in entry:
                 args = resolve(entry["args"])
-                produced.append(symbolic_op_call(get_op(entry["op"]), tuple(args), _decode_params(entry["params"])))
+                produced.append(symbolic_op_call(get_op(entry["op"]), tuple(args), decode_params(entry["params"])))
                 continue
             layer = layers[entry["layer"]]
             if isinstance(layer, InputLayer):
@@ -272,28 +274,3 @@ def _structure_refs(structure, reference):
     if isinstance(structure, (list, tuple)):
         return {"__list__": [reference(v) for v in nest.flatten(structure)]}
     return reference(structure)
-
-
-def _encode_params(params):
-    encoded = {}
-    for key, value in params.items():
-        if isinstance(value, slice) or (isinstance(value, tuple) and any(isinstance(v, slice) for v in value)):
-            items = value if isinstance(value, tuple) else (value,)
-            encoded[key] = {"__index__": [[i.start, i.stop, i.step] if isinstance(i, slice) else i for i in items],
-                            "tuple": isinstance(value, tuple)}
-        else:
-            encoded[key] = value
-    return encoded
-
-
-def _decode_params(params):
-    decoded = {}
-    for key, value in params.items():
-        if isinstance(value, dict) and "__index__" in value:
-            items = tuple(slice(*i) if isinstance(i, list) else i for i in value["__index__"])
-            decoded[key] = items if value["tuple"] else items[0]
-        elif isinstance(value, list):
-            decoded[key] = tuple(value)
-        else:
-            decoded[key] = value
-    return decoded

@@ -12,9 +12,11 @@ import collections
 import warnings
 
 from neuroflow import backend, optimizers
+from neuroflow.engine.registry import get_op
 from neuroflow.layers.core import Lambda
 from neuroflow.layers.input_layer import InputLayer
-from neuroflow.layers.symbolic import KerasTensor, _OpCall
+from neuroflow.layers.layer import Layer
+from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.models.functional import Functional
 from neuroflow.models.model import Model
 from neuroflow.models.sequential import Sequential
@@ -23,7 +25,7 @@ from neuroflow.saving.keras_arguments import (LAYERS, WRAPPED_LAYER_KEYS, dtype_
 from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import nest, registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name
-from neuroflow.utils.serialization import jsonable
+from neuroflow.utils.serialization import decode_params, encode_params, jsonable
 
 _BUILTIN_LAYERS = registry.builtins("layers")   # the registry's live table of layer and model classes
 
@@ -51,6 +53,9 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
         found = get_custom_object(key, custom_objects)
         if found is not None and (key == registered or not module.startswith("keras")):
             return found, False
+    if module == "neuroflow.layers" and class_name in _BUILTIN_LAYERS:
+        # A neuroflow-only layer in neuroflow's own format: its config is its own get_config.
+        return _BUILTIN_LAYERS[class_name], False
     if class_name == "Sequential":
         return Sequential, True
     if class_name in ("Functional", "Model") and "layers" in (spec_dict.get("config") or {}):
@@ -183,6 +188,12 @@ def _history(value):
     return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
 
+def _op_call(entry):
+    """A callable replaying an op node of neuroflow's own format on placeholders."""
+    op, params = get_op(entry["class_name"]), decode_params(entry["config"]["params"])
+    return lambda *inputs: symbolic_op_call(op, inputs, params)
+
+
 def _functional_from_keras(config, custom_objects):
     """Replays Keras' node list: each layer is called on the outputs its `inbound_nodes` name."""
 
@@ -192,7 +203,8 @@ def _functional_from_keras(config, custom_objects):
         if _is_mask_op(entry):
             mask_ops.add(name)
             continue
-        layers[name] = layer_from_keras(entry, custom_objects)
+        layers[name] = _op_call(entry) if entry.get("module") == "neuroflow.ops" else layer_from_keras(entry,
+                                                                                                        custom_objects)
         order.append(name)
     produced = collections.defaultdict(list)   # layer name -> outputs of its nodes, in order
     for name in order:
@@ -271,8 +283,10 @@ def _functional_from_keras(config, custom_objects):
 
     model = Functional(endpoint(config["input_layers"]), endpoint(config["output_layers"]), name=config.get("name"),
                        trainable=config.get("trainable", True))
-    # Keras' saved `layers` order names the weight groups; keep it for loading and re-saving.
-    model._keras_layer_order = [layers[name] for name in order]
+    # Keras' saved `layers` order names the weight groups; keep it for loading and re-saving. (A graph
+    # with ops comes from neuroflow's own format, whose order is the graph's: nothing to keep.)
+    if all(isinstance(layers[name], Layer) for name in order):
+        model._keras_layer_order = [layers[name] for name in order]
     return model
 
 
@@ -283,14 +297,21 @@ def _build_shape(layer, model_context=None):
     return shape_list(shape) if shape is not None else None
 
 
-def layer_to_keras(layer, build_shape=None):
-    """Keras' serialized dict of one layer (or nested model)."""
+def layer_to_keras(layer, build_shape=None, native=False):
+    """Keras' serialized dict of one layer (or nested model).
 
+    Args:
+        layer: the layer or model.
+        build_shape: the input shape it was built for, if the caller knows it better.
+        native: for neuroflow's own format, which also holds what Keras has no counterpart for:
+            neuroflow-only layers (module 'neuroflow.layers', their own config) and ops applied
+            to placeholders (module 'neuroflow.ops').
+    """
     cls = type(layer)
     if cls is Sequential:
-        return _sequential_to_keras(layer)
+        return _sequential_to_keras(layer, native)
     if cls is Functional:
-        return _functional_to_keras(layer)
+        return _functional_to_keras(layer, native)
     if isinstance(layer, InputLayer):
         return {"module": "keras.layers", "class_name": "InputLayer",
                 "config": {"batch_shape": shape_list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
@@ -298,6 +319,13 @@ def layer_to_keras(layer, build_shape=None):
                 "registered_name": None}
     config = dict(layer.get_config())
     builtin = registry.is_builtin(cls)
+    if builtin and cls.__name__ not in LAYERS and native:
+        entry = {"module": "neuroflow.layers", "class_name": cls.__name__, "config": jsonable(config, layer.name),
+                 "registered_name": None}
+        shape = build_shape if build_shape is not None else _build_shape(layer)
+        if shape is not None:
+            entry["build_config"] = {"input_shape": shape}
+        return entry
     if builtin and cls.__name__ not in LAYERS:
         raise ValueError(f"Layer {cls.__name__} '{layer.name}' has no Keras counterpart in neuroflow's Keras format "
                          "table; save the model in neuroflow's own format instead (e.g. 'model.nfz')")
@@ -305,10 +333,10 @@ def layer_to_keras(layer, build_shape=None):
         config = _lambda_to_keras(layer, config)
     if builtin and cls.__name__ == "Bidirectional":
         # Keras writes both directions (it rebuilds the backward layer from its own config).
-        config["layer"] = layer_to_keras(layer.forward_layer)
-        config["backward_layer"] = layer_to_keras(layer.backward_layer)
+        config["layer"] = layer_to_keras(layer.forward_layer, native=native)
+        config["backward_layer"] = layer_to_keras(layer.backward_layer, native=native)
     if builtin and cls.__name__ == "TimeDistributed":
-        config["layer"] = layer_to_keras(layer.layer)
+        config["layer"] = layer_to_keras(layer.layer, native=native)
     config.pop("batch_input_shape", None)
     for key in (LAYERS[cls.__name__].write_drop if builtin else ()):
         config.pop(key, None)
@@ -337,14 +365,14 @@ def _lambda_to_keras(layer, config):
     return config
 
 
-def _sequential_to_keras(model):
+def _sequential_to_keras(model, native=False):
     if model._input_layer is None:
         raise ValueError(f"Sequential '{model.name}' has no known input shape, so its weights do not exist yet; build "
                          "it (model.build((None, ...)) or an Input first) before saving in the Keras format")
     layers = [layer_to_keras(model._input_layer)]
     shapes = [model._input_layer.batch_shape] + list(getattr(model, "_output_shapes", []))
     for layer, shape in zip(model.layers, shapes):
-        layers.append(layer_to_keras(layer, shape_list(shape)))
+        layers.append(layer_to_keras(layer, shape_list(shape), native))
     input_shape = shape_list(model._input_layer.batch_shape)
     return {"module": "keras", "class_name": "Sequential",
             "config": {"name": model.name, "trainable": model.trainable, "dtype": dtype_policy(model.dtype),
@@ -352,24 +380,37 @@ def _sequential_to_keras(model):
             "registered_name": None, "build_config": {"input_shape": input_shape}}
 
 
-def _functional_to_keras(model):
-
-    for node in model._nodes:
-        if isinstance(node.operation, _OpCall):
-            raise ValueError(f"Model '{model.name}' applies op '{node.operation.name}' directly to placeholders; the "
-                             "Keras format stores layers only. Use the matching layer (e.g. layers.Add) or save in "
-                             "neuroflow's own format.")
+def _functional_to_keras(model, native=False):
+    op_nodes = {id(node.operation): node for node in model._nodes if isinstance(node.operation, _OpCall)}
+    if op_nodes and not native:
+        operation = next(iter(op_nodes.values())).operation
+        raise ValueError(f"Model '{model.name}' applies op '{operation.name}' directly to placeholders; the "
+                         "Keras format stores layers only. Use the matching layer (e.g. layers.Add) or save in "
+                         "neuroflow's own format.")
     in_model = {id(node) for node in model._nodes}
-    node_index = {}
+    node_index, names = {}, {}
     for layer in model.keras_layers():
+        if id(layer) in op_nodes:
+            node_index[id(op_nodes[id(layer)])] = 0
+            continue
+        names[id(layer)] = layer.name
         count = 0
         for node in layer._inbound_nodes:
             if id(node) in in_model:
                 node_index[id(node)] = count
                 count += 1
+    # An op node is named after its op, made unique among the layer names ('multiply_1').
+    used = {name: 0 for name in names.values()}
+    for key, node in op_nodes.items():
+        name, number = node.operation.name, 0
+        while name in used:
+            number += 1
+            name = f"{node.operation.name}_{number}"
+        used[name] = 0
+        names[key] = name
 
     def tensor_ref(tensor):
-        return [tensor.node.operation.name, node_index[id(tensor.node)], tensor.index]
+        return [names[id(tensor.node.operation)], node_index[id(tensor.node)], tensor.index]
 
     def argument(value):
         if isinstance(value, KerasTensor):
@@ -383,13 +424,21 @@ def _functional_to_keras(model):
 
     entries = []
     for layer in model.keras_layers():
+        if id(layer) in op_nodes:
+            node = op_nodes[id(layer)]
+            entries.append({"module": "neuroflow.ops", "class_name": layer.op.name,
+                            "config": {"name": names[id(layer)], "params": jsonable(encode_params(layer.params),
+                                                                                    model.name)},
+                            "registered_name": None, "name": names[id(layer)],
+                            "inbound_nodes": [{"args": argument(list(node.call_args)), "kwargs": {}}]})
+            continue
         nodes = [n for n in layer._inbound_nodes if id(n) in in_model]
         build_shape = None
         if nodes and not isinstance(layer, InputLayer):
             first_input = nodes[0].call_args[0]
             build_shape = shape_list(nest.map_structure(lambda t: t.shape, first_input)) \
                 if not isinstance(first_input, KerasTensor) else shape_list(first_input.shape)
-        entry = layer_to_keras(layer, build_shape)
+        entry = layer_to_keras(layer, build_shape, native)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [
             {"args": argument(list(node.call_args)),
@@ -412,10 +461,11 @@ def _functional_to_keras(model):
             "registered_name": "Functional", "build_config": {"input_shape": None}}
 
 
-def model_to_keras(model):
-    """config.json's content for `model` (Sequential, Functional or a registered subclass)."""
+def model_to_keras(model, native=False):
+    """config.json's content for `model` (Sequential, Functional or a registered subclass); `native`
+    as for `layer_to_keras`."""
     if type(model) in (Sequential, Functional):
-        entry = layer_to_keras(model)
+        entry = layer_to_keras(model, native=native)
     else:
         cls = type(model)
         if registry.is_builtin(cls):

@@ -1,12 +1,15 @@
-"""neuroflow's own pickle-free model format: a zip of JSON config and .npy weight arrays.
+"""neuroflow's own pickle-free model format: a zip of Keras 3's config.json and .npy weight arrays.
 
     model.nfz (zip)
-      config.json     {"class_name", "config", "compile_config", "format", "version"}
+      metadata.json   {"format": "neuroflow-native", "version": 2, "keras_version"}
+      config.json     Keras 3's config (saving/keras_config.py, as in a `.keras` file), which here may
+                      also hold neuroflow-only layers (module 'neuroflow.layers') and ops applied to
+                      placeholders (module 'neuroflow.ops')
       weights/0000.npy ... one array per entry of model.weights, in order
       weights.json    [{"path", "shape", "dtype"}], to check the arrays against the model
 
-Functional graphs are stored as their nodes in topological order; each node names its layer
-(or op) and the tensors it reads, so loading replays the calls on fresh placeholders.
+Version 1 files (before the Keras layout) held {"format", "version", "class_name", "config",
+"compile_config"} in config.json, with the models' own get_config; they still load.
 """
 import io
 import json
@@ -15,14 +18,15 @@ import zipfile
 
 import numpy
 
+from neuroflow.saving import keras_config
 from neuroflow.saving.files import write_atomically
+from neuroflow.saving.keras_format import KERAS_VERSION
 from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import registry
-from neuroflow.utils.registry import get_registered_name, resolve_class
-from neuroflow.utils.serialization import jsonable
+from neuroflow.utils.registry import resolve_class
 
 FORMAT = "neuroflow-native"
-VERSION = 1
+VERSION = 2
 
 
 # ---- files -----------------------------------------------------------------------------------
@@ -61,12 +65,12 @@ def _read_weights(archive, model, filepath, skip_mismatch=False):
 
 
 def save_model(model, filepath, include_optimizer=True):
-    config = {"format": FORMAT, "version": VERSION, "class_name": get_registered_name(type(model)),
-              "config": jsonable(model.get_config(), model.name),
-              "compile_config": model.get_compile_config() if model.compiled else None}
+    config = keras_config.model_to_keras(model, native=True)
+    metadata = {"format": FORMAT, "version": VERSION, "keras_version": KERAS_VERSION}
 
     def write(path):
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("metadata.json", json.dumps(metadata))
             archive.writestr("config.json", json.dumps(config, indent=1))
             _write_weights(archive, model)
 
@@ -90,14 +94,21 @@ def load_model(filepath, custom_objects=None, compile=True):
         except (KeyError, json.JSONDecodeError) as error:
             raise ValueError(f"{filepath!r} has no readable config.json ({error}); it is not a neuroflow model file "
                              "or it is corrupt") from None
-        model = registry.from_config(resolve_class(config["class_name"], custom_objects), config["config"],
-                                     custom_objects)
+        version_1 = config.get("format") == FORMAT
+        if version_1:
+            model = registry.from_config(resolve_class(config["class_name"], custom_objects), config["config"],
+                                         custom_objects)
+        else:
+            model = keras_config.model_from_keras(config, custom_objects)
         if not model.built:
             raise ValueError(f"Model '{model.name}' in {filepath!r} could not be rebuilt from its config (its input "
                              "shape is unknown), so its weights cannot be loaded; save models with a known input shape")
         _read_weights(archive, model, filepath)
     if compile and config.get("compile_config"):
-        compile_from_config(model, config["compile_config"], custom_objects)
+        if version_1:
+            compile_from_config(model, config["compile_config"], custom_objects)
+        else:
+            keras_config.compile_from_keras(model, config["compile_config"], custom_objects)
     return model
 
 

@@ -120,3 +120,30 @@ def jsonable(value, owner):
         return value
     raise TypeError(f"Cannot serialize {type(value).__name__} ({value!r}) in the config of '{owner}': get_config "
                     "must return JSON-compatible values (numbers, strings, lists, dicts)")
+
+
+def encode_params(params):
+    """An op's parameters as JSON: slices (and tuples holding them) become {"__index__", "tuple"}."""
+    encoded = {}
+    for key, value in params.items():
+        if isinstance(value, slice) or (isinstance(value, tuple) and any(isinstance(v, slice) for v in value)):
+            items = value if isinstance(value, tuple) else (value,)
+            encoded[key] = {"__index__": [[i.start, i.stop, i.step] if isinstance(i, slice) else i for i in items],
+                            "tuple": isinstance(value, tuple)}
+        else:
+            encoded[key] = value
+    return encoded
+
+
+def decode_params(params):
+    """The inverse of `encode_params` (JSON lists become tuples again)."""
+    decoded = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and "__index__" in value:
+            items = tuple(slice(*i) if isinstance(i, list) else i for i in value["__index__"])
+            decoded[key] = items if value["tuple"] else items[0]
+        elif isinstance(value, list):
+            decoded[key] = tuple(value)
+        else:
+            decoded[key] = value
+    return decoded
