@@ -36,7 +36,8 @@ import _lockstep  # noqa: E402
 _MARKER = "@@BENCHMARK-RESULT@@ "
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 OPENBLAS_TUNING_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-DEFAULT_DATA_DIR = "/work/shared/data"
+# The offline datasets beside the repository (../shared/data), as ./run points the loaders at them.
+DEFAULT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data")
 
 
 class Skip(Exception):
@@ -90,7 +91,11 @@ def _run_child(contenders, name, config):
 
 # ---- the parent side -----------------------------------------------------------------------------
 
-def _child_environment(threads, unset_openblas):
+# The contender that runs the "neuroflow" benchmark code on the checkout named by --baseline.
+BASELINE = "baseline"
+
+
+def _child_environment(threads, unset_openblas, neuroflow_checkout=None):
     environment = dict(os.environ)
     for variable in THREAD_VARIABLES:
         environment[variable] = str(threads)
@@ -98,8 +103,8 @@ def _child_environment(threads, unset_openblas):
         for variable in OPENBLAS_TUNING_VARIABLES:
             environment.pop(variable, None)
     environment.setdefault("NEUROFLOW_DATA_DIR", DEFAULT_DATA_DIR)
-    # The children import the neuroflow of this checkout, whatever is installed.
-    repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # The children import the neuroflow of this checkout (or of --baseline's), whatever is installed.
+    repository = neuroflow_checkout or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [repository, environment.get("PYTHONPATH")]))
     return environment
 
@@ -110,7 +115,8 @@ def _launch(script, name, config, arguments):
         if shutil.which("taskset") is None:
             raise SystemExit("--pin needs `taskset` (util-linux)")
         command = ["taskset", "-c", "0"] + command
-    environment = _child_environment(config["threads"], arguments.unset_openblas_env)
+    environment = _child_environment(config["threads"], arguments.unset_openblas_env,
+                                     arguments.baseline if name == BASELINE else None)
     completed = subprocess.run(command, env=environment, capture_output=True, text=True)
     for line in completed.stdout.splitlines():
         if line.startswith(_MARKER):
@@ -131,7 +137,8 @@ def _launch_lockstep(script, names, config, arguments):
             if shutil.which("taskset") is None:
                 raise SystemExit("--pin needs `taskset` (util-linux)")
             commands[name] = ["taskset", "-c", "0"] + commands[name]
-        environments[name] = _child_environment(config["threads"], arguments.unset_openblas_env)
+        environments[name] = _child_environment(config["threads"], arguments.unset_openblas_env,
+                                                arguments.baseline if name == BASELINE else None)
     outcomes = _lockstep.run_in_turns(commands, environments, pause=0.3 if config["threads"] > 1 else 0.0)
     results = {}
     for name, (code, lines, errors) in outcomes.items():
@@ -160,6 +167,9 @@ def parse_arguments(description, argv=None):
                         help="remove OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from the children's environment")
     parser.add_argument("--sequential", action="store_true",
                         help="run the contenders one after another instead of epoch by epoch in turn")
+    parser.add_argument("--baseline", default=None, metavar="CHECKOUT",
+                        help="also run the neuroflow contender on another checkout of neuroflow (e.g. a git worktree "
+                             "of an older commit), as contender 'baseline', to show a change is not slower")
     parser.add_argument("--json", default=None, help="also write every figure to this JSON file")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--config", default=None, help=argparse.SUPPRESS)
@@ -177,6 +187,8 @@ def main(description, contenders, config, summarize, script, argv=None):
         script: the benchmark script's path (`__file__`), which the children re-run.
     """
     arguments = parse_arguments(description, argv)
+    if arguments.baseline is not None or arguments.child == BASELINE:
+        contenders = dict(contenders, **{BASELINE: contenders["neuroflow"]})
     if arguments.child is not None:
         _run_child(contenders, arguments.child, json.loads(arguments.config))
         return None
@@ -188,6 +200,8 @@ def main(description, contenders, config, summarize, script, argv=None):
         raise SystemExit("--pin measures a one-thread run; drop --threads or pass --threads 1")
     config["threads"] = threads
     names = list(contenders) if arguments.contenders is None else arguments.contenders.split(",")
+    if arguments.baseline is not None and BASELINE not in names:
+        names.append(BASELINE)
     unknown = [name for name in names if name not in contenders]
     if unknown:
         raise SystemExit(f"unknown contender(s) {unknown}; known: {list(contenders)}")
@@ -240,6 +254,8 @@ def target_ratios(result, targets, median_key, spread_key):
     if "neuroflow" not in contenders:
         return lines
     ours = contenders["neuroflow"]["summary"]
+    if BASELINE in contenders:
+        targets = dict(targets, **{BASELINE: 1.0})
     for other, target in targets.items():
         if other not in contenders:
             continue

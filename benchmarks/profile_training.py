@@ -14,7 +14,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("NEUROFLOW_DATA_DIR", "/work/shared/data")
+os.environ.setdefault("NEUROFLOW_DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                  "..", "shared", "data"))
 
 
 def mnist_case():

@@ -14,7 +14,6 @@ import platform
 import time
 import traceback
 
-import _common
 from _common import DEFAULT_PLOT_DIR, REPO
 
 import numpy

@@ -54,7 +54,7 @@ def test_keras_docstring_example():
 def test_finite_difference_gradients():
     for regularizer in (regularizers.L2(0.3), regularizers.L1L2(l1=0.0, l2=0.7),
                         regularizers.OrthogonalRegularizer(0.5)):
-        check_gradients(lambda x: regularizer(x), np.random.default_rng(0).normal(size=(3, 4)))
+        check_gradients(regularizer, np.random.default_rng(0).normal(size=(3, 4)))
 
 
 def test_orthogonal_regularizer():

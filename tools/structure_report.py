@@ -51,8 +51,8 @@ def collect_imports(modules):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 function_spans.append((node.lineno, node.end_lineno))
 
-        def inside(line):
-            return any(start < line <= end for start, end in function_spans)
+        def inside(line, spans=function_spans):
+            return any(start < line <= end for start, end in spans)
 
         for node in ast.walk(tree):
             targets = []

@@ -1,7 +1,7 @@
 """Keras' sequence encoding written the slow, obvious way (lists, one word at a time).
 
 Used as the oracle for neuroflow's vectorized version; the order of steps follows the
-documentation of `keras.datasets.imdb/reuters.load_data` and /work/shared/data/README.md.
+documentation of `keras.datasets.imdb/reuters.load_data` and ../shared/data/README.md.
 """
 import numpy
 

@@ -35,7 +35,7 @@ def test_gradient_tape_training_loop(rng):
     x, y = _data(rng)
     optimizer = optimizers.Adam(learning_rate=0.01)
     losses = []
-    for step in range(150):
+    for _ in range(150):
         with neuroflow.GradientTape() as tape:
             prediction = model(x, training=True)
             loss = ops.mean(ops.square(ops.subtract(y, prediction)))

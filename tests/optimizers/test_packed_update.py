@@ -19,7 +19,7 @@ def test_packed_equals_one_by_one(rng, make):
     plain_vars = [neuroflow.Variable(v.numpy()) for v in packed_vars]
     packed, plain = make(), make()
     plain._additive_update = False  # the reference: the per-variable path
-    for step in range(3):
+    for _ in range(3):
         grads = [rng.normal(size=v.shape).astype("float32") for v in packed_vars]
         packed.apply(grads, packed_vars)
         plain.apply(grads, plain_vars)

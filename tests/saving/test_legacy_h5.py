@@ -49,7 +49,7 @@ def test_keras_file_reproduces_keras_predictions(name):
 
 def test_keras_file_architecture_and_compile_settings():
     mlp = nf.models.load_model(_fixture("mlp")[0])
-    assert isinstance(mlp, nf.Sequential) and [type(l).__name__ for l in mlp.layers] == ["Dense", "Dropout", "Dense"]
+    assert isinstance(mlp, nf.Sequential) and [type(layer).__name__ for layer in mlp.layers] == ["Dense", "Dropout", "Dense"]
     assert mlp.layers[1].rate == 0.25 and mlp.layers[0].kernel_regularizer.l2 == pytest.approx(0.01)
     assert mlp.compiled and isinstance(mlp.optimizer, nf.optimizers.Adam)
     assert float(mlp.optimizer.learning_rate) == pytest.approx(0.01)
