@@ -18,8 +18,8 @@ import numpy
 
 from neuroflow import backend
 from neuroflow import random as nf_random
-from neuroflow.utils.errors import shape_text
 from neuroflow.utils import registry
+from neuroflow.utils.errors import shape_text
 from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
 

@@ -18,8 +18,8 @@ import warnings
 
 from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
-from neuroflow.utils.errors import shape_text, unknown_name_error
 from neuroflow.utils import registry
+from neuroflow.utils.errors import shape_text, unknown_name_error
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 

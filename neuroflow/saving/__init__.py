@@ -11,8 +11,15 @@ import io
 import os
 
 from neuroflow.saving import keras_format, legacy_h5, native
-from neuroflow.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_object, get_custom_objects,
-                                      get_registered_name, get_registered_object, register_keras_serializable)
+from neuroflow.utils.registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_object,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 
 
 def _kind(filepath):

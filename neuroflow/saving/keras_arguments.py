@@ -17,7 +17,6 @@ from neuroflow.layers.layer import Layer
 from neuroflow.utils import registry
 from neuroflow.utils.registry import get_custom_object
 
-
 # ---- the translation table ---------------------------------------------------------------------
 
 class LayerSpec:

@@ -20,8 +20,16 @@ from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.models.functional import Functional
 from neuroflow.models.model import Model
 from neuroflow.models.sequential import Sequential
-from neuroflow.saving.keras_arguments import (LAYERS, WRAPPED_LAYER_KEYS, dtype_from_keras, dtype_policy,
-                                              fit_arguments, layer_arguments, shape_list, to_keras_modules)
+from neuroflow.saving.keras_arguments import (
+    LAYERS,
+    WRAPPED_LAYER_KEYS,
+    dtype_from_keras,
+    dtype_policy,
+    fit_arguments,
+    layer_arguments,
+    shape_list,
+    to_keras_modules,
+)
 from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import nest, registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name

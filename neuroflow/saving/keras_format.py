@@ -225,7 +225,8 @@ def read_h5(model, source, filepath, skip_mismatch=False, load_optimizer=True):
                     if skip_mismatch:
                         arrays = None
                         break
-                    raise ValueError(f"Weight {index} of layer '{owner}' ({variable.path if hasattr(variable, 'path') else variable.name}) "
+                    label = variable.path if hasattr(variable, "path") else variable.name
+                    raise ValueError(f"Weight {index} of layer '{owner}' ({label}) "
                                      f"has shape {variable.shape} but {filepath!r} holds shape {tuple(array.shape)} "
                                      f"at {path}/{index}")
                 arrays.append(array)

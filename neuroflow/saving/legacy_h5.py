@@ -181,8 +181,9 @@ def _read_model_weights(group, model, filepath, skip_mismatch=False):
         if _read_names(group[name], "weight_names"):
             stored.append(name)
     if len(stored) != len(layers):
+        names = ", ".join(layer.name for layer in layers) or "none"
         raise ValueError(f"{filepath!r} holds weights for {len(stored)} layers ({', '.join(stored) or 'none'}) but model "
-                         f"'{model.name}' has {len(layers)} layers with weights ({', '.join(l.name for l in layers) or 'none'}"
+                         f"'{model.name}' has {len(layers)} layers with weights ({names}"
                          "); the file was saved from a different architecture")
     assignments = []
     for index, (layer, name) in enumerate(zip(layers, stored)):
