@@ -5,7 +5,10 @@
     *.weights.h5   Keras 3's weights-only HDF5 layout (save_weights / load_weights)
     *.h5 / *.hdf5  Keras' legacy HDF5 whole-model format (with a warning recommending .keras):
                    saving/legacy_h5.py; load_weights reads Keras 2 weights files and Keras 3's layout
-    anything else  neuroflow's own pickle-free zip of JSON and .npy arrays: saving/native.py
+    anything else  neuroflow's own pickle-free zip of Keras 3's config.json and .npy arrays: saving/native.py
+
+All three whole-model formats write and read their config through saving/keras_config.py; class
+names resolve through the one registry (utils/registry.py).
 """
 import io
 import os

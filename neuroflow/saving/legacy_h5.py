@@ -15,7 +15,7 @@ Weights are matched to layers by order, as Keras does: the file's layers that ho
 trainable weights then its non-trainable ones. A Keras 2 weights file (`save_weights('w.h5')`) is the
 `model_weights` group's layout at the root; `load_weights` reads both.
 
-The config part is Keras 3's `.keras` config translation (saving/keras_format.py). Keras 3's legacy
+The config part is Keras 3's `.keras` config translation (saving/keras_config.py). Keras 3's legacy
 writer omits `module` on layer entries; Keras 2 files also list inbound nodes as
 `[[name, node, tensor, kwargs], ...]` and give input shapes as `batch_input_shape`. `_from_legacy`
 rewrites those into the current form before translation.
