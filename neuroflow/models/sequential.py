@@ -30,6 +30,10 @@ class Sequential(Model):
     def layers(self):
         return list(self._stack)
 
+    def keras_layers(self):
+        """The layers in Keras' `model.layers` order, which names their saved weight groups: the stack."""
+        return list(self._stack)
+
     def add(self, layer, rebuild=True):
         """Appends a layer (or an Input placeholder, which fixes the input shape)."""
         if isinstance(layer, KerasTensor) and layer.node is not None and isinstance(layer.node.operation, InputLayer):

@@ -17,9 +17,6 @@ from neuroflow.layers.core import Lambda
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
-from neuroflow.models.functional import Functional
-from neuroflow.models.model import Model
-from neuroflow.models.sequential import Sequential
 from neuroflow.saving.keras_arguments import (
     LAYERS,
     WRAPPED_LAYER_KEYS,
@@ -35,7 +32,10 @@ from neuroflow.utils import nest, registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name
 from neuroflow.utils.serialization import decode_params, encode_params, jsonable
 
-_BUILTIN_LAYERS = registry.builtins("layers")   # the registry's live table of layer and model classes
+# The registry's live table of layer and model classes. Sequential, Functional and Model are found
+# here by name, as configs name them: saving sits above models, and models reach saving only through
+# Model.save, so no import ties the two into a circle.
+_BUILTIN_LAYERS = registry.builtins("layers")
 
 
 # ---- Keras config -> neuroflow objects --------------------------------------------------------
@@ -45,7 +45,7 @@ def model_from_keras(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("config.json does not describe a model (no 'class_name')")
     model = layer_from_keras(config, custom_objects)
-    if not isinstance(model, Model):
+    if not isinstance(model, _BUILTIN_LAYERS["Model"]):
         raise ValueError(f"config.json describes a {config['class_name']} layer, not a model")
     _build_from_config(model, config.get("build_config"))
     return model
@@ -65,9 +65,9 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
         # A neuroflow-only layer in neuroflow's own format: its config is its own get_config.
         return _BUILTIN_LAYERS[class_name], False
     if class_name == "Sequential":
-        return Sequential, True
+        return _BUILTIN_LAYERS["Sequential"], True
     if class_name in ("Functional", "Model") and "layers" in (spec_dict.get("config") or {}):
-        return Functional, True
+        return _BUILTIN_LAYERS["Functional"], True
     if module.startswith("keras") and class_name in LAYERS:
         cls = _BUILTIN_LAYERS.get(LAYERS[class_name].name or class_name)
         if cls is not None:
@@ -96,9 +96,9 @@ def layer_from_keras(spec_dict, custom_objects=None):
     class_name = spec_dict.get("class_name")
     where = f"Layer {class_name} '{config.get('name', '?')}'"
     cls, builtin = _resolve_keras_class(spec_dict, custom_objects, where)
-    if cls is Sequential:
+    if cls is _BUILTIN_LAYERS["Sequential"]:
         return _sequential_from_keras(config, custom_objects)
-    if cls is Functional:
+    if cls is _BUILTIN_LAYERS["Functional"]:
         return _functional_from_keras(config, custom_objects)
     if not builtin:
         if "dtype" in config:
@@ -158,7 +158,7 @@ def _build_from_config(layer, build_config):
     if layer.built or not build_config or build_config.get("input_shape") is None:
         return
     shape = build_config["input_shape"]
-    if isinstance(layer, Model):
+    if isinstance(layer, _BUILTIN_LAYERS["Model"]):
         layer(_zeros_for(shape))
     else:
         layer._build_from(_placeholders(shape))
@@ -173,7 +173,7 @@ def _placeholders(shape):
 
 
 def _sequential_from_keras(config, custom_objects):
-    model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
+    model = _BUILTIN_LAYERS["Sequential"](name=config.get("name"), trainable=config.get("trainable", True))
     for entry in config.get("layers", []):
         model.add(layer_from_keras(entry, custom_objects))
     if not model.built and config.get("build_input_shape") is not None and model.layers:
@@ -289,8 +289,8 @@ def _functional_from_keras(config, custom_objects):
             return nest.flatten(produced[layer_name][node_index])[tensor_index]
         return [endpoint(s) for s in spec]
 
-    model = Functional(endpoint(config["input_layers"]), endpoint(config["output_layers"]), name=config.get("name"),
-                       trainable=config.get("trainable", True))
+    model = _BUILTIN_LAYERS["Functional"](endpoint(config["input_layers"]), endpoint(config["output_layers"]),
+                                          name=config.get("name"), trainable=config.get("trainable", True))
     # Keras' saved `layers` order names the weight groups; keep it for loading and re-saving. (A graph
     # with ops comes from neuroflow's own format, whose order is the graph's: nothing to keep.)
     if all(isinstance(layers[name], Layer) for name in order):
@@ -316,9 +316,9 @@ def layer_to_keras(layer, build_shape=None, native=False):
             to placeholders (module 'neuroflow.ops').
     """
     cls = type(layer)
-    if cls is Sequential:
+    if cls is _BUILTIN_LAYERS["Sequential"]:
         return _sequential_to_keras(layer, native)
-    if cls is Functional:
+    if cls is _BUILTIN_LAYERS["Functional"]:
         return _functional_to_keras(layer, native)
     if isinstance(layer, InputLayer):
         return {"module": "keras.layers", "class_name": "InputLayer",
@@ -354,7 +354,7 @@ def layer_to_keras(layer, build_shape=None, native=False):
     entry = {"module": "keras.layers" if builtin else cls.__module__, "class_name": cls.__name__, "config": config,
              "registered_name": None if builtin else get_registered_name(cls)}
     shape = build_shape if build_shape is not None else _build_shape(layer)
-    if shape is not None and (layer.weights or not builtin or isinstance(layer, Model)):
+    if shape is not None and (layer.weights or not builtin or isinstance(layer, _BUILTIN_LAYERS["Model"])):
         entry["build_config"] = {"input_shape": shape}
     return entry
 
@@ -472,7 +472,7 @@ def _functional_to_keras(model, native=False):
 def model_to_keras(model, native=False):
     """config.json's content for `model` (Sequential, Functional or a registered subclass); `native`
     as for `layer_to_keras`."""
-    if type(model) in (Sequential, Functional):
+    if type(model) in (_BUILTIN_LAYERS["Sequential"], _BUILTIN_LAYERS["Functional"]):
         entry = layer_to_keras(model, native=native)
     else:
         cls = type(model)

@@ -30,8 +30,6 @@ import zlib
 import numpy
 
 from neuroflow.layers.layer import Layer
-from neuroflow.models.functional import Functional
-from neuroflow.models.sequential import Sequential
 from neuroflow.saving import keras_config
 from neuroflow.saving.files import write_atomically
 
@@ -85,10 +83,8 @@ def _name_key(name):
 
 
 def _children(layer):
-    if isinstance(layer, Functional):
+    if hasattr(layer, "keras_layers"):   # Sequential and Functional: Keras saves their list of layers
         yield "layers", layer.keras_layers()
-    elif isinstance(layer, Sequential):
-        yield "layers", layer.layers
     for attribute in sorted(vars(layer), key=_name_key):
         if attribute in _INTERNAL_ATTRIBUTES or attribute.startswith("__"):
             continue

@@ -26,7 +26,6 @@ import warnings
 
 import numpy
 
-from neuroflow.models.functional import Functional
 from neuroflow.saving import keras_config, keras_format
 from neuroflow.saving.files import write_atomically
 from neuroflow.saving.keras_arguments import LAYERS
@@ -91,7 +90,7 @@ def _read_json(handle, name, filepath):
 
 def _model_layers(model):
     """Keras' `model.layers`: a functional model's in Keras' order (inputs included), else the tracked layers."""
-    if isinstance(model, Functional):
+    if hasattr(model, "keras_layers"):   # Sequential and Functional
         return model.keras_layers()
     return list(model.layers)
 
