@@ -3,11 +3,12 @@ import collections
 
 from neuroflow.engine.registry import get_op
 from neuroflow.layers.input_layer import InputLayer
+from neuroflow.layers.layer import Layer
 from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.models.model import Model
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
-from neuroflow.utils.serialization import decode_params, deserialize_layer, encode_params, jsonable, serialize_layer
+from neuroflow.utils.serialization import decode_params, deserialize_layer, encode_params, jsonable, serialize_layer, shape_list
 
 
 def _topological_nodes(outputs):
@@ -196,81 +197,221 @@ class Functional(Model):
             sublayers = [layer for layer in self.keras_layers() if not isinstance(layer, _OpCall)]
         return super().keras_trainable_variables(sublayers)
 
-    def get_config(self):
-        """The graph as its layers plus its nodes in topological order; each node names its layer (or
-        op) and the tensors it reads, so `from_config` replays the calls on fresh placeholders."""
-        node_ids = {id(node): index for index, node in enumerate(self._nodes)}
+    def get_config(self, serialize=serialize_layer):
+        """The graph in Keras 3's layout (see `_graph_config`).
 
-        def reference(value):
-            if isinstance(value, KerasTensor):
-                return {"__tensor__": [node_ids[id(value.node)], value.index]}
-            return jsonable(value, self.name)
-
-        layer_specs = {}
-        nodes = []
-        for node in self._nodes:
-            operation = node.operation
-            if isinstance(operation, _OpCall):
-                entry = {"op": operation.op.name, "params": jsonable(encode_params(operation.params), self.name)}
-            else:
-                if operation.name not in layer_specs:
-                    layer_specs[operation.name] = serialize_layer(operation)
-                entry = {"layer": operation.name}
-            if not isinstance(operation, InputLayer):
-                entry["args"] = nest.map_structure(reference, list(node.call_args))
-                entry["kwargs"] = {k: nest.map_structure(reference, v) for k, v in node.call_kwargs.items()}
-            nodes.append(entry)
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "layers": list(layer_specs.values()),
-            "nodes": nodes,
-            "inputs": _structure_refs(self._inputs_structure, reference),
-            "outputs": _structure_refs(self._outputs_structure, reference),
-        }
+        Args:
+            serialize: `serialize(layer, build_shape)` -> one layer's entry; Keras' files pass their own
+                spelling (saving/keras_config.py).
+        """
+        return _graph_config(self, serialize)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        layers = {spec["config"]["name"]: deserialize_layer(spec, custom_objects) for spec in config["layers"]}
-        produced = []
-
-        def resolve(value):
-            if isinstance(value, dict) and "__tensor__" in value:
-                node_index, tensor_index = value["__tensor__"]
-                return nest.flatten(produced[node_index])[tensor_index]
-            if isinstance(value, dict):
-                return {k: resolve(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [resolve(v) for v in value]
-            return value
-
-        for entry in config["nodes"]:
-            if "op" in entry:
-                args = resolve(entry["args"])
-                produced.append(symbolic_op_call(get_op(entry["op"]), tuple(args), decode_params(entry["params"])))
-                continue
-            layer = layers[entry["layer"]]
-            if isinstance(layer, InputLayer):
-                produced.append(layer.output)
-                continue
-            args = resolve(entry["args"])
-            kwargs = {k: resolve(v) for k, v in entry.get("kwargs", {}).items()}
-            produced.append(layer(*args, **kwargs))
-
-        def unpack(structure):
-            if isinstance(structure, dict) and "__dict__" in structure:
-                return {k: resolve(v) for k, v in structure["__dict__"].items()}
-            if isinstance(structure, dict) and "__list__" in structure:
-                return [resolve(v) for v in structure["__list__"]]
-            return resolve(structure)
-
-        return Functional(unpack(config["inputs"]), unpack(config["outputs"]), name=config.get("name"),
-                          trainable=config.get("trainable", True))
+    def from_config(cls, config, custom_objects=None, deserialize=None):
+        """The model `get_config` described (see `_graph_from_config`); `deserialize(entry)` builds each
+        layer (default: through the registry, with `custom_objects`)."""
+        if deserialize is None:
+            def deserialize(entry):
+                return deserialize_layer(entry, custom_objects)
+        return _graph_from_config(config, deserialize)
 
 
-def _structure_refs(structure, reference):
-    if isinstance(structure, dict):
-        return {"__dict__": {k: reference(v) for k, v in structure.items()}}
-    if isinstance(structure, (list, tuple)):
-        return {"__list__": [reference(v) for v in nest.flatten(structure)]}
-    return reference(structure)
+def _graph_config(model, serialize):
+    """A functional model's config in Keras 3's layout: its layers in Keras' `model.layers` order, each
+    with the `inbound_nodes` that call it (arguments refer to tensors by `keras_history`: [layer name,
+    node index, tensor index]), and the `input_layers` / `output_layers` endpoints.
+
+    Args:
+        model: the functional model.
+        serialize: `serialize(layer, build_shape)` -> the layer's serialized entry ({'module',
+            'class_name', 'config', ...}): `serialize_layer` here, Keras' spelling for Keras' files.
+
+    Ops applied to placeholders are entries of module 'neuroflow.ops' (Keras has no such entries).
+    """
+    op_nodes = {id(node.operation): node for node in model._nodes if isinstance(node.operation, _OpCall)}
+    in_model = {id(node) for node in model._nodes}
+    node_index, names = {}, {}
+    for layer in model.keras_layers():
+        if id(layer) in op_nodes:
+            node_index[id(op_nodes[id(layer)])] = 0
+            continue
+        names[id(layer)] = layer.name
+        count = 0
+        for node in layer._inbound_nodes:
+            if id(node) in in_model:
+                node_index[id(node)] = count
+                count += 1
+    # An op node is named after its op, made unique among the layer names ('multiply_1').
+    used = {name: 0 for name in names.values()}
+    for key, node in op_nodes.items():
+        name, number = node.operation.name, 0
+        while name in used:
+            number += 1
+            name = f"{node.operation.name}_{number}"
+        used[name] = 0
+        names[key] = name
+
+    def tensor_ref(tensor):
+        return [names[id(tensor.node.operation)], node_index[id(tensor.node)], tensor.index]
+
+    def argument(value):
+        if isinstance(value, KerasTensor):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": shape_list(value.shape), "dtype": value.dtype, "keras_history": tensor_ref(value)}}
+        if isinstance(value, dict):
+            return {k: argument(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [argument(v) for v in value]
+        return jsonable(value, model.name)
+
+    entries = []
+    for layer in model.keras_layers():
+        if id(layer) in op_nodes:
+            node = op_nodes[id(layer)]
+            entries.append({"module": "neuroflow.ops", "class_name": layer.op.name,
+                            "config": {"name": names[id(layer)], "params": jsonable(encode_params(layer.params),
+                                                                                    model.name)},
+                            "registered_name": None, "name": names[id(layer)],
+                            "inbound_nodes": [{"args": argument(list(node.call_args)), "kwargs": {}}]})
+            continue
+        nodes = [n for n in layer._inbound_nodes if id(n) in in_model]
+        build_shape = None
+        if nodes and not isinstance(layer, InputLayer):
+            first_input = nodes[0].call_args[0]
+            build_shape = shape_list(nest.map_structure(lambda t: t.shape, first_input)) \
+                if not isinstance(first_input, KerasTensor) else shape_list(first_input.shape)
+        entry = serialize(layer, build_shape)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [
+            {"args": argument(list(node.call_args)),
+             "kwargs": {k: argument(v) for k, v in node.call_kwargs.items()
+                        if k != "training" and not (k == "mask" and v is None)}}
+            for node in nodes]
+        entries.append(entry)
+
+    def endpoints(structure):
+        if isinstance(structure, dict):
+            return {k: tensor_ref(v) for k, v in structure.items()}
+        if isinstance(structure, (list, tuple)):
+            return [tensor_ref(v) for v in nest.flatten(structure)]
+        return tensor_ref(structure)
+
+    return {"name": model.name, "trainable": model.trainable, "layers": entries,
+            "input_layers": endpoints(model._inputs_structure), "output_layers": endpoints(model._outputs_structure)}
+
+
+
+def _op_call(entry):
+    """A callable replaying an op node of neuroflow's own format on placeholders."""
+    op, params = get_op(entry["class_name"]), decode_params(entry["config"]["params"])
+    return lambda *inputs: symbolic_op_call(op, inputs, params)
+
+
+def _history(value):
+    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
+
+
+def _graph_from_config(config, deserialize):
+    """The functional model `_graph_config` described: each layer is called on the outputs its
+    `inbound_nodes` name.
+
+    Args:
+        config: the config in Keras 3's layout.
+        deserialize: `deserialize(entry)` -> the layer of one entry, or None for an op that neuroflow
+            skips (the ops Keras traces for a Masking / Embedding(mask_zero=True) mask: neuroflow
+            propagates masks itself); a skipped op's output may only be a `mask` argument.
+
+    Raises:
+        ValueError: for a graph that cannot be rebuilt (an input never produced, a skipped op read as data).
+    """
+    layers, order, mask_ops = {}, [], set()
+    for entry in config["layers"]:
+        name = entry.get("name") or entry["config"]["name"]
+        layer = _op_call(entry) if entry.get("module") == "neuroflow.ops" else deserialize(entry)
+        if layer is None:
+            mask_ops.add(name)
+            continue
+        layers[name] = layer
+        order.append(name)
+    produced = collections.defaultdict(list)   # layer name -> outputs of its nodes, in order
+    for name in order:
+        if isinstance(layers[name], InputLayer):
+            produced[name].append(layers[name].output)
+
+    def uses_mask_op(value):
+        if _history(value):
+            return value["config"]["keras_history"][0] in mask_ops
+        if isinstance(value, dict):
+            return any(uses_mask_op(v) for v in value.values())
+        if isinstance(value, list):
+            return any(uses_mask_op(v) for v in value)
+        return False
+
+    def available(value):
+        if _history(value):
+            layer_name, node_index, _ = value["config"]["keras_history"]
+            return node_index < len(produced[layer_name])
+        if isinstance(value, dict):
+            return all(available(v) for v in value.values())
+        if isinstance(value, list):
+            return all(available(v) for v in value)
+        return True
+
+    def resolve(value):
+        if _history(value):
+            layer_name, node_index, tensor_index = value["config"]["keras_history"]
+            return nest.flatten(produced[layer_name][node_index])[tensor_index]
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    # Keras' order of nodes need not be executable in one pass (a shared layer's second call may read a
+    # later layer), so sweep until every node ran, as keras' functional_from_config does.
+    pending = {name: list(next(e for e in config["layers"] if (e.get("name") or e["config"]["name"]) == name)
+                          .get("inbound_nodes") or [])
+               for name in order if not isinstance(layers[name], InputLayer)}
+    for name, queue in pending.items():
+        for index, node in enumerate(queue):
+            node = {"args": node, "kwargs": {}} if isinstance(node, list) else dict(node)
+            kwargs = dict(node.get("kwargs") or {})
+            if uses_mask_op(kwargs.get("mask")):
+                # A mask Keras traced from Masking / Embedding(mask_zero=True): neuroflow propagates it itself.
+                kwargs.pop("mask")
+            if uses_mask_op(node.get("args")) or uses_mask_op(kwargs):
+                raise ValueError(f"Layer '{name}' in the Keras config reads the output of a traced mask op "
+                                 f"({', '.join(sorted(mask_ops))}) as data; neuroflow only reads such ops as the "
+                                 "`mask` argument. Rebuild this part of the model in code.")
+            queue[index] = dict(node, kwargs=kwargs)
+    while any(pending.values()):
+        progressed = False
+        for name in order:
+            queue = pending.get(name)
+            while queue and available(queue[0]):
+                node = queue.pop(0)
+                node = {"args": node, "kwargs": {}} if isinstance(node, list) else node
+                args = resolve(node.get("args", []))
+                kwargs = {k: resolve(v) for k, v in (node.get("kwargs") or {}).items() if not (k == "mask" and v is None)}
+                produced[name].append(layers[name](*args, **kwargs))
+                progressed = True
+        if not progressed:
+            stuck = [name for name, queue in pending.items() if queue]
+            raise ValueError(f"The Keras config's layer graph cannot be rebuilt: the inputs of {stuck} are never "
+                             "produced (the file is corrupt or was edited)")
+
+    def endpoint(spec):
+        if isinstance(spec, dict):
+            return {k: endpoint(v) for k, v in spec.items()}
+        if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
+            layer_name, node_index, tensor_index = spec
+            return nest.flatten(produced[layer_name][node_index])[tensor_index]
+        return [endpoint(s) for s in spec]
+
+    model = Functional(endpoint(config["input_layers"]), endpoint(config["output_layers"]), name=config.get("name"),
+                       trainable=config.get("trainable", True))
+    # The config's `layers` order names the weight groups of Keras' files; keep it for loading and
+    # re-saving. (A graph with ops is neuroflow's own, whose order is the graph's: nothing to keep.)
+    if all(isinstance(layers[name], Layer) for name in order):
+        model._keras_layer_order = [layers[name] for name in order]
+    return model

@@ -115,16 +115,6 @@ def dtype_from_keras(value, where):
     return value
 
 
-def shape_list(shape):
-    if shape is None:
-        return None
-    if isinstance(shape, dict):
-        return {k: shape_list(v) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
-        return [shape_list(s) for s in shape]
-    return [None if d is None else int(d) for d in shape]
-
-
 def to_keras_modules(value):
     """neuroflow's serialized objects name 'neuroflow.x' modules; Keras wants 'keras.x'."""
     if isinstance(value, dict):

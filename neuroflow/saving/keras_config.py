@@ -8,15 +8,12 @@ Masking / Embedding(mask_zero=True) mask (NotEqual, Any); they are skipped on re
 neuroflow propagates masks itself, and never written. The `.keras` and legacy `.h5` formats both
 read and write their configs here.
 """
-import collections
 import warnings
 
 from neuroflow import backend, optimizers
-from neuroflow.engine.registry import get_op
 from neuroflow.layers.core import Lambda
 from neuroflow.layers.input_layer import InputLayer
-from neuroflow.layers.layer import Layer
-from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
+from neuroflow.layers.symbolic import KerasTensor, _OpCall
 from neuroflow.saving.keras_arguments import (
     LAYERS,
     WRAPPED_LAYER_KEYS,
@@ -24,13 +21,12 @@ from neuroflow.saving.keras_arguments import (
     dtype_policy,
     fit_arguments,
     layer_arguments,
-    shape_list,
     to_keras_modules,
 )
 from neuroflow.training.compile_config import compile_from_config
-from neuroflow.utils import nest, registry
+from neuroflow.utils import registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name
-from neuroflow.utils.serialization import decode_params, encode_params, jsonable
+from neuroflow.utils.serialization import jsonable, shape_list
 
 # The registry's live table of layer and model classes. Sequential, Functional and Model are found
 # here by name, as configs name them: saving sits above models, and models reach saving only through
@@ -173,12 +169,8 @@ def _placeholders(shape):
 
 
 def _sequential_from_keras(config, custom_objects):
-    model = _BUILTIN_LAYERS["Sequential"](name=config.get("name"), trainable=config.get("trainable", True))
-    for entry in config.get("layers", []):
-        model.add(layer_from_keras(entry, custom_objects))
-    if not model.built and config.get("build_input_shape") is not None and model.layers:
-        model.build(tuple(config["build_input_shape"]))
-    return model
+    return _BUILTIN_LAYERS["Sequential"].from_config(config, deserialize=lambda entry: layer_from_keras(entry,
+                                                                                                      custom_objects))
 
 
 # Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True);
@@ -192,110 +184,11 @@ def _is_mask_op(entry):
     return module.startswith("keras.src.ops") and entry.get("class_name") in _MASK_OPS
 
 
-def _history(value):
-    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
-
-
-def _op_call(entry):
-    """A callable replaying an op node of neuroflow's own format on placeholders."""
-    op, params = get_op(entry["class_name"]), decode_params(entry["config"]["params"])
-    return lambda *inputs: symbolic_op_call(op, inputs, params)
-
-
 def _functional_from_keras(config, custom_objects):
-    """Replays Keras' node list: each layer is called on the outputs its `inbound_nodes` name."""
-
-    layers, order, mask_ops = {}, [], set()
-    for entry in config["layers"]:
-        name = entry.get("name") or entry["config"]["name"]
-        if _is_mask_op(entry):
-            mask_ops.add(name)
-            continue
-        layers[name] = _op_call(entry) if entry.get("module") == "neuroflow.ops" else layer_from_keras(entry,
-                                                                                                        custom_objects)
-        order.append(name)
-    produced = collections.defaultdict(list)   # layer name -> outputs of its nodes, in order
-    for name in order:
-        if isinstance(layers[name], InputLayer):
-            produced[name].append(layers[name].output)
-
-    def uses_mask_op(value):
-        if _history(value):
-            return value["config"]["keras_history"][0] in mask_ops
-        if isinstance(value, dict):
-            return any(uses_mask_op(v) for v in value.values())
-        if isinstance(value, list):
-            return any(uses_mask_op(v) for v in value)
-        return False
-
-    def available(value):
-        if _history(value):
-            layer_name, node_index, _ = value["config"]["keras_history"]
-            return node_index < len(produced[layer_name])
-        if isinstance(value, dict):
-            return all(available(v) for v in value.values())
-        if isinstance(value, list):
-            return all(available(v) for v in value)
-        return True
-
-    def resolve(value):
-        if _history(value):
-            layer_name, node_index, tensor_index = value["config"]["keras_history"]
-            return nest.flatten(produced[layer_name][node_index])[tensor_index]
-        if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        return value
-
-    # Keras' order of nodes need not be executable in one pass (a shared layer's second call may read a
-    # later layer), so sweep until every node ran, as keras' functional_from_config does.
-    pending = {name: list(next(e for e in config["layers"] if (e.get("name") or e["config"]["name"]) == name)
-                          .get("inbound_nodes") or [])
-               for name in order if not isinstance(layers[name], InputLayer)}
-    for name, queue in pending.items():
-        for index, node in enumerate(queue):
-            node = {"args": node, "kwargs": {}} if isinstance(node, list) else dict(node)
-            kwargs = dict(node.get("kwargs") or {})
-            if uses_mask_op(kwargs.get("mask")):
-                # A mask Keras traced from Masking / Embedding(mask_zero=True): neuroflow propagates it itself.
-                kwargs.pop("mask")
-            if uses_mask_op(node.get("args")) or uses_mask_op(kwargs):
-                raise ValueError(f"Layer '{name}' in the Keras config reads the output of a traced mask op "
-                                 f"({', '.join(sorted(mask_ops))}) as data; neuroflow only reads such ops as the "
-                                 "`mask` argument. Rebuild this part of the model in code.")
-            queue[index] = dict(node, kwargs=kwargs)
-    while any(pending.values()):
-        progressed = False
-        for name in order:
-            queue = pending.get(name)
-            while queue and available(queue[0]):
-                node = queue.pop(0)
-                node = {"args": node, "kwargs": {}} if isinstance(node, list) else node
-                args = resolve(node.get("args", []))
-                kwargs = {k: resolve(v) for k, v in (node.get("kwargs") or {}).items() if not (k == "mask" and v is None)}
-                produced[name].append(layers[name](*args, **kwargs))
-                progressed = True
-        if not progressed:
-            stuck = [name for name, queue in pending.items() if queue]
-            raise ValueError(f"The Keras config's layer graph cannot be rebuilt: the inputs of {stuck} are never "
-                             "produced (the file is corrupt or was edited)")
-
-    def endpoint(spec):
-        if isinstance(spec, dict):
-            return {k: endpoint(v) for k, v in spec.items()}
-        if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
-            layer_name, node_index, tensor_index = spec
-            return nest.flatten(produced[layer_name][node_index])[tensor_index]
-        return [endpoint(s) for s in spec]
-
-    model = _BUILTIN_LAYERS["Functional"](endpoint(config["input_layers"]), endpoint(config["output_layers"]),
-                                          name=config.get("name"), trainable=config.get("trainable", True))
-    # Keras' saved `layers` order names the weight groups; keep it for loading and re-saving. (A graph
-    # with ops comes from neuroflow's own format, whose order is the graph's: nothing to keep.)
-    if all(isinstance(layers[name], Layer) for name in order):
-        model._keras_layer_order = [layers[name] for name in order]
-    return model
+    """Replays Keras' node list (Functional.from_config), each layer read from Keras' spelling."""
+    def deserialize(entry):
+        return None if _is_mask_op(entry) else layer_from_keras(entry, custom_objects)
+    return _BUILTIN_LAYERS["Functional"].from_config(config, deserialize=deserialize)
 
 
 # ---- neuroflow objects -> Keras config --------------------------------------------------------
@@ -377,95 +270,20 @@ def _sequential_to_keras(model, native=False):
     if model._input_layer is None:
         raise ValueError(f"Sequential '{model.name}' has no known input shape, so its weights do not exist yet; build "
                          "it (model.build((None, ...)) or an Input first) before saving in the Keras format")
-    layers = [layer_to_keras(model._input_layer)]
-    shapes = [model._input_layer.batch_shape] + list(getattr(model, "_output_shapes", []))
-    for layer, shape in zip(model.layers, shapes):
-        layers.append(layer_to_keras(layer, shape_list(shape), native))
-    input_shape = shape_list(model._input_layer.batch_shape)
-    return {"module": "keras", "class_name": "Sequential",
-            "config": {"name": model.name, "trainable": model.trainable, "dtype": dtype_policy(model.dtype),
-                       "layers": layers, "build_input_shape": input_shape},
-            "registered_name": None, "build_config": {"input_shape": input_shape}}
+    config = model.get_config(serialize=lambda layer, shape: layer_to_keras(layer, shape, native))
+    config["dtype"] = dtype_policy(config["dtype"])
+    return {"module": "keras", "class_name": "Sequential", "config": config, "registered_name": None,
+            "build_config": {"input_shape": config["build_input_shape"]}}
 
 
 def _functional_to_keras(model, native=False):
-    op_nodes = {id(node.operation): node for node in model._nodes if isinstance(node.operation, _OpCall)}
-    if op_nodes and not native:
-        operation = next(iter(op_nodes.values())).operation
-        raise ValueError(f"Model '{model.name}' applies op '{operation.name}' directly to placeholders; the "
-                         "Keras format stores layers only. Use the matching layer (e.g. layers.Add) or save in "
-                         "neuroflow's own format.")
-    in_model = {id(node) for node in model._nodes}
-    node_index, names = {}, {}
-    for layer in model.keras_layers():
-        if id(layer) in op_nodes:
-            node_index[id(op_nodes[id(layer)])] = 0
-            continue
-        names[id(layer)] = layer.name
-        count = 0
-        for node in layer._inbound_nodes:
-            if id(node) in in_model:
-                node_index[id(node)] = count
-                count += 1
-    # An op node is named after its op, made unique among the layer names ('multiply_1').
-    used = {name: 0 for name in names.values()}
-    for key, node in op_nodes.items():
-        name, number = node.operation.name, 0
-        while name in used:
-            number += 1
-            name = f"{node.operation.name}_{number}"
-        used[name] = 0
-        names[key] = name
-
-    def tensor_ref(tensor):
-        return [names[id(tensor.node.operation)], node_index[id(tensor.node)], tensor.index]
-
-    def argument(value):
-        if isinstance(value, KerasTensor):
-            return {"class_name": "__keras_tensor__",
-                    "config": {"shape": shape_list(value.shape), "dtype": value.dtype, "keras_history": tensor_ref(value)}}
-        if isinstance(value, dict):
-            return {k: argument(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [argument(v) for v in value]
-        return jsonable(value, model.name)
-
-    entries = []
-    for layer in model.keras_layers():
-        if id(layer) in op_nodes:
-            node = op_nodes[id(layer)]
-            entries.append({"module": "neuroflow.ops", "class_name": layer.op.name,
-                            "config": {"name": names[id(layer)], "params": jsonable(encode_params(layer.params),
-                                                                                    model.name)},
-                            "registered_name": None, "name": names[id(layer)],
-                            "inbound_nodes": [{"args": argument(list(node.call_args)), "kwargs": {}}]})
-            continue
-        nodes = [n for n in layer._inbound_nodes if id(n) in in_model]
-        build_shape = None
-        if nodes and not isinstance(layer, InputLayer):
-            first_input = nodes[0].call_args[0]
-            build_shape = shape_list(nest.map_structure(lambda t: t.shape, first_input)) \
-                if not isinstance(first_input, KerasTensor) else shape_list(first_input.shape)
-        entry = layer_to_keras(layer, build_shape, native)
-        entry["name"] = layer.name
-        entry["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [
-            {"args": argument(list(node.call_args)),
-             "kwargs": {k: argument(v) for k, v in node.call_kwargs.items()
-                        if k != "training" and not (k == "mask" and v is None)}}
-            for node in nodes]
-        entries.append(entry)
-
-    def endpoints(structure):
-        if isinstance(structure, dict):
-            return {k: tensor_ref(v) for k, v in structure.items()}
-        if isinstance(structure, (list, tuple)):
-            return [tensor_ref(v) for v in nest.flatten(structure)]
-        return tensor_ref(structure)
-
-    return {"module": "keras.src.models.functional", "class_name": "Functional",
-            "config": {"name": model.name, "trainable": model.trainable, "layers": entries,
-                       "input_layers": endpoints(model._inputs_structure),
-                       "output_layers": endpoints(model._outputs_structure)},
+    for node in model._nodes:
+        if isinstance(node.operation, _OpCall) and not native:
+            raise ValueError(f"Model '{model.name}' applies op '{node.operation.name}' directly to placeholders; the "
+                             "Keras format stores layers only. Use the matching layer (e.g. layers.Add) or save in "
+                             "neuroflow's own format.")
+    config = model.get_config(serialize=lambda layer, shape: layer_to_keras(layer, shape, native))
+    return {"module": "keras.src.models.functional", "class_name": "Functional", "config": config,
             "registered_name": "Functional", "build_config": {"input_shape": None}}
 
 

@@ -85,19 +85,48 @@ def get_object(kind, identifier, known, deserialize, expected):
     raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. Expected {expected}.")
 
 
-def serialize_layer(layer):
-    """{'class_name', 'config'} for a layer or model (JSON-safe), as wrappers and models nest them."""
-    return {"class_name": get_registered_name(type(layer)), "config": jsonable(layer.get_config(), layer.name)}
+def serialize_layer(layer, build_shape=None):
+    """A layer or model as Keras 3 serializes one, JSON-safe, as wrappers and models nest them:
+    {'module', 'class_name', 'config', 'registered_name'} and, when the input shape it was built for
+    is known, 'build_config'. Built-in classes name their public module ('neuroflow.layers').
+
+    Args:
+        layer: the layer (or model).
+        build_shape: the input shape it was built for, when the caller knows it better.
+    """
+    cls = type(layer)
+    builtin = registry.is_builtin(cls)
+    module = cls.__module__
+    if builtin:
+        module = "neuroflow.models" if module.startswith("neuroflow.models") else "neuroflow.layers"
+    entry = {"module": module, "class_name": cls.__name__, "config": jsonable(layer.get_config(), layer.name),
+             "registered_name": None if builtin else get_registered_name(cls)}
+    shape = build_shape if build_shape is not None else getattr(layer, "_build_input_shape", None)
+    if shape is not None:
+        entry["build_config"] = {"input_shape": shape_list(shape)}
+    return entry
 
 
-def deserialize_layer(spec, custom_objects=None):
-    """The layer (or model) `serialize_layer` described, its class found through the registry.
+def deserialize_layer(entry, custom_objects=None):
+    """The layer (or model) `serialize_layer` described, its class found through the registry
+    (by its registered name first, as Keras does).
 
     Raises:
         UnknownClassError: for a class that is neither built in, registered, nor in custom_objects.
     """
-    return registry.from_config(registry.resolve_class(spec["class_name"], custom_objects), spec["config"],
-                                custom_objects)
+    name = entry.get("registered_name") or entry["class_name"]
+    return registry.from_config(registry.resolve_class(name, custom_objects), entry["config"], custom_objects)
+
+
+def shape_list(shape):
+    """A shape (or a nest of shapes) as JSON lists of ints and None."""
+    if shape is None:
+        return None
+    if isinstance(shape, dict):
+        return {k: shape_list(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
+        return [shape_list(s) for s in shape]
+    return [None if d is None else int(d) for d in shape]
 
 
 def jsonable(value, owner):
