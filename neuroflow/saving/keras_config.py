@@ -9,6 +9,7 @@ neuroflow propagates masks itself, and never written. The `.keras` and legacy `.
 read and write their configs here.
 """
 import warnings
+from functools import partial
 
 from neuroflow import backend, optimizers
 from neuroflow.layers.core import Lambda
@@ -81,15 +82,24 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
                      "load_model, or decorate it with @neuroflow.saving.register_keras_serializable().")
 
 
+# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True);
+# ConvertToTensor is Attention.compute_mask passing the query mask on.
+_MASK_OPS = {"NotEqual", "Any", "ConvertToTensor"}
+
+
 def layer_from_keras(spec_dict, custom_objects=None):
-    """A neuroflow layer (or model) from one entry of a Keras config (`{'class_name', 'config', ...}`).
+    """A neuroflow layer (or model) from one entry of a Keras config (`{'class_name', 'config', ...}`);
+    None for one of the ops Keras traces for a mask in a functional graph (neuroflow propagates masks
+    itself: Functional.from_config skips them).
 
     Raises:
         ValueError: for a class neuroflow lacks, an option it does not support, or a Lambda layer
             holding Python bytecode.
     """
-    config = dict(spec_dict.get("config") or {})
     class_name = spec_dict.get("class_name")
+    if class_name in _MASK_OPS and (spec_dict.get("module") or "").startswith("keras.src.ops"):
+        return None
+    config = dict(spec_dict.get("config") or {})
     where = f"Layer {class_name} '{config.get('name', '?')}'"
     cls, builtin = _resolve_keras_class(spec_dict, custom_objects, where)
     if cls is _BUILTIN_LAYERS["Sequential"]:
@@ -169,26 +179,14 @@ def _placeholders(shape):
 
 
 def _sequential_from_keras(config, custom_objects):
-    return _BUILTIN_LAYERS["Sequential"].from_config(config, deserialize=lambda entry: layer_from_keras(entry,
-                                                                                                      custom_objects))
-
-
-# Ops Keras' functional API records when it traces the mask of Masking / Embedding(mask_zero=True);
-# ConvertToTensor is Attention.compute_mask passing the query mask on.
-_MASK_OPS = {"NotEqual", "Any", "ConvertToTensor"}
-
-
-def _is_mask_op(entry):
-    """Whether a functional config entry is one of Keras' traced mask ops (not a layer)."""
-    module = entry.get("module") or ""
-    return module.startswith("keras.src.ops") and entry.get("class_name") in _MASK_OPS
+    return _BUILTIN_LAYERS["Sequential"].from_config(config, deserialize=partial(layer_from_keras,
+                                                                                custom_objects=custom_objects))
 
 
 def _functional_from_keras(config, custom_objects):
     """Replays Keras' node list (Functional.from_config), each layer read from Keras' spelling."""
-    def deserialize(entry):
-        return None if _is_mask_op(entry) else layer_from_keras(entry, custom_objects)
-    return _BUILTIN_LAYERS["Functional"].from_config(config, deserialize=deserialize)
+    return _BUILTIN_LAYERS["Functional"].from_config(config, deserialize=partial(layer_from_keras,
+                                                                                custom_objects=custom_objects))
 
 
 # ---- neuroflow objects -> Keras config --------------------------------------------------------
@@ -270,7 +268,7 @@ def _sequential_to_keras(model, native=False):
     if model._input_layer is None:
         raise ValueError(f"Sequential '{model.name}' has no known input shape, so its weights do not exist yet; build "
                          "it (model.build((None, ...)) or an Input first) before saving in the Keras format")
-    config = model.get_config(serialize=lambda layer, shape: layer_to_keras(layer, shape, native))
+    config = model.get_config(serialize=partial(layer_to_keras, native=native))
     config["dtype"] = dtype_policy(config["dtype"])
     return {"module": "keras", "class_name": "Sequential", "config": config, "registered_name": None,
             "build_config": {"input_shape": config["build_input_shape"]}}
@@ -282,7 +280,7 @@ def _functional_to_keras(model, native=False):
             raise ValueError(f"Model '{model.name}' applies op '{node.operation.name}' directly to placeholders; the "
                              "Keras format stores layers only. Use the matching layer (e.g. layers.Add) or save in "
                              "neuroflow's own format.")
-    config = model.get_config(serialize=lambda layer, shape: layer_to_keras(layer, shape, native))
+    config = model.get_config(serialize=partial(layer_to_keras, native=native))
     return {"module": "keras.src.models.functional", "class_name": "Functional", "config": config,
             "registered_name": "Functional", "build_config": {"input_shape": None}}
 
