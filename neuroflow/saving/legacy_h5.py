@@ -28,7 +28,7 @@ import numpy
 
 from neuroflow.saving import keras_config, keras_format
 from neuroflow.saving.files import write_atomically
-from neuroflow.saving.keras_arguments import LAYERS
+from neuroflow.saving.keras_config import LAYERS
 from neuroflow.saving.keras_format import KERAS_VERSION, h5py_module
 
 # An HDF5 object header holds at most 64 KiB of attributes; longer name lists are split in chunks
