@@ -26,7 +26,10 @@ from neuroflow.layers.core import Identity, Permute, RepeatVector
 from neuroflow.layers.preprocessing import Normalization, Rescaling
 from neuroflow.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast, RandomFlip,
                                                  RandomRotation, RandomTranslation, RandomZoom, Resizing)
-from neuroflow.layers.lookup import CategoryEncoding, Discretization, IntegerLookup, StringLookup, TextVectorization
+from neuroflow.layers.category_encoding import CategoryEncoding
+from neuroflow.layers.discretization import Discretization
+from neuroflow.layers.index_lookup import IntegerLookup, StringLookup
+from neuroflow.layers.text_vectorization import TextVectorization
 from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from neuroflow.utils import registry
 

@@ -8,12 +8,14 @@ Weights follow Keras 3's names and layouts, so weights move between the two unch
     SeparableConv2D       depthwise_kernel (kh, kw, channels, dm), pointwise_kernel (1, 1, channels * dm,
                           filters), bias (filters,)
 
-The arithmetic (im2col + one matrix product, TF's 'same' padding) lives in ops/convolution.py.
+The arithmetic (im2col + one matrix product) lives in ops/convolution/, the window geometry (TF's
+'same' padding) in ops/window.py.
 """
 from neuroflow import activations, constraints, initializers, ops, regularizers
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer, serialized_arguments
 from neuroflow.ops import convolution as conv_ops
+from neuroflow.ops import window
 from neuroflow.utils.errors import shape_text
 
 
@@ -84,11 +86,11 @@ class BaseConv(Layer):
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{where}: `filters` must be a positive integer, got {filters!r}")
         self.filters = int(filters)
-        self.kernel_size = conv_ops.normalize_tuple(kernel_size, self.rank, f"{where}: kernel_size")
-        self.strides = conv_ops.normalize_tuple(strides, self.rank, f"{where}: strides")
-        self.dilation_rate = conv_ops.normalize_tuple(dilation_rate, self.rank, f"{where}: dilation_rate")
-        allowed = conv_ops.PADDINGS + ("causal",) if self.rank == 1 else conv_ops.PADDINGS
-        self.padding = conv_ops.check_padding(padding, allowed)
+        self.kernel_size = window.normalize_tuple(kernel_size, self.rank, f"{where}: kernel_size")
+        self.strides = window.normalize_tuple(strides, self.rank, f"{where}: strides")
+        self.dilation_rate = window.normalize_tuple(dilation_rate, self.rank, f"{where}: dilation_rate")
+        allowed = window.PADDINGS + ("causal",) if self.rank == 1 else window.PADDINGS
+        self.padding = window.check_padding(padding, allowed)
         self.data_format = check_data_format(data_format, where)
         if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
             raise ValueError(f"{where}: `groups` must be a positive integer, got {groups!r}")
@@ -206,11 +208,11 @@ class Conv2DTranspose(Layer):
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{where}: `filters` must be a positive integer, got {filters!r}")
         self.filters = int(filters)
-        self.kernel_size = conv_ops.normalize_tuple(kernel_size, 2, f"{where}: kernel_size")
-        self.strides = conv_ops.normalize_tuple(strides, 2, f"{where}: strides")
-        self.dilation_rate = conv_ops.normalize_tuple(dilation_rate, 2, f"{where}: dilation_rate")
-        self.padding = conv_ops.check_padding(padding)
-        self.output_padding = None if output_padding is None else conv_ops.normalize_tuple(
+        self.kernel_size = window.normalize_tuple(kernel_size, 2, f"{where}: kernel_size")
+        self.strides = window.normalize_tuple(strides, 2, f"{where}: strides")
+        self.dilation_rate = window.normalize_tuple(dilation_rate, 2, f"{where}: dilation_rate")
+        self.padding = window.check_padding(padding)
+        self.output_padding = None if output_padding is None else window.normalize_tuple(
             output_padding, 2, f"{where}: output_padding", minimum=0)
         if self.output_padding is not None:
             for extra, stride, dilation in zip(self.output_padding, self.strides, self.dilation_rate):
@@ -289,10 +291,10 @@ class DepthwiseConv2D(Layer):
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier < 1:
             raise ValueError(f"{where}: `depth_multiplier` must be a positive integer, got {depth_multiplier!r}")
         self.depth_multiplier = int(depth_multiplier)
-        self.kernel_size = conv_ops.normalize_tuple(kernel_size, 2, f"{where}: kernel_size")
-        self.strides = conv_ops.normalize_tuple(strides, 2, f"{where}: strides")
-        self.dilation_rate = conv_ops.normalize_tuple(dilation_rate, 2, f"{where}: dilation_rate")
-        self.padding = conv_ops.check_padding(padding)
+        self.kernel_size = window.normalize_tuple(kernel_size, 2, f"{where}: kernel_size")
+        self.strides = window.normalize_tuple(strides, 2, f"{where}: strides")
+        self.dilation_rate = window.normalize_tuple(dilation_rate, 2, f"{where}: dilation_rate")
+        self.padding = window.check_padding(padding)
         self.data_format = check_data_format(data_format, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)

@@ -7,8 +7,8 @@ from neuroflow import backend, ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.ops import convolution as conv_ops
 from neuroflow.ops import pooling as pool_ops
+from neuroflow.ops import window
 
 
 class BasePooling(Layer):
@@ -27,10 +27,10 @@ class BasePooling(Layer):
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         where = f"{type(self).__name__} '{self.name}'"
-        self.pool_size = conv_ops.normalize_tuple(pool_size, self.rank, f"{where}: pool_size")
-        self.strides = self.pool_size if strides is None else conv_ops.normalize_tuple(
+        self.pool_size = window.normalize_tuple(pool_size, self.rank, f"{where}: pool_size")
+        self.strides = self.pool_size if strides is None else window.normalize_tuple(
             strides, self.rank, f"{where}: strides")
-        self.padding = conv_ops.check_padding(padding)
+        self.padding = window.check_padding(padding)
         self.data_format = check_data_format(data_format, where)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 

@@ -1,6 +1,6 @@
 """Recurrent layers: SimpleRNN, LSTM, GRU (Keras 3 arguments, weights and masking).
 
-Each layer runs the whole sequence in one fused op (ops/recurrent.py): the input projection of
+Each layer runs the whole sequence in one fused op (ops/recurrent/): the input projection of
 every step is one matrix product, the loop over time holds only the recurrent product and the
 gate arithmetic, and the backward pass is one reverse loop (BPTT).
 

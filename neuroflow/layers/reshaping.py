@@ -3,9 +3,9 @@ from neuroflow import ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.ops import convolution as conv_ops
 from neuroflow.ops import image as image_ops
 from neuroflow.ops import pooling as pool_ops
+from neuroflow.ops import window
 from neuroflow.utils.errors import shape_text, unknown_name_error
 
 
@@ -58,7 +58,7 @@ class UpSampling2D(Layer):
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         where = f"UpSampling2D '{self.name}'"
-        self.size = conv_ops.normalize_tuple(size, 2, f"{where}: size")
+        self.size = window.normalize_tuple(size, 2, f"{where}: size")
         self.data_format = check_data_format(data_format, where)
         if interpolation not in ("nearest", "bilinear"):
             raise unknown_name_error("interpolation", interpolation, ("nearest", "bilinear"))

@@ -458,7 +458,7 @@ Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 
 Tensor.astype = lambda self, dtype: cast(self, dtype)
 
 
-# ---- convolution and pooling (ops/convolution.py, ops/pooling.py) -----------------------------------
+# ---- convolution and pooling (ops/convolution/, ops/pooling.py) ------------------------------------
 from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: E402
 from neuroflow.ops.pooling import average_pool, max_pool  # noqa: E402
 

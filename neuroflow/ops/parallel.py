@@ -146,7 +146,7 @@ def run_chunks(n, fn, size):
 # The split above pays only while no BLAS worker spins on the other cores. For a convnet, fit can
 # arrange that itself: it sets OpenBLAS to one thread (at run time, through OpenBLAS's own
 # openblas_set_num_threads) and splits the convolution products over the batch together with
-# the elementwise work (ops/convolution.py). The MNIST convnet's step then takes 6-16% less time
+# the elementwise work (ops/convolution/). The MNIST convnet's step then takes 6-16% less time
 # on 2 cores than with OpenBLAS's threads (lockstep A/B runs of benchmarks/cnn_epoch.py's worker).
 
 _BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",

@@ -8,31 +8,20 @@ elements in each window, as TensorFlow does.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.ops.convolution import (_from_channels_last, _pads, _tap_slices, _to_channels_last, check_padding,
-                                normalize_tuple, output_length)
+from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
 from neuroflow.ops.shape import expand_dims as _expand_dims
 from neuroflow.ops.shape import squeeze as _squeeze
+from neuroflow.ops.window import check_padding, crop, normalize_tuple, output_spatial, pad, spatial_pads, tap_slices
 
 
 def _geometry(x_shape, pool_size, strides, padding):
-    pads = _pads(x_shape[1:3], pool_size, strides, (1, 1), padding)
-    out_hw = tuple(output_length(x_shape[1 + a], pool_size[a], strides[a], 1, pads[a]) for a in (0, 1))
+    pads = spatial_pads(x_shape[1:3], pool_size, strides, (1, 1), padding)
+    out_hw = output_spatial(x_shape[1:3], pool_size, strides, (1, 1), pads)
     if out_hw[0] < 1 or out_hw[1] < 1:
         raise ValueError(f"pooling window {tuple(pool_size)} is larger than the input's spatial shape "
                          f"{tuple(x_shape[1:3])}; use padding='same' or a smaller pool_size")
     return pads, (tuple(strides), (1, 1), out_hw)
-
-
-def _pad_spatial(x, pads, value):
-    if not any(p for pair in pads for p in pair):
-        return x
-    return backend.xp.pad(x, ((0, 0),) + tuple(pads) + ((0, 0),), constant_values=value)
-
-
-def _crop(x, pads, spatial):
-    (top, _), (left, _) = pads
-    return x[:, top:top + spatial[0], left:left + spatial[1], :]
 
 
 max_pool2d_op = Op("max_pool2d")
@@ -49,9 +38,9 @@ def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
     xp = backend.xp
     pads, geometry = _geometry(x.shape, pool_size, strides, padding)
     low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
-    x_padded = _pad_spatial(x, pads, low)
+    x_padded = pad(x, pads, low)
     taps = [(i, j) for i in range(pool_size[0]) for j in range(pool_size[1])]
-    views = [x_padded[_tap_slices(i, j, geometry)] for i, j in taps]
+    views = [x_padded[tap_slices(i, j, geometry)] for i, j in taps]
     out = xp.empty(views[0].shape, dtype=x.dtype)
     index_dtype = xp.int8 if len(taps) < 128 else xp.int32
     winner = xp.empty(out.shape, dtype=index_dtype)
@@ -89,26 +78,26 @@ def _(residuals, g, needs):
             # window's gradient or 0, so each tap's strided view is written once, with no
             # accumulation; only the uncovered bottom rows and right columns are zero-filled.
             for k, (i, j) in enumerate(taps):
-                xp.multiply(g_part, won == k, out=part[_tap_slices(i, j, geometry)])
+                xp.multiply(g_part, won == k, out=part[tap_slices(i, j, geometry)])
             part[:, oh * sh:].fill(0)
             part[:, :oh * sh, ow * sw:].fill(0)
         else:
             part.fill(0)
             for k, (i, j) in enumerate(taps):
-                part[_tap_slices(i, j, geometry)] += g_part * (won == k)
+                part[tap_slices(i, j, geometry)] += g_part * (won == k)
 
     run_chunks(padded_shape[0], scatter, grad.size)
-    return (_crop(grad, pads, x_shape[1:3]),)
+    return (crop(grad, pads, x_shape[1:3]),)
 
 
 def _window_counts(x_shape, pool_size, pads, geometry, dtype):
     """How many real (unpadded) input elements each output window covers, shaped (1, oh, ow, 1)."""
     xp = backend.xp
-    ones = _pad_spatial(xp.ones((1,) + tuple(x_shape[1:3]) + (1,), dtype=dtype), pads, 0)
+    ones = pad(xp.ones((1,) + tuple(x_shape[1:3]) + (1,), dtype=dtype), pads, 0)
     counts = xp.zeros((1,) + geometry[2] + (1,), dtype=dtype)
     for i in range(pool_size[0]):
         for j in range(pool_size[1]):
-            counts += ones[_tap_slices(i, j, geometry)]
+            counts += ones[tap_slices(i, j, geometry)]
     return counts
 
 
@@ -119,11 +108,11 @@ avg_pool2d_op = Op("avg_pool2d")
 def _(x, pool_size=(2, 2), strides=(2, 2), padding="valid"):
     """out[n, y, x, c] = sum over the window of x / (number of unpadded elements in the window)."""
     pads, geometry = _geometry(x.shape, pool_size, strides, padding)
-    x_padded = _pad_spatial(x, pads, 0)
+    x_padded = pad(x, pads, 0)
     out = None
     for i in range(pool_size[0]):
         for j in range(pool_size[1]):
-            window = x_padded[_tap_slices(i, j, geometry)]
+            window = x_padded[tap_slices(i, j, geometry)]
             if out is None:
                 out = window.copy()
             else:
@@ -143,8 +132,8 @@ def _(residuals, g, needs):
     g_scaled = g * scale
     for i in range(pool_size[0]):
         for j in range(pool_size[1]):
-            grad[_tap_slices(i, j, geometry)] += g_scaled
-    return (_crop(grad, pads, x_shape[1:3]),)
+            grad[tap_slices(i, j, geometry)] += g_scaled
+    return (crop(grad, pads, x_shape[1:3]),)
 
 
 def _pool(kind, inputs, pool_size, strides, padding, data_format):

@@ -69,28 +69,23 @@ def _extreme_vjp(residuals, g, needs):
     return (g * hits / hits.sum(axis=axes, keepdims=True),)
 
 
+def _extreme_forward(method):
+    """The forward of max / min: the array method `method` ('max' or 'min') over the axes, keeping
+    what the shared vjp needs to find the extreme elements."""
+    def forward(a, axis=None, keepdims=False):
+        axes = _normalize_axis(axis, a.ndim)
+        out = getattr(a, method)(axis=axes, keepdims=keepdims)
+        return out, (a, out, axes, keepdims)
+
+    return forward
+
+
 maximum_reduce = Op("max")
-
-
-@maximum_reduce.forward
-def _(a, axis=None, keepdims=False):
-    axes = _normalize_axis(axis, a.ndim)
-    out = a.max(axis=axes, keepdims=keepdims)
-    return out, (a, out, axes, keepdims)
-
-
+maximum_reduce.forward(_extreme_forward("max"))
 maximum_reduce.vjp(_extreme_vjp)
 
 minimum_reduce = Op("min")
-
-
-@minimum_reduce.forward
-def _(a, axis=None, keepdims=False):
-    axes = _normalize_axis(axis, a.ndim)
-    out = a.min(axis=axes, keepdims=keepdims)
-    return out, (a, out, axes, keepdims)
-
-
+minimum_reduce.forward(_extreme_forward("min"))
 minimum_reduce.vjp(_extreme_vjp)
 
 logsumexp = Op("logsumexp")

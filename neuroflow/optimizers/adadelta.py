@@ -1,6 +1,6 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
 from neuroflow import backend
-from neuroflow.optimizers.optimizer import Optimizer
+from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
 class Adadelta(Optimizer):
@@ -24,11 +24,7 @@ class Adadelta(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name="adadelta", **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.rho = float(rho)
         self.epsilon = float(epsilon)
 

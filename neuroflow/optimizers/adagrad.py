@@ -1,6 +1,6 @@
 """Adagrad: per-parameter rates that shrink with the sum of that parameter's squared gradients."""
 from neuroflow import backend
-from neuroflow.optimizers.optimizer import Optimizer
+from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
 class Adagrad(Optimizer):
@@ -27,11 +27,7 @@ class Adagrad(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
                  name="adagrad", **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         if initial_accumulator_value < 0:
             raise ValueError("`initial_accumulator_value` must be non-negative. "
                              f"Received: initial_accumulator_value={initial_accumulator_value}")

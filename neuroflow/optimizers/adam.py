@@ -2,7 +2,7 @@
 import math
 
 from neuroflow import backend
-from neuroflow.optimizers.optimizer import Optimizer
+from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
 class Adam(Optimizer):
@@ -35,11 +35,7 @@ class Adam(Optimizer):
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name="adam", **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)

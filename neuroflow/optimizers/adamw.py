@@ -1,5 +1,6 @@
 """AdamW: Adam with decoupled weight decay."""
 from neuroflow.optimizers.adam import Adam
+from neuroflow.optimizers.optimizer import base_arguments
 
 
 class AdamW(Adam):
@@ -26,8 +27,4 @@ class AdamW(Adam):
                  name="adamw", **kwargs):
         if weight_decay is None:
             raise ValueError("AdamW: argument `weight_decay` must be a float. Received: weight_decay=None")
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-                         amsgrad=amsgrad, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency, loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad, **base_arguments(locals()))

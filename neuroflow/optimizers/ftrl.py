@@ -1,6 +1,6 @@
 """FTRL-Proximal: "Follow The Regularized Leader", for wide sparse linear models."""
 from neuroflow import backend
-from neuroflow.optimizers.optimizer import Optimizer
+from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
 class Ftrl(Optimizer):
@@ -37,11 +37,7 @@ class Ftrl(Optimizer):
                  l2_shrinkage_regularization_strength=0.0, beta=0.0, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name="ftrl", **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         if initial_accumulator_value < 0.0:
             raise ValueError("`initial_accumulator_value` needs to be positive or zero. "
                              f"Received: initial_accumulator_value={initial_accumulator_value}.")

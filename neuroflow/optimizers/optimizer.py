@@ -18,43 +18,19 @@ One call to `apply_gradients([(grad, var), ...])` does, in Keras 3's order:
     8. iterations += 1
     9. var = constraint(var)                                    (for variables with a constraint)
 """
-import math
-import numbers
+import inspect
 import warnings
 
 from neuroflow import backend
+from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.optimizers import schedules
+from neuroflow.optimizers.arguments import _is_number, check_base_arguments, check_learning_rate
+from neuroflow.optimizers.clipping import clip_gradients
+from neuroflow.optimizers.packed import packed_variables
+from neuroflow.optimizers.schedules import LearningRateSchedule
+from neuroflow.optimizers.variable_like import _LearningRateValue, _StepCount
 from neuroflow.utils import registry
-
-
-class _LearningRateValue(float):
-    """The learning rate as read from `optimizer.learning_rate`: a float that Keras-style code
-    may also treat like the variable Keras returns (`.numpy()`, `.assign(value)`)."""
-
-    def __new__(cls, value, optimizer):
-        instance = super().__new__(cls, value)
-        instance._optimizer = optimizer
-        return instance
-
-    def numpy(self):
-        return backend.to_numpy(backend.xp.asarray(float(self), dtype=backend.floatx()))
-
-    def assign(self, value):
-        self._optimizer.learning_rate = value
-        return self._optimizer.learning_rate
-
-
-class _StepCount(int):
-    """The step count as read from `optimizer.iterations`: an int that also answers `.numpy()`,
-    for Keras code that treats it as the variable Keras returns."""
-
-    def numpy(self):
-        return backend.to_numpy(backend.xp.asarray(int(self), dtype="int64"))
-
-
-def _is_number(value):
-    """True for Python and NumPy real scalars (not bools)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class Optimizer:
@@ -100,48 +76,10 @@ class Optimizer:
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        if "lr" in kwargs:
-            warnings.warn("The `lr` argument is deprecated; use `learning_rate` instead.", DeprecationWarning,
-                          stacklevel=3)
-            learning_rate = kwargs.pop("lr")
-        decay = kwargs.pop("decay", None)
-        if decay is not None:
-            warnings.warn("The `decay` argument is deprecated (Keras 2): it applies lr / (1 + decay * iterations). "
-                          "Use a learning rate schedule such as "
-                          "neuroflow.optimizers.schedules.InverseTimeDecay instead.", DeprecationWarning, stacklevel=3)
-            if not _is_number(decay) or decay < 0:
-                raise ValueError(f"Argument `decay` must be a non-negative float. Received: decay={decay!r}")
-        # Keys that tf.keras 2.11+ wrote into optimizer configs; they mean nothing here.
-        kwargs.pop("jit_compile", None)
-        kwargs.pop("is_legacy_optimizer", None)
-        if kwargs:
-            raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}. "
-                             "Check the spelling against the optimizer's signature.")
-        clip_arguments = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
-        if sum(value is not None for value in clip_arguments.values()) > 1:
-            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-                             + ", ".join(f"{key}={value}" for key, value in clip_arguments.items()))
-        for key, value in clip_arguments.items():
-            if value is not None and (not _is_number(value) or value <= 0):
-                raise ValueError(f"Argument `{key}` must be a positive float. Received: {key}={value!r}")
-        if weight_decay is not None and (not _is_number(weight_decay) or weight_decay < 0):
-            raise ValueError(f"Argument `weight_decay` must be a non-negative float or None. "
-                             f"Received: weight_decay={weight_decay!r}")
-        if use_ema:
-            if not 0 <= ema_momentum <= 1:
-                raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
-            if ema_overwrite_frequency is not None and (
-                    not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
-                raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
-                                 f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}")
-        if gradient_accumulation_steps is not None and (
-                not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 2):
-            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. "
-                             f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}")
-        if loss_scale_factor is not None and (not _is_number(loss_scale_factor) or loss_scale_factor <= 0):
-            raise ValueError(f"Argument `loss_scale_factor` must be a positive float. "
-                             f"Received: loss_scale_factor={loss_scale_factor!r}")
-
+        learning_rate, decay = check_base_arguments(type(self).__name__, learning_rate, weight_decay, clipnorm,
+                                                    clipvalue, global_clipnorm, use_ema, ema_momentum,
+                                                    ema_overwrite_frequency, loss_scale_factor,
+                                                    gradient_accumulation_steps, kwargs)
         self.name = name if name is not None else _snake_case(type(self).__name__)
         self.weight_decay = None if weight_decay is None else float(weight_decay)
         self.clipnorm = None if clipnorm is None else float(clipnorm)
@@ -153,7 +91,7 @@ class Optimizer:
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.decay = None if decay is None else float(decay)
-        self._learning_rate = self._check_learning_rate(learning_rate)
+        self._learning_rate = check_learning_rate(learning_rate)
 
         self.built = False
         self._iterations = 0
@@ -167,24 +105,6 @@ class Optimizer:
 
     # ---- learning rate ---------------------------------------------------------------------
 
-    @staticmethod
-    def _check_learning_rate(learning_rate):
-        from neuroflow.optimizers.schedules import LearningRateSchedule
-
-        if isinstance(learning_rate, LearningRateSchedule) or (callable(learning_rate) and not _is_number(learning_rate)):
-            return learning_rate
-        if isinstance(learning_rate, Tensor):
-            learning_rate = learning_rate.value
-        if _is_number(learning_rate) or (hasattr(learning_rate, "dtype") and getattr(learning_rate, "ndim", 1) == 0):
-            value = float(learning_rate)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"Argument `learning_rate` must be a finite non-negative float. "
-                                 f"Received: learning_rate={learning_rate!r}")
-            return value
-        raise ValueError("Argument `learning_rate` should be a float, an instance of LearningRateSchedule, or a "
-                         "callable (that takes no arguments and returns the learning rate). "
-                         f"Received instead: learning_rate={learning_rate!r}")
-
     @property
     def learning_rate(self):
         """The current learning rate as a float (a schedule's value at the current step).
@@ -196,15 +116,13 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, learning_rate):
-        from neuroflow.optimizers.schedules import LearningRateSchedule
-
         if isinstance(self._learning_rate, LearningRateSchedule) and not (
                 isinstance(learning_rate, LearningRateSchedule) or callable(learning_rate)):
             raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
                             "constructor argument, hence its learning rate is not settable. If you need the learning "
                             "rate to be settable, you should instantiate the optimizer with a float `learning_rate` "
                             "argument.")
-        self._learning_rate = self._check_learning_rate(learning_rate)
+        self._learning_rate = check_learning_rate(learning_rate)
 
     @property
     def lr(self):
@@ -218,8 +136,6 @@ class Optimizer:
         self.learning_rate = value
 
     def _scheduled_learning_rate(self):
-        from neuroflow.optimizers.schedules import LearningRateSchedule
-
         if isinstance(self._learning_rate, LearningRateSchedule):
             # Schedules see the raw call count, as in Keras (not the accumulated-update count).
             return float(self._learning_rate(self._iterations))
@@ -264,8 +180,8 @@ class Optimizer:
         variable's second ...), then the EMA averages and gradient accumulators; that is the
         order of `variables` and of `save_own_variables`. It is not Keras' order: Keras 3 creates
         the EMA and accumulator slots first and interleaves an algorithm's slots per variable
-        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so `slots_in_keras_order`
-        maps between the two orders for Keras files.
+        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so `keras_slot_groups` tells
+        Keras' files (saving/keras_format.py) the other order.
         """
         return []
 
@@ -451,7 +367,8 @@ class Optimizer:
             for accumulator in accumulators:
                 accumulator[...] = 0
 
-        grads = self._clip_gradients(grads)
+        if self.clipnorm or self.global_clipnorm or self.clipvalue:
+            grads = clip_gradients(grads, self.clipnorm, self.global_clipnorm, self.clipvalue)
         learning_rate = self._current_learning_rate()
         self._apply_weight_decay(trainable_variables, learning_rate)
         self._update_step_all(grads, trainable_variables, learning_rate)
@@ -475,37 +392,12 @@ class Optimizer:
 
     def _update_step_all(self, grads, trainable_variables, learning_rate):
         """Runs `update_step` on each pair; an algorithm with per-step shared state overrides it."""
-        packed = self._packed_variables(trainable_variables) if self._additive_update else None
+        packed = packed_variables(self, trainable_variables) if self._additive_update else None
         if packed is not None:
             packed.update(self, grads, learning_rate)
             return
         for grad, variable in zip(grads, trainable_variables):
             self.update_step(grad, variable, learning_rate)
-
-    def _packed_variables(self, variables):
-        """The flat packing of `variables`, when it pays; None otherwise.
-
-        A small model's step is dominated by per-call overhead: Adam makes a dozen NumPy calls per
-        variable whatever its size. Packed, it makes a dozen in all, plus one copy of the
-        gradients. That copy costs a pass over the parameters, so packing pays only while the
-        parameters are few per variable (the threshold below: ~1 us of call overhead saved per
-        variable against ~1 ns per element copied).
-        """
-        count = len(variables)
-        if count < 2:
-            return None
-        key = tuple(id(v) for v in variables)
-        cached = self.__dict__.get("_packed_cache")
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        dtype = variables[0].value.dtype
-        total = sum(v.value.size for v in variables)
-        if total > 2048 * (count - 1) or any(v.value.dtype != dtype for v in variables):
-            self._packed_cache = (key, None)
-            return None
-        packed = _PackedVariables(self, variables)
-        self._packed_cache = (key, packed)
-        return packed
 
     def update_step(self, gradient, variable, learning_rate):
         """Updates `variable.value` in place from `gradient` (a backend array of the variable's
@@ -533,22 +425,7 @@ class Optimizer:
         grads, variables = zip(*kept)
         return list(grads), list(variables)
 
-    # ---- clipping and weight decay ---------------------------------------------------------
-
-    def _clip_gradients(self, grads):
-        xp = backend.xp
-        if self.clipnorm:
-            clipped = []
-            for grad in grads:
-                norm = float(xp.sqrt(xp.sum(xp.square(grad))))
-                # g * clipnorm / max(norm, clipnorm): unchanged when already short enough.
-                clipped.append(grad if norm <= self.clipnorm else grad * (self.clipnorm / norm))
-            return clipped
-        if self.global_clipnorm:
-            return clip_by_global_norm(grads, self.global_clipnorm)
-        if self.clipvalue:
-            return [xp.clip(grad, -self.clipvalue, self.clipvalue) for grad in grads]
-        return grads
+    # ---- weight decay -----------------------------------------------------------------------
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exempts variables from weight decay: those in `var_list`, and those whose name
@@ -610,8 +487,6 @@ class Optimizer:
         Returns:
             `iterations` after the update.
         """
-        from neuroflow.engine.tape import GradientTape
-
         var_list = list(var_list() if callable(var_list) else var_list)
         if tape is None:
             if not callable(loss):
@@ -649,34 +524,10 @@ class Optimizer:
         for index, variable in enumerate(self._variables):
             variable.assign(store[str(index + offset)])
 
-    def slots_in_keras_order(self, variables):
-        """The slot Variables in the order Keras 3 saves them, for `variables` (the model's
-        `keras_trainable_variables`): the EMA averages and gradient accumulators first, then
-        `keras_slot_groups`. None for an optimizer with no known Keras layout (a custom one, or
-        slots that do not match `variables`)."""
-        groups = self.keras_slot_groups
-        if groups is None or not registry.is_builtin(type(self)):
-            return None
-        slots = self._slots
-        if any(id(v) not in slots for v in variables):
-            return None
-        ordered = []
-        base = [["average"]] if self.use_ema else []
-        base += [["gradient_accumulator"]] if self.gradient_accumulation_steps else []
-        for group in base + groups:
-            present = [name for name in group if variables and name in slots[id(variables[0])]]
-            for variable in variables:
-                ordered += [slots[id(variable)][name] for name in present]
-        if len(ordered) != len(self.variables):
-            return None
-        return ordered
-
     # ---- configuration ---------------------------------------------------------------------
 
     def get_config(self):
         """The constructor arguments (a schedule learning rate is serialized as a dict)."""
-        from neuroflow.optimizers import schedules
-
         learning_rate = self._learning_rate
         if isinstance(learning_rate, schedules.LearningRateSchedule):
             learning_rate = schedules.serialize(learning_rate)
@@ -700,8 +551,6 @@ class Optimizer:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Builds an optimizer from `get_config()`'s output (a fresh one: no slots, step 0)."""
-        from neuroflow.optimizers import schedules
-
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = schedules.deserialize(config["learning_rate"], custom_objects=custom_objects)
@@ -711,74 +560,19 @@ class Optimizer:
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
 
 
-class _PackedVariables:
-    """Several variables updated as one flat array by an additive `update_step`.
+# The base class' own arguments, read off its signature: subclasses forward them without re-listing them.
+_BASE_ARGUMENTS = tuple(inspect.signature(Optimizer.__init__).parameters)[1:-1]
 
-    The variables' values and the optimizer's slots for them move into one flat array each; every
-    Variable (and slot Variable) keeps a view of its segment as its value, so layers, saving,
-    loading and `variables` all see the same numbers. `update` packs the gradients into one flat
-    array and runs the algorithm once, on a Variable standing for the whole parameter array.
 
-    Should something give a variable a new value array (another optimizer packing it too), that
-    variable is copied back into its segment before the next update.
+def base_arguments(arguments):
+    """The base optimizer's arguments out of a subclass constructor's `locals()`, its **kwargs included.
+
+    Keras 3 writes the base arguments into every optimizer's signature (users read signatures);
+    `super().__init__(**base_arguments(locals()))` passes them on without a second list.
     """
-
-    def __init__(self, optimizer, variables):
-        xp = backend.xp
-        self.variables = list(variables)
-        dtype = variables[0].value.dtype
-        self.bounds, offset = [], 0
-        for variable in variables:
-            self.bounds.append((offset, offset + variable.value.size, variable.value.shape))
-            offset += variable.value.size
-        self.gradient = xp.empty(offset, dtype=dtype)
-        self.parameters = Variable(xp.zeros(offset, dtype=dtype), dtype=dtype, trainable=False, name="packed_parameters")
-        self.views = [None] * len(variables)
-        for index in range(len(variables)):
-            self._repoint(index)
-        flat_slots = {}
-        for name in optimizer._slots[id(variables[0])]:
-            flat = xp.concatenate([optimizer._slots[id(v)][name].value.reshape(-1) for v in variables])
-            for variable, (start, stop, shape) in zip(variables, self.bounds):
-                optimizer._slots[id(variable)][name].value = flat[start:stop].reshape(shape)
-            flat_slots[name] = Variable(flat, dtype=dtype, trainable=False, name=f"packed_{name}")
-            flat_slots[name].value = flat  # the very array the per-variable views share (no copy)
-        optimizer._slots[id(self.parameters)] = flat_slots
-
-    def _repoint(self, index):
-        """Copies variable `index` into its segment and makes the segment its value."""
-        start, stop, shape = self.bounds[index]
-        view = self.parameters.value[start:stop].reshape(shape)
-        view[...] = self.variables[index].value
-        self.variables[index].value = self.views[index] = view
-
-    def update(self, optimizer, grads, learning_rate):
-        for index, variable in enumerate(self.variables):
-            if variable.value is not self.views[index]:
-                self._repoint(index)
-        backend.xp.concatenate([g.reshape(-1) for g in grads], out=self.gradient)
-        optimizer.update_step(self.gradient, self.parameters, learning_rate)
-
-
-def global_norm(value_list):
-    """sqrt(sum of squares of every element of every array), ignoring None."""
-    xp = backend.xp
-    return math.sqrt(sum(float(xp.sum(xp.square(v))) for v in value_list if v is not None))
-
-
-def clip_by_global_norm(value_list, clip_norm):
-    """Rescales all arrays by `clip_norm / max(global_norm, clip_norm)`.
-
-    A non-finite global norm makes every value NaN (as Keras does), so a diverged step shows.
-    """
-    norm = global_norm(value_list)
-    if not math.isfinite(norm):
-        scale = math.nan
-    elif norm <= clip_norm:
-        return list(value_list)
-    else:
-        scale = clip_norm / norm
-    return [None if v is None else v * scale for v in value_list]
+    forwarded = {name: arguments[name] for name in _BASE_ARGUMENTS if name in arguments}
+    forwarded.update(arguments.get("kwargs", ()))
+    return forwarded
 
 
 def _snake_case(name):

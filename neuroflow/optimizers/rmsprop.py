@@ -1,6 +1,6 @@
 """RMSprop: divide the gradient by a running root-mean-square of its recent magnitudes."""
 from neuroflow import backend
-from neuroflow.optimizers.optimizer import Optimizer
+from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
 class RMSprop(Optimizer):
@@ -39,11 +39,7 @@ class RMSprop(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
                  name="rmsprop", **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"`rho` must be in [0, 1]. Received: rho={rho}")
         if not 0.0 <= momentum <= 1.0:

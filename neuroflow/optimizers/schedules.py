@@ -6,6 +6,7 @@ step count (`optimizer.iterations`, 0 before the first update) and returns a Pyt
     schedule = ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
     optimizer = neuroflow.optimizers.SGD(learning_rate=schedule)
 """
+import inspect
 import math
 
 from neuroflow.utils import registry
@@ -47,6 +48,26 @@ def _step(step):
     return float(step)
 
 
+def _decay_progress(step, decay_steps, staircase):
+    """step / decay_steps, floored with `staircase` (the exponent or factor of the step decays)."""
+    progress = _step(step) / decay_steps
+    return math.floor(progress) if staircase else progress
+
+
+def _keep_arguments(schedule, arguments):
+    """Stores a built-in schedule's constructor arguments (its `locals()`) as attributes of their names."""
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(schedule, name, value)
+
+
+def _config_from_signature(schedule):
+    """The built-in schedules' `get_config`: each keeps its constructor arguments as attributes of the
+    same names, so the config is those, in the constructor's order (as Keras writes them)."""
+    names = list(inspect.signature(type(schedule).__init__).parameters)[1:]
+    return {name: getattr(schedule, name) for name in names}
+
+
 def _check_positive(name, value, schedule):
     if not isinstance(value, (int, float)) or value <= 0:
         raise ValueError(f"{schedule}: argument `{name}` must be > 0. Received: {name}={value!r}")
@@ -70,21 +91,13 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
         _check_positive("decay_steps", decay_steps, "ExponentialDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
-        progress = _step(step) / self.decay_steps
-        if self.staircase:
-            progress = math.floor(progress)
+        progress = _decay_progress(step, self.decay_steps, self.staircase)
         return float(self.initial_learning_rate * self.decay_rate ** progress)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    get_config = _config_from_signature
 
 
 class InverseTimeDecay(LearningRateSchedule):
@@ -105,21 +118,13 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
         _check_positive("decay_steps", decay_steps, "InverseTimeDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
-        progress = _step(step) / self.decay_steps
-        if self.staircase:
-            progress = math.floor(progress)
+        progress = _decay_progress(step, self.decay_steps, self.staircase)
         return float(self.initial_learning_rate / (1.0 + self.decay_rate * progress))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    get_config = _config_from_signature
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -148,9 +153,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                              f"values={values} of length {len(values)}.")
         if any(later <= earlier for earlier, later in zip(boundaries, boundaries[1:])):
             raise ValueError(f"PiecewiseConstantDecay: `boundaries` must be strictly increasing. Received: {boundaries}")
-        self.boundaries = boundaries
-        self.values = values
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         step = _step(step)
@@ -159,8 +162,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return float(value)
         return float(self.values[-1])
 
-    def get_config(self):
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+    get_config = _config_from_signature
 
 
 class PolynomialDecay(LearningRateSchedule):
@@ -188,12 +190,7 @@ class PolynomialDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
                  name="PolynomialDecay"):
         _check_positive("decay_steps", decay_steps, "PolynomialDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.end_learning_rate = end_learning_rate
-        self.power = power
-        self.cycle = cycle
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         step = _step(step)
@@ -207,10 +204,7 @@ class PolynomialDecay(LearningRateSchedule):
         return float((self.initial_learning_rate - self.end_learning_rate) * (1.0 - fraction) ** self.power
                      + self.end_learning_rate)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
-                "name": self.name}
+    get_config = _config_from_signature
 
 
 class CosineDecay(LearningRateSchedule):
@@ -239,12 +233,7 @@ class CosineDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
                  warmup_steps=0):
         _check_positive("decay_steps", decay_steps, "CosineDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
-        self.name = name
-        self.warmup_target = warmup_target
-        self.warmup_steps = warmup_steps
+        _keep_arguments(self, locals())
 
     def _decay(self, step, start_rate):
         cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
@@ -260,10 +249,7 @@ class CosineDecay(LearningRateSchedule):
             return float((self.warmup_target - self.initial_learning_rate) * fraction + self.initial_learning_rate)
         return float(self._decay(step - self.warmup_steps, self.warmup_target))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
-                "warmup_steps": self.warmup_steps}
+    get_config = _config_from_signature
 
 
 class CosineDecayRestarts(LearningRateSchedule):
@@ -289,12 +275,7 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
         _check_positive("first_decay_steps", first_decay_steps, "CosineDecayRestarts")
-        self.initial_learning_rate = initial_learning_rate
-        self.first_decay_steps = first_decay_steps
-        self.t_mul = t_mul
-        self.m_mul = m_mul
-        self.alpha = alpha
-        self.name = name
+        _keep_arguments(self, locals())
 
     def __call__(self, step):
         fraction = _step(step) / self.first_decay_steps
@@ -308,9 +289,7 @@ class CosineDecayRestarts(LearningRateSchedule):
         cosine = 0.5 * self.m_mul ** restart * (1.0 + math.cos(math.pi * fraction))
         return float(self.initial_learning_rate * ((1.0 - self.alpha) * cosine + self.alpha))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
-                "t_mul": self.t_mul, "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+    get_config = _config_from_signature
 
 
 # Every schedule class registered itself (LearningRateSchedule.__init_subclass__).

@@ -9,7 +9,7 @@
                           layers/<name>/layers/...       the layers of a nested Sequential / Functional
                           <attribute>/vars/...           sub-layers of subclassed models, by attribute name
                           optimizer/vars/0, 1, ...       iterations, learning rate, then the slots
-                                                         (Optimizer.slots_in_keras_order)
+                                                         (in Optimizer.keras_slot_groups' order)
                           vars                           the model's own variables (usually none)
 
 `<name>` is not the layer's name: inside a list of layers Keras names each entry by its snake-cased
@@ -32,6 +32,7 @@ import numpy
 from neuroflow.layers.layer import Layer
 from neuroflow.saving import keras_config
 from neuroflow.saving.files import write_atomically
+from neuroflow.utils import registry
 
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
@@ -133,11 +134,34 @@ def weight_groups(model):
 
 # ---- optimizer state ---------------------------------------------------------------------------
 
+def _slots_in_keras_order(optimizer, variables):
+    """The optimizer's slot Variables in the order Keras 3 saves them, for `variables` (the model's
+    `keras_trainable_variables`): the EMA averages and gradient accumulators first, then the groups
+    the optimizer declares (`keras_slot_groups`), each interleaved per variable. None for an
+    optimizer with no known Keras layout (a custom one, or slots that do not match `variables`)."""
+    groups = optimizer.keras_slot_groups
+    if groups is None or not registry.is_builtin(type(optimizer)):
+        return None
+    slots = optimizer._slots
+    if any(id(v) not in slots for v in variables):
+        return None
+    ordered = []
+    base = [["average"]] if optimizer.use_ema else []
+    base += [["gradient_accumulator"]] if optimizer.gradient_accumulation_steps else []
+    for group in base + groups:
+        present = [name for name in group if variables and name in slots[id(variables[0])]]
+        for variable in variables:
+            ordered += [slots[id(variable)][name] for name in present]
+    if len(ordered) != len(optimizer.variables):
+        return None
+    return ordered
+
+
 def optimizer_state(model):
     optimizer = model.optimizer
     if optimizer is None or not optimizer.built:
         return None
-    slots = optimizer.slots_in_keras_order(model.keras_trainable_variables())
+    slots = _slots_in_keras_order(optimizer, model.keras_trainable_variables())
     if slots is None:
         return None
     values = [numpy.asarray(int(optimizer._iterations), dtype="int64")]
@@ -151,7 +175,7 @@ def read_optimizer_state(model, group, filepath):
     variables = model.keras_trainable_variables()
     if not optimizer.built:
         optimizer.build(variables)
-    slots = optimizer.slots_in_keras_order(variables)
+    slots = _slots_in_keras_order(optimizer, variables)
     stored = [numpy.asarray(group[str(i)]) for i in range(len(group))]
     expected = None if slots is None else 1 + isinstance(optimizer._learning_rate, float) + len(slots)
     if slots is None or len(stored) != expected:

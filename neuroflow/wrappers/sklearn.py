@@ -30,11 +30,21 @@ still imports, and constructing a wrapper raises an ImportError that says how to
     cross_val_score(classifier, X, y, cv=3)
 """
 import copy
-import inspect
 
 # Host-side bookkeeping only (labels, one-hot targets, argmax of predictions): scikit-learn hands
 # over and expects NumPy arrays, so `backend.xp` has no place here.
 import numpy
+
+from neuroflow.wrappers.class_encoding import _ClassEncoding
+from neuroflow.wrappers.routing import _name_of, _signature_params, route_parameters
+from neuroflow.wrappers.validation import (
+    _check_compiled,
+    _check_is_fitted,
+    _check_x,
+    _check_xy,
+    _clone_compiled,
+    _encode_validation_data,
+)
 
 try:
     import sklearn
@@ -63,66 +73,6 @@ def _require_sklearn(name):
         raise ImportError(f"{name} needs scikit-learn, which is not installed; install it with: {INSTALL_HINT}")
 
 
-def _check_is_fitted(estimator):
-    from sklearn.utils.validation import check_is_fitted
-    check_is_fitted(estimator, "model_")
-
-
-def _check_x(estimator, X, reset):
-    """X as a numeric array (any rank: images are fine); records or checks `n_features_in_`."""
-    from sklearn.utils.validation import check_array
-    X = check_array(X, allow_nd=True, dtype="numeric")
-    name = type(estimator).__name__
-    features = X.shape[1] if X.ndim > 1 else 1
-    if reset:
-        estimator.n_features_in_ = features
-    elif features != estimator.n_features_in_:
-        raise ValueError(f"{name}: X has {features} features, but {name} was fitted with "
-                         f"{estimator.n_features_in_} features")
-    return X
-
-
-def _check_xy(estimator, X, y):
-    from sklearn.utils.validation import check_consistent_length
-    X = _check_x(estimator, X, reset=True)
-    if y is None:
-        raise ValueError(f"{type(estimator).__name__}.fit() requires y (the targets); got y=None")
-    y = numpy.asarray(y)
-    check_consistent_length(X, y)
-    return X, y
-
-
-def _check_compiled(model, where):
-    """The built model must be a compiled neuroflow Model with a loss and an optimizer."""
-    if not hasattr(model, "fit") or not hasattr(model, "predict"):
-        raise TypeError(f"{where} must give a neuroflow Model, got {type(model).__name__}")
-    if not getattr(model, "compiled", False) or getattr(model, "loss", None) is None \
-            or getattr(model, "optimizer", None) is None:
-        raise RuntimeError(f"{where} gave a model that is not compiled with a loss and an optimizer; call "
-                           "model.compile(optimizer=..., loss=...) before returning it")
-
-
-def _clone_compiled(model):
-    """A copy of `model` with freshly initialized weights, compiled like it with a fresh optimizer.
-
-    `clone_model` rebuilds the architecture from its config; the compile arguments are copied so the
-    clone's optimizer slots and metric states start empty, as a new model's would.
-    """
-    from neuroflow.models import clone_model
-
-    _check_compiled(model, "the model passed to the wrapper")
-    clone = clone_model(model)
-    optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
-    requested = model._compile_metrics.requested
-    weighted = model._compile_metrics.requested_weighted
-    single = len(model.output_names) == 1
-    loss_weights = model._compiled_loss.loss_weights if model._compiled_loss is not None else None
-    clone.compile(optimizer=optimizer, loss=copy.deepcopy(model.loss), loss_weights=loss_weights,
-                  metrics=copy.deepcopy(requested[0] if single else requested),
-                  weighted_metrics=copy.deepcopy(weighted[0] if single else weighted))
-    return clone
-
-
 def _set_tags(tags, classifier=False, regressor=False, transformer=False):
     # Training is stochastic and a few epochs score poorly: sklearn's estimator checks must know both.
     tags.non_deterministic = True
@@ -133,85 +83,6 @@ def _set_tags(tags, classifier=False, regressor=False, transformer=False):
     if transformer:
         tags.transformer_tags.preserves_dtype = []
     return tags
-
-
-class _ClassEncoding:
-    """Labels <-> class indices / one-hot rows, shared by both classifier spellings.
-
-    Any hashable labels work (ints, strings, ...): `classes_` is `numpy.unique(y)`, sorted, and a
-    label's index is its position there. A 2-D `y` with several columns is taken as one-hot already.
-    """
-
-    def _fit_classes(self, y):
-        from sklearn.utils.multiclass import type_of_target
-        name = type(self).__name__
-        if y.ndim == 2 and y.shape[1] > 1:
-            if not numpy.isin(y, (0, 1)).all() or not (y.sum(axis=1) == 1).all():
-                raise ValueError(f"{name}: a 2-D y with {y.shape[1]} columns must be one-hot (one 1 per row); "
-                                 "pass the labels as a 1-D array instead")
-            self.classes_ = numpy.arange(y.shape[1])
-            self.n_classes_ = y.shape[1]
-            self._target_ndim = 1
-            return numpy.argmax(y, axis=1)
-        self._target_ndim = y.ndim
-        y = y.reshape(-1) if y.ndim == 2 else y
-        target_type = type_of_target(y)
-        if target_type not in ("binary", "multiclass"):
-            raise ValueError(f"{name} supports binary and multiclass targets only; y is {target_type!r} "
-                             "(use a regressor for continuous targets)")
-        self.classes_ = numpy.unique(y)
-        if len(self.classes_) < 2:
-            raise ValueError(f"{name} needs at least 2 classes in y; got only {self.classes_.tolist()}")
-        self.n_classes_ = len(self.classes_)
-        return numpy.searchsorted(self.classes_, y)
-
-    def _class_indices(self, y):
-        """Indices of labels seen in fit; unknown labels are an error, not a silent wrong index."""
-        y = numpy.asarray(y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            return numpy.argmax(y, axis=1)
-        y = y.reshape(-1)
-        unknown = ~numpy.isin(y, self.classes_)
-        if unknown.any():
-            raise ValueError(f"{type(self).__name__}: labels {numpy.unique(y[unknown]).tolist()} were not seen in "
-                             f"fit (classes: {self.classes_.tolist()})")
-        return numpy.searchsorted(self.classes_, y)
-
-    def _one_hot(self, indices):
-        floatx = _floatx()
-        return numpy.eye(len(self.classes_), dtype=floatx)[indices]
-
-    def _labels(self, outputs):
-        """Predicted labels from the model's outputs: argmax over classes, or p > 0.5 for one sigmoid unit."""
-        outputs = numpy.asarray(outputs)
-        if outputs.ndim == 1 or outputs.shape[-1] == 1:
-            indices = (outputs.reshape(-1) > 0.5).astype(int)
-        else:
-            indices = numpy.argmax(outputs, axis=-1)
-        labels = self.classes_[indices]
-        return labels.reshape(-1, 1) if self._target_ndim == 2 else labels
-
-    @staticmethod
-    def _probabilities(outputs):
-        """Class probabilities, one column per class: one sigmoid unit p becomes the columns (1 - p, p)."""
-        outputs = numpy.asarray(outputs)
-        if outputs.ndim == 1 or outputs.shape[-1] == 1:
-            positive = outputs.reshape(-1, 1)
-            return numpy.hstack([1.0 - positive, positive])
-        return outputs
-
-
-def _floatx():
-    from neuroflow import backend
-    return backend.floatx()
-
-
-def _encode_validation_data(fit_kwargs, encode):
-    """Applies the training-target encoding to the `y` of `validation_data=(x, y[, weights])`."""
-    data = fit_kwargs.get("validation_data")
-    if isinstance(data, (tuple, list)) and len(data) in (2, 3):
-        fit_kwargs["validation_data"] = (data[0], encode(data[1])) + tuple(data[2:])
-    return fit_kwargs
 
 
 # ---- Keras 3: SKLearnClassifier, SKLearnRegressor, SKLearnTransformer ------------------------------------
@@ -310,6 +181,7 @@ class SKLBase(BaseEstimator):
 
     def _process_target(self, y, reset=False):
         """Regression targets as the network sees them: numeric, at least 2-D (a column for 1-D y)."""
+        # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.
         from sklearn.utils.validation import check_array
         y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
         if reset:
@@ -419,21 +291,6 @@ class SKLearnTransformer(TransformerMixin, SKLBase):
 
 # ---- the tf.keras / scikeras spelling: KerasClassifier, KerasRegressor ----------------------------------
 
-# Keyword arguments that go to `Model.compile` when `build_fn` returns an uncompiled model.
-_COMPILE_PARAMS = ("optimizer", "loss", "metrics")
-
-
-def _name_of(function):
-    return getattr(function, "__qualname__", None) or type(function).__name__
-
-
-def _signature_params(function):
-    """(names of the keyword-capable parameters of `function`, whether it takes **kwargs)."""
-    parameters = inspect.signature(function).parameters.values()
-    names = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    return names, any(p.kind == p.VAR_KEYWORD for p in parameters)
-
-
 class _KerasLegacyBase(BaseEstimator):
     """Base of `KerasClassifier` / `KerasRegressor`, the tf.keras (and scikeras) spelling.
 
@@ -503,49 +360,13 @@ class _KerasLegacyBase(BaseEstimator):
                              f"got {build_fn!r}")
         return build_fn
 
-    def _route(self, build_fn):
-        """Splits sk_params into (build_fn kwargs, compile kwargs, fit kwargs, predict kwargs)."""
-        from neuroflow.models import Model
-
-        build_names, build_takes_any = _signature_params(build_fn)
-        fit_names, _ = _signature_params(Model.fit)
-        predict_names, _ = _signature_params(Model.predict)
-        fit_names -= {"self", "x", "y"}
-        predict_names -= {"self", "x"}
-        build, compile_args, fit, predict = {}, {}, {}, {}
-        for name, value in self.sk_params.items():
-            if name == "model" and self.build_fn is None:
-                continue
-            if name.startswith("model__"):
-                build[name[len("model__"):]] = value
-                continue
-            if name.startswith("fit__"):
-                fit[name[len("fit__"):]] = value
-                continue
-            routed = False
-            if name in build_names:
-                build[name], routed = value, True
-            if name in fit_names:
-                fit[name], routed = value, True
-            if name in predict_names:
-                predict[name], routed = value, True
-            if not routed and name in _COMPILE_PARAMS:
-                compile_args[name], routed = value, True
-            if not routed and build_takes_any:
-                build[name], routed = value, True
-            if not routed:
-                raise ValueError(
-                    f"{type(self).__name__}: parameter {name!r} is not an argument of build_fn "
-                    f"{_name_of(build_fn)}{inspect.signature(build_fn)}, of Model.fit or of Model.predict; "
-                    f"known fit arguments: {sorted(fit_names)}")
-        return build, compile_args, fit, predict
-
     def _meta(self):
         return {"n_features_in_": self.n_features_in_}
 
     def _build(self, X, targets):
         build_fn = self._build_function()
-        build, compile_args, fit, predict = self._route(build_fn)
+        build, compile_args, fit, predict = route_parameters(type(self).__name__, self.sk_params, build_fn,
+                                                             self.build_fn is not None)
         build_names, _ = _signature_params(build_fn)
         if "meta" in build_names and "meta" not in build:
             meta = self._meta()
@@ -680,6 +501,7 @@ class KerasRegressor(RegressorMixin, _KerasLegacyBase):
         return _set_tags(super().__sklearn_tags__(), regressor=True)
 
     def _encode_targets(self, y, reset=False):
+        # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.
         from sklearn.utils.validation import check_array
         return check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
 

@@ -4,7 +4,8 @@ import contextlib
 import numpy as np
 import pytest
 
-from neuroflow.ops import convolution, parallel, pooling
+from neuroflow.ops import parallel, pooling
+from neuroflow.ops.convolution import standard as convolution
 
 
 @pytest.fixture

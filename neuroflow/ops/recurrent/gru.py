@@ -1,0 +1,245 @@
+"""The fused GRU sequence op (both reset_after forms): forward loop, BPTT vjp, and the `gru` wrapper."""
+from neuroflow import backend
+from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.activation import KERNELS
+from neuroflow.ops.recurrent.sequence import (
+    _activation,
+    _apply_sequence_op,
+    _bool_mask,
+    _check,
+    _dx,
+    _keep_where_masked,
+    _split_optional,
+    _time_major,
+    _time_major_mask,
+    _to_batch_major,
+    _zeros_state,
+    time_slice_op,
+)
+
+gru_op = Op("gru")
+
+
+def _gate_product(h, recurrent_kernel, gate_masks, out):
+    """out = h @ recurrent_kernel, or per gate block k: (h * gate_masks[k]) @ recurrent_kernel[:, k]."""
+    if gate_masks is None:
+        backend.xp.matmul(h, recurrent_kernel, out=out)
+        return
+    units = h.shape[1]
+    for k, gate_mask in enumerate(gate_masks):
+        backend.xp.matmul(h * gate_mask, recurrent_kernel[:, k * units:(k + 1) * units],
+                          out=out[:, k * units:(k + 1) * units])
+
+
+def _gate_product_transpose(d, recurrent_kernel_t, gate_masks):
+    """The gradient wrt h of `_gate_product`: sum_k (d_k @ recurrent_kernel[:, k]^T) * gate_masks[k]."""
+    if gate_masks is None:
+        return d @ recurrent_kernel_t
+    units = recurrent_kernel_t.shape[1]
+    total = None
+    for k, gate_mask in enumerate(gate_masks):
+        part = d[:, k * units:(k + 1) * units] @ recurrent_kernel_t[k * units:(k + 1) * units]
+        part *= gate_mask
+        total = part if total is None else total + part
+    return total
+
+
+@gru_op.forward
+def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=False, has_recurrent_mask=False,
+      go_backwards=False, activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+    """Returns (batch, time, units), the hidden state of every step.
+
+    With recurrent_mask = [m_z, m_r, m_h] (batch, 3 units), one dropout multiplier per gate as in
+    Keras 3's GRUCell (implementation 1), and hz = h_{t-1} * m_z, hr = h_{t-1} * m_r, hh_in = h_{t-1} * m_h:
+    reset_after=True (Keras 3 default; bias (2, 3 units): input bias, recurrent bias):
+        r_z = hz @ R_z + b_z, r_r = hr @ R_r + b_r, r_h = hh_in @ R_h + b_h
+        z = ra(x_z + r_z), r = ra(x_r + r_r), hh = a(x_h + r * r_h)
+    reset_after=False (bias (3 units,)):
+        z, r as above without recurrent bias, hh = a(x_h + (r * hh_in) @ R_h)
+    h_t = z h_{t-1} + (1 - z) hh, with the unmasked h_{t-1} (no recurrent_mask: all m = 1).
+    """
+    xp = backend.xp
+    (_, h0, _, kernel, recurrent_kernel), bias, mask, recurrent_mask = _split_optional(
+        (x, h0, unused, kernel, recurrent_kernel) + optional, has_bias, has_mask, has_recurrent_mask)
+    batch, time, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    dtype = xp.result_type(x, kernel, recurrent_kernel, h0)
+    act, ract = KERNELS[activation], KERNELS[recurrent_activation]
+    gate_masks = None if recurrent_mask is None else [recurrent_mask[:, k * units:(k + 1) * units]
+                                                      for k in range(3)]
+    x_flat = _time_major(x, go_backwards)
+    inputs_part = x_flat @ kernel
+    input_bias = recurrent_bias = None
+    if bias is not None:
+        input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, None)
+        inputs_part += input_bias
+    inputs_part = inputs_part.reshape(time, batch, 3 * units)
+    step_mask = _time_major_mask(mask, go_backwards, dtype)
+    hidden = xp.empty((time + 1, batch, units), dtype=dtype)
+    hidden[0] = h0
+    gates = xp.empty((time, batch, 3 * units), dtype=dtype)  # z, r, hh (activated)
+    pre = xp.empty_like(gates) if (act.needs_input or ract.needs_input) else None
+    # reset_after: r_h = (hh_in @ R_h + b_h); otherwise r * hh_in, the input of the last product.
+    recurrent_part = xp.empty((time, batch, units), dtype=dtype)
+    inner = xp.empty((batch, 3 * units), dtype=dtype)
+    recurrent_zr, recurrent_h = recurrent_kernel[:, :2 * units], recurrent_kernel[:, 2 * units:]
+    for t in range(time):
+        h_prev = hidden[t]
+        a = gates[t]
+        if reset_after:
+            _gate_product(h_prev, recurrent_kernel, gate_masks, inner)
+            if recurrent_bias is not None:
+                inner += recurrent_bias
+            xp.add(inputs_part[t, :, :2 * units], inner[:, :2 * units], out=a[:, :2 * units])
+            recurrent_part[t] = inner[:, 2 * units:]
+        else:
+            _gate_product(h_prev, recurrent_zr, None if gate_masks is None else gate_masks[:2], a[:, :2 * units])
+            a[:, :2 * units] += inputs_part[t, :, :2 * units]
+        if pre is not None:
+            pre[t, :, :2 * units] = a[:, :2 * units]
+        a[:, :2 * units] = ract.forward(a[:, :2 * units])
+        z, r, hh = a[:, :units], a[:, units:2 * units], a[:, 2 * units:]
+        if reset_after:
+            xp.multiply(r, recurrent_part[t], out=hh)
+        else:
+            xp.multiply(r, h_prev, out=recurrent_part[t])
+            if gate_masks is not None:
+                recurrent_part[t] *= gate_masks[2]
+            xp.matmul(recurrent_part[t], recurrent_h, out=hh)
+        hh += inputs_part[t, :, 2 * units:]
+        if pre is not None:
+            pre[t, :, 2 * units:] = hh
+        hh[...] = act.forward(hh)
+        h = hidden[t + 1]
+        # h = z h_prev + (1 - z) hh = hh + z (h_prev - hh)
+        xp.subtract(h_prev, hh, out=h)
+        h *= z
+        h += hh
+        if step_mask is not None:
+            _keep_where_masked(h, h_prev, step_mask[t])
+    residuals = (x_flat, kernel, recurrent_kernel, gate_masks, step_mask, gates, pre, hidden, recurrent_part, act,
+                 ract, has_bias, has_mask, has_recurrent_mask, go_backwards, reset_after)
+    return _to_batch_major(hidden[1:], go_backwards), residuals
+
+
+@gru_op.vjp
+def _(residuals, g, needs):
+    (x_flat, kernel, recurrent_kernel, gate_masks, step_mask, gates, pre, hidden, recurrent_part, act, ract,
+     has_bias, has_mask, has_recurrent_mask, go_backwards, reset_after) = residuals
+    xp = backend.xp
+    time, batch, three_units = gates.shape
+    units = three_units // 3
+    ones = xp.ones((), dtype=gates.dtype)
+    z, r, hh = gates[..., :units], gates[..., units:2 * units], gates[..., 2 * units:]
+    pre_part = (lambda k: pre[..., k * units:(k + 1) * units]) if pre is not None else (lambda k: None)
+    h_prev_all = hidden[:-1]
+    # Per-step factors, vectorized over time:
+    to_z = (h_prev_all - hh) * ract.derivative(ones, pre_part(0), z)    # dz_z = dh * to_z
+    to_h = (1 - z) * act.derivative(ones, pre_part(2), hh)              # dz_h = dh * to_h
+    to_r = recurrent_part * ract.derivative(ones, pre_part(1), r)       # dz_r = dz_h * to_r (reset_after)
+    g_hidden = g.transpose(1, 0, 2)
+    dz_inputs = xp.empty_like(gates)      # gradient of x @ kernel + input_bias
+    dz_recurrent = xp.empty_like(gates)   # gradient of h @ recurrent_kernel (+ recurrent_bias)
+    dh_carry = xp.zeros((batch, units), dtype=gates.dtype)
+    recurrent_t = recurrent_kernel.T
+    recurrent_zr_t, recurrent_h_t = recurrent_kernel[:, :2 * units].T, recurrent_kernel[:, 2 * units:].T
+    zr_masks = None if gate_masks is None else gate_masks[:2]
+    for t in range(time - 1, -1, -1):
+        dh = g_hidden[t] + dh_carry
+        if step_mask is not None:
+            m = step_mask[t]
+            dh_pass = dh * (1 - m)
+            dh = dh * m
+        di, dr_ = dz_inputs[t], dz_recurrent[t]
+        xp.multiply(dh, to_z[t], out=di[:, :units])
+        xp.multiply(dh, to_h[t], out=di[:, 2 * units:])
+        if reset_after:
+            xp.multiply(di[:, 2 * units:], to_r[t], out=di[:, units:2 * units])
+            dr_[:, :2 * units] = di[:, :2 * units]
+            xp.multiply(di[:, 2 * units:], r[t], out=dr_[:, 2 * units:])
+            dh_carry = _gate_product_transpose(dr_, recurrent_t, gate_masks)
+        else:
+            # d(r * hh_in) = dz_h @ R_h^T; r gets it times hh_in, h_prev gets it times r m_h.
+            d_reset_h = di[:, 2 * units:] @ recurrent_h_t
+            h_in = h_prev_all[t] if gate_masks is None else h_prev_all[t] * gate_masks[2]
+            xp.multiply(d_reset_h, h_in * ract.derivative(ones, pre_part(1)[t] if pre is not None else None, r[t]),
+                        out=di[:, units:2 * units])
+            d_reset_h *= r[t]
+            if gate_masks is not None:
+                d_reset_h *= gate_masks[2]
+            dh_carry = _gate_product_transpose(di[:, :2 * units], recurrent_zr_t, zr_masks) + d_reset_h
+        dh_carry += dh * z[t]
+        if step_mask is not None:
+            dh_carry += dh_pass
+    dz_flat = dz_inputs.reshape(time * batch, three_units)
+    h_flat = h_prev_all.reshape(-1, units)
+
+    def masked_h_product(k, dz_block):
+        # (h * m_k)^T dz_k: the recurrent-kernel gradient of gate block k.
+        h_in = h_flat if gate_masks is None else (h_prev_all * gate_masks[k]).reshape(-1, units)
+        return h_in.T @ dz_block
+
+    grad_recurrent = None
+    if needs[4]:
+        if reset_after:
+            dz_rec_flat = dz_recurrent.reshape(time * batch, three_units)
+            if gate_masks is None:
+                grad_recurrent = h_flat.T @ dz_rec_flat
+            else:
+                grad_recurrent = xp.concatenate([masked_h_product(k, dz_rec_flat[:, k * units:(k + 1) * units])
+                                                 for k in range(3)], axis=1)
+        else:
+            zr = (h_flat.T @ dz_flat[:, :2 * units] if gate_masks is None else
+                  xp.concatenate([masked_h_product(k, dz_flat[:, k * units:(k + 1) * units]) for k in range(2)],
+                                 axis=1))
+            grad_recurrent = xp.concatenate([zr, recurrent_part.reshape(-1, units).T @ dz_flat[:, 2 * units:]],
+                                            axis=1)
+    grads = [_dx(dz_flat, kernel, batch, time, go_backwards) if needs[0] else None,
+             dh_carry if needs[1] else None, None,
+             (x_flat.T @ dz_flat) if needs[3] else None, grad_recurrent]
+    if has_bias:
+        grad_bias = None
+        if needs[5]:
+            grad_bias = dz_flat.sum(axis=0)
+            if reset_after:
+                grad_bias = xp.stack([grad_bias, dz_recurrent.reshape(-1, three_units).sum(axis=0)])
+        grads.append(grad_bias)
+    grads += [None] * (int(has_mask) + int(has_recurrent_mask))
+    return tuple(grads)
+
+
+def gru(inputs, initial_h, kernel, recurrent_kernel, bias=None, mask=None, go_backwards=False, activation="tanh",
+        recurrent_activation="sigmoid", reset_after=True, recurrent_mask=None):
+    """A whole GRU sequence (Keras 3 GRU equations, gate order z, r, h).
+
+    reset_after=True: hh = activation(x_h + r * (h_{t-1} @ R_h + b_rec_h)), bias (2, 3 units).
+    reset_after=False: hh = activation(x_h + (r * h_{t-1}) @ R_h), bias (3 units,).
+    h_t = z h_{t-1} + (1 - z) hh. Other arguments as in `lstm`, except:
+
+    recurrent_mask: recurrent-dropout multipliers, (batch, 3 units) = [m_z, m_r, m_h], one per gate as
+        Keras 3's GRUCell draws them: h_{t-1} * m_k replaces h_{t-1} where it enters gate k's recurrent
+        product (for reset_after=False, hh = activation(x_h + (r * h_{t-1} * m_h) @ R_h)); the update
+        h_t = z h_{t-1} + (1 - z) hh keeps the unmasked h_{t-1}. A (batch, units) mask is used for all
+        three gates. None: no recurrent dropout.
+
+    Returns:
+        (sequence (batch, time, units), final h (batch, units)).
+    """
+    act, ract = _activation(activation, "activation"), _activation(recurrent_activation, "recurrent_activation")
+    units = recurrent_kernel.shape[0]
+    bias_shape = (2, 3 * units) if reset_after else (3 * units,)
+    _check("gru", inputs, kernel, recurrent_kernel, 3, [("initial_h", s) for s in [initial_h] if s is not None],
+           mask, None, bias, bias_shape)
+    if recurrent_mask is not None:
+        recurrent_mask = recurrent_mask.value if hasattr(recurrent_mask, "value") else backend.xp.asarray(recurrent_mask)
+        if recurrent_mask.ndim != 2 or recurrent_mask.shape[1] not in (units, 3 * units):
+            raise ValueError(f"gru expects a recurrent_mask of shape (batch, {3 * units}) (one (batch, {units}) "
+                             f"block per gate z, r, h) or (batch, {units}), got {tuple(recurrent_mask.shape)}")
+        if recurrent_mask.shape[1] == units:
+            recurrent_mask = backend.xp.concatenate([recurrent_mask] * 3, axis=1)
+    initial_h = _zeros_state(inputs, units) if initial_h is None else initial_h
+    mask = _bool_mask(mask)
+    sequence = _apply_sequence_op(gru_op, (inputs, initial_h, initial_h, kernel, recurrent_kernel), bias, mask,
+                                  recurrent_mask, go_backwards, activation=act.name, recurrent_activation=ract.name,
+                                  reset_after=bool(reset_after))
+    return sequence, apply(time_slice_op, (sequence,), {"index": inputs.shape[1] - 1})
