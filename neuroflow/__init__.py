@@ -11,7 +11,7 @@ from neuroflow import ops
 from neuroflow import (activations, callbacks, constraints, datasets, initializers, layers, losses, metrics, models,
                        optimizers, random, regularizers, saving, utils, wrappers)
 from neuroflow.layers import Input, InputSpec, Layer
-from neuroflow.layers.symbolic import KerasTensor
+from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.models import Model, Sequential
 from neuroflow.random import set_random_seed
 from neuroflow.losses import Loss

@@ -7,6 +7,8 @@ so the switch takes effect everywhere at once.
 """
 import os
 
+from neuroflow.utils import naming
+
 
 def _blas_spin_is_short():
     """Whether OpenBLAS was told to put its idle threads to sleep soon after each product.
@@ -120,8 +122,7 @@ def set_image_data_format(data_format):
 
 def clear_session():
     """Resets global state as keras.backend.clear_session does: layer auto-names restart from 'dense'."""
-    from neuroflow.layers.layer import reset_names
-    reset_names()
+    naming.reset_names()
 
 
 def _keep_freed_memory():

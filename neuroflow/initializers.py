@@ -18,6 +18,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow import random as nf_random
+from neuroflow.engine.tensor import install_initializer_resolver
 from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
@@ -457,3 +458,7 @@ def get(identifier):
     return get_object("initializer", identifier, ALL_OBJECTS, deserialize,
                       "a name such as 'glorot_uniform', a config dict, an Initializer or a callable "
                       "(shape, dtype=None)")
+
+
+# Variable("zeros", shape=...) resolves names through this module (engine/tensor.py).
+install_initializer_resolver(get)

@@ -5,8 +5,8 @@ import numpy
 import pytest
 
 from neuroflow import activations, ops
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tensor import Tensor
+from neuroflow.testing import check_gradients
 
 X = numpy.array([[-2.5, -0.7, 0.4, 1.3, 4.0], [3.5, -5.0, 0.9, -1.6, 2.2]])
 

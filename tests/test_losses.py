@@ -5,9 +5,9 @@ import numpy
 import pytest
 
 from neuroflow import activations, losses
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
+from neuroflow.testing import check_gradients
 
 ONE_HOT = numpy.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 PROBS = numpy.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])

@@ -3,7 +3,7 @@ import pytest
 
 from neuroflow import ops, regularizers
 from neuroflow.engine import GradientTape, Variable
-from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.testing import check_gradients
 
 X = np.array([[1.0, -2.0], [3.0, 0.5]])
 

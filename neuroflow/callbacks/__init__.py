@@ -1,5 +1,6 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict`, with Keras' names and behaviour."""
-from neuroflow.callbacks.callback import Callback, CallbackList
+from neuroflow.callbacks.callback import Callback
+from neuroflow.callbacks.callback_list import CallbackList
 from neuroflow.callbacks.csv_logger import CSVLogger
 from neuroflow.callbacks.early_stopping import EarlyStopping
 from neuroflow.callbacks.history import History
@@ -7,10 +8,10 @@ from neuroflow.callbacks.lambda_callback import LambdaCallback
 from neuroflow.callbacks.lr_scheduler import LearningRateScheduler
 from neuroflow.callbacks.model_checkpoint import ModelCheckpoint
 from neuroflow.callbacks.monitor_callback import MonitorCallback
-from neuroflow.callbacks.progbar import Progbar
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from neuroflow.callbacks.terminate_on_nan import TerminateOnNaN
+from neuroflow.utils.progbar import Progbar
 
 __all__ = [
     "CSVLogger",

@@ -48,7 +48,8 @@ class History(Callback):
         Returns:
             What `plot_history` returns.
         """
-        # Imported on use: plotting pulls in matplotlib, which training never needs.
+        # Looked up when called, so that a plotting module put in sys.modules in its place (a test's
+        # stand-in, a headless setup's) is the one used.
         from neuroflow.utils.plotting import plot_history
 
         return plot_history(self, *args, **kwargs)

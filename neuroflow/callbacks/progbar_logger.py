@@ -1,6 +1,6 @@
 """ProgbarLogger: prints 'Epoch i/n' and a progress bar with the metrics for each epoch."""
 from neuroflow.callbacks.callback import Callback
-from neuroflow.callbacks.progbar import Progbar
+from neuroflow.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):

@@ -15,14 +15,44 @@ An op is defined once:
 
 Forwards take and return backend arrays; `needs[i]` says whether input i wants a gradient, so a
 vjp can skip costly work (the input-gradient matmul of a first layer, say). Gradients may have the
-broadcast shape: the reverse walk reduces them to each input's shape (engine/graph.py).
+broadcast shape: the reverse walk reduces them to each input's shape (engine/graph.py). The
+decorators name the kernels `multiply.forward` and `multiply.vjp`, which is what a traceback or a
+profile through them shows.
 """
+import types
+
 from neuroflow import backend
 from neuroflow.engine import tape as tape_module
 from neuroflow.engine import trace as trace_module
+from neuroflow.engine.keras_tensor import KerasTensor, symbolic_op_call
 from neuroflow.engine.tensor import Tensor
 
 _OPS = {}
+
+
+def _named_kernel(function, name):
+    """`function` under the name `<op>.forward` / `<op>.vjp`, so tracebacks and profiles name the op.
+
+    Kernels are written as `def _(...)` under the decorators; without this every frame of every
+    kernel would read `_`. Tracebacks and profilers read the code object's name (co_name; Python
+    3.11+ also co_qualname), so the renamed code goes into a copy of the function: a kernel shared
+    by two ops (one vjp for max and min) keeps a name per op, and the caller's function is left as it
+    is. The copy shares globals, defaults and closure, so it runs exactly as the original.
+    """
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return function  # a builtin or a functools.partial: it has no code of its own to name
+    if hasattr(code, "co_qualname"):
+        code = code.replace(co_name=name, co_qualname=name)
+    else:
+        code = code.replace(co_name=name)
+    kernel = types.FunctionType(code, function.__globals__, name, function.__defaults__, function.__closure__)
+    kernel.__kwdefaults__ = function.__kwdefaults__
+    kernel.__qualname__ = name
+    kernel.__doc__ = function.__doc__
+    kernel.__module__ = function.__module__
+    kernel.__dict__.update(function.__dict__)
+    return kernel
 
 
 class Op:
@@ -39,11 +69,11 @@ class Op:
         _OPS[name] = self
 
     def forward(self, function):
-        self._forward = function
+        self._forward = _named_kernel(function, f"{self.name}.forward")
         return function
 
     def vjp(self, function):
-        self._vjp = function
+        self._vjp = _named_kernel(function, f"{self.name}.vjp")
         return function
 
     @property
@@ -57,18 +87,11 @@ class Op:
         return f"<Op {self.name}>"
 
 
-_KerasTensor = None  # layers.symbolic.KerasTensor, imported on first need (it imports this module)
-
-
 def _to_array(x):
     if isinstance(x, (int, float, bool)):
         # Python numbers stay weakly typed so `float32_tensor * 2.0` stays float32.
         return x
-    global _KerasTensor
-    if _KerasTensor is None:
-        from neuroflow.layers.symbolic import KerasTensor
-        _KerasTensor = KerasTensor
-    if isinstance(x, _KerasTensor):
+    if isinstance(x, KerasTensor):
         raise _SymbolicInput()
     return backend.xp.asarray(x)
 
@@ -86,8 +109,6 @@ def apply(op, inputs, params):
     try:
         arrays = [x.value if isinstance(x, Tensor) else _to_array(x) for x in inputs]
     except _SymbolicInput:
-        from neuroflow.layers.symbolic import symbolic_op_call
-
         return symbolic_op_call(op, inputs, params)
     output, residuals = op._forward(*arrays, **params)
     result = Tensor(output)

@@ -5,6 +5,8 @@ written on the tape that watched it (engine/tape.py), so a Tensor made outside a
 nothing beyond its array. The arithmetic operators (+, *, @, [], ...) are attached by
 `neuroflow.ops` so that they run as recorded ops.
 """
+import numpy
+
 from neuroflow import backend
 
 _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
@@ -12,6 +14,18 @@ _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
 # Called with the Variable on every assign while a training step is traced (engine/trace.py):
 # a forward pass that assigns state cannot be replayed op by op.
 _on_assign = None
+
+# Turns an initializer identifier (a name such as 'zeros', a config dict, an object) into a callable
+# `(shape, dtype) -> array`. The engine sits below initializers and must not import them, so
+# neuroflow/initializers.py installs its `get` here when it is imported (dependency inversion);
+# `import neuroflow` always imports it. Until then only callables are accepted.
+_resolve_initializer = None
+
+
+def install_initializer_resolver(resolver):
+    """Sets how Variable(initializer_name, shape=...) finds the initializer (initializers.get)."""
+    global _resolve_initializer
+    _resolve_initializer = resolver
 
 
 class Tensor:
@@ -112,11 +126,13 @@ class Variable(Tensor):
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None,
                  regularizer=None, **kwargs):
         if callable(initializer) or isinstance(initializer, str):
-            from neuroflow import initializers
-
             if shape is None:
                 raise ValueError("Variable(initializer=...) needs `shape` when the initializer is not a value")
-            initializer = initializers.get(initializer)
+            if _resolve_initializer is not None:
+                initializer = _resolve_initializer(initializer)
+            elif isinstance(initializer, str):
+                raise ValueError(f"Variable({initializer!r}, ...): initializer names are known once "
+                                 "neuroflow.initializers is imported")
             value = initializer(tuple(shape), dtype=dtype or backend.floatx())
         else:
             value = initializer.value if isinstance(initializer, Tensor) else initializer
@@ -171,6 +187,22 @@ class Variable(Tensor):
 
     def __repr__(self):
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}\n{self.numpy()!r}>"
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """A Tensor holding `x` (float64 NumPy input stays float64 unless `dtype` says otherwise).
+
+    `neuroflow.ops.convert_to_tensor`, defined here so that ops modules below `neuroflow.ops`
+    (ops/image.py) can use it.
+    """
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == str(numpy.dtype(dtype))):
+        return x
+    value = x.value if isinstance(x, Tensor) else backend.xp.asarray(x)
+    if dtype is not None:
+        value = value.astype(dtype)
+    elif isinstance(x, (float, list, tuple)) and value.dtype == numpy.float64:
+        value = value.astype(backend.floatx())
+    return Tensor(value)
 
 
 def as_array(x, dtype=None):

@@ -1,8 +1,8 @@
 """Activation layers: ReLU, LeakyReLU, PReLU (a trainable slope), ELU, Softmax."""
 import warnings
 
-from neuroflow import constraints, initializers, ops, regularizers
-from neuroflow.layers.layer import Layer
+from neuroflow import ops
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 
 
 class ReLU(Layer):
@@ -67,9 +67,8 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        store_arguments(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
+                              alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -90,9 +89,7 @@ class PReLU(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"alpha_initializer": initializers.serialize(self.alpha_initializer),
-                       "alpha_regularizer": regularizers.serialize(self.alpha_regularizer) if self.alpha_regularizer else None,
-                       "alpha_constraint": constraints.serialize(self.alpha_constraint) if self.alpha_constraint else None,
+        config.update({**serialized_arguments(self, ("alpha_initializer", "alpha_regularizer", "alpha_constraint")),
                        "shared_axes": self.shared_axes})
         return config
 

@@ -13,9 +13,9 @@ import math
 
 import numpy
 
-from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow import backend, ops, regularizers
 from neuroflow.engine.tensor import Tensor
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text, unknown_name_error
@@ -61,12 +61,9 @@ class _HeadProjection(Layer):
         super().__init__(**kwargs)
         self.mode, self.heads, self.size, self.units = mode, heads, size, units
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
     def build(self, input_shape):
         if self.mode == "split":
@@ -166,14 +163,11 @@ class MultiHeadAttention(Layer):
         self.use_bias = bool(use_bias)
         self._output_shape = None if output_shape is None else (int(numpy.ravel(output_shape)[0]),)
         self.attention_axes = attention_axes
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         # Keras hands the activity regularizer to the projections, not to the layer's own output.
         self._projection_activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
         self.supports_masking = True

@@ -11,9 +11,9 @@ Weights follow Keras 3's names and layouts, so weights move between the two unch
 The arithmetic (im2col + one matrix product) lives in ops/convolution/, the window geometry (TF's
 'same' padding) in ops/window.py.
 """
-from neuroflow import activations, constraints, initializers, ops, regularizers
+from neuroflow import activations, ops
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import convolution as conv_ops
 from neuroflow.ops import window
 from neuroflow.utils.errors import shape_text
@@ -102,12 +102,9 @@ class BaseConv(Layer):
         self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self._kernel_activation = activations.kernel_name(self.activation)
 
@@ -124,6 +121,10 @@ class BaseConv(Layer):
                                     name="bias") if self.use_bias else None
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={_channel_axis(self.data_format): channels})
         self.built = True
+
+    def blas_threads(self):
+        # The managed split pays for plain convolutions; grouped ones still rely on OpenBLAS's threads.
+        return "split" if self.groups == 1 else "default"
 
     def call(self, inputs):
         # Bias and a built-in activation run inside the convolution op (one pass, one residual).
@@ -222,12 +223,9 @@ class Conv2DTranspose(Layer):
         self.data_format = check_data_format(data_format, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def build(self, input_shape):
@@ -240,6 +238,9 @@ class Conv2DTranspose(Layer):
                                     name="bias") if self.use_bias else None
         self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
         self.built = True
+
+    def blas_threads(self):
+        return "default"  # its products rely on OpenBLAS's threads
 
     def call(self, inputs):
         outputs = conv_ops.conv_transpose(inputs, self.kernel, self.strides, self.padding, self.output_padding,
@@ -298,12 +299,9 @@ class DepthwiseConv2D(Layer):
         self.data_format = check_data_format(data_format, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, depthwise_initializer=depthwise_initializer, bias_initializer=bias_initializer,
+                              depthwise_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
+                              depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def _bias_size(self, channels):
@@ -327,6 +325,9 @@ class DepthwiseConv2D(Layer):
     def _convolve(self, inputs):
         return conv_ops.depthwise_conv(inputs, self.depthwise_kernel, self.strides, self.padding, self.data_format,
                                        self.dilation_rate)
+
+    def blas_threads(self):
+        return "default"  # its products rely on OpenBLAS's threads
 
     def call(self, inputs):
         return self.activation(_add_bias(self._convolve(inputs), self.bias, self.data_format, 2))
@@ -378,9 +379,8 @@ class SeparableConv2D(DepthwiseConv2D):
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"SeparableConv2D '{self.name}': `filters` must be a positive integer, got {filters!r}")
         self.filters = int(filters)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        store_arguments(self, pointwise_initializer=pointwise_initializer, pointwise_regularizer=pointwise_regularizer,
+                              pointwise_constraint=pointwise_constraint)
 
     def _bias_size(self, channels):
         return self.filters

@@ -3,9 +3,9 @@ import math
 
 import numpy
 
-from neuroflow import activations, constraints, initializers, ops, regularizers
+from neuroflow import activations, ops
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils import registry
@@ -36,12 +36,9 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
         # The fused kernel computes a built-in activation in the same op as the matmul.
@@ -59,6 +56,11 @@ class Dense(Layer):
                                     name="bias") if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
+
+    def blas_threads(self):
+        # A large kernel's matmul relies on OpenBLAS's threads (1 << 20 weights: about 4 MB in float32).
+        kernel = getattr(self, "kernel", None)
+        return "default" if kernel is not None and kernel.value.size >= 1 << 20 else None
 
     def call(self, inputs):
         name = self._kernel_activation

@@ -3,9 +3,9 @@ import warnings
 
 import numpy
 
-from neuroflow import backend, constraints, initializers, regularizers
+from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops.embedding import embedding_lookup
 
 
@@ -44,9 +44,9 @@ class Embedding(Layer):
                 raise ValueError(f"Embedding '{self.name}': `{argument}` must be a positive integer, got {value!r}")
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        store_arguments(self, embeddings_initializer=embeddings_initializer,
+                              embeddings_regularizer=embeddings_regularizer,
+                              embeddings_constraint=embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self._initial_weights = weights

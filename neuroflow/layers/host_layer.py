@@ -10,7 +10,7 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.symbolic import KerasTensor
+from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.utils import nest
 from neuroflow.utils.errors import unknown_name_error
 

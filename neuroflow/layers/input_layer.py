@@ -1,6 +1,6 @@
 """Input and InputLayer: where a functional model's placeholders come from."""
+from neuroflow.engine.keras_tensor import KerasTensor, Node
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.symbolic import KerasTensor, Node
 
 
 class InputLayer(Layer):

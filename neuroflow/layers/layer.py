@@ -9,36 +9,17 @@ Subclasses implement `build(input_shape)` (creating weights with `add_weight`) a
 records a graph node instead of computing.
 """
 import inspect
-import re
 
 import numpy
 
-from neuroflow import backend
+from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
+from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
-from neuroflow.layers.symbolic import KerasTensor, Node, infer_outputs
 from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
-
-_name_counts = {}
-
-
-def _snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def unique_name(prefix):
-    """'dense', then 'dense_1', 'dense_2', ... like Keras' auto names."""
-    count = _name_counts.get(prefix, 0)
-    _name_counts[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
-
-def reset_names():
-    """Restarts auto naming (keras.backend.clear_session's effect on names)."""
-    _name_counts.clear()
-
+from neuroflow.utils.naming import to_snake_case, unique_name
 
 _call_signature_cache = {}
 # The `training` flag of the calls in progress, innermost last (None: inference by default).
@@ -54,24 +35,36 @@ def _call_accepts(layer, argument):
     return _call_signature_cache[key]
 
 
-_IDENTIFIER_MODULES = (("_initializer", "initializers"), ("_regularizer", "regularizers"),
-                       ("_constraint", "constraints"))
+# The module resolving and serializing a per-weight argument, by the last word of its Keras name.
+_IDENTIFIER_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
+
+
+def store_arguments(layer, **arguments):
+    """Stores a layer's initializer / regularizer / constraint arguments under their names, resolved.
+
+    Each is resolved by the `get` of the module its name ends with, as Keras names them
+    ('kernel_initializer', 'bias_regularizer', 'gamma_constraint', ...): `store_arguments(self,
+    kernel_initializer="glorot_uniform")` sets `self.kernel_initializer` to a GlorotUniform.
+    """
+    for name, value in arguments.items():
+        setattr(layer, name, _IDENTIFIER_MODULES[name.rpartition("_")[2]].get(value))
 
 
 def serialized_arguments(layer, names):
     """{name: config value} for a layer's initializer / regularizer / constraint arguments.
 
-    The module that serializes each is read off the argument's name, as Keras names them
-    ('kernel_initializer', 'bias_regularizer', ...); None stays None.
+    The module that serializes each is read off the argument's name, as in `store_arguments`;
+    None stays None.
     """
-    import neuroflow
-
     config = {}
     for name in names:
         value = getattr(layer, name)
-        module = next(getattr(neuroflow, m) for suffix, m in _IDENTIFIER_MODULES if name.endswith(suffix))
-        config[name] = None if value is None else module.serialize(value)
+        config[name] = None if value is None else _IDENTIFIER_MODULES[name.rpartition("_")[2]].serialize(value)
     return config
+
+
+# Input classes that are never, and never hold, functional-API placeholders.
+_PLAIN_INPUTS = (Tensor, numpy.ndarray)
 
 
 class Layer:
@@ -98,7 +91,7 @@ class Layer:
         object.__setattr__(self, "_tracked_layers", [])
         self._own_weights = []
         self._trainable = bool(trainable)
-        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) else backend.floatx()
         self.built = False
         self.input_spec = None
@@ -112,7 +105,6 @@ class Layer:
             input_shape = (input_dim,)
         self._input_shape_argument = tuple(input_shape) if input_shape is not None else None
         self._batch_size_argument = batch_size
-        from neuroflow import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
 
     # ---- attribute tracking ------------------------------------------------------------------
@@ -155,6 +147,16 @@ class Layer:
             stack.extend(reversed(layer._tracked_layers))
         return order
 
+    def blas_threads(self):
+        """How this layer wants BLAS threads while fit runs: None (no preference), 'split' or 'default'.
+
+        'split': it trains faster when neuroflow splits products and elementwise work over the
+        cores itself, with OpenBLAS on one thread (ops/parallel.managed_threads). 'default': its
+        work relies on OpenBLAS's own threads, so the model keeps them. fit splits only when some
+        layer says 'split' and none says 'default'.
+        """
+        return None
+
     # ---- weights -----------------------------------------------------------------------------
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
@@ -167,8 +169,6 @@ class Layer:
             regularizer: adds `regularizer(weight)` to the layer's losses.
             constraint: projects the weight after each optimizer update.
         """
-        from neuroflow import constraints, initializers, regularizers
-
         dtype = dtype or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
@@ -303,8 +303,8 @@ class Layer:
         return previous_mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        # A single Tensor (every step of a Sequential model) skips the structure walk.
-        if inputs.__class__ is not Tensor and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
+        # A single Tensor or array (every step of a Sequential model) skips the structure walk.
+        if inputs.__class__ not in _PLAIN_INPUTS and any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):
             return self._symbolic_call(inputs, args, kwargs)
         # Keras' mask plumbing: an explicit mask= wins, else the mask the input carries.
         previous_mask = kwargs.pop("mask") if "mask" in kwargs else _carried_mask(inputs)
@@ -340,7 +340,6 @@ class Layer:
     def _activity_loss(self, output):
         """activity_regularizer(output) divided by the batch size (as Keras 3 does), so that the
         penalty's strength does not depend on the batch size."""
-        from neuroflow import ops
         loss = self.activity_regularizer(output)
         if output.ndim > 0 and output.shape[0]:
             loss = ops.divide(loss, float(output.shape[0]))
@@ -406,9 +405,6 @@ class Layer:
 
     def _attach_symbolic_masks(self, inputs, previous_mask, outputs):
         """Sets `_keras_mask` placeholders on symbolic outputs, from compute_mask on probe values."""
-        from neuroflow.engine.tape import no_grad
-        from neuroflow.layers.symbolic import _probe_value
-
         def concrete(x):
             if isinstance(x, KerasTensor):
                 # Probe masks are all True, the common case, so compute_mask sees a realistic mask.

@@ -5,6 +5,7 @@ import math
 
 from neuroflow import ops
 from neuroflow.layers.layer import Layer
+from neuroflow.layers.normalization import l2_normalize
 from neuroflow.utils.errors import shape_text
 
 
@@ -170,7 +171,6 @@ class Dot(Layer):
         if x.shape[0] != y.shape[0]:
             raise ValueError(f"Dot '{self.name}': the inputs' batch sizes differ ({x.shape[0]} and {y.shape[0]})")
         if self.normalize:
-            from neuroflow.layers.normalization import l2_normalize
             x, y = l2_normalize(x, axis=axes[0]), l2_normalize(y, axis=axes[1])
         return batch_dot(x, y, axes)
 

@@ -2,9 +2,9 @@
 
 The training-time arithmetic and its gradient are one fused op (ops/normalization.py).
 """
-from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow import backend, ops
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import normalization as norm_ops
 from neuroflow.utils.errors import shape_text
 
@@ -25,6 +25,14 @@ def _feature_axes(layer, axis, input_shape):
             raise ValueError(f"{type(layer).__name__} '{layer.name}': axis {a} of input shape "
                              f"{shape_text(tuple(input_shape))} must be known to create the weights")
     return tuple(sorted(set(result)))
+
+
+def _add_gamma_and_beta(layer, shape):
+    """The scale `gamma` (when `scale`) and offset `beta` (when `center`), in Keras' order."""
+    layer.gamma = layer.add_weight(shape=shape, initializer=layer.gamma_initializer, regularizer=layer.gamma_regularizer,
+                                   constraint=layer.gamma_constraint, name="gamma") if layer.scale else None
+    layer.beta = layer.add_weight(shape=shape, initializer=layer.beta_initializer, regularizer=layer.beta_regularizer,
+                                  constraint=layer.beta_constraint, name="beta") if layer.center else None
 
 
 class BatchNormalization(Layer):
@@ -66,23 +74,17 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        store_arguments(self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                              moving_mean_initializer=moving_mean_initializer,
+                              moving_variance_initializer=moving_variance_initializer,
+                              beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                              beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
         self._axes = _feature_axes(self, self.axis, input_shape)
         shape = tuple(input_shape[a] for a in self._axes)
-        self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint, name="gamma") if self.scale else None
-        self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint, name="beta") if self.center else None
+        _add_gamma_and_beta(self, shape)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer, trainable=False,
                                            name="moving_mean")
         self.moving_variance = self.add_weight(shape=shape, initializer=self.moving_variance_initializer,
@@ -148,21 +150,15 @@ class LayerNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        store_arguments(self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                              beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                              beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
         self._axes = _feature_axes(self, self.axis, input_shape)
         shape = tuple(input_shape[a] for a in self._axes)
-        self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint, name="gamma") if self.scale else None
-        self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint, name="beta") if self.center else None
+        _add_gamma_and_beta(self, shape)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
         self.built = True
 

@@ -13,10 +13,10 @@ masked steps keep the previous state; with return_sequences the output carries t
 """
 import numpy
 
-from neuroflow import activations, backend, constraints, initializers, ops, regularizers
+from neuroflow import activations, backend, ops
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow.layers.layer import Layer, serialized_arguments
+from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
 from neuroflow.ops import recurrent as recurrent_ops
 from neuroflow.random import SeedGenerator
@@ -68,15 +68,11 @@ class _Recurrent(Layer):
         self._activation_name = _kernel_activation(self, "activation", self.activation)
         self._recurrent_activation_name = _kernel_activation(self, "recurrent_activation", self.recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        store_arguments(self, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                              bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                              recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                              bias_constraint=bias_constraint)
         self.dropout = float(dropout)
         self.recurrent_dropout = float(recurrent_dropout)
         self.seed = seed

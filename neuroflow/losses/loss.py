@@ -10,6 +10,7 @@ from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.naming import to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -173,7 +174,7 @@ class Loss:
         registry.register_subclass("losses", cls)
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__, capital_after_digit_starts_word=True)
         self.reduction = _standardize_reduction(reduction)
         self._dtype = dtype
 
@@ -207,16 +208,6 @@ class Loss:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
-
-
-def _snake_case(name):
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and (not name[index - 1].isupper() or
-                                         (index + 1 < len(name) and name[index + 1].islower())):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
 
 
 class LossFunctionWrapper(Loss):

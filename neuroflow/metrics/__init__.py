@@ -11,21 +11,45 @@ Files: metric.py (Metric, Mean, Sum, MeanMetricWrapper), accuracy.py, regression
 probabilistic.py (cross-entropies, KL, Poisson, hinge), confusion.py (counts, Precision, Recall,
 AUC), f_score.py (FBetaScore, F1Score).
 """
-from neuroflow.metrics.accuracy import (
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    TopKCategoricalAccuracy, accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from neuroflow.metrics.confusion import (
-    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
-from neuroflow.metrics.f_score import F1Score, FBetaScore
-from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, snake_case
-from neuroflow.metrics.probabilistic import (
-    BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence, Poisson,
-    SparseCategoricalCrossentropy, SquaredHinge)
-from neuroflow.metrics.regression import (
-    CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
-    MeanSquaredLogarithmicError, RootMeanSquaredError, cosine_similarity)
 from neuroflow import losses as _losses
+from neuroflow.metrics.accuracy import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from neuroflow.metrics.confusion import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from neuroflow.metrics.f_score import F1Score, FBetaScore
+from neuroflow.metrics.metric import FUNCTIONS as _FUNCTIONS
+from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, get_function, snake_case
+from neuroflow.metrics.probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
+from neuroflow.metrics.regression import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+    cosine_similarity,
+)
 from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
@@ -64,19 +88,12 @@ registry.register_builtins("metrics", {"mse": MeanSquaredError, "MSE": MeanSquar
                     "MSLE": MeanSquaredLogarithmicError, "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy})
 ALL_OBJECTS = registry.builtins("metrics")
 
-_FUNCTIONS = {fn.__name__: fn for fn in [
+_FUNCTIONS.update({fn.__name__: fn for fn in [
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
     sparse_top_k_categorical_accuracy, cosine_similarity, mean_squared_error, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_logarithmic_error, binary_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
-    categorical_hinge, log_cosh]}
-
-
-def get_function(name):
-    """The metric function for a name ('binary_accuracy', 'mean_squared_error', ...)."""
-    if name not in _FUNCTIONS:
-        raise unknown_name_error("metric function", name, _FUNCTIONS)
-    return _FUNCTIONS[name]
+    categorical_hinge, log_cosh]})
 
 
 def serialize(metric):

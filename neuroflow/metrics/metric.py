@@ -11,7 +11,8 @@ from neuroflow import backend
 from neuroflow.engine import trace
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.utils import registry
-from neuroflow.utils.errors import shape_text
+from neuroflow.utils.errors import shape_text, unknown_name_error
+from neuroflow.utils.naming import to_snake_case
 
 
 def to_array(x, dtype=None):
@@ -78,14 +79,25 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
 
 
 def snake_case(name):
-    """'TopKCategoricalAccuracy' -> 'top_k_categorical_accuracy', 'AUC' -> 'auc'."""
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and (not name[index - 1].isupper() or
-                                         (index + 1 < len(name) and name[index + 1].islower())):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
+    """A metric's default name: 'TopKCategoricalAccuracy' -> 'top_k_categorical_accuracy', 'AUC' -> 'auc'.
+
+    The one rule of utils/naming.py, with the option metrics have always named themselves by
+    (a capital after a digit starts a word).
+    """
+    return to_snake_case(name, capital_after_digit_starts_word=True)
+
+
+# The metric functions by name ('binary_accuracy', 'mean_squared_error', ...), for configs that name
+# their function. metrics/__init__.py fills it once every family module is imported; those modules
+# import this one, so this one cannot import them.
+FUNCTIONS = {}
+
+
+def get_function(name):
+    """The metric function for a name ('binary_accuracy', 'mean_squared_error', ...)."""
+    if name not in FUNCTIONS:
+        raise unknown_name_error("metric function", name, FUNCTIONS)
+    return FUNCTIONS[name]
 
 
 def _reported_to_tracer(update_state):
@@ -276,8 +288,7 @@ class MeanMetricWrapper(Mean):
         if cls is MeanMetricWrapper:
             fn = config.pop("fn")
             if isinstance(fn, str):
-                from neuroflow import metrics
-                fn = metrics.get_function(fn)
+                fn = get_function(fn)
             return cls(fn, **config)
         return cls(**config)
 

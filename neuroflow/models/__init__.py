@@ -1,6 +1,6 @@
 """Models: Sequential, Functional (via Model(inputs, outputs)) and subclassed Model."""
-from neuroflow.models.model import Model
 from neuroflow.models.functional import Functional
+from neuroflow.models.model import Model
 from neuroflow.models.sequential import Sequential
 from neuroflow.saving import load_model, save_model
 

@@ -1,10 +1,10 @@
 """Functional models: a DAG of layer calls, from Input placeholders to outputs, run in topological order."""
 import collections
 
+from neuroflow.engine.keras_tensor import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.engine.registry import get_op
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.symbolic import KerasTensor, _OpCall, symbolic_op_call
 from neuroflow.models.model import Model
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text

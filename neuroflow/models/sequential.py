@@ -1,7 +1,7 @@
 """Sequential: a plain stack of layers, each feeding the next."""
+from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.symbolic import KerasTensor
 from neuroflow.models.model import Model
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.serialization import deserialize_layer, serialize_layer, shape_list

@@ -2,6 +2,7 @@
 import numpy
 
 from neuroflow.layers.input_layer import InputLayer
+from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
 
 
@@ -23,13 +24,14 @@ def _size_text(count, bytes_per_value=4):
 
 def _rows(model):
     """(name (type), output shape, params, connected-to) for each layer in order."""
-    from neuroflow.models.functional import Functional
-    from neuroflow.models.sequential import Sequential
-
+    # Told apart by what they hold, not by class: model.py imports this module, and both
+    # functional.py and sequential.py import model.py. A functional graph keeps its nodes;
+    # a Sequential model the output shape of each layer.
+    graph_nodes = getattr(model, "_nodes", None)
     rows = []
-    if isinstance(model, Functional):
+    if graph_nodes is not None:
         for layer in model.layers:
-            nodes = [n for n in layer._inbound_nodes if any(n is m for m in model._nodes)]
+            nodes = [n for n in layer._inbound_nodes if any(n is m for m in graph_nodes)]
             shape = [t.shape for t in _flat(nodes[0].outputs)] if nodes else None
             if shape is not None and len(shape) == 1:
                 shape = shape[0]
@@ -40,7 +42,7 @@ def _rows(model):
             params = _param_count(layer)
             rows.append((f"{layer.name} ({type(layer).__name__})", shape, params, ", ".join(connected) or "-"))
         return rows, True
-    shapes = getattr(model, "_output_shapes", None) if isinstance(model, Sequential) else None
+    shapes = getattr(model, "_output_shapes", None)
     for index, layer in enumerate(model.layers):
         shape = shapes[index] if shapes and index < len(shapes) else getattr(layer, "_last_output_shape", None)
         rows.append((f"{layer.name} ({type(layer).__name__})", shape, _param_count(layer), None))
@@ -48,7 +50,6 @@ def _rows(model):
 
 
 def _flat(structure):
-    from neuroflow.utils import nest
     return nest.flatten(structure)
 
 

@@ -14,8 +14,9 @@ Inside a GradientTape they are recorded; in a functional model they build graph 
 import numpy
 
 from neuroflow import backend
+from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.registry import apply
-from neuroflow.engine.tensor import Tensor
+from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops import activation as _activation
 from neuroflow.ops import elementwise as _elementwise
 from neuroflow.ops import linalg as _linalg
@@ -33,18 +34,6 @@ def _value(x):
 
 
 # ---- conversion and inspection -------------------------------------------------------------
-
-def convert_to_tensor(x, dtype=None, sparse=None):
-    """A Tensor holding `x` (float64 NumPy input stays float64 unless `dtype` says otherwise)."""
-    if isinstance(x, Tensor) and (dtype is None or x.dtype == str(numpy.dtype(dtype))):
-        return x
-    value = _value(x)
-    if dtype is not None:
-        value = value.astype(dtype)
-    elif isinstance(x, (float, list, tuple)) and value.dtype == numpy.float64:
-        value = value.astype(backend.floatx())
-    return Tensor(value)
-
 
 def convert_to_numpy(x):
     """A NumPy array with the value of `x`."""
@@ -427,40 +416,52 @@ def binary_crossentropy(target, output, from_logits=False):
     return negative(add(positive, negative_part))
 
 
-# ---- Tensor operators ------------------------------------------------------------------------
+# ---- operators of Tensor and KerasTensor ------------------------------------------------------
 
 def _reflected(function):
     return lambda self, other: function(other, self)
 
 
-Tensor.__add__ = add
-Tensor.__radd__ = _reflected(add)
-Tensor.__sub__ = subtract
-Tensor.__rsub__ = _reflected(subtract)
-Tensor.__mul__ = multiply
-Tensor.__rmul__ = _reflected(multiply)
-Tensor.__truediv__ = divide
-Tensor.__rtruediv__ = _reflected(divide)
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = _reflected(matmul)
-Tensor.__pow__ = power
-Tensor.__rpow__ = _reflected(power)
-Tensor.__neg__ = negative
-Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = abs
-Tensor.__getitem__ = getitem
-Tensor.__lt__ = less
-Tensor.__le__ = less_equal
-Tensor.__gt__ = greater
-Tensor.__ge__ = greater_equal
+# One table for both classes: `tensor + 1` runs the add op, `placeholder + 1` records the same op as
+# a graph node (engine/registry.py `apply` tells them apart). The entries are the op functions
+# themselves, so a Tensor operator costs one call, as before. Comparisons are not ops (no
+# gradient, no graph node): on a placeholder they raise a TypeError (KerasTensor.__array__).
+OPERATORS = {
+    "__add__": add,
+    "__radd__": _reflected(add),
+    "__sub__": subtract,
+    "__rsub__": _reflected(subtract),
+    "__mul__": multiply,
+    "__rmul__": _reflected(multiply),
+    "__truediv__": divide,
+    "__rtruediv__": _reflected(divide),
+    "__matmul__": matmul,
+    "__rmatmul__": _reflected(matmul),
+    "__pow__": power,
+    "__rpow__": _reflected(power),
+    "__neg__": negative,
+    "__pos__": lambda self: self,
+    "__abs__": abs,
+    "__getitem__": getitem,
+    "__lt__": less,
+    "__le__": less_equal,
+    "__gt__": greater,
+    "__ge__": greater_equal,
+}
+
+for _name, _operator in OPERATORS.items():
+    setattr(Tensor, _name, _operator)
+    setattr(KerasTensor, _name, _operator)
+del _name, _operator
+
+# Array-like methods of concrete tensors only (a placeholder's transpose would move its batch axis).
 Tensor.T = property(lambda self: transpose(self))
 Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 else shape)
 Tensor.astype = lambda self, dtype: cast(self, dtype)
 
 
 # ---- convolution and pooling (ops/convolution/, ops/pooling.py) ------------------------------------
-from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: E402
-from neuroflow.ops.pooling import average_pool, max_pool  # noqa: E402
-
 # ---- images (ops/image.py): neuroflow.ops.image.resize, as keras.ops.image.resize ---------------
 from neuroflow.ops import image  # noqa: E402,F401
+from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: E402
+from neuroflow.ops.pooling import average_pool, max_pool  # noqa: E402

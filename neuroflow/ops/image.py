@@ -12,6 +12,12 @@ gradient is A_h^T g A_w. Two small matrix products replace any gather loop.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.engine.tensor import convert_to_tensor
+
+# Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
+from neuroflow.ops.shape import expand_dims as _expand_dims
+from neuroflow.ops.shape import squeeze as _squeeze
+from neuroflow.ops.shape import transpose as _transpose
 from neuroflow.utils.errors import unknown_name_error
 
 
@@ -87,21 +93,19 @@ def on_image_batch(images, data_format, transform, what="images"):
     Rank-3 input is one image; data_format (None: backend.image_data_format()) 'channels_first'
     input is transposed there and back. Every step is an op, so gradients flow through.
     """
-    from neuroflow import ops
-
-    images = ops.convert_to_tensor(images)
+    images = convert_to_tensor(images)
     if images.ndim not in (3, 4):
         raise ValueError(f"{what} expects images of rank 3 or 4, got shape {images.shape}")
     single = images.ndim == 3
     if single:
-        images = ops.expand_dims(images, 0)
+        images = _expand_dims(images, axis=0)
     channels_first = (data_format or backend.image_data_format()) == "channels_first"
     if channels_first:
-        images = ops.transpose(images, (0, 2, 3, 1))
+        images = _transpose(images, axes=(0, 2, 3, 1))
     out = transform(images)
     if channels_first:
-        out = ops.transpose(out, (0, 3, 1, 2))
-    return ops.squeeze(out, 0) if single else out
+        out = _transpose(out, axes=(0, 3, 1, 2))
+    return _squeeze(out, axis=0) if single else out
 
 
 def resize(images, size, interpolation="bilinear", data_format=None):

@@ -4,6 +4,7 @@ from neuroflow.engine.registry import Op
 from neuroflow.ops.activation import KERNELS
 from neuroflow.utils.errors import unknown_name_error
 
+
 def _matmul(a, b):
     """a @ b, with a batch of matrices against one matrix folded into a single GEMM.
 

@@ -7,6 +7,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
 
+
 def _like_logits(labels, logits):
     """Float labels in the logits' dtype, as Keras losses cast y_true to y_pred's dtype.
 

@@ -13,6 +13,9 @@ three reductions and two elementwise passes:
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 
+# Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
+from neuroflow.ops.shape import reshape as _reshape
+
 normalize_op = Op("batch_norm")
 
 
@@ -100,11 +103,9 @@ def layer_norm(x, gamma, beta, axis, epsilon):
 
 
 def _normalize(x, gamma, beta, shape, axes, epsilon, mean, variance):
-    from neuroflow import ops
-
     dtype = x.value.dtype
     xp = backend.xp
-    gamma = xp.ones(shape, dtype=dtype) if gamma is None else ops.reshape(gamma, shape)
-    beta = xp.zeros(shape, dtype=dtype) if beta is None else ops.reshape(beta, shape)
+    gamma = xp.ones(shape, dtype=dtype) if gamma is None else _reshape(gamma, shape=tuple(shape))
+    beta = xp.zeros(shape, dtype=dtype) if beta is None else _reshape(beta, shape=tuple(shape))
     return apply(normalize_op, (x, gamma, beta),
                  {"axes": axes, "epsilon": float(epsilon), "mean": mean, "variance": variance})

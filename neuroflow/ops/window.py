@@ -12,6 +12,7 @@ A transposed convolution runs this backwards (`deconv_output_length`, `transpose
 Layouts are channels_last: the spatial axes are 1 and 2 of an NHWC array.
 """
 from neuroflow import backend
+from neuroflow.utils.errors import unknown_name_error
 
 PADDINGS = ("valid", "same")
 
@@ -32,9 +33,6 @@ def normalize_tuple(value, rank, name, minimum=1):
 def check_padding(padding, allowed=PADDINGS):
     padding = str(padding).lower()
     if padding not in allowed:
-        # Deferred: neuroflow.utils' __init__ imports callbacks, which sit above ops.
-        from neuroflow.utils.errors import unknown_name_error
-
         raise unknown_name_error("padding", padding, allowed)
     return padding
 

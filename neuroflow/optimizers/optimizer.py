@@ -31,6 +31,7 @@ from neuroflow.optimizers.packed import packed_variables
 from neuroflow.optimizers.schedules import LearningRateSchedule
 from neuroflow.optimizers.variable_like import _LearningRateValue, _StepCount
 from neuroflow.utils import registry
+from neuroflow.utils.naming import to_snake_case
 
 
 class Optimizer:
@@ -80,7 +81,7 @@ class Optimizer:
                                                     clipvalue, global_clipnorm, use_ema, ema_momentum,
                                                     ema_overwrite_frequency, loss_scale_factor,
                                                     gradient_accumulation_steps, kwargs)
-        self.name = name if name is not None else _snake_case(type(self).__name__)
+        self.name = name if name is not None else to_snake_case(type(self).__name__, capital_after_digit_starts_word=True)
         self.weight_decay = None if weight_decay is None else float(weight_decay)
         self.clipnorm = None if clipnorm is None else float(clipnorm)
         self.clipvalue = None if clipvalue is None else float(clipvalue)
@@ -573,13 +574,3 @@ def base_arguments(arguments):
     forwarded = {name: arguments[name] for name in _BASE_ARGUMENTS if name in arguments}
     forwarded.update(arguments.get("kwargs", ()))
     return forwarded
-
-
-def _snake_case(name):
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and (not name[index - 1].isupper()
-                                         or (index + 1 < len(name) and name[index + 1].islower())):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)

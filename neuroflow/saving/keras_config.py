@@ -23,10 +23,10 @@ import warnings
 from functools import partial
 
 from neuroflow import activations, backend, optimizers
+from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
 from neuroflow.layers.core import Lambda
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.symbolic import KerasTensor, _OpCall
 from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import registry
 from neuroflow.utils.registry import get_custom_object, get_registered_name

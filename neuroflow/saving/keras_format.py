@@ -22,7 +22,6 @@ import datetime
 import io
 import json
 import os
-import re
 import warnings
 import zipfile
 import zlib
@@ -33,6 +32,7 @@ from neuroflow.layers.layer import Layer
 from neuroflow.saving import keras_config
 from neuroflow.saving.files import write_atomically
 from neuroflow.utils import registry
+from neuroflow.utils.naming import to_snake_case
 
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
@@ -54,13 +54,6 @@ def h5py_module():
 
 def is_layer(value):
     return isinstance(value, Layer)
-
-
-def _keras_snake_case(name):
-    """Keras' `to_snake_case` (which names the entries of saved layer lists): Conv2D -> conv2d."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _unique_name(name, used):
@@ -124,7 +117,7 @@ def weight_groups(model):
         used = {}
         for value in (values.values() if isinstance(values, dict) else values):
             if is_layer(value):
-                visit(value, join(path, _unique_name(_keras_snake_case(type(value).__name__), used)))
+                visit(value, join(path, _unique_name(to_snake_case(type(value).__name__), used)))
             elif isinstance(value, (list, tuple, dict)):
                 container(value, join(path, _unique_name("container", used)))
 

@@ -6,6 +6,7 @@ Losses, loss weights and metrics may be given as one value (applied to every out
 from neuroflow import losses as losses_module
 from neuroflow import metrics as metrics_module
 from neuroflow import ops
+from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
 
 
@@ -55,7 +56,7 @@ class CompiledLoss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         """Returns (total loss tensor, [per-output loss tensors])."""
         y_true = _align(y_true, self.output_names, "y")
-        y_pred = nest.flatten(y_pred)
+        y_pred = [y_pred] if isinstance(y_pred, Tensor) else nest.flatten(y_pred)
         weights = _align(sample_weight, self.output_names, "sample_weight") if sample_weight is not None \
             else [None] * len(y_pred)
         total, per_output = None, []
@@ -118,7 +119,7 @@ class CompileMetrics:
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true = _align(y_true, self.output_names, "y")
-        y_pred = nest.flatten(y_pred)
+        y_pred = [y_pred] if isinstance(y_pred, Tensor) else nest.flatten(y_pred)
         if self.metrics is None:
             self._build(y_true, y_pred)
         weights = _align(sample_weight, self.output_names, "sample_weight") if sample_weight is not None \

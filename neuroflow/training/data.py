@@ -10,6 +10,7 @@ import numpy
 from neuroflow import random as nf_random
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
+from neuroflow.utils.py_dataset import PyDataset
 
 
 def to_host_array(x, what):
@@ -56,12 +57,31 @@ def _is_array_like(x):
         isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple, numpy.ndarray)))
 
 
+def prepare(x, y, sample_weight, what, check_targets=True):
+    """x, y and sample_weight as NumPy arrays, checked once where they enter fit / evaluate / *_on_batch."""
+    x = standardize(x, "x")
+    y = standardize(y, "y")
+    sample_weight = standardize(sample_weight, "sample_weight")
+    if x is None:
+        raise ValueError(f"{what} needs input data `x`")
+    num_samples(x, y, sample_weight)
+    check_finite(x, "x")
+    if y is not None and check_targets:
+        check_finite(y, "y")
+    return x, y, sample_weight
+
+
+def _leaves(data):
+    # One array (the usual case) needs no structure walk.
+    return [data] if isinstance(data, numpy.ndarray) else nest.flatten(data)
+
+
 def num_samples(x, y=None, sample_weight=None):
     """The common length of every array, or a ValueError listing the sizes."""
     sizes = {}
     for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
         if data is not None:
-            sizes[name] = [len(a) if getattr(a, "ndim", 1) > 0 else 1 for a in nest.flatten(data)]
+            sizes[name] = [len(a) if getattr(a, "ndim", 1) > 0 else 1 for a in _leaves(data)]
     distinct = {size for values in sizes.values() for size in values}
     if len(distinct) > 1:
         detail = "\n".join(f"  {name} sizes: {', '.join(map(str, values))}" for name, values in sizes.items())
@@ -72,14 +92,15 @@ def num_samples(x, y=None, sample_weight=None):
 
 def check_finite(data, what):
     """Raises if a float array holds NaN or inf (training on them silently yields NaN weights)."""
-    for index, array in enumerate(nest.flatten(data)):
+    arrays = _leaves(data)
+    for index, array in enumerate(arrays):
         if array is None or array.dtype.kind not in "fc":
             continue
         finite = numpy.isfinite(array)
         if not finite.all():
             bad = numpy.argwhere(~finite)[0]
             position = tuple(int(i) for i in bad)
-            label = what if len(nest.flatten(data)) == 1 else f"{what}[{index}]"
+            label = what if len(arrays) == 1 else f"{what}[{index}]"
             value = array[position]
             count = int((~finite).sum())
             raise ValueError(f"{label} contains {count} non-finite value(s) (NaN or inf); the first is {value} at index "
@@ -159,10 +180,23 @@ class ArrayBatches:
 
 # ---- generators and PyDatasets ---------------------------------------------------------------
 
+class SizedBatches:
+    """The batches of a generator / PyDataset source, re-iterable per epoch through `make_iterator`."""
+
+    def __init__(self, make_iterator, source):
+        self.make_iterator = make_iterator
+        self.source = source
+
+    def __iter__(self):
+        return self.make_iterator()
+
+    @property
+    def exhausted(self):
+        return getattr(self.source, "exhausted", False)
+
+
 def is_batch_source(x):
     """True for inputs that yield whole batches themselves: a PyDataset or a Python iterator / generator."""
-    from neuroflow.utils.py_dataset import PyDataset
-
     if isinstance(x, PyDataset):
         return True
     return hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(
@@ -232,8 +266,6 @@ class GeneratorBatches:
 
 
 def batch_source(x, steps=None, shuffle=False):
-    from neuroflow.utils.py_dataset import PyDataset
-
     if isinstance(x, PyDataset):
         return DatasetBatches(x, steps, shuffle)
     return GeneratorBatches(x, steps)

@@ -8,10 +8,15 @@ and dtypes of the batch's arrays):
               stays eager for the rest of fit;
     later steps: replayed.
 A refused trace costs nothing but the speed-up; `refusals` says why, for the curious.
+
+The first fit after a compile makes one, and every fit until the next compile reuses it (Keras
+keeps its train function the same way): its programs replay the variables and layers they were traced on, so `fix` forgets
+them all when a fit starts with a different variable list (a `trainable` flag toggled, a layer
+added) or a different layer tree.
 """
 from neuroflow.engine.graph import hand_out
 from neuroflow.engine.tensor import Tensor
-from neuroflow.engine.trace import Program, TraceRefused, Tracer, same_trace, tracing
+from neuroflow.engine.trace import Program, Tracer, TraceRefused, same_trace, tracing
 from neuroflow.utils import nest
 
 _EAGER = "eager"
@@ -31,6 +36,24 @@ class TracedTrainStep:
         self.model = model
         self.states = {}     # signature -> _Replay, (Tracer, _Replay) awaiting a second trace, or _EAGER
         self.refusals = {}   # signature -> why it stays eager
+        self.variables = None  # the variable list the states were traced with (fit sets it)
+        self.layers = None     # and the model's layers then
+
+    def fix(self, variables, layers):
+        """The variable list a fit differentiates: the one traced before if nothing changed since.
+
+        Args:
+            variables: the model's trainable variables as the fit starts.
+            layers: every layer inside the model, as the fit starts.
+
+        Returns:
+            `variables`, or the equal list of the previous fit, whose identity the signatures hold.
+        """
+        if not (_same(variables, self.variables) and _same(layers, self.layers)):
+            self.states, self.refusals = {}, {}
+            self.variables = variables
+        self.layers = layers
+        return self.variables
 
     def __call__(self, x, y, sample_weight):
         """(loss Tensor, predictions, gradients, variables) for one batch, as Model._forward_backward."""
@@ -75,6 +98,10 @@ class TracedTrainStep:
         self.refusals[signature] = reason
 
 
+def _same(items, others):
+    return others is not None and len(items) == len(others) and all(a is b for a, b in zip(items, others))
+
+
 class _Replay:
     """A Program plus what it takes to hand its arrays back as the eager step's tensors."""
 
@@ -113,8 +140,9 @@ class _Replay:
             predictions.append(prediction)
         y_pred = predictions[0] if self.single else nest.pack_like(self.structure, predictions)
         if self.has_output_losses:
-            model._last_output_losses = [None if value is None else Tensor(value)
-                                         for value in outputs[self.output_losses_start:]]
+            # object.__setattr__: a list of loss tensors holds no layers or weights to track.
+            object.__setattr__(model, "_last_output_losses", [None if value is None else Tensor(value)
+                                                              for value in outputs[self.output_losses_start:]])
         # Independent, writable arrays, as GradientTape.gradient hands out (the optimizer takes
         # arrays as well as Tensors, so they are not wrapped).
         handed_out = set()

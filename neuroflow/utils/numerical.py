@@ -1,6 +1,7 @@
 """Label and array helpers with `keras.utils` semantics: `to_categorical`, `normalize`."""
 import numpy
 
+from neuroflow import backend
 from neuroflow.utils.errors import shape_text
 
 
@@ -8,8 +9,6 @@ def _host_array(x):
     """A NumPy array from an array-like, a neuroflow Tensor, or a backend (e.g. CuPy) array."""
     if hasattr(x, "numpy") and callable(x.numpy):
         x = x.numpy()
-    from neuroflow import backend
-
     return backend.to_numpy(x) if not isinstance(x, (list, tuple)) else numpy.asarray(x)
 
 

@@ -1,6 +1,8 @@
 """Sequence helpers: `pad_sequences` (Keras semantics) and `multi_hot_sequences`."""
 import numpy
 
+from neuroflow import backend
+
 
 def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
     """Pads (and truncates) a list of sequences into one 2-D array, as `keras.utils.pad_sequences`.
@@ -106,8 +108,6 @@ def multi_hot_sequences(sequences, num_tokens, dtype=None):
         array([[0., 1., 0., 1.],
                [0., 0., 0., 0.]], dtype=float32)
     """
-    from neuroflow import backend
-
     if not isinstance(num_tokens, (int, numpy.integer)) or num_tokens <= 0:
         raise ValueError(f"multi_hot_sequences: num_tokens must be a positive integer, got {num_tokens!r}")
     dtype = backend.floatx() if dtype is None else dtype

@@ -4,8 +4,8 @@ import re
 import pytest
 
 from neuroflow.callbacks import CallbackList, Progbar, ProgbarLogger
-from neuroflow.callbacks import progbar as progbar_module
-from neuroflow.callbacks.progbar import format_time_per_unit, format_value
+from neuroflow.utils import progbar as progbar_module
+from neuroflow.utils.progbar import format_time_per_unit, format_value
 
 from .fake_training import FakeModel, run_fit
 

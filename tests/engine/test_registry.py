@@ -4,7 +4,7 @@ import pytest
 
 from neuroflow import ops
 from neuroflow.engine import GradientTape, Op, Tensor, Variable, get_op, registered_ops
-from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.testing import check_gradients
 
 np = numpy
 

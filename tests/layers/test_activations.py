@@ -2,7 +2,7 @@ import numpy
 import pytest
 
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 
 
 def test_relu_options(rng):

@@ -8,7 +8,7 @@ import pytest
 
 import neuroflow as nf
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 
 REFERENCES = numpy.load(os.path.join(os.path.dirname(__file__), "fixtures", "attention_references.npz"))
 

@@ -7,9 +7,9 @@ import pytest
 
 import neuroflow
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 from tests.conftest import shared_data_path
-from tests.layers.helpers import config_round_trip, check_save_load_round_trip
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 
 def _same_pads(size, kernel, stride, dilation):

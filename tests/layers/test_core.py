@@ -4,7 +4,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_gradients, check_layer_gradients
+from neuroflow.testing import check_gradients, check_layer_gradients
 
 
 @pytest.mark.parametrize("activation", [None, "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",

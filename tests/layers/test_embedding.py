@@ -4,9 +4,9 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_layer_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.ops.embedding import scatter_add_rows
+from neuroflow.testing import check_layer_gradients
 
 
 def test_lookup_returns_rows(rng):

@@ -4,8 +4,8 @@ import pytest
 
 import neuroflow
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.ops import image as image_ops
+from neuroflow.testing import check_gradients
 
 IMAGES = numpy.arange(2 * 5 * 6 * 1, dtype="float32").reshape(2, 5, 6, 1)
 

@@ -4,7 +4,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 
 
 def test_mask_and_output():

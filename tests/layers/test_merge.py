@@ -2,7 +2,7 @@ import numpy
 import pytest
 
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_gradients
+from neuroflow.testing import check_gradients
 
 
 @pytest.mark.parametrize("layer_class, reference", [

@@ -3,9 +3,9 @@ import numpy
 import pytest
 
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_gradients, check_layer_gradients
 from neuroflow.ops import normalization as norm_ops
-from tests.layers.helpers import config_round_trip, check_save_load_round_trip
+from neuroflow.testing import check_gradients, check_layer_gradients
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 
 def _random_affine(layer, rng):

@@ -5,8 +5,8 @@ import numpy
 import pytest
 
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_layer_gradients
-from tests.layers.helpers import config_round_trip, check_save_load_round_trip
+from neuroflow.testing import check_layer_gradients
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 
 def naive_pool2d(x, pool, strides, padding, reduce):

@@ -2,7 +2,7 @@ import numpy
 import pytest
 
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 
 
 def test_normalization_adapt_standardizes_each_feature(rng):

@@ -4,7 +4,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_gradients, check_layer_gradients
+from neuroflow.testing import check_gradients, check_layer_gradients
 from tests.ops.test_recurrent import naive_gru, naive_lstm, naive_simple_rnn
 
 MASK = numpy.array([[1, 1, 0, 1, 0], [0, 0, 1, 1, 1], [1, 0, 0, 0, 0]], dtype=bool)

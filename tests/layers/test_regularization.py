@@ -5,8 +5,8 @@ import numpy
 import pytest
 
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_layer_gradients
-from tests.layers.helpers import config_round_trip, check_save_load_round_trip
+from neuroflow.testing import check_layer_gradients
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 
 def test_spatial_dropout2d_drops_whole_channels(rng):
@@ -160,7 +160,7 @@ def test_activity_regularization_shrinks_activations_in_fit(rng):
 
 
 def test_activity_regularization_gradient_of_the_penalty(float64, rng):
-    from neuroflow.engine.gradcheck import check_gradients
+    from neuroflow.testing import check_gradients
 
     def penalty(t):
         layer = layers.ActivityRegularization(l1=0.3, l2=0.2)

@@ -3,8 +3,8 @@ import numpy
 import pytest
 
 from neuroflow import layers, models
-from neuroflow.engine.gradcheck import check_layer_gradients
-from tests.layers.helpers import config_round_trip, check_save_load_round_trip
+from neuroflow.testing import check_layer_gradients
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 
 def test_upsampling_repeats_rows_and_columns(rng):

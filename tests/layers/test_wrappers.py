@@ -4,7 +4,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
-from neuroflow.engine.gradcheck import check_layer_gradients
+from neuroflow.testing import check_layer_gradients
 from tests.ops.test_recurrent import naive_lstm
 
 

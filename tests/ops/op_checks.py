@@ -7,8 +7,8 @@ finite-difference gradient check of every floating input.
 import numpy
 
 from neuroflow import random as nf_random
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tensor import Tensor
+from neuroflow.testing import check_gradients
 
 
 def uniform(*shape, low=-2.0, high=2.0, seed=0):
@@ -46,7 +46,7 @@ def check_forward(fn, reference, *arrays, rtol=1e-5, atol=1e-6):
 
 
 def check_grad(fn, *arrays, wrt=None, **tolerances):
-    """Float64 finite-difference gradient check of fn (engine.gradcheck.check_gradients)."""
+    """Float64 finite-difference gradient check of fn (neuroflow.testing.check_gradients)."""
     return check_gradients(fn, *arrays, wrt=wrt, **tolerances)
 
 

@@ -4,10 +4,10 @@ import math
 import numpy
 import pytest
 
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import convolution as C
+from neuroflow.testing import check_gradients
 
 
 def _rng(seed=0):

@@ -6,8 +6,8 @@ import numpy
 import pytest
 
 from neuroflow import layers, ops
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.ops import image
+from neuroflow.testing import check_gradients
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "resize.npz"
 

@@ -2,9 +2,9 @@
 import numpy
 import pytest
 
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import noise
+from neuroflow.testing import check_gradients
 
 
 def _fixed(seed=0):

@@ -167,7 +167,7 @@ def test_managed_threads_put_openblas_on_one_thread_and_restore_it(monkeypatch):
 
 def test_fit_manages_threads_only_for_plain_convolutional_networks():
     from neuroflow import layers, models
-    from neuroflow.training.loop import _threads_for
+    from neuroflow.training.trainer import _threads_for
 
     def managed(model):
         return not isinstance(_threads_for(model), contextlib.nullcontext)
@@ -178,3 +178,22 @@ def test_fit_manages_threads_only_for_plain_convolutional_networks():
     assert not managed(models.Sequential([layers.Input((8,)), layers.Dense(4)]))
     assert not managed(models.Sequential([layers.Input((8, 8, 2)), layers.Conv2D(4, 3), layers.DepthwiseConv2D(3)]))
     assert not managed(models.Sequential([layers.Input((8, 8, 2)), layers.Conv2D(4, 3, groups=2)]))
+
+
+def test_layers_declare_how_they_want_blas_threads():
+    from neuroflow import layers
+
+    def declared(layer, input_shape):
+        layer.build(input_shape)
+        return layer.blas_threads()
+
+    assert declared(layers.Conv2D(4, 3), (None, 8, 8, 2)) == "split"
+    assert declared(layers.Conv1D(4, 3), (None, 8, 2)) == "split"
+    assert declared(layers.Conv2D(4, 3, groups=2), (None, 8, 8, 2)) == "default"
+    assert declared(layers.DepthwiseConv2D(3), (None, 8, 8, 2)) == "default"
+    assert declared(layers.SeparableConv2D(4, 3), (None, 8, 8, 2)) == "default"
+    assert declared(layers.Conv2DTranspose(4, 3), (None, 8, 8, 2)) == "default"
+    assert declared(layers.Dense(4), (None, 8)) is None
+    assert declared(layers.Dense(1024), (None, 1024)) == "default"  # 1 << 20 weights
+    assert declared(layers.Dense(1023), (None, 1024)) is None
+    assert layers.MaxPooling2D().blas_threads() is None

@@ -4,10 +4,10 @@ import math
 import numpy
 import pytest
 
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import pooling as P
+from neuroflow.testing import check_gradients
 
 
 def naive_pool2d(x, pool, strides, padding, kind):

@@ -2,10 +2,10 @@
 import numpy
 import pytest
 
-from neuroflow.engine.gradcheck import check_gradients
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import recurrent as R
+from neuroflow.testing import check_gradients
 
 
 def sigmoid(z):

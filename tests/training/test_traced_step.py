@@ -283,3 +283,43 @@ def test_ops_under_no_grad_get_no_gradient_in_replays_either(rng, replays):
     traced, eager = _fit_twice(build, x, y, epochs=2)
     _assert_identical(traced, eager)
     assert replays["replayed"] > 0
+
+
+def test_the_traced_step_is_kept_from_compile_to_the_next_compile(rng, monkeypatch):
+    traces = []
+    trace_once = traced_step.TracedTrainStep._trace
+
+    def counting_trace(self, signature, *args):
+        traces.append(signature)
+        return trace_once(self, signature, *args)
+
+    monkeypatch.setattr(traced_step.TracedTrainStep, "_trace", counting_trace)
+    x, y = _classification(rng, count=64)
+    model = _mlp()()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    kept = model._compiled_traced_step
+    assert kept is not None and len(traces) == 2  # one shape, traced twice, then kept
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert model._compiled_traced_step is kept and len(traces) == 2  # the second fit only replays
+    model.layers[0].trainable = False  # another variable list: the kept programs are forgotten
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert model._compiled_traced_step is kept and len(traces) == 4
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert model._compiled_traced_step is not kept and len(traces) == 6  # recompiled: traced anew
+
+
+def test_fits_reusing_the_traced_step_train_as_eager_ones(rng):
+    x, y = _classification(rng)
+    results = []
+    for run_eagerly in (False, True):
+        neuroflow.utils.set_random_seed(11)
+        model = _mlp(0.3)()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      run_eagerly=run_eagerly)
+        histories = [model.fit(x, y, epochs=2, batch_size=32, verbose=0).history for _ in range(2)]
+        model.layers[0].trainable = False
+        histories.append(model.fit(x, y, epochs=1, batch_size=32, verbose=0).history)
+        results.append(([w.copy() for w in model.get_weights()], histories))
+    _assert_identical(*results)

@@ -6,6 +6,7 @@ from neuroflow.ops.convolution.im2col import col2im, im2col
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
 from neuroflow.ops.window import PADDINGS, check_padding, crop, normalize_tuple, output_spatial, pad, spatial_pads, tap_slices
+from neuroflow.utils.errors import unknown_name_error
 
 # ---- the shared 2-D kernels ------------------------------------------------------------------
 
@@ -142,9 +143,6 @@ def _conv_backward(residuals, g, needs, kernel, x_shape, pads):
 def _activation_kernel(activation):
     activation = activation or "linear"
     if activation not in KERNELS:
-        # Deferred: neuroflow.utils' __init__ imports callbacks, which sit above ops.
-        from neuroflow.utils.errors import unknown_name_error
-
         raise unknown_name_error("activation", activation, KERNELS)
     return KERNELS[activation]
 

@@ -6,14 +6,12 @@ state with an op (so a traced step makes it afresh per batch), and slice outputs
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
+from neuroflow.utils.errors import unknown_name_error
 
 
 def _activation(name, argument):
     name = "linear" if name is None else name
     if name not in KERNELS:
-        # Deferred: neuroflow.utils' __init__ imports callbacks, which sit above ops.
-        from neuroflow.utils.errors import unknown_name_error
-
         raise unknown_name_error(argument, name, KERNELS)
     return KERNELS[name]
 

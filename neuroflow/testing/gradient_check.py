@@ -1,8 +1,14 @@
-"""Finite-difference gradient checks (float64), used by the test suite for every op and layer."""
+"""Finite-difference gradient checks (float64), used by the test suite for every op and layer.
+
+    from neuroflow.testing import check_gradients
+    check_gradients(lambda x: ops.sum(ops.square(x)), numpy.array([1.0, 2.0]))
+"""
 import numpy
 
+from neuroflow import ops
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
+from neuroflow.utils import nest
 
 
 def numeric_gradient(function, arrays, index, epsilon=1e-6):
@@ -44,9 +50,6 @@ def check_gradients(function, *arrays, wrt=None, epsilon=1e-6, rtol=1e-5, atol=1
     Returns:
         The analytic gradients, for further assertions.
     """
-    from neuroflow import ops
-    from neuroflow.utils import nest
-
     arrays = [numpy.asarray(a) for a in arrays]
     if wrt is None:
         wrt = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
@@ -93,9 +96,6 @@ def check_layer_gradients(layer, *inputs, epsilon=1e-6, rtol=1e-5, atol=1e-6, se
 
     The layer is built on the first call; its Variables are perturbed in place for the numeric side.
     """
-    from neuroflow import ops
-    from neuroflow.utils import nest
-
     inputs = [numpy.asarray(x) for x in inputs]
     tensors = [Tensor(x) for x in inputs]
     layer(*tensors, **call_kwargs)  # build

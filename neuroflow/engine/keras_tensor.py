@@ -3,15 +3,26 @@
 `Input(shape=(784,))` returns a KerasTensor: a shape and dtype with no value. Calling a layer
 (or an op) on KerasTensors records a Node instead of computing; `Model(inputs, outputs)` then
 walks the nodes back from the outputs to find the graph it runs.
+
+The placeholder lives in the engine because an op meeting one must record a node rather than
+compute (engine/registry.py `apply`). Its operators (+, *, @, [], ...) are the same table as
+Tensor's, attached by `neuroflow.ops` (ops/__init__.py `OPERATORS`), so `x + 1` on a placeholder
+builds the same op a Tensor would run.
 """
 import numpy
 
 from neuroflow import backend
+from neuroflow.engine.tape import no_grad
+from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
+from neuroflow.utils.errors import shape_text
 
 
 class KerasTensor:
     """A symbolic tensor: shape (batch axis None), dtype, and the node that produced it."""
+
+    # As on Tensor: NumPy defers to the reflected operators, so `array * placeholder` is a node.
+    __array_priority__ = 100
 
     def __init__(self, shape, dtype=None, name=None, node=None, index=0):
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -26,56 +37,17 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self):
-        from neuroflow.utils.errors import shape_text
         return f"<KerasTensor shape={shape_text(self.shape)}, dtype={self.dtype}, name={self.name}>"
 
     def __hash__(self):
         return id(self)
 
-    # Arithmetic on placeholders builds op nodes, as in Keras' functional API.
-    def __add__(self, other):
-        from neuroflow import ops
-        return ops.add(self, other)
-
-    def __radd__(self, other):
-        from neuroflow import ops
-        return ops.add(other, self)
-
-    def __sub__(self, other):
-        from neuroflow import ops
-        return ops.subtract(self, other)
-
-    def __rsub__(self, other):
-        from neuroflow import ops
-        return ops.subtract(other, self)
-
-    def __mul__(self, other):
-        from neuroflow import ops
-        return ops.multiply(self, other)
-
-    def __rmul__(self, other):
-        from neuroflow import ops
-        return ops.multiply(other, self)
-
-    def __truediv__(self, other):
-        from neuroflow import ops
-        return ops.divide(self, other)
-
-    def __matmul__(self, other):
-        from neuroflow import ops
-        return ops.matmul(self, other)
-
-    def __neg__(self):
-        from neuroflow import ops
-        return ops.negative(self)
-
-    def __pow__(self, other):
-        from neuroflow import ops
-        return ops.power(self, other)
-
-    def __getitem__(self, index):
-        from neuroflow import ops
-        return ops.getitem(self, index)
+    def __array__(self, dtype=None, copy=None):
+        # A placeholder has no value. Refusing here keeps NumPy from wrapping it in an object array,
+        # through which a comparison (`x < 1` is not an op) would call itself without end.
+        raise TypeError(f"A KerasTensor is a symbolic placeholder (shape {shape_text(self.shape)}, "
+                        f"dtype {self.dtype}) with no value; it cannot become an array. Use it as the "
+                        "input of layers and ops, or call the model on data.")
 
 
 class Node:
@@ -104,16 +76,14 @@ def infer_outputs(function, args, kwargs):
 
     The batch axis of each output is reported as None, like Keras' symbolic shapes.
     """
-    from neuroflow.engine.tensor import Tensor
-    from neuroflow.engine.tape import no_grad
-
     def run(unknown_size):
         def concrete(x):
             return Tensor(_probe_value(x, unknown_size)) if isinstance(x, KerasTensor) else x
 
         concrete_args = nest.map_structure(concrete, args)
         concrete_kwargs = {k: nest.map_structure(concrete, v) for k, v in kwargs.items()}
-        with no_grad():
+        # Zero probes make divisions and logs warn about values nobody will see.
+        with no_grad(), numpy.errstate(all="ignore"):
             return function(*concrete_args, **concrete_kwargs)
 
     result = run(1)
@@ -147,8 +117,9 @@ class _OpCall:
         self.name = op.name
 
     def __call__(self, *inputs):
-        from neuroflow.engine.registry import apply
-        return apply(self.op, inputs, self.params)
+        # Op.__call__ is engine/registry.py's apply, reached without importing registry (which
+        # imports this module to recognise placeholders).
+        return self.op(*inputs, **self.params)
 
 
 def symbolic_op_call(op, inputs, params):

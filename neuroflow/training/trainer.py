@@ -1,0 +1,475 @@
+"""Trainer: what makes a Model learn. compile, fit / evaluate / predict and the steps they run.
+
+Model inherits from Layer and Trainer, as in Keras 3 (keras/src/trainers/trainer.py). The whole of
+training reads top to bottom here:
+
+    compile(optimizer, loss, metrics)       # CompiledLoss, CompileMetrics (training/compile.py)
+    fit:
+        for epoch:
+            for batch:                      # training/data.py: ArrayBatches, shuffled each epoch
+                logs = train_step(batch)    # forward, loss, backward, update, metrics
+            logs += evaluate(validation data)
+
+`train_step` / `test_step` / `predict_step`, `compute_loss` and `compute_metrics` may be overridden
+by a subclass; the loop turns whatever logs a step returns into floats once, in `_run_step`.
+"""
+import contextlib
+import warnings
+
+import numpy
+
+from neuroflow import backend, ops, optimizers
+from neuroflow import metrics as metrics_module
+from neuroflow.callbacks import CallbackList
+from neuroflow.engine.tape import GradientTape
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops import parallel
+from neuroflow.training import data as data_module
+from neuroflow.training.compile import CompiledLoss, CompileMetrics
+from neuroflow.training.traced_step import TracedTrainStep
+from neuroflow.utils import nest
+
+
+class Trainer:
+    """compile / fit / evaluate / predict and the steps they run, for a Layer that holds a model."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.optimizer = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compiled_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        # Set by fit for its duration: the trainable variables, and every layer inside the model,
+        # gathered once instead of walking the layer tree at every step (Keras likewise fixes them
+        # when it builds its train function; toggling `trainable` takes effect at the next fit).
+        # object.__setattr__: these must not be tracked as the model's own weights and layers.
+        object.__setattr__(self, "_step_variables", None)
+        object.__setattr__(self, "_flat_layers_cache", None)
+        # The traced step kept from the first fit after compile to the next compile, and the one
+        # fit runs (None outside fit, so train_on_batch and custom loops stay eager).
+        object.__setattr__(self, "_compiled_traced_step", None)
+        object.__setattr__(self, "_traced_train_step", None)
+        self.run_eagerly = False
+
+    # ---- compile -----------------------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+        """Configures training: the optimizer, the loss (per output) and the metrics to report.
+
+        Args:
+            optimizer: name ('rmsprop', 'adam', 'sgd', ...) or optimizer instance.
+            loss: name, Loss instance or function `fn(y_true, y_pred)`; a list or dict for several outputs.
+            loss_weights: scalars weighting each output's loss.
+            metrics: names, Metric instances or functions; per output as a list of lists or a dict.
+            weighted_metrics: metrics that take `sample_weight` / `class_weight` into account.
+            run_eagerly: run fit's train step op by op in Python every batch, instead of tracing it
+                once per input shape and replaying the traced ops (training/traced_step.py); the
+                two give identical results, eager is slower and easier to step through in a debugger.
+            steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras compatibility.
+        """
+        self.optimizer = optimizers.get(optimizer)
+        self.run_eagerly = bool(run_eagerly)
+        self.loss = loss
+        self._compiled_loss = CompiledLoss(loss, loss_weights, self.output_names) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names,
+                                               self._compiled_loss.identifiers if self._compiled_loss else
+                                               [None] * len(self.output_names))
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = [metrics_module.Mean(name=f"{name}_loss") for name in self.output_names] \
+            if len(self.output_names) > 1 else []
+        # Made by the first fit, then kept across fits until the next compile (as Keras keeps its
+        # train function).
+        object.__setattr__(self, "_compiled_traced_step", None)
+        self.compiled = True
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise RuntimeError(f"You must call compile() on model '{self.name}' before {method}(): "
+                               "e.g. model.compile(optimizer='rmsprop', loss='categorical_crossentropy', "
+                               "metrics=['accuracy'])")
+        if method in ("fit", "train_on_batch") and self._compiled_loss is None:
+            raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss=... to compile() to train it")
+
+    # ---- metrics -----------------------------------------------------------------------------
+
+    @property
+    def metrics(self):
+        """The loss tracker and the compiled metrics (Keras 3's `model.metrics`)."""
+        result = []
+        if self._loss_tracker is not None:
+            result.append(self._loss_tracker)
+        if self._compile_metrics is not None:
+            result.append(self._compile_metrics)
+        return result
+
+    @property
+    def metrics_names(self):
+        names = ["loss"] if self._loss_tracker is not None else []
+        names += [tracker.name for tracker in getattr(self, "_output_loss_trackers", [])]
+        if self._compile_metrics is not None:
+            names += self._compile_metrics.names
+        return names
+
+    def reset_metrics(self):
+        for metric in self.metrics + list(getattr(self, "_output_loss_trackers", [])):
+            metric.reset_state()
+
+    def get_metrics_result(self):
+        """Every metric's current result, flat: a metric reporting several results adds each."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+            if metric is self._loss_tracker:
+                for tracker in self._output_loss_trackers:
+                    logs[tracker.name] = tracker.result()
+        return logs
+
+    # ---- the steps ---------------------------------------------------------------------------
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss plus every regularization and added loss of the layers."""
+        total, per_output = self._compiled_loss(y, y_pred, sample_weight)
+        # object.__setattr__: a list of loss tensors holds no layers or weights to track.
+        object.__setattr__(self, "_last_output_losses", per_output)
+        extra = self.losses
+        if extra:
+            total = ops.add(total, ops.sum(ops.stack([ops.cast(loss, total.dtype) for loss in extra])))
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics with a batch and returns every metric's current result."""
+        self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _track_losses(self, loss, batch_size):
+        self._loss_tracker.update_state(loss.value, sample_weight=batch_size)
+        for tracker, value in zip(self._output_loss_trackers, getattr(self, "_last_output_losses", [])):
+            if value is not None:
+                tracker.update_state(value.value, sample_weight=batch_size)
+
+    def train_step(self, data):
+        """One optimization step on a batch `(x, y, sample_weight)`; returns the running logs."""
+        x, y, sample_weight = _unpack(data)
+        # In fit, unless run_eagerly: the traced step replays the forward and backward ops.
+        traced = self.__dict__.get("_traced_train_step")
+        if traced is not None:
+            loss, y_pred, gradients, variables = traced(x, y, sample_weight)
+        else:
+            loss, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
+        self.optimizer.apply(gradients, variables)
+        self._track_losses(loss, _batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _forward_backward(self, x, y, sample_weight):
+        """The differentiable part of a train step, eagerly: (loss, y_pred, gradients, variables)."""
+        self._clear_call_losses()
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        # After the call: a subclassed model creates its weights on its first call.
+        variables = self.__dict__.get("_step_variables")
+        if not variables:
+            variables = self.trainable_variables
+            traced = self.__dict__.get("_traced_train_step")
+            if traced is not None:
+                object.__setattr__(self, "_step_variables", variables)  # fixed for the rest of fit
+                traced.variables = variables
+        return loss, y_pred, tape.gradient(loss, variables), variables
+
+    def test_step(self, data):
+        """Loss and metrics on a batch, without updating weights."""
+        x, y, sample_weight = _unpack(data)
+        self._clear_call_losses()
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._track_losses(loss, _batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        return self(x, training=False)
+
+    def _run_step(self, step, x, y, sample_weight):
+        """Runs `train_step` or `test_step` on one batch; its logs, as floats (the one place they become floats).
+
+        The step receives (x, y), or (x, y, sample_weight) when weighted, as in Keras.
+        """
+        logs = step((x, y) if sample_weight is None else (x, y, sample_weight))
+        return _float_logs(logs)
+
+    # ---- fit ---------------------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
+        """Trains the model for `epochs` passes over the data; returns a History (`.history` dict)."""
+        self._assert_compiled("fit")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+        if not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
+        if data_module.is_batch_source(x):
+            if validation_split:
+                raise ValueError("validation_split is only supported for array inputs; with a generator or a "
+                                 "PyDataset pass validation_data instead")
+            batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit", True,
+                                           class_weight)
+        else:
+            if y is None:
+                raise ValueError("fit needs targets `y` when x is an array")
+            x, y, sample_weight = self._prepare(x, y, sample_weight, "fit")
+            if validation_data is None and validation_split:
+                (x, y, sample_weight), validation_data = data_module.split_validation(x, y, sample_weight,
+                                                                                       validation_split)
+            batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit", True,
+                                           class_weight, prepared=True)
+        if validation_data is not None and not data_module.is_batch_source(validation_data):
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
+                                 "a generator or a PyDataset")
+            validation_data = tuple(validation_data) + (None,) * (3 - len(validation_data))
+        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=epochs, steps=steps)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        with self._fixed_structure(), _threads_for(self):
+            logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
+                                    validation_batch_size or batch_size, validation_steps)
+        # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
+        self.optimizer.finalize_variable_values(self.trainable_variables)
+        callback_list.on_train_end(logs)
+        return self.history
+
+    @contextlib.contextmanager
+    def _fixed_structure(self):
+        """Fixes the variable list and the layer tree while fit runs, and picks the traced step."""
+        layers = super()._flatten_layers()
+        variables = self.trainable_variables
+        traced = None
+        if not self.run_eagerly:
+            traced = self.__dict__.get("_compiled_traced_step")
+            if traced is None:
+                traced = TracedTrainStep(self)
+                object.__setattr__(self, "_compiled_traced_step", traced)
+            variables = traced.fix(variables, layers)
+        object.__setattr__(self, "_step_variables", variables)
+        object.__setattr__(self, "_flat_layers_cache", layers)
+        object.__setattr__(self, "_traced_train_step", traced)
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "_step_variables", None)
+            object.__setattr__(self, "_flat_layers_cache", None)
+            object.__setattr__(self, "_traced_train_step", None)
+
+    def _flatten_layers(self):
+        return self.__dict__.get("_flat_layers_cache") or super()._flatten_layers()
+
+    def _run_epochs(self, batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
+                    validation_batch_size, validation_steps):
+        """The epochs of fit; returns the last epoch's logs."""
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            for step, batch in enumerate(batches):
+                callback_list.on_train_batch_begin(step)
+                logs = self._run_step(self.train_step, *batch)
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                x_val, y_val, sw_val = validation_data if isinstance(validation_data, tuple) \
+                    else (validation_data, None, None)
+                validation_logs = self._evaluate(x_val, y_val, validation_batch_size, sw_val, validation_steps,
+                                                 callback_list)
+                epoch_logs.update({f"val_{key}": value for key, value in validation_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+            if getattr(batches, "exhausted", False) and epoch < epochs - 1:
+                warnings.warn("Your input ran out of data; interrupting training. Make sure the generator can yield "
+                              "at least steps_per_epoch * epochs batches.", stacklevel=3)
+                break
+        return logs
+
+    # ---- evaluate and predict ----------------------------------------------------------------
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False):
+        """Loss and metrics on the data: a scalar, a list in `metrics_names` order, or a dict."""
+        self._assert_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
+        return self._logs_as_result(logs, return_dict)
+
+    def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0):
+        """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs."""
+        batches, count = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
+        callback_list = callback_list or CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                                      verbose=verbose, epochs=1, steps=count)
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = {}
+        for step, batch in enumerate(batches):
+            callback_list.on_test_batch_begin(step)
+            logs = self._run_step(self.test_step, *batch)
+            callback_list.on_test_batch_end(step, logs)
+        callback_list.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for `x`, computed in batches, as NumPy arrays."""
+        verbose = 1 if verbose == "auto" else int(verbose)
+        batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                                     steps=count)
+        callback_list.on_predict_begin()
+        outputs = []
+        for step, (batch_x, _, _) in enumerate(batches):
+            callback_list.on_predict_batch_begin(step)
+            batch_outputs = self.predict_step(batch_x)
+            outputs.append([backend.to_numpy(o.value if isinstance(o, Tensor) else o)
+                            for o in nest.flatten(batch_outputs)])
+            callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict received no samples")
+        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
+        structure = batch_outputs
+        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+
+    # ---- one batch ---------------------------------------------------------------------------
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One update on one batch; returns the loss (and metrics) for that batch."""
+        self._assert_compiled("train_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, "train_on_batch")
+        if class_weight is not None:
+            class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
+        self.reset_metrics()
+        return self._logs_as_result(self._run_step(self.train_step, x, y, sample_weight), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled("test_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, "test_on_batch")
+        self.reset_metrics()
+        return self._logs_as_result(self._run_step(self.test_step, x, y, sample_weight), return_dict)
+
+    def predict_on_batch(self, x):
+        outputs = self.predict_step(data_module.standardize(x, "x"))
+        flat = [backend.to_numpy(o.value) for o in nest.flatten(outputs)]
+        return nest.pack_like(outputs, flat) if isinstance(outputs, (list, tuple, dict)) else flat[0]
+
+    def _logs_as_result(self, logs, return_dict):
+        """evaluate's and the *_on_batch methods' return value: the logs, or their values in metrics_names order."""
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ---- data in -----------------------------------------------------------------------------
+
+    def _prepare(self, x, y, sample_weight, what, check_targets=True):
+        """x, y, sample_weight checked at the door (training/data.py) and put in the model's order."""
+        x, y, sample_weight = data_module.prepare(x, y, sample_weight, what, check_targets)
+        x, y = self._order_by_names(x, y)
+        return x, y, sample_weight
+
+    def _order_by_names(self, x, y):
+        """Dicts keyed by input / output names become lists in the model's order."""
+        if isinstance(x, dict) and hasattr(self, "input_names"):
+            x = self._order_input_dict(x)
+        if isinstance(y, dict) and hasattr(self, "output_names"):
+            missing = [name for name in self.output_names if name not in y]
+            if missing:
+                raise ValueError(f"y is a dict but lacks the outputs {missing}; "
+                                 f"the model's outputs are {self.output_names}")
+            y = [y[name] for name in self.output_names]
+        return x, y
+
+    def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, what, need_targets, class_weight=None,
+                 prepared=False):
+        """The batches of one pass: from arrays, a PyDataset or a generator (each yielding x, y, sample_weight)."""
+        if data_module.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError(f"{what}: when x is a generator or a PyDataset it yields the targets itself; "
+                                 "do not pass y or sample_weight")
+            source = data_module.batch_source(x, steps, shuffle)
+
+            def ordered():
+                for batch_x, batch_y, batch_weight in source:
+                    batch_x, batch_y = self._order_by_names(batch_x, batch_y)
+                    if need_targets and batch_y is None:
+                        raise ValueError(f"{what}: the batches from {type(x).__name__} carry no targets; "
+                                         "yield (x, y) or (x, y, sample_weight)")
+                    if class_weight is not None:
+                        weights = data_module.class_weights_to_sample_weights(batch_y, class_weight)
+                        batch_weight = weights if batch_weight is None else batch_weight * weights
+                    yield batch_x, batch_y, batch_weight
+
+            return data_module.SizedBatches(ordered, source), (len(source) or None)
+        if need_targets and y is None:
+            raise ValueError(f"{what} needs targets `y` when x is an array")
+        if not prepared:
+            x, y, sample_weight = self._prepare(x, y, sample_weight, what, check_targets=need_targets)
+        if class_weight is not None:
+            class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
+        batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps)
+        return batches, len(batches)
+
+
+def _threads_for(model):
+    """ops/parallel.managed_threads() when the model's layers ask for it, else nothing.
+
+    Each layer declares how it wants BLAS threads (`Layer.blas_threads`): a Conv1D / Conv2D
+    network trains faster on several cores when neuroflow splits its products and elementwise
+    work itself, with OpenBLAS on one thread ('split'); layers whose work still relies on
+    OpenBLAS's threads ('default': grouped, depthwise and transposed convolutions, large Dense
+    kernels) keep the default for the whole model.
+    """
+    wanted = {layer.blas_threads() for layer in model._flatten_layers()}
+    if "split" in wanted and "default" not in wanted:
+        return parallel.managed_threads()
+    return contextlib.nullcontext()
+
+
+def _float_logs(logs):
+    """A step's logs as Python floats, nested dicts (a custom step's own grouping) flattened."""
+    result = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            result.update(_float_logs(value))
+        else:
+            result[key] = float(value.value if isinstance(value, Tensor) else value)
+    return result
+
+
+def _unpack(data):
+    if isinstance(data, tuple):
+        if len(data) == 3:
+            return data
+        if len(data) == 2:
+            return data[0], data[1], None
+        if len(data) == 1:
+            return data[0], None, None
+    return data, None, None
+
+
+def _batch_size(x):
+    first = x if isinstance(x, (numpy.ndarray, Tensor)) else nest.flatten(x)[0]
+    return first.shape[0] if hasattr(first, "shape") and len(first.shape) else 1
