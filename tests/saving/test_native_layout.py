@@ -1,0 +1,65 @@
+"""neuroflow's own format holds Keras 3's config.json: the same writer and reader as '.keras'."""
+import json
+import zipfile
+
+import numpy
+import pytest
+
+from neuroflow import layers, models
+
+
+def _config(path):
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("metadata.json")), json.loads(archive.read("config.json"))
+
+
+def test_config_is_keras_layout(tmp_path):
+    model = models.Sequential([layers.Input((4,)), layers.Dense(3, activation="relu"), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.save(tmp_path / "m.nfz")
+    metadata, config = _config(tmp_path / "m.nfz")
+    assert metadata["format"] == "neuroflow-native" and metadata["version"] == 2
+    assert sorted(config) == ["build_config", "class_name", "compile_config", "config", "module", "registered_name"]
+    assert config["class_name"] == "Sequential"
+    assert [entry["class_name"] for entry in config["config"]["layers"]] == ["InputLayer", "Dense", "Dense"]
+    assert config["compile_config"]["optimizer"]["class_name"] == "Adam"
+
+
+def test_ops_and_neuroflow_only_layers_round_trip(tmp_path, rng):
+    inputs = layers.Input((1,), dtype="int64")
+    encoded = layers.IntegerLookup(vocabulary=[3, 5, 7], output_mode="one_hot")(inputs)
+    outputs = layers.Dense(2)(layers.Flatten()(encoded)[:, 1:] * 0.5 + 1.0)
+    model = models.Model(inputs, outputs)
+    model.save(tmp_path / "m.nfz")
+    _, config = _config(tmp_path / "m.nfz")
+    modules = {entry["class_name"]: entry["module"] for entry in config["config"]["layers"]}
+    assert modules["IntegerLookup"] == "neuroflow.layers"
+    assert modules["multiply"] == modules["getitem"] == "neuroflow.ops"
+    x = numpy.array([[3], [5], [9]])
+    loaded = models.load_model(tmp_path / "m.nfz")
+    numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="applies op"):
+        model.save(tmp_path / "m.keras")
+
+
+def test_version_1_files_are_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "old.nfz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps({"format": "neuroflow-native", "version": 1, "class_name": "Sequential",
+                                                    "config": {"layers": []}, "compile_config": None}))
+        archive.writestr("weights.json", "[]")
+    with pytest.raises(ValueError, match="version 1"):
+        models.load_model(path)
+
+
+def test_model_configs_are_keras_layout_and_clone():
+    a = layers.Input((4,), name="a")
+    shared = layers.Dense(3)
+    model = models.Model(a, layers.Add()([shared(a), shared(a)]) - 1.0)
+    config = model.get_config()
+    assert sorted(config) == ["input_layers", "layers", "name", "output_layers", "trainable"]
+    dense = next(entry for entry in config["layers"] if entry["class_name"] == "Dense")
+    assert len(dense["inbound_nodes"]) == 2
+    assert dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] == ["a", 0, 0]
+    clone = models.clone_model(model)
+    assert [type(layer).__name__ for layer in clone.layers] == [type(layer).__name__ for layer in model.layers]
