@@ -9,8 +9,8 @@
       weights.json    [{"path", "shape", "dtype"}], to check the arrays against the model
 
 Version 1 files (before the Keras layout) held {"format", "version", "class_name", "config",
-"compile_config"} in config.json; they are refused with a message saying so (no such files are kept
-as fixtures: re-save them with the neuroflow that wrote them).
+"compile_config"} in config.json; they still load (saving/native_v1.py reads their model config),
+and saving writes version 2.
 """
 import io
 import json
@@ -19,9 +19,10 @@ import zipfile
 
 import numpy
 
-from neuroflow.saving import keras_config
+from neuroflow.saving import keras_config, native_v1
 from neuroflow.saving.files import write_atomically
 from neuroflow.saving.keras_format import KERAS_VERSION
+from neuroflow.training import compile_config
 
 FORMAT = "neuroflow-native"
 VERSION = 2
@@ -92,17 +93,25 @@ def load_model(filepath, custom_objects=None, compile=True):
         except (KeyError, json.JSONDecodeError) as error:
             raise ValueError(f"{filepath!r} has no readable config.json ({error}); it is not a neuroflow model file "
                              "or it is corrupt") from None
-        if config.get("format") == FORMAT:
-            raise ValueError(f"{filepath!r} is in neuroflow's native format version {config.get('version')}, written "
-                             "before the format held Keras 3's config; load it with the neuroflow that wrote it and "
-                             "save it again (as '.keras' or this format)")
-        model = keras_config.model_from_keras(config, custom_objects)
+        # Version 1 files hold neuroflow's earlier model config (saving/native_v1.py); they keep loading.
+        version_1 = config.get("format") == FORMAT
+        if version_1 and config.get("version") != native_v1.VERSION:
+            raise ValueError(f"{filepath!r} is in neuroflow's native format version {config.get('version')!r}, which "
+                             f"this neuroflow does not know (it reads versions 1 and {VERSION}); load it with the "
+                             "neuroflow that wrote it")
+        if version_1:
+            model = native_v1.model_from_config(config, custom_objects)
+        else:
+            model = keras_config.model_from_keras(config, custom_objects)
         if not model.built:
             raise ValueError(f"Model '{model.name}' in {filepath!r} could not be rebuilt from its config (its input "
                              "shape is unknown), so its weights cannot be loaded; save models with a known input shape")
         _read_weights(archive, model, filepath)
     if compile and config.get("compile_config"):
-        keras_config.compile_from_keras(model, config["compile_config"], custom_objects)
+        if version_1:
+            compile_config.compile_from_config(model, config["compile_config"], custom_objects)
+        else:
+            keras_config.compile_from_keras(model, config["compile_config"], custom_objects)
     return model
 
 

@@ -1,5 +1,6 @@
 """neuroflow's own format holds Keras 3's config.json: the same writer and reader as '.keras'."""
 import json
+import pathlib
 import zipfile
 
 import numpy
@@ -42,13 +43,56 @@ def test_ops_and_neuroflow_only_layers_round_trip(tmp_path, rng):
         model.save(tmp_path / "m.keras")
 
 
-def test_version_1_files_are_refused_with_a_clear_message(tmp_path):
-    path = tmp_path / "old.nfz"
+V1_FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "native_v1"
+
+
+def _v1_inputs(name):
+    reference = numpy.load(V1_FIXTURES / f"{name}.npz")
+    inputs = [reference[key] for key in sorted(reference.files) if key.startswith("input_")]
+    return (inputs if len(inputs) > 1 else inputs[0]), reference["prediction"]
+
+
+@pytest.mark.parametrize("name", ["mlp", "functional"])
+def test_version_1_files_still_load_with_their_predictions(name):
+    # Written by neuroflow 0.1.0 (tests/saving/fixtures/native_v1/make_native_v1_fixtures.py).
+    inputs, expected = _v1_inputs(name)
+    model = models.load_model(V1_FIXTURES / f"{name}.nfz")
+    numpy.testing.assert_allclose(model.predict(inputs, verbose=0), expected, rtol=1e-6, atol=1e-6)
+    assert model.compiled
+    if name == "mlp":
+        assert isinstance(model, models.Sequential) and model.name == "mlp"
+        assert type(model.optimizer).__name__ == "Adam"
+        assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+        assert model.layers[0].kernel_regularizer is not None and model.layers[1].rate == 0.25
+    else:
+        assert [tensor.name for tensor in model.inputs] == ["features", "extra"]
+        assert type(model.optimizer).__name__ == "RMSprop" and model.get_layer("inner").layers[-1].built
+
+
+def test_version_1_file_resaves_in_version_2(tmp_path):
+    inputs, expected = _v1_inputs("functional")
+    models.load_model(V1_FIXTURES / "functional.nfz").save(tmp_path / "new.nfz")
+    metadata, _ = _config(tmp_path / "new.nfz")
+    assert metadata["version"] == 2
+    numpy.testing.assert_allclose(models.load_model(tmp_path / "new.nfz").predict(inputs, verbose=0), expected,
+                                  rtol=1e-6, atol=1e-6)
+
+
+def test_version_1_weights_files_load_into_a_model_built_today():
+    inputs, expected = _v1_inputs("mlp")
+    model = models.Sequential([layers.Input((6,)), layers.Dense(8, activation="relu"), layers.Dropout(0.25),
+                               layers.Dense(3, activation="softmax")])
+    model.load_weights(V1_FIXTURES / "mlp_weights.nfz")
+    numpy.testing.assert_allclose(model.predict(inputs, verbose=0), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_unknown_native_version_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "future.nfz"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("config.json", json.dumps({"format": "neuroflow-native", "version": 1, "class_name": "Sequential",
+        archive.writestr("config.json", json.dumps({"format": "neuroflow-native", "version": 7, "class_name": "Sequential",
                                                     "config": {"layers": []}, "compile_config": None}))
         archive.writestr("weights.json", "[]")
-    with pytest.raises(ValueError, match="version 1"):
+    with pytest.raises(ValueError, match="version 7.*does not know"):
         models.load_model(path)
 
 
