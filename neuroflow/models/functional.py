@@ -285,7 +285,7 @@ def _graph_config(model, serialize):
         entry["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [
             {"args": argument(list(node.call_args)),
              "kwargs": {k: argument(v) for k, v in node.call_kwargs.items()
-                        if k != "training" and not (k == "mask" and v is None)}}
+                        if not (k in ("training", "mask") and v is None)}}
             for node in nodes]
         entries.append(entry)
 

@@ -107,3 +107,14 @@ def test_model_configs_are_keras_layout_and_clone():
     assert dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] == ["a", 0, 0]
     clone = models.clone_model(model)
     assert [type(layer).__name__ for layer in clone.layers] == [type(layer).__name__ for layer in model.layers]
+
+
+@pytest.mark.parametrize("suffix", ["nfz", "keras"])
+def test_explicit_training_argument_survives_saving(tmp_path, suffix):
+    # Monte Carlo dropout: Dropout(...)(x, training=True) stays active at inference, also once loaded.
+    inputs = layers.Input((200,))
+    model = models.Model(inputs, layers.Dropout(0.5)(inputs, training=True))
+    model.save(tmp_path / f"m.{suffix}")
+    loaded = models.load_model(tmp_path / f"m.{suffix}")
+    dropped = loaded.predict(numpy.ones((4, 200), "float32"), verbose=0) == 0
+    assert 0.3 < dropped.mean() < 0.7
