@@ -4,13 +4,15 @@ Version 1 (neuroflow 0.1.0) wrote config.json as
     {"format": "neuroflow-native", "version": 1, "class_name", "config", "compile_config"}
 where a Sequential's config lists its layers ({"class_name", "config"}, an InputLayer first) and a
 Functional's lists its layers and its nodes in topological order: each node names its layer, or a
-registered op with its parameters, and the tensors it reads as {"__tensor__": [node, output]}.
+registered op with its parameters (encoded as utils/serialization.encode_params still writes
+them), and the tensors it reads as {"__tensor__": [node, output]}.
 Loading replays those calls on fresh placeholders. The weights (weights.json and weights/*.npy) and
 the compile settings have the same layout in both versions; only the model config is read here.
 """
 from neuroflow.engine.keras_tensor import symbolic_op_call
 from neuroflow.engine.registry import get_op
 from neuroflow.utils import nest, registry
+from neuroflow.utils.serialization import decode_params
 
 VERSION = 1
 
@@ -50,7 +52,7 @@ def _functional_from_config(cls, config, custom_objects):
     for entry in config["nodes"]:
         if "op" in entry:
             arguments = resolve(entry["args"])
-            produced.append(symbolic_op_call(get_op(entry["op"]), tuple(arguments), _decode_params(entry["params"])))
+            produced.append(symbolic_op_call(get_op(entry["op"]), tuple(arguments), decode_params(entry["params"])))
             continue
         layer = layers[entry["layer"]]
         if "args" not in entry:  # an InputLayer: its placeholder is its output
@@ -71,16 +73,3 @@ def _functional_from_config(cls, config, custom_objects):
     return cls(unpack(config["inputs"]), unpack(config["outputs"]), name=config.get("name"),
                trainable=config.get("trainable", True))
 
-
-def _decode_params(params):
-    """Op parameters as version 1 encoded them: slices as {"__index__": [...]}, tuples as lists."""
-    decoded = {}
-    for key, value in params.items():
-        if isinstance(value, dict) and "__index__" in value:
-            items = tuple(slice(*item) if isinstance(item, list) else item for item in value["__index__"])
-            decoded[key] = items if value["tuple"] else items[0]
-        elif isinstance(value, list):
-            decoded[key] = tuple(value)
-        else:
-            decoded[key] = value
-    return decoded
