@@ -14,6 +14,7 @@ as Keras' TensorFlow backend does with `_keras_logits`: the same value, stable f
 """
 from neuroflow import ops
 from neuroflow.engine.tensor import Tensor
+from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
 
@@ -161,6 +162,8 @@ _FUNCTIONS = {
 }
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 _CANONICAL = {function: name for name, function in _FUNCTIONS.items()}
+registry.register_builtins("activations", {**_FUNCTIONS, **_ALIASES})
+_ACTIVATIONS = registry.builtins("activations")
 
 # Functions whose default behaviour is exactly a fused kernel of ops/activation.py; layers.Dense
 # passes that kernel's name to ops.dense instead of applying the function afterwards.
@@ -228,9 +231,9 @@ def deserialize(config, custom_objects=None):
     if isinstance(config, str):
         if config in custom_objects:
             return custom_objects[config]
-        function = _FUNCTIONS.get(config) or _ALIASES.get(config)
+        function = _ACTIVATIONS.get(config)
         if function is None:
-            raise unknown_name_error("activation", config, list(_FUNCTIONS) + list(_ALIASES))
+            raise unknown_name_error("activation", config, _ACTIVATIONS)
         return function
     raise ValueError(f"Could not interpret activation identifier {config!r}: expected a name or a config dict")
 

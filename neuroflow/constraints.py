@@ -6,6 +6,7 @@ the optimizer writes it back in place. Norms are taken along `axis` (0 for a Den
 """
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
+from neuroflow.utils import registry
 from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
 
@@ -22,6 +23,10 @@ def _norms(w, axis):
 
 class Constraint:
     """Base class: subclasses implement `__call__(w)` returning the constrained array."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("constraints", cls)
 
     def __call__(self, w):
         return _array(w)
@@ -113,9 +118,10 @@ class MinMaxNorm(Constraint):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
-ALL_OBJECTS = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm,
-               "MinMaxNorm": MinMaxNorm, "max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
-               "min_max_norm": MinMaxNorm}
+# The subclasses registered themselves (Constraint.__init_subclass__); add the base and Keras' spellings.
+registry.register_builtins("constraints", {"Constraint": Constraint, "max_norm": MaxNorm, "non_neg": NonNeg,
+                                           "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm})
+ALL_OBJECTS = registry.builtins("constraints")
 
 # Keras' lower-case aliases.
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm

@@ -19,6 +19,7 @@ import numpy
 from neuroflow import backend
 from neuroflow import random as nf_random
 from neuroflow.engine.tensor import install_initializer_resolver
+from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
@@ -69,6 +70,10 @@ class Initializer:
             def __call__(self, shape, dtype=None):
                 return neuroflow.backend.xp.full(shape, 2.0, dtype=dtype or "float32")
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("initializers", cls)
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(f"Initializer {type(self).__name__} must implement __call__(shape, dtype=None).")
@@ -409,10 +414,8 @@ class Orthogonal(RandomInitializer):
 
 # ---- names -----------------------------------------------------------------------------------
 
-_CLASSES = (Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
-            GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal)
-ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS.update({
+# The classes registered themselves (Initializer.__init_subclass__); these are Keras' other spellings.
+registry.register_builtins("initializers", {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "identity": Identity, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
     "glorot_normal": GlorotNormal, "glorot_uniform": GlorotUniform, "he_normal": HeNormal, "he_uniform": HeUniform,
@@ -421,6 +424,7 @@ ALL_OBJECTS.update({
     "zero": Zeros, "one": Ones, "uniform": RandomUniform, "normal": RandomNormal,
     "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
 })
+ALL_OBJECTS = registry.builtins("initializers")
 
 # Snake-case aliases of the classes, as Keras exports them (`initializers.glorot_uniform(seed=1)`).
 zeros, ones, constant, identity = Zeros, Ones, Constant, Identity

@@ -11,6 +11,7 @@ import math
 import numbers
 
 from neuroflow import backend, ops
+from neuroflow.utils import registry
 from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
 
@@ -26,6 +27,10 @@ class Regularizer:
 
     Any callable `weight -> scalar Tensor` also works as a regularizer.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("regularizers", cls)
 
     def __call__(self, x):
         return ops.convert_to_tensor(0.0)
@@ -156,8 +161,9 @@ def _l1_l2_by_name():
     return L1L2(l1=0.01, l2=0.01)
 
 
-ALL_OBJECTS = {"Regularizer": Regularizer, "L1": L1, "L2": L2, "L1L2": L1L2,
-               "OrthogonalRegularizer": OrthogonalRegularizer}
+# The subclasses registered themselves (Regularizer.__init_subclass__); the base is a name too.
+registry.register_builtins("regularizers", {"Regularizer": Regularizer})
+ALL_OBJECTS = registry.builtins("regularizers")
 _NAMES = {"l1": L1, "l2": L2, "l1_l2": _l1_l2_by_name, "orthogonal_regularizer": OrthogonalRegularizer}
 
 # Keras' lower-case aliases.

@@ -31,3 +31,12 @@ from neuroflow.layers.discretization import Discretization
 from neuroflow.layers.index_lookup import IntegerLookup, StringLookup
 from neuroflow.layers.text_vectorization import TextVectorization
 from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from neuroflow.utils import registry
+
+# The layer classes registered themselves (Layer.__init_subclass__); these are Keras' other names.
+registry.register_builtins("layers", {"Layer": Layer, "Convolution1D": Convolution1D, "Convolution2D": Convolution2D,
+                                      "Convolution2DTranspose": Convolution2DTranspose,
+                                      "SeparableConvolution2D": SeparableConvolution2D, "AvgPool1D": AvgPool1D,
+                                      "AvgPool2D": AvgPool2D, "GlobalAvgPool1D": GlobalAvgPool1D,
+                                      "GlobalAvgPool2D": GlobalAvgPool2D, "GlobalMaxPool1D": GlobalMaxPool1D,
+                                      "GlobalMaxPool2D": GlobalMaxPool2D, "MaxPool1D": MaxPool1D, "MaxPool2D": MaxPool2D})

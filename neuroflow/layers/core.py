@@ -8,6 +8,7 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
+from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text
 
 
@@ -214,8 +215,7 @@ class Lambda(Layer):
         config = dict(config)
         function = config.pop("function")
         if isinstance(function, str):
-            from neuroflow.saving.registry import get_custom_object
-            resolved = get_custom_object(function, custom_objects)
+            resolved = registry.get_custom_object(function, custom_objects)
             if resolved is None:
                 raise ValueError(f"Lambda layer function {function!r} is unknown: pass it in custom_objects={{{function!r}: fn}}")
             function = resolved

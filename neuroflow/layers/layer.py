@@ -17,7 +17,7 @@ from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.ops.elementwise import cast_op as _cast_op
-from neuroflow.utils import nest
+from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name
 
@@ -78,6 +78,10 @@ class Layer:
             layer of a Sequential model, without the batch axis.
         activity_regularizer: a regularizer applied to the layer's output.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("layers", cls)
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
@@ -464,6 +468,32 @@ class Layer:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    # ---- saved state -------------------------------------------------------------------------
+
+    def saved_variables(self):
+        """This layer's own variables in the order Keras' `save_own_variables` writes them.
+
+        Returns:
+            {subpath: [variables]}: '' for the layer's own `vars` group; a sub-object's name where
+            Keras keeps them in a sub-layer that neuroflow does not have (an RNN's 'cell'). Sub-layers
+            held as attributes save their own. The default is Keras' own: the trainable variables,
+            then the non-trainable ones, each in creation order.
+        """
+        own = self._own_weights
+        return {"": [w for w in own if w.trainable] + [w for w in own if not w.trainable]}
+
+    def keras_trainable_variables(self, sublayers=None):
+        """`trainable_variables` in Keras' order (the order a Keras optimizer's slots follow): the
+        layer's own, then each of `sublayers`' (default: the tracked sub-layers, in tracking order)."""
+        if not self.trainable:
+            return []
+        variables = [w for w in self._own_weights if w.trainable]
+        if not self._tracked_layers:
+            return variables
+        for child in self._tracked_layers if sublayers is None else sublayers:
+            variables += child.keras_trainable_variables()
+        return _unique(variables)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

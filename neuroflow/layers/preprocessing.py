@@ -57,6 +57,11 @@ class Normalization(Layer):
             self.count = self.add_weight(shape=(), initializer="zeros", trainable=False, name="count", dtype="int64")
         self.built = True
 
+    def saved_variables(self):
+        """Keras saves an adapted Normalization's mean, variance and count; given `mean` and `variance`
+        in its config, the layer holds constants and saves no variables."""
+        return {"": [] if self.input_mean is not None else [self.mean, self.variance, self.count]}
+
     def adapt(self, data, batch_size=None, steps=None):
         """Computes the mean and variance of `data` over every axis not in `axis`."""
         if self.input_mean is not None:

@@ -114,6 +114,12 @@ class _Recurrent(Layer):
         self.input_spec = InputSpec(ndim=3, axes={-1: features})
         self.built = True
 
+    def saved_variables(self):
+        """Keras keeps an RNN layer's variables in its `cell`: <layer>/cell/vars/0 kernel, 1 recurrent_kernel,
+        2 bias (and none in the layer's own `vars`)."""
+        names = ("kernel", "recurrent_kernel", "bias")
+        return {"cell": [getattr(self, n) for n in names if getattr(self, n, None) is not None], "": []}
+
     # ---- calling -----------------------------------------------------------------------------
 
     def _check_input_spec(self, inputs):

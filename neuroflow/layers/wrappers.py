@@ -2,18 +2,10 @@
 from neuroflow import ops
 from neuroflow.layers.layer import Layer
 from neuroflow.utils.errors import unknown_name_error
+from neuroflow.utils.serialization import deserialize_layer as _deserialize_layer
+from neuroflow.utils.serialization import serialize_layer as _serialize_layer
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
-
-
-def _serialize_layer(layer):
-    from neuroflow.saving.native import serialize_layer
-    return serialize_layer(layer)
-
-
-def _deserialize_layer(spec, custom_objects=None):
-    from neuroflow.saving.native import deserialize_layer
-    return deserialize_layer(spec, custom_objects)
 
 
 def _copy_with(layer, **changes):

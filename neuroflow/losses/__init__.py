@@ -48,6 +48,7 @@ from neuroflow.losses.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
+from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
 # ---- identifiers -----------------------------------------------------------------------------
@@ -69,12 +70,15 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
 bce = BCE = binary_crossentropy
 
-ALL_OBJECTS = {obj.__name__: obj for obj in _CLASSES + _FUNCTIONS}
-ALL_OBJECTS.update({
+# The Loss classes registered themselves (Loss.__init_subclass__); add the base, the functions and
+# Keras' short names.
+registry.register_builtins("losses", {obj.__name__: obj for obj in _CLASSES + _FUNCTIONS})
+registry.register_builtins("losses", {
     "mse": mse, "MSE": mse, "mae": mae, "MAE": mae, "mape": mape, "MAPE": mape, "msle": msle, "MSLE": msle,
     "kld": kld, "KLD": kld, "bce": bce, "BCE": bce, "logcosh": log_cosh,
     "kullback_leibler_divergence": kl_divergence,
 })
+ALL_OBJECTS = registry.builtins("losses")
 
 
 def serialize(loss):

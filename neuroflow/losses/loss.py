@@ -8,7 +8,8 @@ reduces them as Keras' `reduce_weighted_values` does. Every built-in loss class 
 """
 from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
-from neuroflow.utils.errors import shape_text
+from neuroflow.utils import registry
+from neuroflow.utils.errors import shape_text, unknown_name_error
 from neuroflow.utils.naming import to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -168,6 +169,10 @@ class Loss:
         dtype: the dtype the inputs are cast to (default: backend.floatx()).
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("losses", cls)
+
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         self.name = name or to_snake_case(type(self).__name__, capital_after_digit_starts_word=True)
         self.reduction = _standardize_reduction(reduction)
@@ -234,12 +239,18 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config):
         config = dict(config)
         if cls is LossFunctionWrapper:
-            # The name table (neuroflow.losses.get) is built from the loss modules, which import this one.
-            from neuroflow.losses import get
-
             fn = config.pop("fn")
-            return cls(get(fn) if isinstance(fn, str) else fn, **config)
+            return cls(_loss_function(fn) if isinstance(fn, str) else fn, **config)
         return cls(**config)
+
+
+def _loss_function(name):
+    """The loss a saved wrapper's `fn` names, from the losses' table in the registry (as losses.get reads it)."""
+    known = registry.builtins("losses")
+    if name not in known:
+        raise unknown_name_error("loss identifier", name, known)
+    found = known[name]
+    return found() if isinstance(found, type) else found
 
 
 def _wrapper_class(class_name, function, default_name, doc, **defaults):

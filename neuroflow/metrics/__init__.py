@@ -11,22 +11,46 @@ Files: metric.py (Metric, Mean, Sum, MeanMetricWrapper), accuracy.py, regression
 probabilistic.py (cross-entropies, KL, Poisson, hinge), confusion.py (counts, Precision, Recall,
 AUC), f_score.py (FBetaScore, F1Score).
 """
+from neuroflow import losses as _losses
 from neuroflow.metrics.accuracy import (
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    TopKCategoricalAccuracy, accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from neuroflow.metrics.confusion import (
-    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from neuroflow.metrics.confusion import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
 from neuroflow.metrics.f_score import F1Score, FBetaScore
 from neuroflow.metrics.metric import FUNCTIONS as _FUNCTIONS
 from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, get_function, snake_case
 from neuroflow.metrics.probabilistic import (
-    BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence, Poisson,
-    SparseCategoricalCrossentropy, SquaredHinge)
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from neuroflow.metrics.regression import (
-    CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
-    MeanSquaredLogarithmicError, RootMeanSquaredError, cosine_similarity)
-from neuroflow import losses as _losses
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+    cosine_similarity,
+)
+from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
 # Loss functions double as metric functions (keras.metrics.mean_squared_error, ...).
@@ -55,12 +79,14 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper,
             FBetaScore, F1Score]
 
 # String identifiers, as keras.metrics.get reads them: class names, their snake_case, short forms.
-ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS.update({snake_case(cls.__name__): cls for cls in _CLASSES})
-ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
+# The Metric classes registered themselves (Metric.__init_subclass__); add the base and Keras' spellings.
+registry.register_builtins("metrics", {cls.__name__: cls for cls in _CLASSES})
+registry.register_builtins("metrics", {snake_case(cls.__name__): cls for cls in _CLASSES})
+registry.register_builtins("metrics", {"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
                     "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
                     "MAPE": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
                     "MSLE": MeanSquaredLogarithmicError, "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy})
+ALL_OBJECTS = registry.builtins("metrics")
 
 _FUNCTIONS.update({fn.__name__: fn for fn in [
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,

@@ -10,6 +10,7 @@ import functools
 from neuroflow import backend
 from neuroflow.engine import trace
 from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text, unknown_name_error
 from neuroflow.utils.naming import to_snake_case
 
@@ -137,6 +138,7 @@ class Metric:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        registry.register_subclass("metrics", cls)
         if "update_state" in cls.__dict__:
             cls.update_state = _reported_to_tracer(cls.__dict__["update_state"])
 

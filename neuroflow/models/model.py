@@ -5,8 +5,10 @@ Three ways to make one, as in Keras:
     Model(inputs, outputs)                      # functional: returns a Functional model
     class MyModel(Model): __init__ + call()     # subclassing
 """
+from neuroflow import saving
 from neuroflow.layers.layer import Layer
 from neuroflow.models.summary import summary_text
+from neuroflow.training import compile_config
 from neuroflow.training.trainer import Trainer
 from neuroflow.utils.errors import unknown_name_error
 
@@ -71,25 +73,16 @@ class Model(Trainer, Layer):
 
     def save(self, filepath, overwrite=True, **kwargs):
         """Saves architecture, weights and compile settings (neuroflow's zip format, or .keras)."""
-        # Imported here: saving reads and builds models (the one deliberate loop, Model.save -> saving -> models).
-        from neuroflow.saving import save_model
-        save_model(self, filepath, overwrite=overwrite, **kwargs)
+        saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
-        # Imported here: saving reads and builds models (the one deliberate loop, Model.save -> saving -> models).
-        from neuroflow.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        # Imported here: saving reads and builds models (the one deliberate loop, Model.save -> saving -> models).
-        from neuroflow.saving import load_weights
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def get_compile_config(self):
-        if not self.compiled:
-            return None
-        from neuroflow.saving.native import compile_config
-        return compile_config(self)
+        return compile_config.get_compile_config(self)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}

@@ -4,6 +4,7 @@ from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
 from neuroflow.models.model import Model
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.serialization import deserialize_layer, serialize_layer, shape_list
 
 
 class Sequential(Model):
@@ -27,6 +28,10 @@ class Sequential(Model):
 
     @property
     def layers(self):
+        return list(self._stack)
+
+    def keras_layers(self):
+        """The layers in Keras' `model.layers` order, which names their saved weight groups: the stack."""
         return list(self._stack)
 
     def add(self, layer, rebuild=True):
@@ -111,11 +116,34 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
-    def get_config(self):
-        from neuroflow.saving.native import sequential_config
-        return sequential_config(self)
+    def get_config(self, serialize=serialize_layer):
+        """The stack in Keras 3's layout: {'name', 'trainable', 'dtype', 'layers', 'build_input_shape'},
+        the layers led by the InputLayer when the input shape is known.
+
+        Args:
+            serialize: `serialize(layer, build_shape)` -> one layer's entry; Keras' files pass their own
+                spelling (saving/keras_config.py).
+        """
+        if self._input_layer is None:
+            return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                    "layers": [serialize(layer, None) for layer in self.layers], "build_input_shape": None}
+        layers = [serialize(self._input_layer, None)]
+        shapes = [self._input_layer.batch_shape] + list(getattr(self, "_output_shapes", []))
+        for layer, shape in zip(self.layers, shapes):
+            layers.append(serialize(layer, shape_list(shape)))
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype, "layers": layers,
+                "build_input_shape": shape_list(self._input_layer.batch_shape)}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from neuroflow.saving.native import sequential_from_config
-        return sequential_from_config(config, custom_objects)
+    def from_config(cls, config, custom_objects=None, deserialize=None):
+        """The model `get_config` described; `deserialize(entry)` builds each layer (default: through
+        the registry, with `custom_objects`)."""
+        if deserialize is None:
+            def deserialize(entry):
+                return deserialize_layer(entry, custom_objects)
+        model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
+        for entry in config.get("layers", []):
+            model.add(deserialize(entry))
+        if not model.built and config.get("build_input_shape") is not None and model.layers:
+            model.build(tuple(config["build_input_shape"]))
+        return model

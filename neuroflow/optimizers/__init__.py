@@ -14,9 +14,12 @@ from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.optimizer import Optimizer
 from neuroflow.optimizers.rmsprop import RMSprop
 from neuroflow.optimizers.sgd import SGD
-from neuroflow.utils.serialization import deserialize_object, lookup, serialize_object
+from neuroflow.utils import registry
+from neuroflow.utils.registry import lookup
+from neuroflow.utils.serialization import deserialize_object, serialize_object
 
-ALL_OBJECTS = {cls.__name__: cls for cls in (SGD, RMSprop, Adagrad, Adam, AdamW, Adamax, Nadam, Adadelta, Ftrl)}
+# Every optimizer class registered itself (Optimizer.__init_subclass__).
+ALL_OBJECTS = registry.builtins("optimizers")
 
 
 def serialize(optimizer):

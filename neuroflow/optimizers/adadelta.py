@@ -28,6 +28,8 @@ class Adadelta(Optimizer):
         self.rho = float(rho)
         self.epsilon = float(epsilon)
 
+    keras_slot_groups = [["accumulated_grad", "accumulated_delta_var"]]
+
     def _slot_specs(self):
         return [("accumulated_grad", 0.0), ("accumulated_delta_var", 0.0)]
 

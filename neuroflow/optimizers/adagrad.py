@@ -34,6 +34,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = float(initial_accumulator_value)
         self.epsilon = float(epsilon)
 
+    keras_slot_groups = [["accumulator"]]
+
     def _slot_specs(self):
         return [("accumulator", self.initial_accumulator_value)]
 

@@ -41,6 +41,8 @@ class Adam(Optimizer):
         self.epsilon = float(epsilon)
         self.amsgrad = bool(amsgrad)
 
+    keras_slot_groups = [["momentum", "velocity"], ["velocity_hat"]]
+
     def _slot_specs(self):
         specs = [("momentum", 0.0), ("velocity", 0.0)]
         if self.amsgrad:

@@ -30,6 +30,8 @@ class Adamax(Optimizer):
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
 
+    keras_slot_groups = [["momentum", "norm"]]
+
     def _slot_specs(self):
         return [("momentum", 0.0), ("norm", 0.0)]
 

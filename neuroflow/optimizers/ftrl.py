@@ -56,6 +56,8 @@ class Ftrl(Optimizer):
         self.l2_shrinkage_regularization_strength = float(l2_shrinkage_regularization_strength)
         self.beta = float(beta)
 
+    keras_slot_groups = [["accumulator", "linear"]]
+
     def _slot_specs(self):
         return [("accumulator", self.initial_accumulator_value), ("linear", 0.0)]
 

@@ -30,6 +30,7 @@ from neuroflow.optimizers.clipping import clip_gradients
 from neuroflow.optimizers.packed import packed_variables
 from neuroflow.optimizers.schedules import LearningRateSchedule
 from neuroflow.optimizers.variable_like import _LearningRateValue, _StepCount
+from neuroflow.utils import registry
 from neuroflow.utils.naming import to_snake_case
 
 
@@ -68,6 +69,10 @@ class Optimizer:
             loss = ops.sum(ops.square(w))
         optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("optimizers", cls)
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
@@ -165,6 +170,10 @@ class Optimizer:
 
     # ---- variables and slots ---------------------------------------------------------------
 
+    # Keras 3's order of this algorithm's slots: it creates them group by group and, within a group,
+    # interleaved per variable (Adam: [["momentum", "velocity"], ["velocity_hat"]]). None: no known layout.
+    keras_slot_groups = None
+
     def _slot_specs(self):
         """The per-variable state of this algorithm: a list of (slot name, initial value).
 
@@ -172,8 +181,8 @@ class Optimizer:
         variable's second ...), then the EMA averages and gradient accumulators; that is the
         order of `variables` and of `save_own_variables`. It is not Keras' order: Keras 3 creates
         the EMA and accumulator slots first and interleaves an algorithm's slots per variable
-        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so
-        `neuroflow/saving/keras_format.py` maps between the two orders for Keras files.
+        (Adam: m1, v1, m2, v2, ..., then the amsgrad v_hat slots), so `keras_slot_groups` tells
+        Keras' files (saving/keras_format.py) the other order.
         """
         return []
 

@@ -51,6 +51,8 @@ class RMSprop(Optimizer):
         self.epsilon = float(epsilon)
         self.centered = bool(centered)
 
+    keras_slot_groups = [["velocity"], ["momentum"], ["average_gradient"]]
+
     def _slot_specs(self):
         specs = [("velocity", 0.0)]
         if self.momentum > 0:

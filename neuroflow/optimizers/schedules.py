@@ -9,6 +9,7 @@ step count (`optimizer.iterations`, 0 before the first update) and returns a Pyt
 import inspect
 import math
 
+from neuroflow.utils import registry
 from neuroflow.utils.serialization import deserialize_object, serialize_object
 
 
@@ -24,6 +25,10 @@ class LearningRateSchedule:
             def get_config(self):
                 return {"initial_learning_rate": self.initial_learning_rate}
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        registry.register_subclass("schedules", cls)
 
     def __call__(self, step):
         raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`.")
@@ -287,8 +292,8 @@ class CosineDecayRestarts(LearningRateSchedule):
     get_config = _config_from_signature
 
 
-_SCHEDULES = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-                                              PolynomialDecay, CosineDecay, CosineDecayRestarts)}
+# Every schedule class registered itself (LearningRateSchedule.__init_subclass__).
+_SCHEDULES = registry.builtins("schedules")
 
 
 def serialize(learning_rate_schedule):

@@ -46,6 +46,8 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
+    keras_slot_groups = [["momentum"]]
+
     def _slot_specs(self):
         return [("momentum", 0.0)] if self.momentum != 0 else []
 

@@ -1,16 +1,28 @@
 """Saving and loading models and weights, with the format chosen by the file name:
 
-    *.keras        Keras 3's zip (config.json, metadata.json, model.weights.h5): saving/keras_format.py
+    *.keras        Keras 3's zip (config.json, metadata.json, model.weights.h5): saving/keras_format.py,
+                   with the config in saving/keras_config.py
     *.weights.h5   Keras 3's weights-only HDF5 layout (save_weights / load_weights)
     *.h5 / *.hdf5  Keras' legacy HDF5 whole-model format (with a warning recommending .keras):
                    saving/legacy_h5.py; load_weights reads Keras 2 weights files and Keras 3's layout
-    anything else  neuroflow's own pickle-free zip of JSON and .npy arrays: saving/native.py
+    anything else  neuroflow's own pickle-free zip of Keras 3's config.json and .npy arrays: saving/native.py
+
+All three whole-model formats write and read their config through saving/keras_config.py; class
+names resolve through the one registry (utils/registry.py).
 """
+import io
 import os
 
-from neuroflow.saving import native
-from neuroflow.saving.registry import (CustomObjectScope, custom_object_scope, get_custom_object,
-                                       get_registered_name, get_registered_object, register_keras_serializable)
+from neuroflow.saving import keras_format, legacy_h5, native
+from neuroflow.utils.registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_object,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 
 
 def _kind(filepath):
@@ -30,13 +42,11 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
     _check_overwrite(filepath, overwrite)
     kind = _kind(filepath)
     if kind == "keras":
-        from neuroflow.saving import keras_format
         keras_format.save_model(model, filepath, include_optimizer=include_optimizer)
     elif kind == "weights_h5":
         raise ValueError(f"{filepath!r} names a weights-only file; use model.save_weights for '.weights.h5', or "
                          "save the whole model as '.keras'")
     elif kind == "legacy_h5":
-        from neuroflow.saving import legacy_h5
         legacy_h5.legacy_save_warning(filepath)
         legacy_h5.save_model(model, filepath, include_optimizer=include_optimizer)
     else:
@@ -48,12 +58,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     filepath = os.fspath(filepath)
     kind = _kind(filepath)
     if kind == "keras":
-        from neuroflow.saving import keras_format
         return keras_format.load_model(filepath, custom_objects=custom_objects, compile=compile)
     if kind == "weights_h5":
         raise ValueError(f"{filepath!r} holds weights only; build the model and call model.load_weights on it")
     if kind == "legacy_h5":
-        from neuroflow.saving import legacy_h5
         return legacy_h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
     return native.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
@@ -64,7 +72,6 @@ def save_weights(model, filepath, overwrite=True):
     _check_overwrite(filepath, overwrite)
     kind = _kind(filepath)
     if kind == "weights_h5":
-        from neuroflow.saving import keras_format
         keras_format.save_weights(model, filepath)
     elif kind == "keras":
         raise ValueError(f"{filepath!r}: save_weights writes weights only; use '.weights.h5' (or model.save for "
@@ -81,9 +88,7 @@ def load_weights(model, filepath, skip_mismatch=False):
     """Loads weights saved by `save_weights` (or the weights of a whole '.keras' model file)."""
     filepath = os.fspath(filepath)
     kind = _kind(filepath)
-    from neuroflow.saving import keras_format
     if kind in ("weights_h5", "legacy_h5"):
-        from neuroflow.saving import legacy_h5
         # Either suffix may hold either layout: Keras 3's (groups per object) or the legacy one
         # (layer_names, per-layer weight_names: Keras 2 weights files and whole-model '.h5' files).
         if os.path.exists(filepath) and legacy_h5.is_legacy_file(filepath):
@@ -91,9 +96,8 @@ def load_weights(model, filepath, skip_mismatch=False):
         else:
             keras_format.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif kind == "keras":
-        import io
-        _, weights = keras_format._read_archive(filepath)
-        keras_format._read_h5(model, io.BytesIO(weights), filepath, skip_mismatch=skip_mismatch)
+        _, weights = keras_format.read_archive(filepath)
+        keras_format.read_h5(model, io.BytesIO(weights), filepath, skip_mismatch=skip_mismatch)
     else:
         native.load_weights(model, filepath, skip_mismatch=skip_mismatch)
 

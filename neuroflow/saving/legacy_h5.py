@@ -15,7 +15,7 @@ Weights are matched to layers by order, as Keras does: the file's layers that ho
 trainable weights then its non-trainable ones. A Keras 2 weights file (`save_weights('w.h5')`) is the
 `model_weights` group's layout at the root; `load_weights` reads both.
 
-The config part is Keras 3's `.keras` config translation (saving/keras_format.py). Keras 3's legacy
+The config part is Keras 3's `.keras` config translation (saving/keras_config.py). Keras 3's legacy
 writer omits `module` on layer entries; Keras 2 files also list inbound nodes as
 `[[name, node, tensor, kwargs], ...]` and give input shapes as `batch_input_shape`. `_from_legacy`
 rewrites those into the current form before translation.
@@ -26,7 +26,10 @@ import warnings
 
 import numpy
 
-from neuroflow.saving import keras_format
+from neuroflow.saving import keras_config, keras_format
+from neuroflow.saving.files import write_atomically
+from neuroflow.saving.keras_config import LAYERS
+from neuroflow.saving.keras_format import KERAS_VERSION, h5py_module
 
 # An HDF5 object header holds at most 64 KiB of attributes; longer name lists are split in chunks
 # `<name>0`, `<name>1`, ... (Keras' legacy writer does the same).
@@ -87,9 +90,8 @@ def _read_json(handle, name, filepath):
 
 def _model_layers(model):
     """Keras' `model.layers`: a functional model's in Keras' order (inputs included), else the tracked layers."""
-    from neuroflow.models.functional import Functional
-    if isinstance(model, Functional):
-        return keras_format._keras_layer_order(model)
+    if hasattr(model, "keras_layers"):   # Sequential and Functional
+        return model.keras_layers()
     return list(model.layers)
 
 
@@ -137,7 +139,7 @@ def _write_model_weights(group, model):
                          "by layer name, so give each layer a unique name")
     _write_names(group, "layer_names", names)
     group.attrs["backend"] = BACKEND.encode("utf8")
-    group.attrs["keras_version"] = keras_format.KERAS_VERSION.encode("utf8")
+    group.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
     # Groups are created in name order, as Keras does, so that no group name is created after one it prefixes.
     for layer in sorted(layers, key=lambda layer: layer.name):
         _write_subset(group.create_group(layer.name), layer.name, _legacy_weights(layer))
@@ -178,8 +180,9 @@ def _read_model_weights(group, model, filepath, skip_mismatch=False):
         if _read_names(group[name], "weight_names"):
             stored.append(name)
     if len(stored) != len(layers):
+        names = ", ".join(layer.name for layer in layers) or "none"
         raise ValueError(f"{filepath!r} holds weights for {len(stored)} layers ({', '.join(stored) or 'none'}) but model "
-                         f"'{model.name}' has {len(layers)} layers with weights ({', '.join(l.name for l in layers) or 'none'}"
+                         f"'{model.name}' has {len(layers)} layers with weights ({names}"
                          "); the file was saved from a different architecture")
     assignments = []
     for index, (layer, name) in enumerate(zip(layers, stored)):
@@ -205,7 +208,7 @@ def _read_model_weights(group, model, filepath, skip_mismatch=False):
 # ---- optimizer ---------------------------------------------------------------------------------
 
 def _write_optimizer(handle, model):
-    values = keras_format._optimizer_values(model)
+    values = keras_format.optimizer_state(model)
     if values is None:
         if getattr(model, "optimizer", None) is not None and model.optimizer.built:
             warnings.warn(f"The state of optimizer '{model.optimizer.name}' is not written to the HDF5 file (no Keras "
@@ -226,7 +229,7 @@ def _read_optimizer(handle, model, filepath):
     group = handle["optimizer_weights"]
     arrays = _read_subset(group)
     # keras_format's loader reads a group indexed "0", "1", ...; a dict of the arrays serves.
-    keras_format._load_optimizer(model, {str(i): a for i, a in enumerate(arrays)}, filepath)
+    keras_format.read_optimizer_state(model, {str(i): a for i, a in enumerate(arrays)}, filepath)
 
 
 # ---- configs -----------------------------------------------------------------------------------
@@ -256,7 +259,7 @@ def _from_legacy(entry):
     entry = dict(entry)
     class_name = entry["class_name"]
     config = dict(entry.get("config") or {})
-    if "module" not in entry and (class_name in keras_format.LAYERS or class_name in _MODEL_CLASSES):
+    if "module" not in entry and (class_name in LAYERS or class_name in _MODEL_CLASSES):
         # Built-in layers lose their `module` in the legacy writer; custom classes keep no module and
         # are then found through custom_objects / the registry.
         entry["module"] = "keras" if class_name in _MODEL_CLASSES else "keras.layers"
@@ -307,7 +310,7 @@ def _long_names(value):
 
 def _training_config(model):
     """Keras' training_config: the compile settings with the optimizer as `optimizer_config`."""
-    compiled = keras_format._compile_to_keras(model)
+    compiled = keras_config.compile_to_keras(model)
     for key in ("loss", "metrics", "weighted_metrics"):
         compiled[key] = _long_names(compiled.get(key))
     optimizer = compiled.pop("optimizer")
@@ -321,7 +324,7 @@ def _compile(model, training_config, custom_objects, filepath):
               "loss_weights": training_config.get("loss_weights"), "metrics": training_config.get("metrics"),
               "weighted_metrics": training_config.get("weighted_metrics")}
     try:
-        keras_format._compile_from_keras(model, config, custom_objects)
+        keras_config.compile_from_keras(model, config, custom_objects)
     except (ValueError, TypeError, KeyError) as error:
         raise ValueError(f"{filepath!r}: the model loaded but its training configuration could not be restored "
                          f"({error}). Load it with compile=False and call compile() yourself.") from None
@@ -338,20 +341,19 @@ def save_model(model, filepath, include_optimizer=True):
         include_optimizer: also write the compile settings and the optimizer state.
 
     Raises:
-        ValueError: for a model the Keras config cannot describe (see keras_format.model_to_keras),
+        ValueError: for a model the Keras config cannot describe (see keras_config.model_to_keras),
             or one with two layers of the same name.
     """
-    from neuroflow.saving.native import _write_atomically
-    h5py = keras_format._h5py()
+    h5py = h5py_module()
     if not model.built:
         raise ValueError(f"Model '{model.name}' has no weights yet: build it or call it on a batch before saving")
-    config = keras_format.model_to_keras(model)
+    config = keras_config.model_to_keras(model)
     config.pop("compile_config", None)
     training = _training_config(model) if include_optimizer and model.compiled else None
 
     def write(path):
         with h5py.File(path, "w") as handle:
-            handle.attrs["keras_version"] = keras_format.KERAS_VERSION
+            handle.attrs["keras_version"] = KERAS_VERSION
             handle.attrs["backend"] = BACKEND
             handle.attrs["model_config"] = json.dumps(config).encode("utf8")
             if training is not None:
@@ -360,11 +362,11 @@ def save_model(model, filepath, include_optimizer=True):
             if training is not None:
                 _write_optimizer(handle, model)
 
-    _write_atomically(filepath, write)
+    write_atomically(filepath, write)
 
 
 def _open(filepath):
-    h5py = keras_format._h5py()
+    h5py = h5py_module()
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No model file at {filepath!r}")
     try:
@@ -390,7 +392,7 @@ def load_model(filepath, custom_objects=None, compile=True):
             raise ValueError(f"{filepath!r} has no model_config attribute; it is not a Keras model file or it is corrupt")
         if "model_weights" not in handle:
             raise ValueError(f"{filepath!r} has no model_weights group; it is truncated or corrupt")
-        model = keras_format.model_from_keras(_from_legacy(config), custom_objects)
+        model = keras_config.model_from_keras(_from_legacy(config), custom_objects)
         if not model.built:
             raise ValueError(f"Model '{model.name}' in {filepath!r} could not be built from its config, so its weights "
                              "cannot be loaded")
@@ -405,7 +407,7 @@ def load_model(filepath, custom_objects=None, compile=True):
 
 def is_legacy_file(filepath):
     """Whether `filepath` is an HDF5 file in the legacy layout (a whole model or Keras 2 weights)."""
-    h5py = keras_format._h5py()
+    h5py = h5py_module()
     try:
         with h5py.File(filepath, "r") as handle:
             return "model_weights" in handle or "layer_names" in handle.attrs or "layer_names0" in handle.attrs

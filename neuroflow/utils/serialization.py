@@ -1,16 +1,13 @@
-"""Names <-> objects for the small configurable families (optimizers, schedules, initializers,
-regularizers, constraints): one lookup that accepts Keras' spellings.
+"""Serialize / deserialize / get for the small configurable families (optimizers, schedules,
+initializers, regularizers, constraints), and the nested layer entries of wrapper and model configs.
 
-A name matches whatever its spelling of case and underscores, so 'glorot_uniform',
-'GlorotUniform' and 'glorotuniform' find the same class, as do 'rmsprop' and 'RMSprop'.
-Serialized objects use Keras 3's layout: {'module', 'class_name', 'config', 'registered_name'}.
+Names resolve through the registry (utils/registry.py `lookup`), whatever their spelling of case
+and underscores. Serialized objects use Keras 3's layout: {'module', 'class_name', 'config', 'registered_name'}.
 """
-from neuroflow.utils.errors import unknown_name_error
+import numpy
 
-
-def normalize_name(name):
-    """The lookup key of a name: lower case without underscores ('GlorotUniform' -> 'glorotuniform')."""
-    return str(name).lower().replace("_", "")
+from neuroflow.utils import registry
+from neuroflow.utils.registry import get_registered_name, lookup
 
 
 def serialize_object(instance, module):
@@ -31,29 +28,6 @@ def serialize_object(instance, module):
         "config": instance.get_config(),
         "registered_name": None if builtin else cls.__name__,
     }
-
-
-def lookup(kind, name, known, custom_objects=None):
-    """The object registered under `name` in `custom_objects` or `known`.
-
-    Args:
-        kind: what is looked up, for the error message ('optimizer', 'initializer', ...).
-        name: the identifier as given.
-        known: dict of canonical name -> object (several spellings may point to one object).
-        custom_objects: optional dict of user names -> objects, searched first.
-
-    Raises:
-        ValueError: for an unknown name, listing the known ones and the closest.
-    """
-    for table in (custom_objects or {}, known):
-        if name in table:
-            return table[name]
-    key = normalize_name(name)
-    for table in (custom_objects or {}, known):
-        for candidate, value in table.items():
-            if normalize_name(candidate) == key:
-                return value
-    raise unknown_name_error(kind, name, list(known) + list(custom_objects or {}))
 
 
 def deserialize_object(kind, config, known, custom_objects=None, build=None):
@@ -109,3 +83,96 @@ def get_object(kind, identifier, known, deserialize, expected):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. Expected {expected}.")
+
+
+def serialize_layer(layer, build_shape=None):
+    """A layer or model as Keras 3 serializes one, JSON-safe, as wrappers and models nest them:
+    {'module', 'class_name', 'config', 'registered_name'} and, when the input shape it was built for
+    is known, 'build_config'. Built-in classes name their public module ('neuroflow.layers').
+
+    Args:
+        layer: the layer (or model).
+        build_shape: the input shape it was built for, when the caller knows it better.
+    """
+    cls = type(layer)
+    builtin = registry.is_builtin(cls)
+    module = cls.__module__
+    if builtin:
+        module = "neuroflow.models" if module.startswith("neuroflow.models") else "neuroflow.layers"
+    entry = {"module": module, "class_name": cls.__name__, "config": jsonable(layer.get_config(), layer.name),
+             "registered_name": None if builtin else get_registered_name(cls)}
+    shape = build_shape if build_shape is not None else getattr(layer, "_build_input_shape", None)
+    if shape is not None:
+        entry["build_config"] = {"input_shape": shape_list(shape)}
+    return entry
+
+
+def deserialize_layer(entry, custom_objects=None):
+    """The layer (or model) `serialize_layer` described, its class found through the registry
+    (by its registered name first, as Keras does).
+
+    Raises:
+        UnknownClassError: for a class that is neither built in, registered, nor in custom_objects.
+    """
+    name = entry.get("registered_name") or entry["class_name"]
+    return registry.from_config(registry.resolve_class(name, custom_objects), entry["config"], custom_objects)
+
+
+def shape_list(shape):
+    """A shape (or a nest of shapes) as JSON lists of ints and None."""
+    if shape is None:
+        return None
+    if isinstance(shape, dict):
+        return {k: shape_list(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
+        return [shape_list(s) for s in shape]
+    return [None if d is None else int(d) for d in shape]
+
+
+def jsonable(value, owner):
+    """`value` with NumPy scalars and arrays as Python numbers and lists, ready for json.dumps.
+
+    Raises:
+        TypeError: for a value JSON cannot hold, naming `owner` (the layer or model whose config it is).
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, owner) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, owner) for v in value]
+    if isinstance(value, (numpy.integer,)):
+        return int(value)
+    if isinstance(value, (numpy.floating,)):
+        return float(value)
+    if isinstance(value, numpy.ndarray):
+        return value.tolist()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"Cannot serialize {type(value).__name__} ({value!r}) in the config of '{owner}': get_config "
+                    "must return JSON-compatible values (numbers, strings, lists, dicts)")
+
+
+def encode_params(params):
+    """An op's parameters as JSON: slices (and tuples holding them) become {"__index__", "tuple"}."""
+    encoded = {}
+    for key, value in params.items():
+        if isinstance(value, slice) or (isinstance(value, tuple) and any(isinstance(v, slice) for v in value)):
+            items = value if isinstance(value, tuple) else (value,)
+            encoded[key] = {"__index__": [[i.start, i.stop, i.step] if isinstance(i, slice) else i for i in items],
+                            "tuple": isinstance(value, tuple)}
+        else:
+            encoded[key] = value
+    return encoded
+
+
+def decode_params(params):
+    """The inverse of `encode_params` (JSON lists become tuples again)."""
+    decoded = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and "__index__" in value:
+            items = tuple(slice(*i) if isinstance(i, list) else i for i in value["__index__"])
+            decoded[key] = items if value["tuple"] else items[0]
+        elif isinstance(value, list):
+            decoded[key] = tuple(value)
+        else:
+            decoded[key] = value
+    return decoded

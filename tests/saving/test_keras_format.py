@@ -12,7 +12,7 @@ pytest.importorskip("h5py")
 
 import neuroflow as nf  # noqa: E402
 from neuroflow import layers, ops  # noqa: E402
-from neuroflow.saving import keras_format  # noqa: E402
+from neuroflow.saving import keras_config, keras_format  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
@@ -87,7 +87,7 @@ def test_neuroflow_keras_file_round_trip(tmp_path, kind):
 
 def test_functional_config_uses_keras_node_format(tmp_path):
     model, _ = _models()["functional"]
-    config = keras_format.model_to_keras(model)["config"]
+    config = keras_config.model_to_keras(model)["config"]
     entries = {entry["name"]: entry for entry in config["layers"]}
     concatenate = next(e for e in config["layers"] if e["class_name"] == "Concatenate")
     first = concatenate["inbound_nodes"][0]["args"][0][0]

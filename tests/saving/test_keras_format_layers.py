@@ -11,7 +11,7 @@ import pytest
 h5py = pytest.importorskip("h5py")
 
 import neuroflow as nf  # noqa: E402
-from neuroflow.saving import keras_format  # noqa: E402
+from neuroflow.saving import keras_config  # noqa: E402
 from tests.saving.test_keras_format import _fixture, _predict  # noqa: E402
 
 LAYER_FIXTURES = ["cnn_2d", "cnn_2d_global", "cnn_1d", "sequence_embedding", "sequence_bidirectional",
@@ -132,7 +132,7 @@ def _layer_entry(config, class_name):
 def test_unsupported_keras_options_are_refused_by_name(name, class_name, key, value, message):
     config = _edited(name, lambda c: _layer_entry(c, class_name)["config"].__setitem__(key, value))
     with pytest.raises((ValueError, NotImplementedError), match=message) as error:
-        keras_format.model_from_keras(config)
+        keras_config.model_from_keras(config)
     assert class_name in str(error.value)
 
 
@@ -140,7 +140,7 @@ def test_keras_layer_class_without_neuroflow_counterpart_is_refused():
     def to_conv3d(config):
         _layer_entry(config, "Conv2D")["class_name"] = "Conv3D"
     with pytest.raises(ValueError, match="Conv3D.*not supported"):
-        keras_format.model_from_keras(_edited("cnn_2d", to_conv3d))
+        keras_config.model_from_keras(_edited("cnn_2d", to_conv3d))
 
 
 def test_traced_mask_op_read_as_data_is_refused():
@@ -149,11 +149,11 @@ def test_traced_mask_op_read_as_data_is_refused():
         node = dense["inbound_nodes"][0]
         node["args"] = [node["kwargs"].pop("mask")]
     with pytest.raises(ValueError, match="traced mask op"):
-        keras_format.model_from_keras(_edited("sequence_bidirectional", feed_mask_as_data))
+        keras_config.model_from_keras(_edited("sequence_bidirectional", feed_mask_as_data))
 
 
 def test_unsupported_keras_op_node_is_refused():
     def add_op(config):
         _layer_entry(config, "Any")["class_name"] = "Cumsum"
     with pytest.raises(ValueError, match="Cumsum"):
-        keras_format.model_from_keras(_edited("sequence_bidirectional", add_op))
+        keras_config.model_from_keras(_edited("sequence_bidirectional", add_op))
