@@ -16,7 +16,14 @@ reduction.py, shape.py, linalg.py, activation.py, loss_kernels.py ...); this pac
 them. `neuroflow.ops.shape` is the `shape()` function, which hides the module of that name:
 import from `neuroflow.ops.shape` by name.
 """
-from neuroflow.engine.tensor import convert_to_tensor
+# `ops.numpy` (NumPy itself), `ops.backend`, `ops.apply`, `ops.Tensor` and `ops.KerasTensor` stay
+# reachable as they were before the public functions moved into their family files.
+import numpy
+
+from neuroflow import backend
+from neuroflow.engine.keras_tensor import KerasTensor
+from neuroflow.engine.registry import apply
+from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops import image  # neuroflow.ops.image.resize, as keras.ops.image.resize
 from neuroflow.ops.activation import (
     elu,
