@@ -20,6 +20,7 @@ from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name
+from neuroflow.utils.nest import unique_objects
 
 _call_signature_cache = {}
 # The `training` flag of the calls in progress, innermost last (None: inference by default).
@@ -189,7 +190,7 @@ class Layer:
         weights = [w for w in self._own_weights if w.trainable]
         for layer in self._tracked_layers:
             weights += layer.trainable_weights
-        return _unique(weights)
+        return unique_objects(weights)
 
     @property
     def non_trainable_weights(self):
@@ -198,14 +199,14 @@ class Layer:
         weights = [w for w in self._own_weights if not w.trainable]
         for layer in self._tracked_layers:
             weights += layer.non_trainable_weights
-        return _unique(weights)
+        return unique_objects(weights)
 
     @property
     def weights(self):
         weights = list(self._own_weights)
         for layer in self._tracked_layers:
             weights += layer.weights
-        return _unique(weights)
+        return unique_objects(weights)
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -493,7 +494,7 @@ class Layer:
             return variables
         for child in self._tracked_layers if sublayers is None else sublayers:
             variables += child.keras_trainable_variables()
-        return _unique(variables)
+        return unique_objects(variables)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -501,15 +502,6 @@ class Layer:
 
 def _is_shape(value):
     return isinstance(value, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in value)
-
-
-def _unique(variables):
-    seen, result = set(), []
-    for variable in variables:
-        if id(variable) not in seen:
-            seen.add(id(variable))
-            result.append(variable)
-    return result
 
 
 def _carried_mask(inputs):
