@@ -20,7 +20,6 @@ from neuroflow.ops.elementwise import cast as _cast_op
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name
-from neuroflow.utils.nest import unique_objects
 
 _call_signature_cache = {}
 # The `training` flag of the calls in progress, innermost last (None: inference by default).
@@ -502,6 +501,19 @@ class Layer:
 
 def _is_shape(value):
     return isinstance(value, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in value)
+
+
+def unique_objects(items):
+    """`items` in order with each object kept once, compared by identity (a Tensor's == is elementwise).
+
+    Beside Layer rather than in utils/: its weight lists run on every training step, and this keeps
+    that step in the files it already passes through."""
+    seen, unique = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            unique.append(item)
+    return unique
 
 
 def _carried_mask(inputs):

@@ -26,11 +26,11 @@ import warnings
 
 import numpy
 
+from neuroflow.layers.layer import unique_objects
 from neuroflow.saving import keras_config, keras_format
 from neuroflow.saving.files import write_atomically
 from neuroflow.saving.keras_config import LAYERS
 from neuroflow.saving.keras_format import KERAS_VERSION, h5py_module
-from neuroflow.utils.nest import unique_objects
 
 # An HDF5 object header holds at most 64 KiB of attributes; longer name lists are split in chunks
 # `<name>0`, `<name>1`, ... (Keras' legacy writer does the same).

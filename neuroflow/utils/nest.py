@@ -31,13 +31,3 @@ def pack_like(structure, leaves):
 def map_structure(function, structure):
     """`structure` with `function` applied to every leaf."""
     return pack_like(structure, [function(leaf) for leaf in flatten(structure)])
-
-
-def unique_objects(items):
-    """`items` in order with each object kept once, compared by identity (a Tensor's == is elementwise)."""
-    seen, unique = set(), []
-    for item in items:
-        if id(item) not in seen:
-            seen.add(id(item))
-            unique.append(item)
-    return unique
