@@ -1,6 +1,7 @@
 """LambdaCallback: a callback built from plain functions, one per hook."""
 from neuroflow.callbacks.callback import HOOK_NAMES, Callback
 from neuroflow.utils.errors import unknown_name_error
+from neuroflow.utils.options import forwarded_arguments, parameter_names
 
 
 class LambdaCallback(Callback):
@@ -43,18 +44,10 @@ class LambdaCallback(Callback):
         **kwargs,
     ):
         super().__init__()
-        hooks = dict(
-            on_epoch_begin=on_epoch_begin,
-            on_epoch_end=on_epoch_end,
-            on_train_begin=on_train_begin,
-            on_train_end=on_train_end,
-            on_train_batch_begin=on_train_batch_begin,
-            on_train_batch_end=on_train_batch_end,
-        )
         for name in kwargs:
             if name not in HOOK_NAMES:
                 raise unknown_name_error("callback hook", name, HOOK_NAMES)
-        hooks.update(kwargs)
+        hooks = forwarded_arguments(_SIGNATURE_HOOKS, locals())  # the signature's hooks, then **kwargs
         for name, function in hooks.items():
             if function is None:
                 continue
@@ -64,3 +57,7 @@ class LambdaCallback(Callback):
                 )
             # An instance attribute shadows the method of the same name.
             setattr(self, name, function)
+
+
+# The hooks Keras names in LambdaCallback's signature, read off it, in its order.
+_SIGNATURE_HOOKS = parameter_names(LambdaCallback.__init__)

@@ -15,6 +15,7 @@ Keras' and then only through `RestrictedUnpickler`, which rebuilds NumPy arrays 
 import dataclasses
 import hashlib
 import io
+import json
 import os
 import pickle
 import sys
@@ -324,6 +325,13 @@ def load_npz(path, allow_objects=False):
                     ) from None
                 arrays[key] = _read_object_array(path, key)
     return arrays
+
+
+def fetch_json(remote, path=None):
+    """The JSON value of `remote`'s file (a word index), fetched as `fetch` finds or downloads it."""
+    file_path, _ = fetch(remote, path)
+    with open(file_path, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def _read_object_array(path, key):

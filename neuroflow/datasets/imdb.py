@@ -3,8 +3,6 @@
 Reviews are sequences of word indices (1 = the most frequent word in the training set), returned
 exactly as `keras.datasets.imdb.load_data` returns them.
 """
-import json
-
 import numpy
 
 from neuroflow.datasets import _cache, _sequences
@@ -114,6 +112,4 @@ def get_word_index(path="imdb_word_index.json"):
     Returns:
         dict of str to int.
     """
-    file_path, _ = _cache.fetch(WORD_INDEX_FILE, path)
-    with open(file_path, encoding="utf-8") as handle:
-        return json.load(handle)
+    return _cache.fetch_json(WORD_INDEX_FILE, path)

@@ -1,6 +1,4 @@
 """Reuters newswire topics: 11,228 newswires over 46 topics, as `keras.datasets.reuters` gives them."""
-import json
-
 import numpy
 
 from neuroflow.datasets import _cache, _sequences
@@ -99,9 +97,7 @@ def get_word_index(path="reuters_word_index.json"):
     Returns:
         dict of str to int.
     """
-    file_path, _ = _cache.fetch(WORD_INDEX_FILE, path)
-    with open(file_path, encoding="utf-8") as handle:
-        return json.load(handle)
+    return _cache.fetch_json(WORD_INDEX_FILE, path)
 
 
 def get_label_names():

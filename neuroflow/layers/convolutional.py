@@ -55,6 +55,14 @@ def _add_bias(outputs, bias, data_format, rank):
     return ops.add(outputs, bias)
 
 
+def _bias_weight(layer, size):
+    """The (size,) `bias` weight made from the layer's bias arguments, or None without use_bias."""
+    if not layer.use_bias:
+        return None
+    return layer.add_weight(shape=(size,), initializer=layer.bias_initializer, regularizer=layer.bias_regularizer,
+                            constraint=layer.bias_constraint, name="bias")
+
+
 class BaseConv(Layer):
     """Shared arguments and weights of Conv1D / Conv2D (keras.layers.Conv1D, Conv2D).
 
@@ -116,9 +124,7 @@ class BaseConv(Layer):
         self.kernel = self.add_weight(shape=self.kernel_size + (channels // self.groups, self.filters),
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint, name="kernel")
-        self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-                                    name="bias") if self.use_bias else None
+        self.bias = _bias_weight(self, self.filters)
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={_channel_axis(self.data_format): channels})
         self.built = True
 
@@ -233,9 +239,7 @@ class Conv2DTranspose(Layer):
         self.kernel = self.add_weight(shape=self.kernel_size + (self.filters, channels),
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint, name="kernel")
-        self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-                                    name="bias") if self.use_bias else None
+        self.bias = _bias_weight(self, self.filters)
         self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
         self.built = True
 
@@ -313,9 +317,7 @@ class DepthwiseConv2D(Layer):
             shape=self.kernel_size + (channels, self.depth_multiplier), initializer=self.depthwise_initializer,
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint, name="depthwise_kernel")
         self._build_rest(channels)
-        self.bias = self.add_weight(shape=(self._bias_size(channels),), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-                                    name="bias") if self.use_bias else None
+        self.bias = _bias_weight(self, self._bias_size(channels))
         self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
         self.built = True
 

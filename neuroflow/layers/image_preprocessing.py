@@ -315,7 +315,34 @@ def _value_range(value_range, where):
     return tuple(sorted(value_range))
 
 
-class RandomContrast(Layer):
+class _RandomValueAdjustment(Layer):
+    """Shared by RandomContrast and RandomBrightness: a factor range and the inputs' value range."""
+
+    def __init__(self, factor, value_range, seed, data_format, **kwargs):
+        super().__init__(**kwargs)
+        where = f"{type(self).__name__} '{self.name}'"
+        self.factor = self._checked_factor(factor, where)
+        self.value_range = _value_range(value_range, where)
+        self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+        self.data_format = check_data_format(data_format, where)
+        self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
+
+    def _checked_factor(self, factor, where):
+        """The (lower, upper) pair `factor` stands for; raises ValueError (naming `where`) when invalid."""
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range, "seed": self.seed,
+                       "data_format": self.data_format})
+        return config
+
+
+class RandomContrast(_RandomValueAdjustment):
     """In training, scales each image's deviations from its per-channel mean by a random factor.
 
     Per image f ~ U(1 - lower, 1 + upper); per image and channel m = the mean over height and width;
@@ -330,23 +357,18 @@ class RandomContrast(Layer):
     """
 
     def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        where = f"RandomContrast '{self.name}'"
+        super().__init__(factor, value_range, seed, data_format, **kwargs)
+
+    def _checked_factor(self, factor, where):
         if isinstance(factor, (tuple, list)):
             if (len(factor) != 2 or not all(isinstance(v, (int, float)) for v in factor)
                     or factor[0] > 1 or factor[1] < 0):
                 raise ValueError(f"{where}: `factor` must be a number in [0, 1] or a pair (lower, upper) with "
                                  f"lower <= 1 and upper >= 0, got {factor!r}")
-            self.factor = tuple(sorted(factor))
-        elif isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 <= factor <= 1:
-            self.factor = (0, factor)  # Keras 3's (max(-f, 0), f)
-        else:
-            raise ValueError(f"{where}: `factor` must be a number in [0, 1] or a pair (lower, upper), got {factor!r}")
-        self.value_range = _value_range(value_range, where)
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.data_format = check_data_format(data_format, where)
-        self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
+            return tuple(sorted(factor))
+        if isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 <= factor <= 1:
+            return (0, factor)  # Keras 3's (max(-f, 0), f)
+        raise ValueError(f"{where}: `factor` must be a number in [0, 1] or a pair (lower, upper), got {factor!r}")
 
     def call(self, inputs, training=None):
         if not training:
@@ -355,17 +377,8 @@ class RandomContrast(Layer):
             images, lower=float(self.factor[0]), upper=float(self.factor[1]),
             value_range=tuple(float(v) for v in self.value_range), generator=self.seed_generator.rng))
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
 
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range, "seed": self.seed,
-                       "data_format": self.data_format})
-        return config
-
-
-class RandomBrightness(Layer):
+class RandomBrightness(_RandomValueAdjustment):
     """In training, adds a random per-image offset: out = clip(x + U(lower, upper) * (high - low), low, high).
 
     Args:
@@ -377,14 +390,10 @@ class RandomBrightness(Layer):
     """
 
     def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        where = f"RandomBrightness '{self.name}'"
-        self.factor = _factor_range(factor, "factor", where)
-        self.value_range = _value_range(value_range, where)
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.data_format = check_data_format(data_format, where)
-        self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
+        super().__init__(factor, value_range, seed, data_format, **kwargs)
+
+    def _checked_factor(self, factor, where):
+        return _factor_range(factor, "factor", where)
 
     def call(self, inputs, training=None):
         if not training:
@@ -392,12 +401,3 @@ class RandomBrightness(Layer):
         return image_ops.on_image_batch(inputs, "channels_last", lambda images: image_ops.random_brightness(
             images, lower=self.factor[0], upper=self.factor[1],
             value_range=tuple(float(v) for v in self.value_range), generator=self.seed_generator.rng))
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range, "seed": self.seed,
-                       "data_format": self.data_format})
-        return config

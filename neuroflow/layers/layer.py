@@ -189,7 +189,7 @@ class Layer:
         weights = [w for w in self._own_weights if w.trainable]
         for layer in self._tracked_layers:
             weights += layer.trainable_weights
-        return _unique(weights)
+        return unique_objects(weights)
 
     @property
     def non_trainable_weights(self):
@@ -198,14 +198,14 @@ class Layer:
         weights = [w for w in self._own_weights if not w.trainable]
         for layer in self._tracked_layers:
             weights += layer.non_trainable_weights
-        return _unique(weights)
+        return unique_objects(weights)
 
     @property
     def weights(self):
         weights = list(self._own_weights)
         for layer in self._tracked_layers:
             weights += layer.weights
-        return _unique(weights)
+        return unique_objects(weights)
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -493,7 +493,7 @@ class Layer:
             return variables
         for child in self._tracked_layers if sublayers is None else sublayers:
             variables += child.keras_trainable_variables()
-        return _unique(variables)
+        return unique_objects(variables)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -503,13 +503,17 @@ def _is_shape(value):
     return isinstance(value, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in value)
 
 
-def _unique(variables):
-    seen, result = set(), []
-    for variable in variables:
-        if id(variable) not in seen:
-            seen.add(id(variable))
-            result.append(variable)
-    return result
+def unique_objects(items):
+    """`items` in order with each object kept once, compared by identity (a Tensor's == is elementwise).
+
+    Beside Layer rather than in utils/: its weight lists run on every training step, and this keeps
+    that step in the files it already passes through."""
+    seen, unique = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            unique.append(item)
+    return unique
 
 
 def _carried_mask(inputs):

@@ -10,6 +10,13 @@ from neuroflow.utils.errors import shape_text
 
 
 
+def _check_axis(axis, where):
+    """Raises ValueError unless `axis` is an int or a non-empty list / tuple of ints."""
+    if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis
+                                      and all(isinstance(a, int) for a in axis))):
+        raise ValueError(f"{where}: `axis` must be an int or a list of ints, got {axis!r}")
+
+
 def _feature_axes(layer, axis, input_shape):
     """`axis` (int or sequence) as sorted non-negative axes of `input_shape`, checked."""
     rank = len(input_shape)
@@ -62,9 +69,7 @@ class BatchNormalization(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         where = f"BatchNormalization '{self.name}'"
-        if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis
-                                          and all(isinstance(a, int) for a in axis))):
-            raise ValueError(f"{where}: `axis` must be an int or a list of ints, got {axis!r}")
+        _check_axis(axis, where)
         if not 0 <= momentum <= 1:
             raise ValueError(f"{where}: `momentum` must be in [0, 1], got {momentum!r}")
         if not epsilon > 0:
@@ -141,9 +146,7 @@ class LayerNormalization(Layer):
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis
-                                          and all(isinstance(a, int) for a in axis))):
-            raise ValueError(f"LayerNormalization '{self.name}': `axis` must be an int or a list of ints, got {axis!r}")
+        _check_axis(axis, f"LayerNormalization '{self.name}'")
         if not epsilon > 0:
             raise ValueError(f"LayerNormalization '{self.name}': `epsilon` must be > 0, got {epsilon!r}")
         self.axis = axis if isinstance(axis, int) else list(axis)

@@ -21,6 +21,7 @@ from neuroflow.ops import noise as noise_ops
 from neuroflow.ops import recurrent as recurrent_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.options import forwarded_arguments, parameter_names
 
 
 
@@ -204,6 +205,10 @@ class _Recurrent(Layer):
         return config
 
 
+# _Recurrent's own arguments, read off its signature: the layers forward them without re-listing them.
+_BASE_ARGUMENTS = parameter_names(_Recurrent.__init__)
+
+
 class SimpleRNN(_Recurrent):
     """Fully connected recurrence: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`.
 
@@ -236,14 +241,7 @@ class SimpleRNN(_Recurrent):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
                  **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-                         kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                         kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-                         bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
-                         seed=seed, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
+        super().__init__(**forwarded_arguments(_BASE_ARGUMENTS, locals()))
 
     def _run(self, inputs, states, mask, recurrent_mask):
         return recurrent_ops.simple_rnn(inputs, states[0], self.kernel, self.recurrent_kernel, self.bias, mask=mask,
@@ -281,15 +279,7 @@ class LSTM(_Recurrent):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, **kwargs):
-        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
-                         kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                         recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                         recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         **kwargs)
+        super().__init__(**forwarded_arguments(_BASE_ARGUMENTS, locals()))
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def _bias_initializer(self):
@@ -345,15 +335,7 @@ class GRU(_Recurrent):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, reset_after=True, **kwargs):
-        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
-                         kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                         recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                         recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         **kwargs)
+        super().__init__(**forwarded_arguments(_BASE_ARGUMENTS, locals()))
         self.reset_after = bool(reset_after)
 
     def _bias_shape(self):

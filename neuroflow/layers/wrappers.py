@@ -19,6 +19,13 @@ def _strip(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
+def _with_layer_deserialized(config, custom_objects):
+    """A copy of a wrapper's config whose wrapped `layer` is a layer again."""
+    config = dict(config)
+    config["layer"] = _deserialize_layer(config["layer"], custom_objects)
+    return config
+
+
 class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy backwards, and merges their outputs.
 
@@ -144,8 +151,7 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        config["layer"] = _deserialize_layer(config["layer"], custom_objects)
+        config = _with_layer_deserialized(config, custom_objects)
         if config.get("backward_layer") is not None:
             config["backward_layer"] = _deserialize_layer(config["backward_layer"], custom_objects)
         return cls(**config)
@@ -202,6 +208,4 @@ class TimeDistributed(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        config["layer"] = _deserialize_layer(config["layer"], custom_objects)
-        return cls(**config)
+        return cls(**_with_layer_deserialized(config, custom_objects))

@@ -50,6 +50,7 @@ from neuroflow.losses.regression import (
 )
 from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
+from neuroflow.utils.serialization import serialize_instance_or_function
 
 # ---- identifiers -----------------------------------------------------------------------------
 
@@ -83,11 +84,7 @@ ALL_OBJECTS = registry.builtins("losses")
 
 def serialize(loss):
     """The config of a loss: a name for a built-in function, {'class_name', 'config'} for a Loss."""
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    if callable(loss) and hasattr(loss, "__name__"):
-        return loss.__name__
-    raise ValueError(f"Cannot serialize loss {loss!r}: expected a Loss or a function")
+    return serialize_instance_or_function(loss, Loss, "loss")
 
 
 def deserialize(config, custom_objects=None):

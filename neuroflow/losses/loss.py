@@ -11,6 +11,7 @@ from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text, unknown_name_error
 from neuroflow.utils.naming import to_snake_case
+from neuroflow.utils.options import bind_options
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -260,13 +261,7 @@ def _wrapper_class(class_name, function, default_name, doc, **defaults):
     def __init__(self, *args, reduction="sum_over_batch_size", name=default_name, dtype=None, **kwargs):
         if len(args) > len(parameters):
             raise TypeError(f"{class_name} takes at most {len(parameters)} positional arguments")
-        options = dict(defaults)
-        options.update(zip(parameters, args))
-        for key, value in kwargs.items():
-            if key not in options:
-                raise TypeError(f"{class_name} got an unexpected argument {key!r}; "
-                                f"accepted: {', '.join(parameters + ['reduction', 'name', 'dtype'])}")
-            options[key] = value
+        options = bind_options(class_name, defaults, args, kwargs, parameters + ["reduction", "name", "dtype"])
         LossFunctionWrapper.__init__(self, function, reduction=reduction, name=name, dtype=dtype, **options)
 
     # Named after the public package, where pickle and users find every built-in loss class.

@@ -52,6 +52,7 @@ from neuroflow.metrics.regression import (
 )
 from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
+from neuroflow.utils.serialization import serialize_instance_or_function
 
 # Loss functions double as metric functions (keras.metrics.mean_squared_error, ...).
 mean_squared_error = mse = _losses.mean_squared_error
@@ -98,11 +99,7 @@ _FUNCTIONS.update({fn.__name__: fn for fn in [
 
 def serialize(metric):
     """{'class_name', 'config'} for a Metric; the name for a plain function."""
-    if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    if callable(metric) and hasattr(metric, "__name__"):
-        return metric.__name__
-    raise ValueError(f"Cannot serialize metric {metric!r}: expected a Metric or a function")
+    return serialize_instance_or_function(metric, Metric, "metric")
 
 
 def deserialize(config, custom_objects=None):

@@ -13,6 +13,7 @@ from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text, unknown_name_error
 from neuroflow.utils.naming import to_snake_case
+from neuroflow.utils.options import bind_options
 
 
 def to_array(x, dtype=None):
@@ -301,13 +302,7 @@ def wrapper_class(class_name, function, default_name, doc, module, **defaults):
         if len(args) > len(parameters):
             raise TypeError(f"{class_name} takes at most {len(parameters)} positional arguments "
                             f"({', '.join(parameters) or 'none'}) besides name and dtype")
-        options = dict(defaults)
-        options.update(zip(parameters, args))
-        for key, value in kwargs.items():
-            if key not in options:
-                raise TypeError(f"{class_name} got an unexpected argument {key!r}; "
-                                f"accepted: {', '.join(parameters + ['name', 'dtype'])}")
-            options[key] = value
+        options = bind_options(class_name, defaults, args, kwargs, parameters + ["name", "dtype"])
         MeanMetricWrapper.__init__(self, function, name=name, dtype=dtype, **options)
 
     return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": module})

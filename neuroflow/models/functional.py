@@ -311,6 +311,18 @@ def _history(value):
     return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
 
+def _histories(value):
+    """The `keras_history` [layer name, node index, tensor index] of every tensor a node argument names."""
+    if _history(value):
+        yield value["config"]["keras_history"]
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _histories(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _histories(item)
+
+
 def _graph_from_config(config, deserialize):
     """The functional model `_graph_config` described: each layer is called on the outputs its
     `inbound_nodes` name.
@@ -339,23 +351,10 @@ def _graph_from_config(config, deserialize):
             produced[name].append(layers[name].output)
 
     def uses_mask_op(value):
-        if _history(value):
-            return value["config"]["keras_history"][0] in mask_ops
-        if isinstance(value, dict):
-            return any(uses_mask_op(v) for v in value.values())
-        if isinstance(value, list):
-            return any(uses_mask_op(v) for v in value)
-        return False
+        return any(history[0] in mask_ops for history in _histories(value))
 
     def available(value):
-        if _history(value):
-            layer_name, node_index, _ = value["config"]["keras_history"]
-            return node_index < len(produced[layer_name])
-        if isinstance(value, dict):
-            return all(available(v) for v in value.values())
-        if isinstance(value, list):
-            return all(available(v) for v in value)
-        return True
+        return all(node_index < len(produced[layer_name]) for layer_name, node_index, _ in _histories(value))
 
     def resolve(value):
         if _history(value):

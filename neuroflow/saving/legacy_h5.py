@@ -26,6 +26,7 @@ import warnings
 
 import numpy
 
+from neuroflow.layers.layer import unique_objects
 from neuroflow.saving import keras_config, keras_format
 from neuroflow.saving.files import write_atomically
 from neuroflow.saving.keras_config import LAYERS
@@ -95,19 +96,10 @@ def _model_layers(model):
     return list(model.layers)
 
 
-def _unique(variables):
-    seen, unique = set(), []
-    for variable in variables:
-        if id(variable) not in seen:
-            seen.add(id(variable))
-            unique.append(variable)
-    return unique
-
-
 def _legacy_weights(layer):
     """A layer's weights in the legacy h5 order: trainable weights then non-trainable ones, each in
     Keras' order (the `.keras` weights walk, which fixes e.g. BatchNormalization's order)."""
-    ordered = _unique([v for _, _, variables in keras_format.weight_groups(layer) for v in variables]
+    ordered = unique_objects([v for _, _, variables in keras_format.weight_groups(layer) for v in variables]
                       + list(layer.weights))
     trainable = {id(v) for v in layer.trainable_weights}
     return [v for v in ordered if id(v) in trainable] + [v for v in ordered if id(v) not in trainable]

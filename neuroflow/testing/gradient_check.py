@@ -56,9 +56,10 @@ def check_gradients(function, *arrays, wrt=None, epsilon=1e-6, rtol=1e-5, atol=1
     rng = numpy.random.default_rng(seed)
     probes = None
 
-    def probed(*values):
+    def probed_total(outputs):
+        """sum(output * probe) over the outputs; the probes are drawn at the first call."""
         nonlocal probes
-        outputs = nest.flatten(function(*[Tensor(v) for v in values]))
+        outputs = nest.flatten(outputs)
         if probes is None:
             probes = [rng.normal(size=o.shape) for o in outputs]
         total = None
@@ -67,17 +68,14 @@ def check_gradients(function, *arrays, wrt=None, epsilon=1e-6, rtol=1e-5, atol=1
             total = term if total is None else ops.add(total, term)
         return total
 
+    def probed(*values):
+        return probed_total(function(*[Tensor(v) for v in values]))
+
     tensors = [Tensor(a.astype(numpy.float64) if i in wrt else a) for i, a in enumerate(arrays)]
     with GradientTape() as tape:
         for i in wrt:
             tape.watch(tensors[i])
-        outputs = nest.flatten(function(*tensors))
-        if probes is None:
-            probes = [rng.normal(size=o.shape) for o in outputs]
-        total = None
-        for output, probe in zip(outputs, probes):
-            term = ops.sum(ops.multiply(output, probe))
-            total = term if total is None else ops.add(total, term)
+        total = probed_total(function(*tensors))
     analytic = tape.gradient(total, [tensors[i] for i in wrt], unconnected_gradients="zero")
     results = []
     for i, grad in zip(wrt, analytic):

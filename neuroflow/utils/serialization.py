@@ -30,6 +30,19 @@ def serialize_object(instance, module):
     }
 
 
+def serialize_instance_or_function(obj, base, kind):
+    """{'class_name', 'config'} for an instance of `base`, the name of a named function (losses, metrics).
+
+    Raises:
+        ValueError: for anything else, naming `kind` and `base`.
+    """
+    if isinstance(obj, base):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    if callable(obj) and hasattr(obj, "__name__"):
+        return obj.__name__
+    raise ValueError(f"Cannot serialize {kind} {obj!r}: expected a {base.__name__} or a function")
+
+
 def deserialize_object(kind, config, known, custom_objects=None, build=None):
     """Rebuilds an object from `{'class_name': ..., 'config': ...}` (or a bare class name).
 
