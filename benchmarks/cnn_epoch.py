@@ -31,6 +31,7 @@ EPOCH_BATCHES = -(-60000 // BATCH)
 
 def _data(batches):
     import numpy
+
     from neuroflow.datasets import mnist
 
     (x, y), _ = mnist.load_data()

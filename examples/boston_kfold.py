@@ -14,9 +14,8 @@ Run it with `python examples/boston_kfold.py [--epochs N] [--samples N] [--plot-
 """
 import time
 
-import numpy
-
 import _common  # noqa: F401  (finds neuroflow and the offline data)
+import numpy
 from _common import DEFAULT_PLOT_DIR, parse_args, save_history_plot
 
 import neuroflow

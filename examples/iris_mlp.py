@@ -10,9 +10,8 @@ Run it with `python examples/iris_mlp.py [--epochs N] [--samples N] [--plot-dir 
 import time
 
 import _common  # noqa: F401  (finds neuroflow and the offline data)
-from _common import DEFAULT_PLOT_DIR, parse_args, save_history_plot
-
 import numpy
+from _common import DEFAULT_PLOT_DIR, parse_args, save_history_plot
 
 import neuroflow
 from neuroflow import layers, models

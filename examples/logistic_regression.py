@@ -14,9 +14,8 @@ Run it with `python examples/logistic_regression.py [--epochs N] [--samples N] [
 import math
 import time
 
-import numpy
-
 import _common  # noqa: F401  (finds neuroflow and the offline data)
+import numpy
 from _common import DEFAULT_PLOT_DIR, new_figure, parse_args, plot_path, save_history_plot
 
 import neuroflow

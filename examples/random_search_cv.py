@@ -15,9 +15,8 @@ Run it with `python examples/random_search_cv.py [--epochs N] [--samples N] [--i
 """
 import time
 
-import numpy
-
 import _common  # noqa: F401  (finds neuroflow and the offline data)
+import numpy
 from _common import DEFAULT_PLOT_DIR, parse_args
 
 import neuroflow

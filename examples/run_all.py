@@ -14,9 +14,8 @@ import platform
 import time
 import traceback
 
-from _common import DEFAULT_PLOT_DIR, REPO
-
 import numpy
+from _common import DEFAULT_PLOT_DIR, REPO
 
 import neuroflow
 from neuroflow.datasets import DatasetError

@@ -5,20 +5,35 @@
                                layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
 """
-from neuroflow import backend
+from neuroflow import (
+                       activations,
+                       backend,
+                       callbacks,
+                       constraints,
+                       datasets,
+                       initializers,
+                       layers,
+                       losses,
+                       metrics,
+                       models,
+                       ops,
+                       optimizers,
+                       random,
+                       regularizers,
+                       saving,
+                       utils,
+                       wrappers,
+)
+from neuroflow.constraints import Constraint
 from neuroflow.engine import GradientTape, Tensor, Variable, no_grad
-from neuroflow import ops
-from neuroflow import (activations, callbacks, constraints, datasets, initializers, layers, losses, metrics, models,
-                       optimizers, random, regularizers, saving, utils, wrappers)
-from neuroflow.layers import Input, InputSpec, Layer
 from neuroflow.engine.keras_tensor import KerasTensor
-from neuroflow.models import Model, Sequential
-from neuroflow.random import set_random_seed
+from neuroflow.initializers import Initializer
+from neuroflow.layers import Input, InputSpec, Layer
 from neuroflow.losses import Loss
 from neuroflow.metrics import Metric
+from neuroflow.models import Model, Sequential
 from neuroflow.optimizers import Optimizer
-from neuroflow.initializers import Initializer
+from neuroflow.random import set_random_seed
 from neuroflow.regularizers import Regularizer
-from neuroflow.constraints import Constraint
 
 __version__ = "0.1.0"

@@ -54,7 +54,7 @@ class CSVLogger(Callback):
         self.append_header = True
         if self.append:
             if os.path.exists(self.filename):
-                with open(self.filename, "r", newline="") as existing:
+                with open(self.filename, newline="") as existing:
                     self.append_header = not existing.readline()
             mode = "a"
         else:

@@ -161,7 +161,8 @@ class Variable(Tensor):
         value = value.value if isinstance(value, Tensor) else value
         value = backend.xp.asarray(value)
         if value.shape != self.value.shape:
-            raise ValueError(f"Variable '{self.name}' has shape {self.shape}; cannot assign a value of shape {tuple(value.shape)}")
+            raise ValueError(f"Variable '{self.name}' has shape {self.shape}; "
+                             f"cannot assign a value of shape {tuple(value.shape)}")
         self.value[...] = value
         return self
 

@@ -1,36 +1,69 @@
 """Layers: the Keras layer vocabulary on neuroflow's engine."""
-from neuroflow.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
+from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from neuroflow.layers.category_encoding import CategoryEncoding
+from neuroflow.layers.convolutional import (
+                                    Conv1D,
+                                    Conv2D,
+                                    Conv2DTranspose,
+                                    Convolution1D,
+                                    Convolution2D,
+                                    Convolution2DTranspose,
+                                    DepthwiseConv2D,
+                                    SeparableConv2D,
+                                    SeparableConvolution2D,
+)
+from neuroflow.layers.core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Permute, RepeatVector, Reshape
+from neuroflow.layers.discretization import Discretization
+from neuroflow.layers.embedding import Embedding
+from neuroflow.layers.image_preprocessing import (
+                                    CenterCrop,
+                                    RandomBrightness,
+                                    RandomContrast,
+                                    RandomFlip,
+                                    RandomRotation,
+                                    RandomTranslation,
+                                    RandomZoom,
+                                    Resizing,
+)
+from neuroflow.layers.index_lookup import IntegerLookup, StringLookup
 from neuroflow.layers.input_layer import Input, InputLayer
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
-                                    concatenate, dot)
-from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from neuroflow.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D,
-                                            Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
-                                            SeparableConvolution2D)
-from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
-from neuroflow.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
-                                      GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
-                                      GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
-                                      MaxPooling1D, MaxPooling2D)
-from neuroflow.layers.regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
-                                            SpatialDropout1D, SpatialDropout2D)
-from neuroflow.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
-                                       ZeroPadding2D)
-from neuroflow.layers.embedding import Embedding
 from neuroflow.layers.masking import Masking
-from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
-from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
-from neuroflow.layers.core import Identity, Permute, RepeatVector
+from neuroflow.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot
+from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
+from neuroflow.layers.pooling import (
+                                    AveragePooling1D,
+                                    AveragePooling2D,
+                                    AvgPool1D,
+                                    AvgPool2D,
+                                    GlobalAveragePooling1D,
+                                    GlobalAveragePooling2D,
+                                    GlobalAvgPool1D,
+                                    GlobalAvgPool2D,
+                                    GlobalMaxPool1D,
+                                    GlobalMaxPool2D,
+                                    GlobalMaxPooling1D,
+                                    GlobalMaxPooling2D,
+                                    MaxPool1D,
+                                    MaxPool2D,
+                                    MaxPooling1D,
+                                    MaxPooling2D,
+)
 from neuroflow.layers.preprocessing import Normalization, Rescaling
-from neuroflow.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast, RandomFlip,
-                                                 RandomRotation, RandomTranslation, RandomZoom, Resizing)
-from neuroflow.layers.category_encoding import CategoryEncoding
-from neuroflow.layers.discretization import Discretization
-from neuroflow.layers.index_lookup import IntegerLookup, StringLookup
+from neuroflow.layers.recurrent import GRU, LSTM, SimpleRNN
+from neuroflow.layers.regularization import (
+                                    ActivityRegularization,
+                                    AlphaDropout,
+                                    GaussianDropout,
+                                    GaussianNoise,
+                                    SpatialDropout1D,
+                                    SpatialDropout2D,
+)
+from neuroflow.layers.reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
 from neuroflow.layers.text_vectorization import TextVectorization
-from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
 from neuroflow.utils import registry
 
 # The layer classes registered themselves (Layer.__init_subclass__); these are Keras' other names.

@@ -19,7 +19,6 @@ from neuroflow.ops import window
 from neuroflow.utils.errors import shape_text
 
 
-
 def check_data_format(data_format, name):
     """'channels_last' (the default for None) or 'channels_first'; anything else raises naming `name`."""
     if data_format is None:

@@ -12,7 +12,6 @@ from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text
 
 
-
 class Dense(Layer):
     """Densely connected layer: `output = activation(inputs @ kernel + bias)`.
 

@@ -9,7 +9,6 @@ from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops.embedding import embedding_lookup
 
 
-
 class Embedding(Layer):
     """Turns indices into vectors: `output[..., :] = embeddings[inputs[...]]`.
 

@@ -8,9 +8,9 @@ layers do. They have no trainable weights and are not differentiable: inputs sta
 import numpy
 
 from neuroflow import backend
+from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.layer import Layer
-from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.utils import nest
 from neuroflow.utils.errors import unknown_name_error
 

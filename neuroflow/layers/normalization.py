@@ -9,7 +9,6 @@ from neuroflow.ops import normalization as norm_ops
 from neuroflow.utils.errors import shape_text
 
 
-
 def _check_axis(axis, where):
     """Raises ValueError unless `axis` is an int or a non-empty list / tuple of ints."""
     if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis

@@ -24,7 +24,6 @@ from neuroflow.utils.errors import shape_text
 from neuroflow.utils.options import forwarded_arguments, parameter_names
 
 
-
 def _kernel_activation(layer, argument, function):
     """The fused-kernel name of a built-in activation; custom callables cannot run in the fused op."""
     name = activations.kernel_name(function)

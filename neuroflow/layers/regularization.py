@@ -6,10 +6,10 @@ ActivityRegularization is always the identity and adds a penalty on its input to
 """
 import math
 
+from neuroflow import regularizers
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.core import Dropout
 from neuroflow.layers.input_spec import InputSpec
-from neuroflow import regularizers
 from neuroflow.layers.layer import Layer
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator

@@ -18,7 +18,6 @@ One call to `apply_gradients([(grad, var), ...])` does, in Keras 3's order:
     8. iterations += 1
     9. var = constraint(var)                                    (for variables with a constraint)
 """
-import inspect
 import warnings
 
 from neuroflow import backend
@@ -32,6 +31,7 @@ from neuroflow.optimizers.schedules import LearningRateSchedule
 from neuroflow.optimizers.variable_like import _LearningRateValue, _StepCount
 from neuroflow.utils import registry
 from neuroflow.utils.naming import to_snake_case
+from neuroflow.utils.options import forwarded_arguments, parameter_names
 
 
 class Optimizer:
@@ -562,15 +562,10 @@ class Optimizer:
 
 
 # The base class' own arguments, read off its signature: subclasses forward them without re-listing them.
-_BASE_ARGUMENTS = tuple(inspect.signature(Optimizer.__init__).parameters)[1:-1]
+_BASE_ARGUMENTS = parameter_names(Optimizer.__init__)
 
 
 def base_arguments(arguments):
-    """The base optimizer's arguments out of a subclass constructor's `locals()`, its **kwargs included.
-
-    Keras 3 writes the base arguments into every optimizer's signature (users read signatures);
-    `super().__init__(**base_arguments(locals()))` passes them on without a second list.
-    """
-    forwarded = {name: arguments[name] for name in _BASE_ARGUMENTS if name in arguments}
-    forwarded.update(arguments.get("kwargs", ()))
-    return forwarded
+    """The base optimizer's arguments out of a subclass constructor's `locals()`, its **kwargs included:
+    `super().__init__(**base_arguments(locals()))` (utils/options.py `forwarded_arguments`)."""
+    return forwarded_arguments(_BASE_ARGUMENTS, arguments)

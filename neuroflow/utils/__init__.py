@@ -6,4 +6,5 @@ from neuroflow.utils.progbar import Progbar
 from neuroflow.utils.py_dataset import PyDataset, Sequence
 from neuroflow.utils.sequence import multi_hot_sequences, pad_sequences
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "multi_hot_sequences", "normalize", "pad_sequences", "plot_history", "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "multi_hot_sequences", "normalize", "pad_sequences", "plot_history",
+           "set_random_seed", "to_categorical"]

@@ -9,13 +9,12 @@ import pytest
 sklearn = pytest.importorskip("sklearn", reason='scikit-learn is not installed (pip install "neuroflow[sklearn]")')
 
 from sklearn.base import clone, is_classifier, is_regressor  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from neuroflow import layers, models, optimizers  # noqa: E402
-from neuroflow.wrappers import (KerasClassifier, KerasRegressor, SKLearnClassifier, SKLearnRegressor,  # noqa: E402
-                                SKLearnTransformer)
+from neuroflow.wrappers import KerasClassifier, KerasRegressor, SKLearnClassifier, SKLearnRegressor, SKLearnTransformer  # noqa: E402
 
 
 def _blobs(n_per_class=20, labels=(0, 1, 2), seed=0):
@@ -238,6 +237,7 @@ def test_keras_regressor_routes_parameters_by_name():
 def test_keras_regressor_lecture_random_search():
     """Hands-On ML chapter 10: RandomizedSearchCV over n_hidden, n_neurons, learning_rate, fit kwargs passed on."""
     from scipy.stats import reciprocal
+
     from neuroflow import callbacks
 
     X, y = _linear(n=40)
