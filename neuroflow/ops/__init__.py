@@ -12,19 +12,19 @@ Inside a GradientTape they are recorded; in a functional model they build graph 
     tape.gradient(y, x)   # 2 x
 
 Each function is defined in its family's module, beside the op it runs (ops/elementwise.py,
-reduction.py, shape.py, linalg.py, activation.py, loss_kernels.py ...); this package re-exports
+reduction.py, shape.py, matmul.py, activation.py, loss_kernels.py ...); this package re-exports
 them. `neuroflow.ops.shape` is the `shape()` function, which hides the module of that name:
 import from `neuroflow.ops.shape` by name.
 """
-# `ops.numpy` (NumPy itself), `ops.backend`, `ops.apply`, `ops.Tensor` and `ops.KerasTensor` stay
-# reachable as they were before the public functions moved into their family files.
-import numpy
-
+# `ops.backend`, `ops.apply`, `ops.Tensor` and `ops.KerasTensor` stay reachable as they were before the
+# public functions moved into their family files.
 from neuroflow import backend
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.registry import apply
 from neuroflow.engine.tensor import Tensor, convert_to_tensor
-from neuroflow.ops import image  # neuroflow.ops.image.resize, as keras.ops.image.resize
+
+# Keras' op namespaces: neuroflow.ops.image.resize as keras.ops.image.resize, ops.numpy, ops.nn, ops.linalg.
+from neuroflow.ops import image, linalg, nn, numpy
 from neuroflow.ops.activation import (
     elu,
     exponential,
@@ -84,7 +84,6 @@ from neuroflow.ops.elementwise import (
     where,
 )
 from neuroflow.ops.inspection import convert_to_numpy, dtype, is_tensor
-from neuroflow.ops.linalg import dense, dot, matmul
 from neuroflow.ops.loss_kernels import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -93,6 +92,7 @@ from neuroflow.ops.loss_kernels import (
     sparse_categorical_crossentropy,
     sparse_softmax_cross_entropy,
 )
+from neuroflow.ops.matmul import dense, dot, matmul
 from neuroflow.ops.operators import OPERATORS
 from neuroflow.ops.pooling import average_pool, max_pool
 from neuroflow.ops.reduction import amax, amin, argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var

@@ -18,7 +18,7 @@ from neuroflow.ops.elementwise import (
     power,
     subtract,
 )
-from neuroflow.ops.linalg import matmul
+from neuroflow.ops.matmul import matmul
 from neuroflow.ops.shape import getitem, reshape, transpose
 
 

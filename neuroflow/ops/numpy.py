@@ -1,0 +1,55 @@
+"""`neuroflow.ops.numpy`: Keras 3's `keras.ops.numpy` namespace, the NumPy-like ops.
+
+Every name here is also in `neuroflow.ops`; each function is defined beside its op in its family module.
+Keras names not yet here are listed by tools/keras_api_coverage.py --missing.
+"""
+from neuroflow.ops.activation import tanh
+from neuroflow.ops.elementwise import (
+    abs,
+    absolute,
+    add,
+    ceil,
+    clip,
+    divide,
+    equal,
+    exp,
+    floor,
+    greater,
+    greater_equal,
+    isfinite,
+    isnan,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    power,
+    round,
+    sign,
+    sqrt,
+    square,
+    subtract,
+    true_divide,
+    where,
+)
+from neuroflow.ops.matmul import dot, matmul
+from neuroflow.ops.reduction import amax, amin, argmax, argmin, max, mean, min, prod, std, sum, var
+from neuroflow.ops.shape import (
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    pad,
+    reshape,
+    squeeze,
+    stack,
+    take,
+    take_along_axis,
+    tile,
+    transpose,
+)
