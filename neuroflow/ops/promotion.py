@@ -89,13 +89,16 @@ def result_type(*dtypes):
 
 def dtype_of(x):
     """The dtype of an array or Tensor value, or the weak Python type of a Python number."""
+    # Asked first: a NumPy float64 scalar is also a Python float, yet it is strongly typed.
+    if hasattr(x, "dtype"):
+        return x.dtype
     if isinstance(x, bool):
         return bool
     if isinstance(x, int):
         return int
     if isinstance(x, float):
         return float
-    return x.dtype
+    return backend.xp.asarray(x).dtype
 
 
 def float_result_type(*dtypes):
@@ -105,7 +108,7 @@ def float_result_type(*dtypes):
 
 def as_float(a):
     """`a` (an array or a Python number) in the dtype of a float-valued op on it: ints and bools become floatx."""
-    if isinstance(a, (bool, int, float)):
+    if not hasattr(a, "dtype"):
         return backend.xp.asarray(a, dtype=backend.floatx())
     if a.dtype.kind in "fc":
         return a
@@ -117,5 +120,4 @@ def promote(*arrays, floating=False):
     dtypes = [dtype_of(a) for a in arrays]
     dtype = float_result_type(*dtypes) if floating else result_type(*dtypes)
     xp = backend.xp
-    return tuple(xp.asarray(a, dtype=dtype) if isinstance(a, (bool, int, float)) or a.dtype != dtype else a
-                 for a in arrays)
+    return tuple(xp.asarray(a, dtype=dtype) if not hasattr(a, "dtype") or a.dtype != dtype else a for a in arrays)
