@@ -58,7 +58,7 @@ from neuroflow.ops.bitwise import (
     logical_xor,
     right_shift,
 )
-from neuroflow.ops.complex_parts import angle, conj, conjugate, imag, real
+from neuroflow.ops.complex_parts import angle, conj, conjugate, imag, isreal, real
 from neuroflow.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from neuroflow.ops.creation import (
     arange,
@@ -164,7 +164,7 @@ from neuroflow.ops.shape import (
     tile,
     transpose,
 )
-from neuroflow.ops.special import erf, erfinv
+from neuroflow.ops.special import erf, erfc, erfinv, i0
 from neuroflow.ops.trigonometric import (
     arccos,
     arccosh,
@@ -183,3 +183,4 @@ from neuroflow.ops.trigonometric import (
     sinh,
     tan,
 )
+from neuroflow.ops.window_functions import bartlett, blackman, hamming, hanning, kaiser

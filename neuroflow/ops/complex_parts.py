@@ -1,4 +1,4 @@
-"""The parts of complex numbers for real inputs: conj, conjugate, real, imag, angle.
+"""The parts of complex numbers for real inputs: conj, conjugate, real, imag, angle; isreal.
 
 neuroflow computes in real dtypes, so conj and real are identities (with the identity gradient), imag is
 zeros, and angle is 0 for x >= 0 and pi for x < 0 (NumPy's convention), with a zero gradient. Complex
@@ -41,6 +41,7 @@ def _(residuals, g, needs):
 
 
 imag_op = plain_op("imag", lambda a: _xp().imag(_xp().asarray(a)))
+isreal_op = plain_op("isreal", lambda a: _xp().isreal(_xp().asarray(a)))
 angle_op = plain_op("angle", lambda a: _xp().angle(as_float(a)).astype(as_float(a).dtype, copy=False))
 
 
@@ -66,3 +67,8 @@ def imag(x):
 def angle(x):
     """The argument of complex x; for real x, 0 where x >= 0 and pi where x < 0 (integer inputs give floatx)."""
     return apply(angle_op, (x,), {})
+
+
+def isreal(x):
+    """True where the imaginary part is 0 (everywhere, for real x)."""
+    return apply(isreal_op, (x,), {})

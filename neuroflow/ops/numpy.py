@@ -16,7 +16,7 @@ from neuroflow.ops.bitwise import (
     logical_xor,
     right_shift,
 )
-from neuroflow.ops.complex_parts import angle, conj, conjugate, imag, real
+from neuroflow.ops.complex_parts import angle, conj, conjugate, imag, isreal, real
 from neuroflow.ops.creation import (
     arange,
     array,
@@ -92,6 +92,7 @@ from neuroflow.ops.shape import (
     tile,
     transpose,
 )
+from neuroflow.ops.special import i0
 from neuroflow.ops.trigonometric import (
     arccos,
     arccosh,
@@ -110,3 +111,4 @@ from neuroflow.ops.trigonometric import (
     sinh,
     tan,
 )
+from neuroflow.ops.window_functions import bartlett, blackman, hamming, hanning, kaiser

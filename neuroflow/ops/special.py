@@ -1,4 +1,4 @@
-"""The error function and its inverse (keras.ops.erf, keras.ops.erfinv), without SciPy.
+"""The error function, its complement and its inverse (keras.ops.erf, erfc, erfinv), and the Bessel i0, without SciPy.
 
 NumPy has no erf and SciPy is no runtime dependency, so both are computed here:
 
@@ -9,7 +9,10 @@ NumPy has no erf and SciPy is no runtime dependency, so both are computed here:
   f(x) = erf(x) - y, which converge cubically: three steps take the start past float64 precision.
   y = +-1 gives +-inf and |y| > 1 NaN, as SciPy does.
 
-Derivatives: erf'(x) = 2 / sqrt(pi) e^(-x^2); erfinv'(y) = sqrt(pi) / 2 e^(erfinv(y)^2).
+- erfc: the C library's erfc in every dtype (1 - erf would lose all digits of erfc(4) = 1.5e-8 in float32).
+- i0: NumPy's (Clenshaw's Chebyshev series), without a gradient (i0' is i1, which NumPy lacks).
+
+Derivatives: erf'(x) = 2 / sqrt(pi) e^(-x^2) = -erfc'(x); erfinv'(y) = sqrt(pi) / 2 e^(erfinv(y)^2).
 """
 import math
 
@@ -18,10 +21,13 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.registry import apply
 from neuroflow.ops.activation import _erf as _erf_chebyshev
+from neuroflow.ops.plain import plain_op
+from neuroflow.ops.promotion import as_float
 from neuroflow.ops.unary import float_unary_op
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _math_erf = numpy.frompyfunc(math.erf, 1, 1)
+_math_erfc = numpy.frompyfunc(math.erfc, 1, 1)
 
 
 def _erf(a):
@@ -68,3 +74,30 @@ def erf(x):
 def erfinv(x):
     """The inverse error function on [-1, 1] (+-inf at +-1, NaN outside); erf(erfinv(y)) == y."""
     return apply(erfinv_op, (x,), {})
+
+
+def _erfc(a):
+    host = backend.to_numpy(a).astype(numpy.float64)
+    return backend.xp.asarray(_math_erfc(host).astype(a.dtype))
+
+
+erfc_op = float_unary_op("erfc", _erfc, lambda a, out, g: -g * _TWO_OVER_SQRT_PI * backend.xp.exp(-a * a))
+
+
+def erfc(x):
+    """The complementary error function 1 - erf(x), accurate where it is tiny (large x)."""
+    return apply(erfc_op, (x,), {})
+
+
+def _i0(a):
+    # Keras: int64 computes in float64, other integers in floatx.
+    a = a.astype("float64") if a.dtype == numpy.int64 else as_float(a)
+    return backend.xp.i0(a).astype(a.dtype, copy=False)
+
+
+i0_op = plain_op("i0", _i0)
+
+
+def i0(x):
+    """The modified Bessel function of the first kind, order 0: I0(x) = sum over k of ((x / 2)^k / k!)^2."""
+    return apply(i0_op, (x,), {})

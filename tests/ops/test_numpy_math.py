@@ -45,7 +45,7 @@ def test_matches_keras_values_and_dtypes(case_id, name, args, kwargs):
 def test_every_name_is_in_both_namespaces():
     for _, name, _, _ in CASES:
         assert callable(getattr(ops, name))
-        if name not in ("rsqrt", "erf", "erfinv"):
+        if name not in ("rsqrt", "erf", "erfc", "erfinv"):
             assert callable(getattr(ops.numpy, name)), name
 
 
@@ -60,7 +60,7 @@ UNARY_GRADIENTS = [
     ("sinh", x_wide), ("cosh", x_wide), ("arcsinh", x_wide), ("arccosh", x_above_one), ("arctanh", x_unit),
     ("deg2rad", x_wide), ("rad2deg", x_wide), ("sinc", numpy.array([-1.3, -0.4, 0.0, 0.2, 0.9])),
     ("log1p", x_positive), ("log2", x_positive), ("log10", x_positive), ("expm1", x_wide), ("exp2", x_wide),
-    ("cbrt", x_wide), ("rsqrt", x_positive), ("reciprocal", x_positive), ("erf", x_wide), ("erfinv", x_unit),
+    ("cbrt", x_wide), ("rsqrt", x_positive), ("reciprocal", x_positive), ("erf", x_wide), ("erfc", x_wide), ("erfinv", x_unit),
     ("fabs", x_wide), ("copy", x_wide), ("conj", x_wide), ("real", x_wide),
     ("nan_to_num", x_wide),
 ]
@@ -123,7 +123,7 @@ def test_erf_and_erfinv_invert_each_other_to_float64_precision():
 PLAIN = [
     ("trunc", (x_wide,)), ("signbit", (x_wide,)), ("floor_divide", (x_wide, y_wide)), ("nextafter", (x_wide, y_wide)),
     ("heaviside", (x_wide, y_wide)), ("isinf", (x_wide,)), ("isclose", (x_wide, y_wide)), ("imag", (x_wide,)),
-    ("angle", (x_wide,)), ("zeros_like", (x_wide,)), ("full_like", (x_wide, 3.0)), ("vander", (x_wide,)),
+    ("angle", (x_wide,)), ("isreal", (x_wide,)), ("i0", (x_wide,)), ("zeros_like", (x_wide,)), ("full_like", (x_wide, 3.0)), ("vander", (x_wide,)),
 ]
 
 
@@ -184,5 +184,7 @@ def test_errors_name_the_argument():
         ops.select([numpy.array([True]), numpy.array([False])], [numpy.array([1.0])])
     with pytest.raises(ValueError, match="indexing='xy' or 'ij', got indexing='xx'"):
         ops.meshgrid(numpy.ones(2), indexing="xx")
+    with pytest.raises(ValueError, match="hamming expects x, the window length, as a scalar number"):
+        ops.hamming(numpy.ones(3))
     with pytest.raises(ValueError, match="1-D x; got x with shape \\(2, 2\\)"):
         ops.vander(numpy.ones((2, 2)))
