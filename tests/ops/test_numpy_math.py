@@ -188,3 +188,12 @@ def test_errors_name_the_argument():
         ops.hamming(numpy.ones(3))
     with pytest.raises(ValueError, match="1-D x; got x with shape \\(2, 2\\)"):
         ops.vander(numpy.ones((2, 2)))
+
+
+def test_mod_and_floor_divide_operators():
+    x = Tensor(numpy.array([-3.0, 7.5, 4.0]))
+    numpy.testing.assert_array_equal((x % 2).numpy(), [1.0, 1.5, 0.0])
+    numpy.testing.assert_array_equal((x // 2).numpy(), [-2.0, 3.0, 2.0])
+    numpy.testing.assert_array_equal((10 % Tensor(numpy.array([3, 4]))).numpy(), [1, 2])
+    placeholder = neuroflow.Input(shape=(3,))
+    assert (placeholder % 2.0).shape == (None, 3) and (placeholder // 2.0).shape == (None, 3)
