@@ -153,8 +153,11 @@ sqrt_op = Op("sqrt")
 
 @sqrt_op.forward
 def _(a):
-    # as_float: integer inputs give floatx, as in Keras (NumPy would give float64).
-    out = backend.xp.sqrt(as_float(a))
+    # Integer inputs give floatx, as in Keras (NumPy would give float64); the float array test comes
+    # first so the common case pays no call.
+    if type(a) is not numpy.ndarray or a.dtype.kind != "f":
+        a = as_float(a)
+    out = backend.xp.sqrt(a)
     return out, out
 
 
@@ -172,7 +175,9 @@ exp_op = Op("exp")
 
 @exp_op.forward
 def _(a):
-    out = backend.xp.exp(as_float(a))
+    if type(a) is not numpy.ndarray or a.dtype.kind != "f":
+        a = as_float(a)
+    out = backend.xp.exp(a)
     return out, out
 
 
@@ -190,7 +195,8 @@ log_op = Op("log")
 
 @log_op.forward
 def _(a):
-    a = as_float(a)
+    if type(a) is not numpy.ndarray or a.dtype.kind != "f":
+        a = as_float(a)
     return backend.xp.log(a), a
 
 
