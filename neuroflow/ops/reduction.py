@@ -5,9 +5,8 @@ The public sum, max and min take keras.ops' names, so in this module those names
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.engine.tensor import Tensor
-from neuroflow.ops.elementwise import sqrt, square, subtract
-from neuroflow.ops.inspection import value_of
+from neuroflow.ops.elementwise import cast, maximum, minimum, sqrt, square, subtract
+from neuroflow.ops.no_gradient import no_gradient_op
 
 
 def _normalize_axis(axis, ndim):
@@ -114,8 +113,9 @@ max_op.forward(_extreme_forward("max"))
 max_op.vjp(_extreme_vjp)
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return apply(max_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - keras.ops' name
+    out = apply(max_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+    return out if initial is None else maximum(out, initial)
 
 
 min_op = Op("min")
@@ -123,8 +123,9 @@ min_op.forward(_extreme_forward("min"))
 min_op.vjp(_extreme_vjp)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return apply(min_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - keras.ops' name
+    out = apply(min_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+    return out if initial is None else minimum(out, initial)
 
 
 amax, amin = max, min
@@ -186,15 +187,26 @@ def _(residuals, g, needs):
     return (_restore_reduced_axes(g, a.shape, axes, keepdims) * others,)
 
 
-def prod(x, axis=None, keepdims=False):
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """The product over `axis`; `dtype` casts the input first (Keras' accumulation dtype)."""
+    if dtype is not None:
+        x = cast(x, dtype)
     return apply(prod_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
-# ---- arg-reductions (no ops: not differentiable) -----------------------------------------------
+# ---- arg-reductions (ops without a vjp: not differentiable; int32 indices, as Keras) -------------
+
+argmax_op = no_gradient_op(
+    "argmax", lambda a, axis=None, keepdims=False: backend.xp.argmax(a, axis=axis, keepdims=keepdims).astype("int32"))
+
 
 def argmax(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.argmax(value_of(x), axis=axis, keepdims=keepdims))
+    return apply(argmax_op, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+argmin_op = no_gradient_op(
+    "argmin", lambda a, axis=None, keepdims=False: backend.xp.argmin(a, axis=axis, keepdims=keepdims).astype("int32"))
 
 
 def argmin(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.argmin(value_of(x), axis=axis, keepdims=keepdims))
+    return apply(argmin_op, (x,), {"axis": axis, "keepdims": keepdims})

@@ -1,0 +1,154 @@
+"""Order statistics and summaries: quantile, percentile, median, average, ptp, and the logical and counting
+reductions any, all, count_nonzero.
+
+Quantiles are composites: a sort, a take of the two neighbouring order statistics and their interpolation,
+so the gradient flows to the elements they were taken from. Integer inputs compute in floatx, as in Keras.
+"""
+from neuroflow import backend
+from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.dtype_rules import float_dtype
+from neuroflow.ops.elementwise import cast, multiply, subtract, where
+from neuroflow.ops.inspection import value_of
+from neuroflow.ops.no_gradient import no_gradient_op, run
+from neuroflow.ops.reduction import _axis, _normalize_axis, max, mean, min, sum
+from neuroflow.ops.shape import broadcast_to, reshape, shape, take_along_axis, transpose
+from neuroflow.ops.sorting import sort
+
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def dtype_of(x):
+    """The dtype of a Tensor, placeholder or array-like."""
+    return backend.xp.dtype(x.dtype) if hasattr(x, "dtype") else value_of(x).dtype
+
+
+def as_float(x):
+    """x cast to the floating dtype Keras computes its statistics in (floatx for integers and booleans)."""
+    dtype = float_dtype(dtype_of(x))
+    return x if dtype_of(x) == dtype else cast(x, dtype)
+
+
+def _gathered(values, positions):
+    """values[..., positions] along the last axis; `positions` has shape q.shape + values.shape[:-1]."""
+    values = broadcast_to(values, positions.shape + values.shape[-1:]) if positions.ndim > values.ndim - 1 else values
+    return reshape(take_along_axis(values, Tensor(positions[..., None]), axis=-1), positions.shape)
+
+
+def order_statistic(x, q, axis=None, method="linear", keepdims=False, skip_nan=False):
+    """The q-th quantile(s) of x over `axis`, by one of NumPy's methods; NaNs are skipped when `skip_nan`.
+
+    With n values sorted as v_0 <= ... <= v_(n-1), the quantile q sits at position p = q (n - 1): 'linear'
+    gives v_floor(p) + (p - floor(p)) (v_ceil(p) - v_floor(p)), 'lower' / 'higher' the neighbour below /
+    above, 'midpoint' their mean, 'nearest' the closer one. The output has q's shape before the kept axes.
+    """
+    xp = backend.xp
+    if method not in _METHODS:
+        raise ValueError(f"ops.quantile expects `method` to be one of {', '.join(_METHODS)}; received method={method!r}")
+    q_value = xp.asarray(value_of(q), dtype="float64")
+    if xp.any((q_value < 0) | (q_value > 1)):
+        raise ValueError(f"ops.quantile expects quantiles `q` in [0, 1]; received q={q_value.tolist()}")
+    x = as_float(x)
+    dtype = dtype_of(x)
+    input_shape = shape(x)
+    axes = _normalize_axis(_axis(axis), len(input_shape))
+    kept = [i for i in range(len(input_shape)) if i not in axes]
+    kept_shape = tuple(input_shape[i] for i in kept)
+    # The reduced axes moved last and flattened into one: each row holds the values of one quantile.
+    rows = reshape(transpose(x, kept + list(axes)), kept_shape + (-1,))
+    values = sort(rows, axis=-1)  # NaNs sort last
+    size = shape(values)[-1]
+    if skip_nan:
+        counts = (~xp.isnan(value_of(values))).sum(axis=-1)
+    else:
+        counts = xp.full(kept_shape, size)
+    position = q_value.reshape(q_value.shape + (1,) * len(kept_shape)) * (counts - 1)
+    position = xp.maximum(position, 0)
+    lower = xp.floor(position).astype("int64")
+    upper = xp.minimum(xp.ceil(position).astype("int64"), xp.maximum(counts - 1, 0))
+    if method == "lower":
+        result = _gathered(values, lower)
+    elif method == "higher":
+        result = _gathered(values, upper)
+    elif method == "nearest":
+        result = _gathered(values, xp.around(position).astype("int64"))
+    else:
+        low_value, high_value = _gathered(values, lower), _gathered(values, upper)
+        fraction = xp.full(position.shape, 0.5, dtype=dtype) if method == "midpoint" else (position - lower).astype(dtype)
+        result = low_value + multiply(subtract(high_value, low_value), fraction)
+    if skip_nan:
+        # A row of NaNs only has no quantile.
+        result = where(xp.broadcast_to(counts == 0, position.shape), float("nan"), result)
+    if keepdims:
+        kept_with_ones = tuple(1 if i in axes else s for i, s in enumerate(input_shape))
+        result = reshape(result, q_value.shape + kept_with_ones)
+    return cast(result, dtype) if dtype_of(result) != dtype else result
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th quantile(s) of x over `axis` (q in [0, 1], a number or a 1-D array)."""
+    return order_statistic(x, q, axis=axis, method=method, keepdims=keepdims)
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th percentile(s) of x over `axis` (q in [0, 100])."""
+    return order_statistic(x, backend.xp.asarray(value_of(q), dtype="float64") / 100, axis=axis, method=method,
+                           keepdims=keepdims)
+
+
+def median(x, axis=None, keepdims=False):
+    """The median of x over `axis`: the mean of the two middle values when their count is even."""
+    return order_statistic(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+def average(x, axis=None, weights=None):
+    """The weighted mean sum(x w) / sum(w) over `axis`; 1-D weights run along `axis`."""
+    if weights is None:
+        return mean(as_float(x), axis=axis)
+    dtype = float_dtype(dtype_of(x), dtype_of(weights))
+    x = cast(x, dtype) if dtype_of(x) != dtype else x
+    weights = cast(weights, dtype) if dtype_of(weights) != dtype else weights
+    x_shape, weights_shape = shape(x), shape(weights)
+    if weights_shape != x_shape:
+        if axis is None or len(weights_shape) != 1 or not isinstance(axis, int):
+            raise ValueError(f"ops.average expects `weights` of x's shape {x_shape}, or 1-D along an integer axis; "
+                             f"received weights of shape {weights_shape} with axis={axis!r}")
+        if weights_shape[0] != x_shape[axis]:
+            raise ValueError(f"ops.average expects 1-D `weights` of length {x_shape[axis]} (x's axis {axis}); "
+                             f"received length {weights_shape[0]}")
+        along = [1] * len(x_shape)
+        along[axis] = weights_shape[0]
+        weights = reshape(weights, along)
+        total_weight = sum(weights)
+    else:
+        total_weight = sum(weights, axis=axis)
+    return sum(multiply(x, weights), axis=axis) / total_weight
+
+
+def ptp(x, axis=None, keepdims=False):
+    """The range max - min over `axis` ('peak to peak'), in x's dtype."""
+    return subtract(max(x, axis=axis, keepdims=keepdims), min(x, axis=axis, keepdims=keepdims))
+
+
+any_op = no_gradient_op("any", lambda a, axis=None, keepdims=False: backend.xp.any(a, axis=axis, keepdims=keepdims))
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    """Whether any element of x over `axis` is non-zero (a boolean tensor)."""
+    return run(any_op, (x,), axis=_axis(axis), keepdims=keepdims)
+
+
+all_op = no_gradient_op("all", lambda a, axis=None, keepdims=False: backend.xp.all(a, axis=axis, keepdims=keepdims))
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    """Whether every element of x over `axis` is non-zero (a boolean tensor)."""
+    return run(all_op, (x,), axis=_axis(axis), keepdims=keepdims)
+
+
+count_nonzero_op = no_gradient_op(
+    "count_nonzero", lambda a, axis=None: backend.xp.asarray(backend.xp.count_nonzero(a, axis=axis)).astype("int32"))
+
+
+def count_nonzero(x, axis=None):
+    """The number of non-zero elements of x over `axis` (int32)."""
+    return run(count_nonzero_op, (x,), axis=_axis(axis))
