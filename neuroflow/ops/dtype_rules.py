@@ -3,6 +3,7 @@
 Keras promotes an integer or boolean input of such an op to `floatx()` and keeps a floating input's dtype.
 """
 from neuroflow import backend
+from neuroflow.ops.inspection import value_of
 
 
 def float_dtype(*dtypes):
@@ -29,3 +30,8 @@ def result_dtype(*dtypes):
     dtypes = [xp.dtype(d) for d in dtypes]
     floats = [d for d in dtypes if d.kind == "f"]
     return xp.result_type(*floats) if floats else xp.result_type(*dtypes)
+
+
+def dtype_of(x):
+    """The dtype of a Tensor, placeholder or array-like."""
+    return backend.xp.dtype(x.dtype) if hasattr(x, "dtype") else value_of(x).dtype

@@ -7,10 +7,11 @@ have no NaN and reduce as they are.
 """
 from neuroflow import backend
 from neuroflow.ops.cumulative import cumprod, cumsum
-from neuroflow.ops.elementwise import isnan, sqrt, square, subtract, where
+from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of
+from neuroflow.ops.elementwise import cast, isnan, sqrt, square, subtract, where
 from neuroflow.ops.inspection import value_of
-from neuroflow.ops.reduction import argmax, argmin, max, min, prod, sum
-from neuroflow.ops.statistics import as_float, dtype_of, order_statistic
+from neuroflow.ops.reduction import argmax, argmin, as_float, max, min, prod, sum
+from neuroflow.ops.statistics import order_statistic
 
 
 def _is_float(x):
@@ -23,15 +24,17 @@ def fill_nan(x, fill):
 
 
 def nansum(x, axis=None, keepdims=False):
-    """The sum of x over `axis`, NaNs counted as zero."""
-    return sum(fill_nan(x, 0.0), axis=axis, keepdims=keepdims)
+    """The sum of x over `axis`, NaNs counted as zero (integers keep their dtype, as in Keras)."""
+    out = sum(fill_nan(x, 0.0), axis=axis, keepdims=keepdims)
+    dtype = accumulation_dtype(dtype_of(x))
+    return out if dtype_of(out) == dtype else cast(out, dtype)
 
 
 def nanmean(x, axis=None, keepdims=False):
     """The mean of the non-NaN values of x over `axis` (floatx for integers); NaN where all are NaN."""
     x = as_float(x)
     total = nansum(x, axis=axis, keepdims=keepdims)
-    counts = sum(where(isnan(x), 0.0, 1.0), axis=axis, keepdims=keepdims)
+    counts = cast(sum(where(isnan(x), 0.0, 1.0), axis=axis, keepdims=keepdims), dtype_of(x))
     return total / counts
 
 

@@ -10,12 +10,11 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops.diagonal import diagonal
-from neuroflow.ops.dtype_rules import float_dtype, result_dtype
+from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of, float_dtype, result_dtype
 from neuroflow.ops.elementwise import cast, multiply, subtract
 from neuroflow.ops.matmul import matmul
 from neuroflow.ops.reduction import sum
 from neuroflow.ops.shape import getitem, pad, reshape, shape, stack, take, transpose
-from neuroflow.ops.statistics import dtype_of
 
 
 def _explicit(subscripts, ndims):
@@ -209,8 +208,11 @@ def kron(x1, x2):
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
-    """The sum along the diagonal at `offset` of the matrices spanned by axis1 and axis2."""
-    return sum(diagonal(x, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
+    """The sum along the diagonal at `offset` of the matrices spanned by axis1 and axis2 (integers keep
+    their dtype, as in Keras)."""
+    out = sum(diagonal(x, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
+    dtype = accumulation_dtype(dtype_of(x))
+    return out if dtype_of(out) == dtype else cast(out, dtype)
 
 
 def correlate(x1, x2, mode="valid"):

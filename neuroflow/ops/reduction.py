@@ -5,6 +5,7 @@ The public sum, max and min take keras.ops' names, so in this module those names
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of, float_dtype
 from neuroflow.ops.elementwise import cast, maximum, minimum, sqrt, square, subtract
 from neuroflow.ops.no_gradient import no_gradient_op
 
@@ -79,7 +80,14 @@ def mean(x, axis=None, keepdims=False):
     return apply(mean_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
+def as_float(x):
+    """x cast to the floating dtype Keras computes its statistics in (floatx for integers and booleans)."""
+    dtype = float_dtype(dtype_of(x))
+    return x if dtype_of(x) == dtype else cast(x, dtype)
+
+
 def var(x, axis=None, keepdims=False):
+    x = as_float(x)
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
 
@@ -166,7 +174,8 @@ prod_op = Op("prod")
 @prod_op.forward
 def _(a, axis=None, keepdims=False):
     axes = _normalize_axis(axis, a.ndim)
-    return a.prod(axis=axes, keepdims=keepdims), (a, axes, keepdims)
+    # Keras keeps an integer input's dtype (NumPy would widen int32 to int64).
+    return a.prod(axis=axes, keepdims=keepdims, dtype=accumulation_dtype(a.dtype)), (a, axes, keepdims)
 
 
 @prod_op.vjp

@@ -49,7 +49,8 @@ def argpartition(x, kth, axis=-1):
 
 def _top_k_indices(a, k=1, sorted=True):
     xp = backend.xp
-    # A stable sort of the negated values: the largest first, ties in index order as in Keras.
+    # A stable sort of the negated values: the largest first, ties in index order (as JAX and TensorFlow;
+    # Keras' torch backend orders ties as torch.topk happens to).
     order = xp.argsort(-a if a.dtype != xp.bool_ else ~a, axis=-1, kind="stable")[..., :k]
     return order.astype("int64")
 

@@ -6,10 +6,9 @@ Keras' promotion of mixed integer and float inputs.
 """
 import builtins
 
-from neuroflow.ops.dtype_rules import result_dtype
+from neuroflow.ops.dtype_rules import dtype_of, result_dtype
 from neuroflow.ops.elementwise import cast
 from neuroflow.ops.shape import concatenate, getitem, reshape, shape
-from neuroflow.ops.statistics import dtype_of
 
 
 def _pieces(x, bounds, axis):

@@ -6,26 +6,15 @@ so the gradient flows to the elements they were taken from. Integer inputs compu
 """
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
-from neuroflow.ops.dtype_rules import float_dtype
+from neuroflow.ops.dtype_rules import dtype_of, float_dtype
 from neuroflow.ops.elementwise import cast, multiply, subtract, where
 from neuroflow.ops.inspection import value_of
 from neuroflow.ops.no_gradient import no_gradient_op, run
-from neuroflow.ops.reduction import _axis, _normalize_axis, max, mean, min, sum
+from neuroflow.ops.reduction import _axis, _normalize_axis, as_float, max, mean, min, sum
 from neuroflow.ops.shape import broadcast_to, reshape, shape, take_along_axis, transpose
 from neuroflow.ops.sorting import sort
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
-
-
-def dtype_of(x):
-    """The dtype of a Tensor, placeholder or array-like."""
-    return backend.xp.dtype(x.dtype) if hasattr(x, "dtype") else value_of(x).dtype
-
-
-def as_float(x):
-    """x cast to the floating dtype Keras computes its statistics in (floatx for integers and booleans)."""
-    dtype = float_dtype(dtype_of(x))
-    return x if dtype_of(x) == dtype else cast(x, dtype)
 
 
 def _gathered(values, positions):
