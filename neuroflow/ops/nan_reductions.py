@@ -6,21 +6,37 @@ products, -inf / +inf for max / min), so the gradient is the plain one and zero 
 have no NaN and reduce as they are.
 """
 from neuroflow import backend
+from neuroflow.engine.registry import apply
 from neuroflow.ops.cumulative import cumprod, cumsum
 from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of
-from neuroflow.ops.elementwise import cast, isnan, sqrt, square, subtract, where
+from neuroflow.ops.elementwise import cast, sqrt, square, subtract, where_op
 from neuroflow.ops.inspection import value_of
+from neuroflow.ops.no_gradient import no_gradient_op, run
 from neuroflow.ops.reduction import argmax, argmin, as_float, max, min, prod, sum
-from neuroflow.ops.statistics import order_statistic
+from neuroflow.ops.statistics import all, order_statistic
 
 
 def _is_float(x):
     return dtype_of(x).kind == "f"
 
 
+# An op (not elementwise.isnan, a plain function) so that the NaN-skipping reductions work on placeholders.
+nan_mask_op = no_gradient_op("nan_mask", lambda a: backend.xp.isnan(a))
+
+
+def _nan_mask(x):
+    return run(nan_mask_op, (x,))
+
+
 def fill_nan(x, fill):
     """x with its NaNs replaced by `fill` (x itself when it cannot hold NaN)."""
-    return where(isnan(x), fill, x) if _is_float(x) else x
+    return _where(_nan_mask(x), fill, x) if _is_float(x) else x
+
+
+def _where(condition, x1, x2):
+    """where with a boolean op output as the condition (ops.where converts it to an array first, which a
+    placeholder cannot become)."""
+    return apply(where_op, (condition, x1, x2), {})
 
 
 def nansum(x, axis=None, keepdims=False):
@@ -34,7 +50,7 @@ def nanmean(x, axis=None, keepdims=False):
     """The mean of the non-NaN values of x over `axis` (floatx for integers); NaN where all are NaN."""
     x = as_float(x)
     total = nansum(x, axis=axis, keepdims=keepdims)
-    counts = cast(sum(where(isnan(x), 0.0, 1.0), axis=axis, keepdims=keepdims), dtype_of(x))
+    counts = cast(sum(_where(_nan_mask(x), 0.0, 1.0), axis=axis, keepdims=keepdims), dtype_of(x))
     return total / counts
 
 
@@ -43,8 +59,7 @@ def _extreme(reduce, x, axis, keepdims, fill):
         return reduce(x, axis=axis, keepdims=keepdims)
     out = reduce(fill_nan(x, fill), axis=axis, keepdims=keepdims)
     # A slice of NaNs only has no extreme: NaN, as NumPy and Keras give.
-    all_nan = sum(where(isnan(x), 0.0, 1.0), axis=axis, keepdims=keepdims) == 0
-    return where(all_nan, float("nan"), out)
+    return _where(all(_nan_mask(x), axis=axis, keepdims=keepdims), float("nan"), out)
 
 
 def nanmax(x, axis=None, keepdims=False):

@@ -5,9 +5,11 @@ Only sort and top_k's values carry a gradient (through take_along_axis with the 
 index, count and boolean result comes from an op without a vjp (ops/no_gradient.py).
 """
 from neuroflow import backend
+from neuroflow.engine.keras_tensor import KerasTensor
+from neuroflow.engine.registry import apply
 from neuroflow.ops.inspection import value_of
 from neuroflow.ops.no_gradient import no_gradient_op, run
-from neuroflow.ops.shape import reshape, shape, take_along_axis
+from neuroflow.ops.shape import reshape, shape, take_along_axis_op
 
 builtin_max = max
 
@@ -35,7 +37,13 @@ def sort(x, axis=-1):
     if axis is None:
         x = reshape(x, (-1,))
         axis = -1
-    return take_along_axis(x, argsort(x, axis=axis), axis=axis)
+    return _take_along_axis(x, argsort(x, axis=axis), axis)
+
+
+def _take_along_axis(x, indices, axis):
+    """take_along_axis with the indices as an op input, so that placeholder indices (argsort of a placeholder)
+    stay symbolic; the indices get no gradient."""
+    return apply(take_along_axis_op, (x, indices), {"axis": axis})
 
 
 argpartition_op = no_gradient_op(
@@ -49,9 +57,11 @@ def argpartition(x, kth, axis=-1):
 
 def _top_k_indices(a, k=1, sorted=True):
     xp = backend.xp
-    # A stable sort of the negated values: the largest first, ties in index order (as JAX and TensorFlow;
-    # Keras' torch backend orders ties as torch.topk happens to).
-    order = xp.argsort(-a if a.dtype != xp.bool_ else ~a, axis=-1, kind="stable")[..., :k]
+    # Largest first, ties in index order (as JAX and TensorFlow; Keras' torch backend orders ties as
+    # torch.topk happens to): a stable ascending sort of the reversed row, read backwards. Negating
+    # instead would wrap unsigned integers.
+    last = a.shape[-1] - 1
+    order = last - xp.argsort(a[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
     return order.astype("int64")
 
 
@@ -65,7 +75,7 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras' name
     if k > shape(x)[-1]:
         raise ValueError(f"ops.top_k expects `k` at most the size of the last axis ({shape(x)[-1]}); received k={k}")
     indices = run(top_k_indices_op, (x,), k=k, sorted=sorted)
-    return take_along_axis(x, indices, axis=-1), indices
+    return _take_along_axis(x, indices, -1), indices
 
 
 def _in_top_k(targets, predictions, k=1):
@@ -136,9 +146,8 @@ def searchsorted(sorted_sequence, values, side="left"):
     """Where each value would be inserted into the 1-D `sorted_sequence` to keep it sorted (int32)."""
     if side not in ("left", "right"):
         raise ValueError(f"ops.searchsorted expects side='left' or 'right'; received side={side!r}")
-    if len(value_of(sorted_sequence).shape) != 1:
-        raise ValueError("ops.searchsorted expects a 1-D `sorted_sequence`; received shape "
-                         f"{tuple(value_of(sorted_sequence).shape)}")
+    if len(shape(sorted_sequence)) != 1:
+        raise ValueError(f"ops.searchsorted expects a 1-D `sorted_sequence`; received shape {shape(sorted_sequence)}")
     return run(searchsorted_op, (sorted_sequence, values), side=side)
 
 
@@ -172,7 +181,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     """How often each non-negative integer occurs in x (int32), or the sum of its `weights` (1-D or per row)."""
     if sparse:
         raise ValueError("ops.bincount has no sparse output in neuroflow; received sparse=True")
-    if backend.xp.any(value_of(x) < 0):
+    if not isinstance(x, KerasTensor) and backend.xp.any(value_of(x) < 0):
         raise ValueError("ops.bincount expects non-negative integers in `x`")
     inputs = (x,) if weights is None else (x, weights)
     return run(bincount_op, inputs, minlength=minlength)
@@ -191,8 +200,8 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras' name
     """Counts of x in `bins` equal bins over `range` (default: x's min to max), and the bin edges."""
     if not isinstance(bins, int) or bins < 1:
         raise ValueError(f"ops.histogram expects `bins` to be a positive integer; received bins={bins!r}")
-    if len(value_of(x).shape) != 1:
-        raise ValueError(f"ops.histogram expects a 1-D input; received shape {tuple(value_of(x).shape)}")
+    if len(shape(x)) != 1:
+        raise ValueError(f"ops.histogram expects a 1-D input; received shape {shape(x)}")
     return tuple(run(histogram_op, (x,), bins=bins, range=range, part=part) for part in (0, 1))
 
 

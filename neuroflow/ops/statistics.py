@@ -11,16 +11,10 @@ from neuroflow.ops.elementwise import cast, multiply, subtract, where
 from neuroflow.ops.inspection import value_of
 from neuroflow.ops.no_gradient import no_gradient_op, run
 from neuroflow.ops.reduction import _axis, _normalize_axis, as_float, max, mean, min, sum
-from neuroflow.ops.shape import broadcast_to, reshape, shape, take_along_axis, transpose
+from neuroflow.ops.shape import reshape, shape, take, take_along_axis, transpose
 from neuroflow.ops.sorting import sort
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
-
-
-def _gathered(values, positions):
-    """values[..., positions] along the last axis; `positions` has shape q.shape + values.shape[:-1]."""
-    values = broadcast_to(values, positions.shape + values.shape[-1:]) if positions.ndim > values.ndim - 1 else values
-    return reshape(take_along_axis(values, Tensor(positions[..., None]), axis=-1), positions.shape)
 
 
 def order_statistic(x, q, axis=None, method="linear", keepdims=False, skip_nan=False):
@@ -42,35 +36,55 @@ def order_statistic(x, q, axis=None, method="linear", keepdims=False, skip_nan=F
     axes = _normalize_axis(_axis(axis), len(input_shape))
     kept = [i for i in range(len(input_shape)) if i not in axes]
     kept_shape = tuple(input_shape[i] for i in kept)
+    reduced = [input_shape[i] for i in axes]
+    if None in reduced:
+        raise ValueError("ops.quantile cannot reduce over an axis of unknown size (the batch axis of a placeholder)")
+    size = 1
+    for dimension in reduced:
+        size *= dimension
     # The reduced axes moved last and flattened into one: each row holds the values of one quantile.
-    rows = reshape(transpose(x, kept + list(axes)), kept_shape + (-1,))
+    rows = reshape(transpose(x, kept + list(axes)), _known(kept_shape) + (size,))
     values = sort(rows, axis=-1)  # NaNs sort last
-    size = shape(values)[-1]
     if skip_nan:
-        counts = (~xp.isnan(value_of(values))).sum(axis=-1)
+        # Each row has its own count of values, so each its own positions: (kept..., q...).
+        counts = (~xp.isnan(value_of(values))).sum(axis=-1).reshape(kept_shape + (1,) * q_value.ndim)
     else:
-        counts = xp.full(kept_shape, size)
-    position = q_value.reshape(q_value.shape + (1,) * len(kept_shape)) * (counts - 1)
-    position = xp.maximum(position, 0)
+        counts = xp.asarray(size)
+    position = xp.maximum(q_value * (counts - 1), 0)
     lower = xp.floor(position).astype("int64")
     upper = xp.minimum(xp.ceil(position).astype("int64"), xp.maximum(counts - 1, 0))
+
+    def gathered(index):
+        """values[..., index]: shape kept + q.shape."""
+        if not skip_nan:
+            return take(values, Tensor(index), axis=-1)
+        flat = take_along_axis(values, Tensor(index.reshape(kept_shape + (-1,))), axis=-1)
+        return reshape(flat, kept_shape + q_value.shape)
+
     if method == "lower":
-        result = _gathered(values, lower)
+        result = gathered(lower)
     elif method == "higher":
-        result = _gathered(values, upper)
+        result = gathered(upper)
     elif method == "nearest":
-        result = _gathered(values, xp.around(position).astype("int64"))
+        result = gathered(xp.around(position).astype("int64"))
     else:
-        low_value, high_value = _gathered(values, lower), _gathered(values, upper)
+        low_value, high_value = gathered(lower), gathered(upper)
         fraction = xp.full(position.shape, 0.5, dtype=dtype) if method == "midpoint" else (position - lower).astype(dtype)
         result = low_value + multiply(subtract(high_value, low_value), fraction)
     if skip_nan:
         # A row of NaNs only has no quantile.
         result = where(xp.broadcast_to(counts == 0, position.shape), float("nan"), result)
+    # q's axes come first, as in NumPy.
+    result = transpose(result, [len(kept_shape) + i for i in range(q_value.ndim)] + list(range(len(kept_shape))))
     if keepdims:
         kept_with_ones = tuple(1 if i in axes else s for i, s in enumerate(input_shape))
-        result = reshape(result, q_value.shape + kept_with_ones)
+        result = reshape(result, q_value.shape + _known(kept_with_ones))
     return cast(result, dtype) if dtype_of(result) != dtype else result
+
+
+def _known(dimensions):
+    """A shape for reshape: the one unknown (batch) size, if any, as -1."""
+    return tuple(-1 if d is None else d for d in dimensions)
 
 
 def quantile(x, q, axis=None, method="linear", keepdims=False):
