@@ -5,9 +5,8 @@ as in NumPy and Keras.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.ops.dtype_rules import accumulation_dtype, float_dtype
+from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of, float_dtype
 from neuroflow.ops.elementwise import cast, multiply, subtract
-from neuroflow.ops.inspection import value_of
 from neuroflow.ops.reduction import sum
 from neuroflow.ops.shape import getitem, reshape, shape
 
@@ -78,10 +77,6 @@ def cumprod(x, axis=None, dtype=None):
     return apply(cumprod_op, (x,), {"axis": axis, "dtype": dtype})
 
 
-def _dtype_of(x):
-    return x.dtype if hasattr(x, "dtype") else value_of(x).dtype
-
-
 def _axis_slice(ndim, axis, part):
     index = [slice(None)] * ndim
     index[axis] = part
@@ -105,8 +100,8 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 
     sum_i (y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]); integer inputs integrate in floatx.
     """
-    y_dtype = _dtype_of(y)
-    dtype = float_dtype(y_dtype, *([_dtype_of(x)] if x is not None else []))
+    y_dtype = dtype_of(y)
+    dtype = float_dtype(y_dtype, *([dtype_of(x)] if x is not None else []))
     y = cast(y, dtype) if backend.xp.dtype(y_dtype) != dtype else y
     ndim = len(shape(y))
     heights = getitem(y, _axis_slice(ndim, axis, slice(1, None))) + getitem(y, _axis_slice(ndim, axis, slice(None, -1)))

@@ -76,7 +76,7 @@ from neuroflow.ops.nan_reductions import (
 )
 from neuroflow.ops.products import correlate, cross, einsum, inner, kron, outer, tensordot, trace, vdot
 from neuroflow.ops.reorder import flip, fliplr, flipud, moveaxis, ndim, ravel, repeat, roll, rot90, size, swapaxes, view
-from neuroflow.ops.shape import getitem as get_item
+from neuroflow.ops.scatter import get_item
 from neuroflow.ops.sorting import (
     argpartition,
     argsort,

@@ -1,5 +1,5 @@
 """Writing into arrays by index: scatter, scatter_update, slice, slice_update, and the segment reductions
-segment_sum / segment_max / segment_min. (`get_item` is `neuroflow.ops.getitem`, in ops/shape.py.)
+segment_sum / segment_max / segment_min, and get_item (Keras' name for reading by index).
 
 Each builds a new array (inputs are never changed in place); gradients flow to the values written and to
 the elements of the input that were kept.
@@ -85,6 +85,11 @@ def scatter_update(inputs, indices, updates, reduction=None):
         raise ValueError(f"ops.scatter_update expects `reduction` to be one of {_REDUCTIONS}; "
                          f"received reduction={reduction!r}")
     return apply(scatter_update_op, (inputs, Tensor(value_of(indices)), updates), {"reduction": reduction})
+
+
+def get_item(x, key):
+    """x[key]: Keras' functional form of indexing (ops/shape.py getitem, with its gradient)."""
+    return getitem(x, key)
 
 
 def _start_indices(start_indices):
