@@ -82,9 +82,10 @@ def _in_top_k(targets, predictions, k=1):
     xp = backend.xp
     targets = targets.astype("int64")
     target_scores = xp.take_along_axis(predictions, targets[:, None], axis=-1)
-    # A target is in the top k when fewer than k classes score strictly higher (ties count in its favour).
+    # A target is in the top k when fewer than k classes score strictly higher (ties count in its favour, as
+    # Keras compares with the k-th largest value); a NaN score never is.
     higher = (predictions > target_scores).sum(axis=-1)
-    return (higher < k) & xp.isfinite(target_scores[:, 0])
+    return (higher < k) & ~xp.isnan(target_scores[:, 0])
 
 
 in_top_k_op = no_gradient_op("in_top_k", _in_top_k)

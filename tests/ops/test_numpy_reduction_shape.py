@@ -276,3 +276,8 @@ def test_namespaces_export_the_ops():
 
 def test_gradient_of_repeated_scatter_coordinates_reaches_each_value():
     check_grad(lambda v: ops.scatter(np.array([[1], [1]]), v, (3,)), uniform(2))
+
+
+def test_in_top_k_counts_ties_and_infinity_in_favour_of_the_target():
+    predictions = np.array([[np.inf, 1.0, 2.0], [1.0, 1.0, 1.0], [np.nan, 1.0, 2.0]])
+    numpy.testing.assert_array_equal(ops.in_top_k(np.array([0, 2, 0]), predictions, 1).numpy(), [True, True, False])
