@@ -143,6 +143,7 @@ from neuroflow.ops.scatter import (
     scatter_update,
     segment_max,
     segment_min,
+    segment_prod,
     segment_sum,
     slice,
     slice_update,
@@ -174,4 +175,4 @@ from neuroflow.ops.splitting import (
     vsplit,
     vstack,
 )
-from neuroflow.ops.statistics import all, any, average, count_nonzero, median, percentile, ptp, quantile
+from neuroflow.ops.statistics import all, any, average, corrcoef, count_nonzero, median, percentile, ptp, quantile

@@ -101,4 +101,4 @@ from neuroflow.ops.splitting import (
     vsplit,
     vstack,
 )
-from neuroflow.ops.statistics import all, any, average, count_nonzero, median, percentile, ptp, quantile
+from neuroflow.ops.statistics import all, any, average, corrcoef, count_nonzero, median, percentile, ptp, quantile

@@ -1,5 +1,5 @@
 """Writing into arrays by index: scatter, scatter_update, slice, slice_update, and the segment reductions
-segment_sum / segment_max / segment_min, and get_item (Keras' name for reading by index).
+segment_sum / segment_max / segment_min / segment_prod, and get_item (Keras' name for reading by index).
 
 Each builds a new array (inputs are never changed in place); gradients flow to the values written and to
 the elements of the input that were kept.
@@ -220,4 +220,43 @@ segment_min_op.vjp(_segment_extreme_vjp)
 def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002 - Keras' name
     """The smallest row of `data` per segment id (+inf, or the dtype's maximum, for an empty segment)."""
     return apply(segment_min_op, (data, Tensor(value_of(segment_ids))),
+                 {"num_segments": _segment_count(segment_ids, num_segments)})
+
+
+segment_prod_op = Op("segment_prod")
+
+
+@segment_prod_op.forward
+def _(data, segment_ids, num_segments=None):
+    xp = backend.xp
+    ids = segment_ids.astype("int64", copy=False)
+    valid = (ids >= 0) & (ids < num_segments)
+    out = xp.ones((num_segments,) + data.shape[1:], dtype=data.dtype)
+    xp.multiply.at(out, ids[valid], data[valid])
+    return out, (data, ids, valid, out)
+
+
+@segment_prod_op.vjp
+def _(residuals, g, needs):
+    data, ids, valid, out = residuals
+    xp = backend.xp
+    safe = xp.where(valid, ids, 0)
+    keep = valid.reshape((-1,) + (1,) * (data.ndim - 1))
+    # d out_s / d data_i is the product of the segment's other rows. Dividing out_s by data_i fails at
+    # zeros, so count each segment's zeros and keep the product of its non-zero rows: a zero row's
+    # gradient is that product when it is the segment's only zero, and every gradient is 0 beside two zeros.
+    zero = data == 0
+    zeros = xp.zeros(out.shape, dtype="int64")
+    xp.add.at(zeros, ids[valid], zero[valid].astype("int64"))
+    nonzero_product = xp.ones(out.shape, dtype=data.dtype)
+    xp.multiply.at(nonzero_product, ids[valid], xp.where(zero, 1, data)[valid])
+    row_zeros, row_nonzero_product = zeros[safe], nonzero_product[safe]
+    others = xp.where(zero, xp.where(row_zeros == 1, row_nonzero_product, 0),
+                      xp.where(row_zeros == 0, row_nonzero_product / xp.where(zero, 1, data), 0))
+    return g[safe] * others * keep, None
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002 - Keras' name
+    """The product of the rows of `data` per segment id (1 for an empty segment)."""
+    return apply(segment_prod_op, (data, Tensor(value_of(segment_ids))),
                  {"num_segments": _segment_count(segment_ids, num_segments)})

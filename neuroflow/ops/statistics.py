@@ -1,4 +1,4 @@
-"""Order statistics and summaries: quantile, percentile, median, average, ptp, and the logical and counting
+"""Order statistics and summaries: quantile, percentile, median, average, ptp, corrcoef, and the logical and counting
 reductions any, all, count_nonzero.
 
 Quantiles are composites: a sort, a take of the two neighbouring order statistics and their interpolation,
@@ -7,8 +7,9 @@ so the gradient flows to the elements they were taken from. Integer inputs compu
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops.dtype_rules import dtype_of, float_dtype
-from neuroflow.ops.elementwise import cast, multiply, subtract, where
+from neuroflow.ops.elementwise import cast, clip, multiply, sqrt, square, subtract, where
 from neuroflow.ops.inspection import value_of
+from neuroflow.ops.matmul import matmul
 from neuroflow.ops.no_gradient import no_gradient_op, run
 from neuroflow.ops.reduction import _axis, _normalize_axis, as_float, max, mean, min, sum
 from neuroflow.ops.shape import reshape, shape, take, take_along_axis, transpose
@@ -130,6 +131,24 @@ def average(x, axis=None, weights=None):
 def ptp(x, axis=None, keepdims=False):
     """The range max - min over `axis` ('peak to peak'), in x's dtype."""
     return subtract(max(x, axis=axis, keepdims=keepdims), min(x, axis=axis, keepdims=keepdims))
+
+
+def corrcoef(x):
+    """Pearson correlation coefficients between the rows of x (each row a variable, each column an
+    observation): cov(x_i, x_j) / sqrt(var(x_i) var(x_j)). Integers correlate in floatx (int64 in float64)."""
+    x_shape = shape(x)
+    if len(x_shape) not in (1, 2):
+        raise ValueError(f"ops.corrcoef expects a 1-D or 2-D input; received shape {x_shape}")
+    dtype = backend.xp.dtype("float64") if dtype_of(x) == backend.xp.dtype("int64") else float_dtype(dtype_of(x))
+    x = cast(x, dtype) if dtype_of(x) != dtype else x
+    rows = reshape(x, (1, -1)) if len(x_shape) == 1 else x
+    centered = subtract(rows, mean(rows, axis=-1, keepdims=True))
+    # The 1 / (n - 1) of the covariance cancels in the ratio.
+    products = matmul(centered, transpose(centered))
+    scale = sqrt(sum(square(centered), axis=-1))
+    result = products / multiply(reshape(scale, (-1, 1)), reshape(scale, (1, -1)))
+    result = clip(result, -1.0, 1.0)
+    return reshape(result, ()) if len(x_shape) == 1 else result
 
 
 any_op = no_gradient_op("any", lambda a, axis=None, keepdims=False: backend.xp.any(a, axis=axis, keepdims=keepdims))

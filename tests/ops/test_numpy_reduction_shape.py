@@ -107,6 +107,10 @@ DIFFERENTIABLE = [
     ("segment_sum", lambda x: ops.segment_sum(x, SEGMENTS, num_segments=3), None, [(3, 4)]),
     ("segment_max", lambda x: ops.segment_max(x, SEGMENTS), None, [(3, 4)]),
     ("segment_min", lambda x: ops.segment_min(x, SEGMENTS), None, [(3, 4)]),
+    ("segment_prod", lambda x: ops.segment_prod(x, SEGMENTS), None, [(3, 4)]),
+    ("segment_prod_with_zeros", lambda x: ops.segment_prod(x, np.array([0, 0, 0, 1, 1])), None,
+     [np.array([[0.0, 1.5], [2.0, 0.0], [3.0, 0.0], [0.0, 0.0], [-1.0, 2.0]])]),
+    ("corrcoef", ops.corrcoef, np.corrcoef, [(3, 5)]),
 ]
 
 
