@@ -112,3 +112,52 @@ from neuroflow.ops.trigonometric import (
     tan,
 )
 from neuroflow.ops.window_functions import bartlett, blackman, hamming, hanning, kaiser
+
+# Keras' reductions, statistics, products, sorting, splitting and reordering ops (issue 10).
+# isort: split
+from neuroflow.ops.cumulative import cumprod, cumsum, diff, trapezoid
+from neuroflow.ops.diagonal import diag, diagflat, diagonal, tril, triu
+from neuroflow.ops.nan_reductions import (
+    nanargmax,
+    nanargmin,
+    nancumprod,
+    nancumsum,
+    nanmax,
+    nanmean,
+    nanmedian,
+    nanmin,
+    nanpercentile,
+    nanprod,
+    nanquantile,
+    nanstd,
+    nansum,
+    nanvar,
+)
+from neuroflow.ops.products import correlate, cross, einsum, inner, kron, outer, tensordot, trace, vdot
+from neuroflow.ops.reorder import flip, fliplr, flipud, moveaxis, ndim, ravel, repeat, roll, rot90, size, swapaxes, view
+from neuroflow.ops.scatter import get_item
+from neuroflow.ops.sorting import (
+    argpartition,
+    argsort,
+    bincount,
+    digitize,
+    histogram,
+    isin,
+    nonzero,
+    searchsorted,
+    sort,
+    unique,
+    unravel_index,
+)
+from neuroflow.ops.splitting import (
+    append,
+    array_split,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    split,
+    vsplit,
+    vstack,
+)
+from neuroflow.ops.statistics import all, any, average, corrcoef, count_nonzero, median, percentile, ptp, quantile

@@ -5,9 +5,9 @@ The public sum, max and min take keras.ops' names, so in this module those names
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.engine.tensor import Tensor
-from neuroflow.ops.elementwise import sqrt, square, subtract
-from neuroflow.ops.inspection import value_of
+from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of, float_dtype
+from neuroflow.ops.elementwise import cast, maximum, minimum, sqrt, square, subtract
+from neuroflow.ops.no_gradient import no_gradient_op
 
 
 def _normalize_axis(axis, ndim):
@@ -80,7 +80,14 @@ def mean(x, axis=None, keepdims=False):
     return apply(mean_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
+def as_float(x):
+    """x cast to the floating dtype Keras computes its statistics in (floatx for integers and booleans)."""
+    dtype = float_dtype(dtype_of(x))
+    return x if dtype_of(x) == dtype else cast(x, dtype)
+
+
 def var(x, axis=None, keepdims=False):
+    x = as_float(x)
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
 
@@ -114,8 +121,9 @@ max_op.forward(_extreme_forward("max"))
 max_op.vjp(_extreme_vjp)
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return apply(max_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - keras.ops' name
+    out = apply(max_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+    return out if initial is None else maximum(out, initial)
 
 
 min_op = Op("min")
@@ -123,8 +131,9 @@ min_op.forward(_extreme_forward("min"))
 min_op.vjp(_extreme_vjp)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops' name
-    return apply(min_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - keras.ops' name
+    out = apply(min_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
+    return out if initial is None else minimum(out, initial)
 
 
 amax, amin = max, min
@@ -165,7 +174,8 @@ prod_op = Op("prod")
 @prod_op.forward
 def _(a, axis=None, keepdims=False):
     axes = _normalize_axis(axis, a.ndim)
-    return a.prod(axis=axes, keepdims=keepdims), (a, axes, keepdims)
+    # Keras keeps an integer input's dtype (NumPy would widen int32 to int64).
+    return a.prod(axis=axes, keepdims=keepdims, dtype=accumulation_dtype(a.dtype)), (a, axes, keepdims)
 
 
 @prod_op.vjp
@@ -186,15 +196,26 @@ def _(residuals, g, needs):
     return (_restore_reduced_axes(g, a.shape, axes, keepdims) * others,)
 
 
-def prod(x, axis=None, keepdims=False):
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """The product over `axis`; `dtype` casts the input first (Keras' accumulation dtype)."""
+    if dtype is not None:
+        x = cast(x, dtype)
     return apply(prod_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
-# ---- arg-reductions (no ops: not differentiable) -----------------------------------------------
+# ---- arg-reductions (ops without a vjp: not differentiable; int32 indices, as Keras) -------------
+
+argmax_op = no_gradient_op(
+    "argmax", lambda a, axis=None, keepdims=False: backend.xp.argmax(a, axis=axis, keepdims=keepdims).astype("int32"))
+
 
 def argmax(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.argmax(value_of(x), axis=axis, keepdims=keepdims))
+    return apply(argmax_op, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+argmin_op = no_gradient_op(
+    "argmin", lambda a, axis=None, keepdims=False: backend.xp.argmin(a, axis=axis, keepdims=keepdims).astype("int32"))
 
 
 def argmin(x, axis=None, keepdims=False):
-    return Tensor(backend.xp.argmin(value_of(x), axis=axis, keepdims=keepdims))
+    return apply(argmin_op, (x,), {"axis": axis, "keepdims": keepdims})

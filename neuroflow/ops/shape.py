@@ -29,8 +29,8 @@ def _(shape, g, needs):
     return (g.reshape(shape),)
 
 
-def reshape(x, new_shape):
-    return apply(reshape_op, (x,), {"shape": tuple(new_shape) if not isinstance(new_shape, int) else (new_shape,)})
+def reshape(x, newshape):
+    return apply(reshape_op, (x,), {"shape": tuple(newshape) if not isinstance(newshape, int) else (newshape,)})
 
 
 transpose_op = Op("transpose")
