@@ -17,6 +17,7 @@ from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.ops.elementwise import cast_op as _cast_op
+from neuroflow.random.seed_generator import SeedGenerator
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name
@@ -89,6 +90,7 @@ class Layer:
             unknown = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {unknown}")
         object.__setattr__(self, "_tracked_layers", [])
+        self._seed_generators = []
         self._own_weights = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
@@ -117,6 +119,8 @@ class Layer:
                     tracked.append(leaf)
                 elif isinstance(leaf, Variable) and all(leaf is not w for w in self._own_weights):
                     self._own_weights.append(leaf)
+                elif isinstance(leaf, SeedGenerator) and all(leaf is not g for g in self._seed_generators):
+                    self._seed_generators.append(leaf)  # its state is in `variables`, not `weights`, as in Keras
         object.__setattr__(self, name, value)
 
     @property
@@ -209,7 +213,12 @@ class Layer:
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
-    variables = weights
+
+    @property
+    def variables(self):
+        """The weights, then the state of every SeedGenerator held by this layer or its sub-layers (Keras')."""
+        states = [g.state for layer in self._flatten_layers() for g in layer.__dict__.get("_seed_generators", ())]
+        return unique_objects(self.weights + states)
 
     def get_weights(self):
         """The weights as a list of NumPy arrays."""
