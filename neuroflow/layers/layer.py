@@ -13,6 +13,7 @@ import inspect
 import numpy
 
 from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow.dtype_policies.dtype_policy import dtype_policy
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
@@ -94,7 +95,8 @@ class Layer:
         self._own_weights = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) else backend.floatx()
+        self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) \
+            else dtype_policy().variable_dtype
         self.built = False
         self.input_spec = None
         self.supports_masking = False
