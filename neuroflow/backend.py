@@ -40,10 +40,10 @@ def floatx():
     return _floatx
 
 
-def set_floatx(dtype):
+def set_floatx(value):
     """Sets the default float dtype: 'float16', 'float32' or 'float64'."""
     global _floatx
-    dtype = str(numpy.dtype(dtype))
+    dtype = str(numpy.dtype(value))
     if dtype not in ("float16", "float32", "float64"):
         raise ValueError(f"set_floatx expects 'float16', 'float32' or 'float64', got {dtype!r}")
     _floatx = dtype
