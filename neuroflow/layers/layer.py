@@ -214,13 +214,20 @@ class Layer:
         return unique_objects(weights)
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+
+    def _seed_states(self):
+        return [g.state for layer in self._flatten_layers() for g in layer.__dict__.get("_seed_generators", ())]
+
+    @property
+    def non_trainable_variables(self):
+        """The non-trainable weights, then the states of the SeedGenerators held here or in sub-layers (Keras')."""
+        return unique_objects(self.non_trainable_weights + self._seed_states())
 
     @property
     def variables(self):
-        """The weights, then the state of every SeedGenerator held by this layer or its sub-layers (Keras')."""
-        states = [g.state for layer in self._flatten_layers() for g in layer.__dict__.get("_seed_generators", ())]
-        return unique_objects(self.weights + states)
+        """The weights, then the states of the SeedGenerators held here or in sub-layers (Keras': saved
+        files leave them out, as `weights` does)."""
+        return unique_objects(self.weights + self._seed_states())
 
     def get_weights(self):
         """The weights as a list of NumPy arrays."""

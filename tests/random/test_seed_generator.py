@@ -72,7 +72,8 @@ def test_layer_tracks_its_seed_generator():
     first = layer(x, training=True).numpy()
     second = layer(x, training=True).numpy()
     assert not np.array_equal(first, second)
-    assert layer.weights == [] and layer.variables == [layer.seed_generator.state]
+    assert layer.weights == [] and layer.non_trainable_weights == []
+    assert layer.variables == layer.non_trainable_variables == [layer.seed_generator.state]
     assert layer.seed_generator.state.value.tolist() == [1337, 2]
     np.testing.assert_array_equal(layer(x).numpy(), x)
 
