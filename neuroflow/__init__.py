@@ -9,22 +9,27 @@ from neuroflow import (
                        activations,
                        backend,
                        callbacks,
+                       config,
                        constraints,
                        datasets,
+                       dtype_policies,
                        initializers,
                        layers,
                        losses,
                        metrics,
+                       mixed_precision,
                        models,
                        ops,
                        optimizers,
                        random,
                        regularizers,
                        saving,
+                       tree,
                        utils,
                        wrappers,
 )
 from neuroflow.constraints import Constraint
+from neuroflow.dtype_policies import DTypePolicy, FloatDTypePolicy
 from neuroflow.engine import GradientTape, Tensor, Variable, no_grad
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.initializers import Initializer

@@ -40,10 +40,10 @@ def floatx():
     return _floatx
 
 
-def set_floatx(dtype):
+def set_floatx(value):
     """Sets the default float dtype: 'float16', 'float32' or 'float64'."""
     global _floatx
-    dtype = str(numpy.dtype(dtype))
+    dtype = str(numpy.dtype(value))
     if dtype not in ("float16", "float32", "float64"):
         raise ValueError(f"set_floatx expects 'float16', 'float32' or 'float64', got {dtype!r}")
     _floatx = dtype
@@ -105,6 +105,48 @@ def is_float_dtype(dtype):
     return numpy.dtype(dtype).kind == "f"
 
 
+# ---- Keras' keras.backend dtype and uid helpers --------------------------------------------------
+
+# Python's types as Keras names them (its non-TensorFlow backends: int is int32).
+_PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", complex: "complex64", "int": "int32"}
+
+
+def standardize_dtype(dtype):
+    """A dtype's name as Keras writes it: None is floatx, Python's int 'int32', float 'float32'.
+
+    Raises:
+        ValueError: for what is not a dtype (Keras refuses the bare name 'float').
+    """
+    if dtype is None:
+        return _floatx
+    if dtype in _PYTHON_DTYPES:
+        return _PYTHON_DTYPES[dtype]
+    if dtype in ("string", "bfloat16"):
+        return dtype
+    try:
+        name = numpy.dtype(getattr(dtype, "name", dtype)).name if dtype != "float" else None
+    except TypeError:
+        name = None
+    if name is None or name.startswith(("object", "str", "bytes", "void", "datetime", "timedelta")):
+        raise ValueError(f"Invalid dtype: {dtype}")
+    return name
+
+
+def is_int_dtype(dtype):
+    """Whether `dtype` is a signed or unsigned integer dtype."""
+    name = standardize_dtype(dtype)
+    return name.startswith(("int", "uint"))
+
+
+_uids = {}
+
+
+def get_uid(prefix=""):
+    """1, 2, 3 ... for successive calls with the same `prefix` (restarts at clear_session)."""
+    _uids[prefix] = _uids.get(prefix, 0) + 1
+    return _uids[prefix]
+
+
 _image_data_format = "channels_last"
 
 
@@ -123,6 +165,7 @@ def set_image_data_format(data_format):
 def clear_session():
     """Resets global state as keras.backend.clear_session does: layer auto-names restart from 'dense'."""
     naming.reset_names()
+    _uids.clear()
 
 
 def _keep_freed_memory():

@@ -13,10 +13,12 @@ import inspect
 import numpy
 
 from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow.dtype_policies.dtype_policy import dtype_policy
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.ops.elementwise import cast_op as _cast_op
+from neuroflow.random.seed_generator import SeedGenerator
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name
@@ -89,10 +91,12 @@ class Layer:
             unknown = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {unknown}")
         object.__setattr__(self, "_tracked_layers", [])
+        self._seed_generators = []
         self._own_weights = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) else backend.floatx()
+        self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) \
+            else dtype_policy().variable_dtype
         self.built = False
         self.input_spec = None
         self.supports_masking = False
@@ -117,6 +121,8 @@ class Layer:
                     tracked.append(leaf)
                 elif isinstance(leaf, Variable) and all(leaf is not w for w in self._own_weights):
                     self._own_weights.append(leaf)
+                elif isinstance(leaf, SeedGenerator) and all(leaf is not g for g in self._seed_generators):
+                    self._seed_generators.append(leaf)  # its state is in `variables`, not `weights`, as in Keras
         object.__setattr__(self, name, value)
 
     @property
@@ -230,8 +236,20 @@ class Layer:
         return unique_objects(weights)
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
+
+    def _seed_states(self):
+        return [g.state for layer in self._flatten_layers() for g in layer.__dict__.get("_seed_generators", ())]
+
+    @property
+    def non_trainable_variables(self):
+        """The non-trainable weights, then the states of the SeedGenerators held here or in sub-layers (Keras')."""
+        return unique_objects(self.non_trainable_weights + self._seed_states())
+
+    @property
+    def variables(self):
+        """The weights, then the states of the SeedGenerators held here or in sub-layers (Keras': saved
+        files leave them out, as `weights` does)."""
+        return unique_objects(self.weights + self._seed_states())
 
     def get_weights(self):
         """The weights as a list of NumPy arrays."""

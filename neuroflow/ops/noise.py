@@ -19,6 +19,8 @@ def _(x, rate=0.5, noise_shape=None, generator=None):
     `noise_shape` (default x's shape) broadcasts against x: (batch, 1, channels) drops whole
     channels of a sequence. `generator` is a numpy Generator (a layer's SeedGenerator stream).
     """
+    if noise_shape is not None and None in noise_shape:  # Keras' None entries take x's size (a placeholder's batch)
+        noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = generator.random(x.shape if noise_shape is None else noise_shape, dtype=numpy.float32) >= rate
     # The mask is built in NumPy (the generator's home), then moved to the backend's device.
     mask = backend.xp.asarray(keep.astype(x.dtype) * numpy.asarray(1.0 / (1.0 - rate), dtype=x.dtype))
@@ -90,6 +92,8 @@ def _(x, rate=0.5, noise_shape=None, generator=None):
     `noise_shape` (default x's shape) broadcasts against x; `generator` is a numpy Generator.
     The gradient is g * a * keep.
     """
+    if noise_shape is not None and None in noise_shape:  # Keras' None entries take x's size (a placeholder's batch)
+        noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = generator.random(x.shape if noise_shape is None else noise_shape, dtype=numpy.float32) >= rate
     alpha_p = -SELU_SCALE * SELU_ALPHA
     a = ((1.0 - rate) * (1.0 + rate * alpha_p ** 2)) ** -0.5

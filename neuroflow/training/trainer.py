@@ -18,7 +18,7 @@ import warnings
 
 import numpy
 
-from neuroflow import backend, ops, optimizers
+from neuroflow import backend, ops, optimizers, settings
 from neuroflow import metrics as metrics_module
 from neuroflow.callbacks import CallbackList
 from neuroflow.engine.tape import GradientTape
@@ -222,6 +222,7 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
         """Trains the model for `epochs` passes over the data; returns a History (`.history` dict)."""
         self._assert_compiled("fit")
+        epochs, steps_per_epoch = _debug_caps(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
@@ -457,6 +458,18 @@ def _threads_for(model):
     if "split" in wanted and "default" not in wanted:
         return parallel.managed_threads()
     return contextlib.nullcontext()
+
+
+def _debug_caps(epochs, steps_per_epoch):
+    """fit's epochs and steps per epoch under Keras' debugging caps (neuroflow.config.set_max_epochs ...)."""
+    if settings.max_epochs and settings.max_epochs < epochs:
+        warnings.warn(f"Limiting epochs to {settings.max_epochs}", stacklevel=3)
+        epochs = settings.max_epochs
+    cap = settings.max_steps_per_epoch
+    if cap and (not steps_per_epoch or cap < steps_per_epoch):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+        steps_per_epoch = cap
+    return epochs, steps_per_epoch
 
 
 def _float_logs(logs):

@@ -1,5 +1,5 @@
 """Utilities with `keras.utils` names: labels, normalization, sequences, training plots."""
-from neuroflow.random import set_random_seed
+from neuroflow.seeding import set_random_seed
 from neuroflow.utils.numerical import normalize, to_categorical
 from neuroflow.utils.plotting import plot_history
 from neuroflow.utils.progbar import Progbar

@@ -1,5 +1,8 @@
 """One seeded generator for everything random in neuroflow: initializers, dropout, shuffling.
 
+This module sits on the floor of `backend`; `neuroflow.random` (Keras' `keras.random`) builds its
+draws and `SeedGenerator` on it, above the engine.
+
 `set_random_seed(s)` reseeds it (and Python's and NumPy's global generators, as Keras does), so
 the same seed gives bit-identical weights and training histories.
 """
@@ -35,23 +38,3 @@ def generator(seed=None):
 def make_seed():
     """Draws an integer from the package generator, to seed a component that owns its own stream."""
     return int(_generator.integers(0, 2**31 - 1))
-
-
-class SeedGenerator:
-    """A stream of random numbers owned by one component (Keras' `keras.random.SeedGenerator`).
-
-    With a seed it is reproducible on its own; without one it is seeded from the package
-    generator at creation, so `set_random_seed` still makes the whole run reproducible.
-    """
-
-    def __init__(self, seed=None):
-        self.seed = seed
-        self.rng = numpy.random.default_rng(make_seed() if seed is None else seed)
-
-
-def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
-    return generator(seed).normal(mean, stddev, size=shape).astype(dtype)
-
-
-def uniform(shape, minval=0.0, maxval=1.0, dtype="float32", seed=None):
-    return generator(seed).uniform(minval, maxval, size=shape).astype(dtype)

@@ -1,0 +1,15 @@
+"""Keras' global switches that are not about arrays: read by the floors that act on them.
+
+`neuroflow.config` is the public face (Keras' `keras.config`); this module only holds the state, on
+the floor of `backend`, so that the trainer (and Progbar, the loaders) can read it without importing
+upward. floatx, epsilon and the image data format stay in neuroflow/backend.py.
+"""
+import os
+
+traceback_filtering = True  # neuroflow adds no frames of its own to filter: an accepted flag
+interactive_logging = True  # Progbar and fit's messages go to stdout (Keras' default)
+unsafe_deserialization = False  # accepted: neuroflow's loaders never run stored bytecode
+flash_attention = None  # Keras' tri-state: None lets the backend decide; a performance switch only
+# Keras' debugging caps on fit, also read from Keras' environment variables.
+max_epochs = int(os.environ["KERAS_MAX_EPOCHS"]) if os.environ.get("KERAS_MAX_EPOCHS") else None
+max_steps_per_epoch = int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"]) if os.environ.get("KERAS_MAX_STEPS_PER_EPOCH") else None

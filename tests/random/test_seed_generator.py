@@ -1,0 +1,98 @@
+"""SeedGenerator: its state Variable, next(), use as `seed=` and inside layers."""
+import numpy as np
+import pytest
+
+import neuroflow as nf
+from neuroflow import random
+from neuroflow.random import SeedGenerator
+
+
+def test_state_and_next():
+    generator = SeedGenerator(42)
+    assert generator.state.value.tolist() == [42, 0] and not generator.state.trainable
+    np.testing.assert_array_equal(generator.next(), [42, 0])
+    np.testing.assert_array_equal(generator.next(), [42, 1])
+    assert generator.state.value.tolist() == [42, 2]
+    generator.next(ordered=False)
+    assert generator.state.value.tolist() == [(43 * 5387) % 933199, (3 * 5387) % 933199]
+
+
+def test_seed_generator_gives_new_values_reproducibly():
+    first, second = SeedGenerator(7), SeedGenerator(7)
+    a, b = random.normal((4,), seed=first).numpy(), random.normal((4,), seed=first).numpy()
+    assert not np.array_equal(a, b)
+    np.testing.assert_array_equal(a, random.normal((4,), seed=second).numpy())
+
+
+def test_restoring_state_replays_draws():
+    generator = SeedGenerator(3)
+    random.uniform((2,), seed=generator)
+    saved = generator.state.numpy().copy()
+    expected = random.uniform((3,), seed=generator).numpy()
+    generator.state.assign(saved)
+    np.testing.assert_array_equal(random.uniform((3,), seed=generator).numpy(), expected)
+
+
+def test_unseeded_follows_set_random_seed():
+    nf.set_random_seed(5)
+    a = SeedGenerator().state.value.tolist()
+    nf.set_random_seed(5)
+    assert SeedGenerator().state.value.tolist() == a
+
+
+def test_config_round_trip_and_name():
+    generator = SeedGenerator(9, name="noise_seed")
+    config = generator.get_config()
+    assert config == {"seed": 9, "name": "noise_seed"}
+    assert SeedGenerator.from_config(config).state.value.tolist() == [9, 0]
+    assert generator.state.path == "noise_seed/seed_generator_state"
+
+
+def test_bad_seed():
+    with pytest.raises(ValueError, match="Argument `seed` must be an integer"):
+        SeedGenerator(1.5)
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
+        SeedGenerator(1, colour="red")
+
+
+class _KerasDropout(nf.Layer):
+    """Keras' documented SeedGenerator pattern."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = random.SeedGenerator(1337)
+
+    def call(self, x, training=False):
+        return random.dropout(x, rate=0.5, seed=self.seed_generator) if training else x
+
+
+def test_layer_tracks_its_seed_generator():
+    layer = _KerasDropout()
+    x = np.ones((4, 8), "float32")
+    first = layer(x, training=True).numpy()
+    second = layer(x, training=True).numpy()
+    assert not np.array_equal(first, second)
+    assert layer.weights == [] and layer.non_trainable_weights == []
+    assert layer.variables == layer.non_trainable_variables == [layer.seed_generator.state]
+    assert layer.seed_generator.state.value.tolist() == [1337, 2]
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+
+
+def test_model_variables_hold_seed_states_and_restore():
+    model = nf.Sequential([nf.Input((8,)), _KerasDropout(), nf.layers.Dense(2)])
+    states = [v for v in model.variables if v.path.endswith("seed_generator_state")]
+    assert len(states) == 1 and len(model.weights) == 2
+    x = np.ones((3, 8), "float32")
+    saved = [v.numpy().copy() for v in model.variables]
+    expected = model(x, training=True).numpy()
+    for variable, value in zip(model.variables, saved):
+        variable.assign(value)
+    np.testing.assert_array_equal(model(x, training=True).numpy(), expected)
+
+
+def test_builtin_dropout_layer_still_uses_its_stream():
+    layer = nf.layers.Dropout(0.5, seed=3)
+    x = np.ones((2, 6), "float32")
+    again = nf.layers.Dropout(0.5, seed=3)
+    np.testing.assert_array_equal(layer(x, training=True).numpy(), again(x, training=True).numpy())
+    assert layer.variables == [layer.seed_generator.state]
