@@ -18,6 +18,7 @@ from neuroflow import (
                        models,
                        ops,
                        optimizers,
+                       preprocessing,
                        random,
                        regularizers,
                        saving,

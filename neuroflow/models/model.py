@@ -87,6 +87,10 @@ class Model(Trainer, Layer):
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
 
+    def to_json(self, **kwargs):
+        """The architecture (and compile settings) as Keras 3's JSON; `models.model_from_json` reads it back."""
+        return saving.model_to_json(self, **kwargs)
+
 
 _functional_subclasses = {}
 

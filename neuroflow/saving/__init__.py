@@ -24,6 +24,11 @@ from neuroflow.utils.registry import (
     register_keras_serializable,
 )
 
+# isort: split
+# keras.saving: objects to configs and back, models as JSON (issue 10).
+from neuroflow.saving.json_format import model_from_json, model_to_json
+from neuroflow.utils.object_serialization import deserialize_keras_object, serialize_keras_object
+
 
 def _kind(filepath):
     name = os.fspath(filepath).lower()
