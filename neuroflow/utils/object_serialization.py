@@ -10,6 +10,8 @@ well); a user's class names its own module and its registered name ('package>Nam
 Keras writes it. Classes resolve through the one registry (utils/registry.py), so a custom class
 loads when registered, in a `custom_object_scope`, or passed as `custom_objects`.
 """
+import inspect
+
 import numpy
 
 from neuroflow.utils import registry
@@ -141,6 +143,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return _deserialize_function(config, custom_objects)
     cls = _resolve(config, custom_objects)
     inner = {key: _deserialize_nested(value, custom_objects) for key, value in (inner or {}).items()}
+    if str(config.get("module") or "").startswith("keras"):
+        inner = _from_keras(cls, inner)
     obj = registry.from_config(cls, inner, custom_objects)
     build = config.get("build_config")
     if build and hasattr(obj, "build") and not getattr(obj, "built", True):
@@ -149,6 +153,30 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
 
 
 _NOT_SPECIAL = object()
+
+
+def _from_keras(cls, inner):
+    """A config written by Keras, for neuroflow's `cls`: its dtype policy as a dtype name, and the
+    arguments of newer Keras versions that neuroflow lacks dropped while they hold their default (None).
+
+    Raises:
+        ValueError: an argument neuroflow lacks with a value set, naming it.
+    """
+    dtype = inner.get("dtype")
+    if isinstance(dtype, dict) and dtype.get("class_name", "").endswith("DTypePolicy"):
+        inner = {**inner, "dtype": (dtype.get("config") or {}).get("name")}
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return inner
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return inner
+    unknown = [key for key in inner if key not in parameters]
+    set_values = [key for key in unknown if inner[key] is not None]
+    if set_values:
+        raise ValueError(f"Keras' {cls.__name__} config sets {set_values}, which neuroflow's {cls.__name__} does not "
+                         "support")
+    return {key: value for key, value in inner.items() if key not in unknown}
 
 
 def _deserialize_special(class_name, inner):
