@@ -43,8 +43,12 @@ def _edges(model):
             source = tensor.node.operation if tensor.node is not None else None
             if source is not None and (source, node.operation) not in edges:
                 edges.append((source, node.operation))
-    seen = [layer for edge in edges for layer in edge]
-    return [layer for layer in layers if layer in seen] or layers, edges
+    # Every layer an arrow touches gets a box (the InputLayers too), in first-seen order, then the rest.
+    ordered = []
+    for layer in [layer for edge in edges for layer in edge] + layers:
+        if not any(layer is seen for seen in ordered):
+            ordered.append(layer)
+    return ordered, edges
 
 
 def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable):
