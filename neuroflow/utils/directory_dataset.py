@@ -12,6 +12,7 @@ import os
 
 import numpy
 
+from neuroflow.utils.io_utils import print_msg
 from neuroflow.utils.py_dataset import PyDataset
 
 LABEL_MODES = ("int", "categorical", "binary", None)
@@ -73,7 +74,7 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
         names = [str(label) for label in sorted(set(labels))]
     if verbose:
         classes = "" if names is None else f" belonging to {len(names)} classes"
-        print(f"Found {len(paths)} files{classes}.")
+        print_msg(f"Found {len(paths)} files{classes}.")
     if shuffle:
         order = numpy.random.RandomState(numpy.random.randint(1e6) if seed is None else seed).permutation(len(paths))
         paths = [paths[i] for i in order]
@@ -101,7 +102,7 @@ def split(paths, labels, validation_split, subset):
         return paths, labels
     count = int(validation_split * len(paths))
     part = slice(None, len(paths) - count) if subset == "training" else slice(len(paths) - count, None)
-    print(f"Using {len(paths[part])} files for {subset}.")
+    print_msg(f"Using {len(paths[part])} files for {subset}.")
     return paths[part], None if labels is None else labels[part]
 
 
@@ -122,8 +123,9 @@ class FileDataset(PyDataset):
         class_names: the names of the label indices (None without labels).
     """
 
-    def __init__(self, file_paths, labels, load, batch_size, class_names):
+    def __init__(self, file_paths, labels, load, batch_size, class_names, collate=numpy.stack):
         super().__init__()
+        self.collate = collate
         self.file_paths = list(file_paths)
         self.labels = labels
         self.load = load
@@ -141,7 +143,7 @@ class FileDataset(PyDataset):
         index %= len(self)
         size = 1 if self.batch_size is None else self.batch_size
         rows = slice(index * size, (index + 1) * size)
-        samples = numpy.stack([self.load(path) for path in self.file_paths[rows]])
+        samples = self.collate([self.load(path) for path in self.file_paths[rows]])
         labels = None if self.labels is None else self.labels[rows]
         if self.batch_size is None:
             samples, labels = samples[0], None if labels is None else labels[0]
@@ -153,7 +155,7 @@ class FileDataset(PyDataset):
 
 
 def from_directory(directory, labels, label_mode, class_names, batch_size, shuffle, seed, validation_split, subset,
-                   follow_links, verbose, formats, load):
+                   follow_links, verbose, formats, load, collate=numpy.stack):
     """The dataset (or, for subset="both", the training and validation datasets) of a class folder."""
     if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
         raise ValueError("`labels` argument should be a list/tuple of integer labels, of the same size as the number of "
@@ -179,5 +181,5 @@ def from_directory(directory, labels, label_mode, class_names, batch_size, shuff
         part_paths, part_labels = split(paths, label_array, validation_split, part)
         if not part_paths:
             raise ValueError(f"No files found in directory {directory}. Allowed formats: {formats}")
-        datasets.append(FileDataset(part_paths, part_labels, load, batch_size, names))
+        datasets.append(FileDataset(part_paths, part_labels, load, batch_size, names, collate))
     return tuple(datasets) if subset == "both" else datasets[0]
