@@ -12,7 +12,7 @@ IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 def image_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, color_mode="rgb",
                                  batch_size=32, image_size=(256, 256), shuffle=True, seed=None, validation_split=None,
                                  subset=None, interpolation="bilinear", follow_links=False, crop_to_aspect_ratio=False,
-                                 pad_to_aspect_ratio=False, data_format=None, verbose=True):
+                                 pad_to_aspect_ratio=False, data_format=None, format="tf", verbose=True):
     """A dataset of `(images, labels)` batches from `directory`, one class per subfolder.
 
     Args:
@@ -32,6 +32,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         crop_to_aspect_ratio: crop (centered) to the target's aspect ratio before resizing.
         pad_to_aspect_ratio: pad with zeros to the target's aspect ratio before resizing.
         data_format: "channels_last" (default) or "channels_first".
+        format: "tf" or "grain" (Keras' choice of loader); either gives the same NumPy batches here.
         verbose: print how many files and classes were found.
 
     Returns:
@@ -43,6 +44,8 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         ValueError: for a bad argument, naming it.
     """
     image_utils.pil_image()
+    if format not in ("tf", "grain"):
+        raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')
     if color_mode not in image_utils.COLOR_MODES:
         raise ValueError(f'`color_mode` must be one of {{"rgb", "rgba", "grayscale"}}. Received: color_mode={color_mode}')
     if crop_to_aspect_ratio and pad_to_aspect_ratio:

@@ -55,7 +55,7 @@ class TimeseriesDataset(PyDataset):
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1, sampling_rate=1, batch_size=128,
-                                  shuffle=False, seed=None, start_index=None, end_index=None):
+                                  shuffle=False, seed=None, start_index=None, end_index=None, format="tf"):
     """Windows of `sequence_length` steps over `data`, batched, with their targets.
 
     Args:
@@ -69,6 +69,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         shuffle: shuffle the order of the windows (once, with `seed`).
         seed: the shuffling seed.
         start_index, end_index: the steps used are `data[start_index:end_index]`.
+        format: "tf" or "grain" (Keras' choice of loader); either gives the same NumPy batches here.
 
     Returns:
         A `PyDataset` whose items are `(windows, targets)` (or windows alone when `targets` is None),
@@ -78,6 +79,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         ValueError: for an index, stride or rate outside the data, naming the argument.
     """
     length = len(data)
+    if format not in ("tf", "grain"):
+        raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')
     if start_index:
         if start_index < 0:
             raise ValueError(f"`start_index` must be 0 or greater. Received: start_index={start_index}")

@@ -69,3 +69,8 @@ def test_get_compile_config_and_saving_names():
     for name in ("save_model", "load_model", "save_weights", "load_weights", "get_custom_objects",
                  "serialize_keras_object", "deserialize_keras_object", "register_keras_serializable"):
         assert hasattr(nf.saving, name), name
+
+
+def test_save_weights_refuses_sharding(tmp_path):
+    with pytest.raises(NotImplementedError, match="max_shard_size"):
+        small_model().save_weights(str(tmp_path / "w.weights.h5"), max_shard_size=1)

@@ -118,3 +118,9 @@ def test_preprocessing_aliases():
     assert nf.preprocessing.timeseries_dataset_from_array is nf.utils.timeseries_dataset_from_array
     assert nf.preprocessing.sequence.pad_sequences is nf.utils.pad_sequences
     assert nf.preprocessing.image.load_img is nf.utils.load_img
+
+
+def test_format_argument(text_tree):
+    assert len(text_dataset_from_directory(text_tree, format="grain", verbose=False).file_paths) == 5
+    with pytest.raises(ValueError, match="format"):
+        text_dataset_from_directory(text_tree, format="torch")

@@ -90,3 +90,9 @@ def test_errors_name_the_argument(kwargs, match):
         timeseries_dataset_from_array(numpy.arange(20), None, sequence_length=3, **kwargs)
     with pytest.raises(IndexError):
         timeseries_dataset_from_array(numpy.arange(20), None, sequence_length=3)[5]
+
+
+def test_format_argument():
+    assert len(timeseries_dataset_from_array(numpy.arange(10), None, 3, format="grain")) == 1
+    with pytest.raises(ValueError, match="format"):
+        timeseries_dataset_from_array(numpy.arange(10), None, 3, format="torch")
