@@ -79,10 +79,10 @@ def serialize_keras_object(obj):
     entry = {"module": module, "class_name": cls.__name__,
              "config": jsonable(_serialize_values(config), getattr(obj, "name", cls.__name__)),
              "registered_name": None if builtin else registry.get_registered_name(cls)}
-    if family == "layers" or hasattr(obj, "_build_input_shape"):
-        shape = getattr(obj, "_build_input_shape", None)
-        if shape is not None:
-            entry["build_config"] = {"input_shape": shape_list(shape)}
+    build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
+    if build_config is not None:
+        entry["build_config"] = {key: shape_list(value) if key == "input_shape" else serialize_keras_object(value)
+                                 for key, value in build_config.items()}
     compile_config = obj.get_compile_config() if hasattr(obj, "get_compile_config") else None
     if compile_config is not None:
         entry["compile_config"] = serialize_keras_object(compile_config)
@@ -147,8 +147,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         inner = _from_keras(cls, inner)
     obj = registry.from_config(cls, inner, custom_objects)
     build = config.get("build_config")
-    if build and hasattr(obj, "build") and not getattr(obj, "built", True):
-        obj.build(build["input_shape"] if isinstance(build, dict) and "input_shape" in build else build)
+    if build and hasattr(obj, "build_from_config") and not getattr(obj, "built", True):
+        obj.build_from_config(build)
     return obj
 
 
