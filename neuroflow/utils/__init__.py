@@ -8,7 +8,7 @@ from neuroflow.utils.sequence import multi_hot_sequences, pad_sequences
 
 # isort: split
 # keras.utils: files, datasets, images, object serialization, graph pictures (issue 10).
-from neuroflow.utils import legacy
+from neuroflow.utils import bounding_boxes, legacy
 from neuroflow.utils.audio_dataset import audio_dataset_from_directory
 from neuroflow.utils.config import Config
 from neuroflow.utils.dataset_utils import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
@@ -39,5 +39,5 @@ __all__ += ["CustomObjectScope", "array_to_img", "clear_session", "custom_object
             "image_dataset_from_directory", "img_to_array", "is_keras_tensor", "load_img", "model_to_dot",
             "pack_x_y_sample_weight", "plot_model", "register_keras_serializable", "save_img", "serialize_keras_object",
             "smart_resize", "Config", "audio_dataset_from_directory", "disable_interactive_logging",
-            "enable_interactive_logging", "is_interactive_logging_enabled", "legacy", "standardize_dtype",
+            "enable_interactive_logging", "is_interactive_logging_enabled", "legacy", "bounding_boxes", "standardize_dtype",
             "split_dataset", "text_dataset_from_directory", "timeseries_dataset_from_array", "unpack_x_y_sample_weight"]
