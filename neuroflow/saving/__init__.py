@@ -26,6 +26,7 @@ from neuroflow.utils.registry import (
 
 # isort: split
 # keras.saving: objects to configs and back, models as JSON (issue 10).
+from neuroflow.saving.file_editor import KerasFileEditor
 from neuroflow.saving.json_format import model_from_json, model_to_json
 from neuroflow.utils.object_serialization import deserialize_keras_object, serialize_keras_object
 
