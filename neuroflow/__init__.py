@@ -21,6 +21,7 @@ from neuroflow import (
                        models,
                        ops,
                        optimizers,
+                       preprocessing,
                        random,
                        regularizers,
                        saving,

@@ -13,20 +13,20 @@ unpickling (Keras' object arrays, CIFAR's pickled batches) are opened only after
 Keras' and then only through `RestrictedUnpickler`, which rebuilds NumPy arrays and nothing else.
 """
 import dataclasses
-import hashlib
 import io
 import json
 import os
 import pickle
-import sys
 import tempfile
-import time
 import urllib.error
-import urllib.request
 import warnings
 import zipfile
 
 import numpy
+
+from neuroflow.utils.download import download as _download
+from neuroflow.utils.download import draw_progress as _draw_progress  # noqa: F401 (the loaders' name)
+from neuroflow.utils.download import file_digests
 
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DATA_DIR_ENV = "NEUROFLOW_DATA_DIR"
@@ -80,26 +80,6 @@ def data_dir():
     """The offline data folder named by `NEUROFLOW_DATA_DIR`, or None."""
     configured = os.environ.get(DATA_DIR_ENV)
     return os.path.abspath(os.path.expanduser(configured)) if configured else None
-
-
-# (realpath, size, mtime_ns, algorithm) -> hex digest, so a loader called twice hashes once.
-_digest_memo = {}
-
-
-def file_digests(path, algorithms):
-    """Hex digests of a file for each algorithm name ("sha256", "md5"), computed in one pass."""
-    stat = os.stat(path)
-    key = (os.path.realpath(path), stat.st_size, stat.st_mtime_ns)
-    missing = [a for a in algorithms if (key, a) not in _digest_memo]
-    if missing:
-        hashers = {a: hashlib.new(a) for a in missing}
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                for hasher in hashers.values():
-                    hasher.update(block)
-        for algorithm, hasher in hashers.items():
-            _digest_memo[(key, algorithm)] = hasher.hexdigest()
-    return {a: _digest_memo[(key, a)] for a in algorithms}
 
 
 def identify(path, remote):
@@ -230,38 +210,6 @@ def fetch(remote, path=None):
         )
     os.replace(partial, target)
     return target, layout
-
-
-def _download(url, destination):
-    """Downloads `url` to `destination`, drawing a text progress bar on stderr."""
-    with urllib.request.urlopen(url, timeout=60) as response, open(destination, "wb") as handle:
-        total = int(response.headers.get("Content-Length") or 0)
-        label = url.rsplit("/", 1)[-1]
-        done, last_drawn = 0, 0.0
-        for block in iter(lambda: response.read(1 << 16), b""):
-            handle.write(block)
-            done += len(block)
-            now = time.monotonic()
-            if now - last_drawn > 0.1:
-                _draw_progress(label, done, total)
-                last_drawn = now
-        _draw_progress(label, done, total)
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def _draw_progress(label, done, total, width=30):
-    """Redraws one line: `mnist.npz [=========>     ] 45% 5.2/11.5 MB`."""
-    megabytes = done / 1e6
-    if total:
-        fraction = min(done / total, 1.0)
-        filled = int(width * fraction)
-        bar = "=" * filled + (">" if filled < width else "") + " " * max(width - filled - 1, 0)
-        text = f"\r{label} [{bar}] {fraction:4.0%} {megabytes:.1f}/{total / 1e6:.1f} MB"
-    else:
-        text = f"\r{label} {megabytes:.1f} MB"
-    sys.stderr.write(text)
-    sys.stderr.flush()
 
 
 # --- Reading pickled content safely -------------------------------------------------------------

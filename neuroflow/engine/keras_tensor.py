@@ -16,6 +16,7 @@ from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
+from neuroflow.utils.symbolic import register_keras_tensor_type
 
 
 class KerasTensor:
@@ -48,6 +49,10 @@ class KerasTensor:
         raise TypeError(f"A KerasTensor is a symbolic placeholder (shape {shape_text(self.shape)}, "
                         f"dtype {self.dtype}) with no value; it cannot become an array. Use it as the "
                         "input of layers and ops, or call the model on data.")
+
+
+# utils.is_keras_tensor / get_source_inputs live below the engine: hand them the class.
+register_keras_tensor_type(KerasTensor)
 
 
 class Node:

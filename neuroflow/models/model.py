@@ -81,8 +81,8 @@ class Model(Trainer, Layer):
         """Saves architecture, weights and compile settings (neuroflow's zip format, or .keras)."""
         saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
-        saving.save_weights(self, filepath, overwrite=overwrite)
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        saving.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False):
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
@@ -92,6 +92,10 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+    def to_json(self, **kwargs):
+        """The architecture (and compile settings) as Keras 3's JSON; `models.model_from_json` reads it back."""
+        return saving.model_to_json(self, **kwargs)
 
 
 _functional_subclasses = {}

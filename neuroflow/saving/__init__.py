@@ -24,6 +24,12 @@ from neuroflow.utils.registry import (
     register_keras_serializable,
 )
 
+# isort: split
+# keras.saving: objects to configs and back, models as JSON (issue 10).
+from neuroflow.saving.file_editor import KerasFileEditor
+from neuroflow.saving.json_format import model_from_json, model_to_json
+from neuroflow.utils.object_serialization import deserialize_keras_object, serialize_keras_object
+
 
 def _kind(filepath):
     name = os.fspath(filepath).lower()
@@ -66,8 +72,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     return native.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
-def save_weights(model, filepath, overwrite=True):
-    """Saves the weights only (Keras 3's h5 layout for '.weights.h5', else neuroflow's format)."""
+def save_weights(model, filepath, overwrite=True, max_shard_size=None):
+    """Saves the weights only (Keras 3's h5 layout for '.weights.h5', else neuroflow's format).
+
+    Raises:
+        NotImplementedError: for `max_shard_size`: weights are written as one file.
+    """
+    if max_shard_size is not None:
+        raise NotImplementedError(f"Sharded weights files are not supported: save_weights writes one file. Received: "
+                                  f"max_shard_size={max_shard_size}; pass max_shard_size=None")
     filepath = os.fspath(filepath)
     _check_overwrite(filepath, overwrite)
     kind = _kind(filepath)

@@ -96,8 +96,12 @@ def get_custom_object(name, custom_objects=None):
     return None
 
 
-def get_registered_object(name, custom_objects=None):
-    return get_custom_object(name, custom_objects)
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The object registered under `name`: custom_objects, scopes, registrations, then `module_objects`."""
+    found = get_custom_object(name, custom_objects)
+    if found is None and module_objects:
+        found = module_objects.get(name)
+    return found
 
 
 # ---- lookup --------------------------------------------------------------------------------------
