@@ -32,6 +32,7 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot
+from neuroflow.layers.merge_functions import average, maximum, minimum, multiply, subtract  # layers10
 from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from neuroflow.layers.pooling import (
                                     AveragePooling1D,
@@ -62,6 +63,8 @@ from neuroflow.layers.regularization import (
                                     SpatialDropout2D,
 )
 from neuroflow.layers.reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
+from neuroflow.layers.rnn import RNN, StackedRNNCells  # layers10
+from neuroflow.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # layers10
 from neuroflow.layers.text_vectorization import TextVectorization
 from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
 from neuroflow.utils import registry
