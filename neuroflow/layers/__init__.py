@@ -66,6 +66,21 @@ from neuroflow.layers.reshaping import Cropping1D, Cropping2D, UpSampling1D, UpS
 from neuroflow.layers.rnn import RNN, StackedRNNCells  # layers10
 from neuroflow.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # layers10
 from neuroflow.layers.text_vectorization import TextVectorization
+from neuroflow.layers.volumetric import (  # layers10
+                                    AveragePooling3D,
+                                    AvgPool3D,
+                                    Conv3D,
+                                    Convolution3D,
+                                    Cropping3D,
+                                    GlobalAveragePooling3D,
+                                    GlobalAvgPool3D,
+                                    GlobalMaxPool3D,
+                                    GlobalMaxPooling3D,
+                                    MaxPool3D,
+                                    MaxPooling3D,
+                                    UpSampling3D,
+                                    ZeroPadding3D,
+)
 from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
 from neuroflow.utils import registry
 
@@ -76,3 +91,6 @@ registry.register_builtins("layers", {"Layer": Layer, "Convolution1D": Convoluti
                                       "AvgPool2D": AvgPool2D, "GlobalAvgPool1D": GlobalAvgPool1D,
                                       "GlobalAvgPool2D": GlobalAvgPool2D, "GlobalMaxPool1D": GlobalMaxPool1D,
                                       "GlobalMaxPool2D": GlobalMaxPool2D, "MaxPool1D": MaxPool1D, "MaxPool2D": MaxPool2D})
+# layers10: the 3-D aliases.
+registry.register_builtins("layers", {"Convolution3D": Convolution3D, "MaxPool3D": MaxPool3D, "AvgPool3D": AvgPool3D,
+                                      "GlobalMaxPool3D": GlobalMaxPool3D, "GlobalAvgPool3D": GlobalAvgPool3D})

@@ -105,6 +105,9 @@ LAYERS = {
     # layers10: RNN over a cell; Keras nests the cell's config under `cell` (a stack's under `cells`).
     "RNN": LayerSpec(), "StackedRNNCells": LayerSpec(), "SimpleRNNCell": LayerSpec(), "LSTMCell": LayerSpec(),
     "GRUCell": LayerSpec(),
+    # layers10: 3-D layers (Conv3D, MaxPooling3D, AveragePooling3D are listed above).
+    "GlobalMaxPooling3D": LayerSpec(), "GlobalAveragePooling3D": LayerSpec(), "UpSampling3D": LayerSpec(),
+    "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
