@@ -108,6 +108,8 @@ LAYERS = {
     # layers10: 3-D layers (Conv3D, MaxPooling3D, AveragePooling3D are listed above).
     "GlobalMaxPooling3D": LayerSpec(), "GlobalAveragePooling3D": LayerSpec(), "UpSampling3D": LayerSpec(),
     "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(),
+    "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
+    "AutoContrast": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
