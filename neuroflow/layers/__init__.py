@@ -79,6 +79,7 @@ from neuroflow.layers.volumetric import (  # layers10
                                     GlobalMaxPooling3D,
                                     MaxPool3D,
                                     MaxPooling3D,
+                                    SpatialDropout3D,
                                     UpSampling3D,
                                     ZeroPadding3D,
 )

@@ -1,5 +1,5 @@
 """Volumetric (3-D) layers: Conv3D, MaxPooling3D, AveragePooling3D, the global 3-D poolings,
-UpSampling3D, ZeroPadding3D and Cropping3D, on (batch, depth, height, width, channels) inputs
+UpSampling3D, ZeroPadding3D, Cropping3D and SpatialDropout3D, on (batch, depth, height, width, channels) inputs
 (channels second with data_format='channels_first').
 
 Conv3D's kernel is Keras' (kd, kh, kw, channels, filters), its bias (filters,). The window
@@ -10,6 +10,7 @@ from neuroflow.layers.convolutional import BaseConv, check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.pooling import BaseGlobalPooling, BasePooling
+from neuroflow.layers.regularization import SpatialDropout2D
 from neuroflow.ops import window
 from neuroflow.ops.convolution import volumetric
 from neuroflow.utils.errors import shape_text
@@ -191,6 +192,26 @@ class Cropping3D(Layer):
         config = super().get_config()
         config.update({"cropping": self.cropping, "data_format": self.data_format})
         return config
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    """Dropout of whole feature volumes of (batch, depth, height, width, channels): one keep/drop per
+    (sample, channel), kept channels scaled by 1 / (1 - rate); in training only.
+
+    Args:
+        rate: fraction of channels to drop, in [0, 1).
+        data_format: 'channels_last' (default) or 'channels_first'.
+        seed: makes the masks reproducible.
+    """
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(rate, data_format=data_format, seed=seed, **kwargs)
+        self.input_spec = InputSpec(ndim=5)
+
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1], 1, 1, 1)
+        return (shape[0], 1, 1, 1, shape[4])
 
 
 # Keras' other names.

@@ -107,7 +107,7 @@ LAYERS = {
     "GRUCell": LayerSpec(),
     # layers10: 3-D layers (Conv3D, MaxPooling3D, AveragePooling3D are listed above).
     "GlobalMaxPooling3D": LayerSpec(), "GlobalAveragePooling3D": LayerSpec(), "UpSampling3D": LayerSpec(),
-    "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(),
+    "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(), "SpatialDropout3D": LayerSpec(write_drop=("trainable",)),
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
     "AutoContrast": LayerSpec(),
 }

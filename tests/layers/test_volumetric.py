@@ -85,6 +85,20 @@ def test_average_pool3d_same_excludes_padding():
     numpy.testing.assert_allclose(out.numpy(), 1.0)
 
 
+@pytest.mark.parametrize("data_format, kept_axes", [("channels_last", (0, 4)), ("channels_first", (0, 1))])
+def test_spatial_dropout3d_drops_whole_channels(rng, data_format, kept_axes):
+    x = numpy.ones((4, 3, 3, 3, 3), "float32")
+    layer = layers.SpatialDropout3D(0.5, data_format=data_format, seed=1)
+    out = layer(x, training=True).numpy()
+    spread = tuple(axis for axis in range(5) if axis not in kept_axes)
+    assert numpy.all(out.min(axis=spread) == out.max(axis=spread))   # one value per (sample, channel)
+    assert set(numpy.unique(out)) <= {0.0, 2.0}
+    numpy.testing.assert_array_equal(layer(x).numpy(), x)
+    config_round_trip(layer)
+    with pytest.raises(ValueError, match="expected ndim=5"):
+        layer(numpy.ones((2, 3, 3, 3)))
+
+
 def test_aliases():
     assert layers.Convolution3D is layers.Conv3D and layers.MaxPool3D is layers.MaxPooling3D
     assert layers.AvgPool3D is layers.AveragePooling3D and layers.GlobalAvgPool3D is layers.GlobalAveragePooling3D
