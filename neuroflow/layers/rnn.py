@@ -179,6 +179,11 @@ class RNN(Layer):
         size = self.cell.state_size
         return list(size) if _is_nested(size) else [size]
 
+    @property
+    def _state_count(self):
+        """The number of state entries after the output with return_state (Bidirectional reads it)."""
+        return len(self.state_size)
+
     def build(self, input_shape):
         if isinstance(input_shape, list):  # [sequences, *initial_states]
             input_shape = input_shape[0]

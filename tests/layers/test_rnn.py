@@ -102,6 +102,20 @@ def test_gradients_through_the_step_loop(float64, rng, case):
     check_layer_gradients(layer, x, mask=MASK[:2, :4])
 
 
+@pytest.mark.parametrize("return_state", [False, True])
+def test_bidirectional_rnn_equals_bidirectional_lstm(float64, rng, return_state):
+    x = rng.normal(size=(3, 5, 4))
+    fused = layers.Bidirectional(layers.LSTM(3, return_sequences=True, return_state=return_state,
+                                             bias_initializer="random_normal"))
+    stepped = layers.Bidirectional(layers.RNN(layers.LSTMCell(3), return_sequences=True, return_state=return_state))
+    fused(x)
+    stepped(x)
+    stepped.set_weights(fused.get_weights())
+    for got, want in zip(_flat(stepped(x, mask=MASK)), _flat(fused(x, mask=MASK))):
+        numpy.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-12)
+    config_round_trip(stepped)
+
+
 def test_cells_alone(float64, rng):
     x, h, c = rng.normal(size=(2, 4)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     cell = layers.LSTMCell(3)
