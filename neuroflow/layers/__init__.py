@@ -16,7 +16,15 @@ from neuroflow.layers.convolutional import (
 from neuroflow.layers.core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Permute, RepeatVector, Reshape
 from neuroflow.layers.discretization import Discretization
 from neuroflow.layers.embedding import Embedding
-from neuroflow.layers.image_augmentation import AutoContrast, RandomCrop, RandomGrayscale, RandomInvert, Solarization  # layers10
+from neuroflow.layers.image_augmentation import (  # layers10
+                                    AutoContrast,
+                                    RandomColorDegeneration,
+                                    RandomCrop,
+                                    RandomGrayscale,
+                                    RandomInvert,
+                                    RandomPosterization,
+                                    Solarization,
+)
 from neuroflow.layers.image_preprocessing import (
                                     CenterCrop,
                                     RandomBrightness,

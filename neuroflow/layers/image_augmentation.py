@@ -1,5 +1,5 @@
 """More image augmentation layers (keras.layers' names): RandomCrop, RandomGrayscale, RandomInvert,
-Solarization, and the deterministic AutoContrast.
+Solarization, RandomPosterization, RandomColorDegeneration, and the deterministic AutoContrast.
 
 As the other Random* layers (image_preprocessing.py), they act only in training and are the
 identity otherwise (Keras 3.15 too returns RandomCrop's input uncropped at inference); AutoContrast
@@ -250,4 +250,86 @@ class AutoContrast(_ImageLayer):
     def get_config(self):
         config = super().get_config()
         config["value_range"] = self.value_range
+        return config
+
+
+def _bounded_pair(factor, bounds, where):
+    """Keras' factor rule: a number f gives (max(-f, low), f), a pair is sorted; within `bounds`."""
+    low, high = bounds
+    if isinstance(factor, (list, tuple)) and len(factor) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in factor):
+        if factor[0] <= high and factor[1] >= low:
+            return tuple(sorted(factor))
+    elif isinstance(factor, (int, float)) and not isinstance(factor, bool) and low <= factor <= high:
+        return (max(-abs(factor), low), abs(factor))
+    raise ValueError(f"{where}: `factor` must be a number in [{low}, {high}] or a pair of them, got {factor!r}")
+
+
+class RandomPosterization(_ImageLayer):
+    """In training, keeps only the top b bits of each 0..255 value (b per image, drawn from the
+    integers lower <= b < upper, or b = lower when they are equal): out = floor(x / 2^(8-b)) * 2^(8-b).
+
+    Args:
+        factor: the bits b, in [1, 8]: a number f gives (1, f), or a pair (lower, upper).
+        value_range: (low, high) of the input's values, default (0, 255).
+        data_format, seed: as the other Random* layers.
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        where = f"RandomPosterization '{self.name}'"
+        self.factor = _bounded_pair(factor, (1, 8), where)
+        self.value_range = _value_range(value_range, where)
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+
+        def posterize(images):
+            lower, upper = self.factor
+            bits = float(lower) if lower == upper else ops.floor(self._per_image(images, lower, upper))
+            step = ops.power(2.0, ops.subtract(8.0, bits))
+            levels = ops.floor(ops.clip(_to_255(images, self.value_range), 0.0, 255.0))  # Keras' uint8 cast
+            return _from_255(ops.multiply(ops.floor(ops.divide(levels, step)), step), self.value_range)
+
+        return image_ops.on_image_batch(inputs, "channels_last", posterize, what="RandomPosterization")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range, "data_format": self.data_format,
+                       "seed": self.seed})
+        return config
+
+
+class RandomColorDegeneration(_ImageLayer):
+    """In training, blends each image with its greyscale version: out = clip(x + f (grey - x), value_range),
+    f ~ U(factor) per image (f = 1: grey; f < 0: more saturated).
+
+    Args:
+        factor: a number f in [0, 1] gives (-f, f) (Keras 3's rule), or a pair within [-1, 1].
+        value_range: (low, high) of the input's values, default (0, 255).
+        data_format, seed: as the other Random* layers.
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        where = f"RandomColorDegeneration '{self.name}'"
+        self.factor = _bounded_pair(factor, (-1, 1), where)
+        self.value_range = _value_range(value_range, where)
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+
+        def degenerate(images):
+            factor = self._per_image(images, *self.factor)
+            blended = ops.add(images, ops.multiply(factor, ops.subtract(rgb_to_grayscale(images), images)))
+            return ops.clip(blended, float(self.value_range[0]), float(self.value_range[1]))
+
+        return image_ops.on_image_batch(inputs, self.data_format, degenerate, what="RandomColorDegeneration")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range, "data_format": self.data_format,
+                       "seed": self.seed})
         return config

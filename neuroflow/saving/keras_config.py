@@ -109,7 +109,7 @@ LAYERS = {
     "GlobalMaxPooling3D": LayerSpec(), "GlobalAveragePooling3D": LayerSpec(), "UpSampling3D": LayerSpec(),
     "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(), "SpatialDropout3D": LayerSpec(write_drop=("trainable",)),
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
-    "AutoContrast": LayerSpec(),
+    "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.

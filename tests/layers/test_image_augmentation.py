@@ -21,6 +21,10 @@ AUGMENTATION = {
     "solarization_default": lambda: layers.Solarization(),
     "randomcrop_resized": lambda: layers.RandomCrop(7, 5),
     "randomcrop_centred": lambda: layers.RandomCrop(6, 4),
+    "posterization_3bits": lambda: layers.RandomPosterization((3, 3)),
+    "posterization_unit": lambda: layers.RandomPosterization((5, 5), value_range=(0, 1)),
+    "degeneration_grey": lambda: layers.RandomColorDegeneration((1.0, 1.0)),
+    "degeneration_saturate": lambda: layers.RandomColorDegeneration((-0.5, -0.5), data_format="channels_last"),
 }
 
 
@@ -37,7 +41,9 @@ def test_config_round_trip(case):
 
 
 @pytest.mark.parametrize("make", [lambda: layers.RandomCrop(3, 4, seed=1), lambda: layers.RandomGrayscale(seed=2),
-                                  lambda: layers.RandomInvert(seed=3), lambda: layers.Solarization(0.5, 0.5, seed=4)])
+                                  lambda: layers.RandomInvert(seed=3), lambda: layers.Solarization(0.5, 0.5, seed=4),
+                                  lambda: layers.RandomPosterization(4, seed=5),
+                                  lambda: layers.RandomColorDegeneration(0.5, seed=6)])
 def test_random_layers_are_the_identity_at_inference(rng, make):
     x = rng.uniform(0, 255, size=(2, 6, 8, 3)).astype("float32")
     numpy.testing.assert_array_equal(make()(x).numpy(), x)
@@ -70,6 +76,21 @@ def test_random_draws_vary_per_image(rng):
     assert numpy.all((numpy.isclose(solar, x)) | numpy.isclose(solar, 255 - x))
 
 
+def test_posterization_and_degeneration_draws(rng):
+    x = rng.uniform(0, 255, size=(32, 2, 2, 3)).astype("float32")
+    out = layers.RandomPosterization((1, 8), seed=0)(x, training=True).numpy()
+    bits_used = set()
+    for image, original in zip(out, x):
+        shift = next(s for s in range(7, -1, -1) if numpy.all(image % 2 ** s == 0))
+        assert numpy.all(original - image >= 0) and numpy.all(original - image < 2 ** shift + 1)
+        bits_used.add(8 - shift)
+    assert len(bits_used) > 2 and max(bits_used) < 8   # b ~ U{1 .. 7}: upper excluded, as Keras' randint
+    grey = numpy.broadcast_to(x @ numpy.array([[0.2989], [0.587], [0.114]], "float32"), x.shape)
+    blended = layers.RandomColorDegeneration(0.5, seed=0)(x, training=True).numpy()
+    factors = ((blended - x) / (grey - x))[:, 0, 0, 0]
+    assert numpy.all(numpy.abs(factors) <= 0.5 + 1e-4) and factors.min() < 0 < factors.max()
+
+
 @pytest.mark.parametrize("make", [lambda: layers.AutoContrast(value_range=(0, 1)),
                                   lambda: layers.RandomInvert(factor=(1.0, 1.0), value_range=(0, 1))])
 def test_gradients(float64, rng, make):
@@ -100,5 +121,9 @@ def test_bad_arguments():
         layers.Solarization(threshold_factor=2.0)
     with pytest.raises(ValueError, match="`value_range`"):
         layers.AutoContrast(value_range=5)
+    with pytest.raises(ValueError, match="`factor` must be a number in \\[1, 8\\]"):
+        layers.RandomPosterization(9)
+    with pytest.raises(ValueError, match="`factor` must be a number in \\[-1, 1\\]"):
+        layers.RandomColorDegeneration(2.0)
     with pytest.raises(ValueError, match="1 or 3 channels"):
         layers.RandomGrayscale(1.0)(numpy.zeros((1, 2, 2, 2)), training=True)
