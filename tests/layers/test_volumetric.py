@@ -6,7 +6,7 @@ import os
 import numpy
 import pytest
 
-from neuroflow import layers
+from neuroflow import layers, ops
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.ops.convolution import volumetric
 from neuroflow.testing import check_gradients, check_layer_gradients
@@ -120,3 +120,12 @@ def test_bad_arguments():
         layers.Cropping3D(2)(numpy.zeros((1, 4, 4, 4, 1)))
     with pytest.raises(ValueError, match="rank-5 kernel"):
         volumetric.conv3d(numpy.zeros((1, 3, 3, 3, 1)), numpy.zeros((3, 3, 1, 1)))
+
+
+def test_ops_conv_and_pools_take_3d_inputs(rng):
+    x, kernel = rng.normal(size=(2, 4, 5, 3, 2)), rng.normal(size=(2, 2, 2, 2, 3))
+    numpy.testing.assert_allclose(ops.conv(x, kernel, padding="same").numpy(),
+                                  volumetric.conv3d(x, kernel, padding="same").numpy())
+    numpy.testing.assert_allclose(ops.max_pool(x, 2).numpy(), volumetric.max_pool3d(x, 2).numpy())
+    numpy.testing.assert_allclose(ops.average_pool(x, 2, data_format="channels_first").numpy(),
+                                  volumetric.average_pool3d(x, 2, data_format="channels_first").numpy())
