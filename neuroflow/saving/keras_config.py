@@ -110,6 +110,7 @@ LAYERS = {
     "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(), "SpatialDropout3D": LayerSpec(write_drop=("trainable",)),
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
     "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
+    "Hashing": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
