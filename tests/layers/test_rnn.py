@@ -182,7 +182,9 @@ def test_weights_in_keras_order():
 
 def test_loads_keras_file():
     model = models.load_model(os.path.join(FIXTURES, "layers10_rnn.keras"))
-    assert isinstance(model.layers[1], layers.RNN) and isinstance(model.layers[1].cell, layers.StackedRNNCells)
+    assert isinstance(model.layers[1], layers.Bidirectional) and isinstance(model.layers[1].forward_layer.cell,
+                                                                             layers.GRUCell)
+    assert isinstance(model.layers[2], layers.RNN) and isinstance(model.layers[2].cell, layers.StackedRNNCells)
     numpy.testing.assert_allclose(model.predict(REFERENCES["keras_x"], verbose=0), REFERENCES["keras_y"],
                                   rtol=1e-5, atol=1e-5)
 

@@ -6,7 +6,7 @@ import os
 import numpy
 import pytest
 
-from neuroflow import layers, ops
+from neuroflow import layers, models, ops
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.ops.convolution import volumetric
 from neuroflow.testing import check_gradients, check_layer_gradients
@@ -97,6 +97,13 @@ def test_spatial_dropout3d_drops_whole_channels(rng, data_format, kept_axes):
     config_round_trip(layer)
     with pytest.raises(ValueError, match="expected ndim=5"):
         layer(numpy.ones((2, 3, 3, 3)))
+
+
+def test_loads_keras_file():
+    model = models.load_model(os.path.join(os.path.dirname(__file__), "fixtures", "layers10_volumetric.keras"))
+    assert isinstance(model.layers[0], layers.Conv3D)
+    numpy.testing.assert_allclose(model.predict(REFERENCES["keras3d_x"], verbose=0), REFERENCES["keras3d_y"],
+                                  rtol=1e-5, atol=1e-5)
 
 
 def test_aliases():
