@@ -16,6 +16,16 @@ from neuroflow.layers.convolutional import (
 from neuroflow.layers.core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Permute, RepeatVector, Reshape
 from neuroflow.layers.discretization import Discretization
 from neuroflow.layers.embedding import Embedding
+from neuroflow.layers.hashing import Hashing  # layers10
+from neuroflow.layers.image_augmentation import (  # layers10
+                                    AutoContrast,
+                                    RandomColorDegeneration,
+                                    RandomCrop,
+                                    RandomGrayscale,
+                                    RandomInvert,
+                                    RandomPosterization,
+                                    Solarization,
+)
 from neuroflow.layers.image_preprocessing import (
                                     CenterCrop,
                                     RandomBrightness,
@@ -32,6 +42,7 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot
+from neuroflow.layers.merge_functions import average, maximum, minimum, multiply, subtract  # layers10
 from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from neuroflow.layers.pooling import (
                                     AveragePooling1D,
@@ -62,7 +73,25 @@ from neuroflow.layers.regularization import (
                                     SpatialDropout2D,
 )
 from neuroflow.layers.reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
+from neuroflow.layers.rnn import RNN, StackedRNNCells  # layers10
+from neuroflow.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # layers10
 from neuroflow.layers.text_vectorization import TextVectorization
+from neuroflow.layers.volumetric import (  # layers10
+                                    AveragePooling3D,
+                                    AvgPool3D,
+                                    Conv3D,
+                                    Convolution3D,
+                                    Cropping3D,
+                                    GlobalAveragePooling3D,
+                                    GlobalAvgPool3D,
+                                    GlobalMaxPool3D,
+                                    GlobalMaxPooling3D,
+                                    MaxPool3D,
+                                    MaxPooling3D,
+                                    SpatialDropout3D,
+                                    UpSampling3D,
+                                    ZeroPadding3D,
+)
 from neuroflow.layers.wrappers import Bidirectional, TimeDistributed
 from neuroflow.utils import registry
 
@@ -73,3 +102,6 @@ registry.register_builtins("layers", {"Layer": Layer, "Convolution1D": Convoluti
                                       "AvgPool2D": AvgPool2D, "GlobalAvgPool1D": GlobalAvgPool1D,
                                       "GlobalAvgPool2D": GlobalAvgPool2D, "GlobalMaxPool1D": GlobalMaxPool1D,
                                       "GlobalMaxPool2D": GlobalMaxPool2D, "MaxPool1D": MaxPool1D, "MaxPool2D": MaxPool2D})
+# layers10: the 3-D aliases.
+registry.register_builtins("layers", {"Convolution3D": Convolution3D, "MaxPool3D": MaxPool3D, "AvgPool3D": AvgPool3D,
+                                      "GlobalMaxPool3D": GlobalMaxPool3D, "GlobalAvgPool3D": GlobalAvgPool3D})

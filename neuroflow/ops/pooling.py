@@ -8,6 +8,7 @@ elements in each window, as TensorFlow does.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.convolution import volumetric
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
 from neuroflow.ops.shape import expand_dims_op as _expand_dims
@@ -138,8 +139,11 @@ def _(residuals, g, needs):
 
 def _pool(kind, inputs, pool_size, strides, padding, data_format):
     rank = len(inputs.shape) - 2
+    if rank == 3:  # (batch, depth, height, width, channels)
+        pool3d = volumetric.max_pool3d if kind == "max_pool" else volumetric.average_pool3d
+        return pool3d(inputs, pool_size, strides, padding, data_format)
     if rank not in (1, 2):
-        raise ValueError(f"{kind} supports 1-D and 2-D inputs (rank 3 or 4), got shape {tuple(inputs.shape)}")
+        raise ValueError(f"{kind} supports 1-D, 2-D and 3-D inputs (rank 3, 4 or 5), got shape {tuple(inputs.shape)}")
     pool_size = normalize_tuple(pool_size, rank, "pool_size")
     strides = pool_size if strides is None else normalize_tuple(strides, rank, "strides")
     padding = check_padding(padding)

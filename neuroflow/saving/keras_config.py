@@ -102,10 +102,20 @@ LAYERS = {
     "MultiHeadAttention": LayerSpec(ignore={"use_gate": (False,), "sliding_window": (None,),
                                             "flash_attention": (None, False)}),
     "Attention": LayerSpec(), "AdditiveAttention": LayerSpec(),
+    # layers10: RNN over a cell; Keras nests the cell's config under `cell` (a stack's under `cells`).
+    "RNN": LayerSpec(), "StackedRNNCells": LayerSpec(), "SimpleRNNCell": LayerSpec(), "LSTMCell": LayerSpec(),
+    "GRUCell": LayerSpec(),
+    # layers10: 3-D layers (Conv3D, MaxPooling3D, AveragePooling3D are listed above).
+    "GlobalMaxPooling3D": LayerSpec(), "GlobalAveragePooling3D": LayerSpec(), "UpSampling3D": LayerSpec(),
+    "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(), "SpatialDropout3D": LayerSpec(write_drop=("trainable",)),
+    "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
+    "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
+    "Hashing": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
-_WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistributed": ("layer",)}
+_WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistributed": ("layer",),
+                       "RNN": ("cell",), "StackedRNNCells": ("cells",)}
 
 # Keras-only config keys accepted (and dropped) at these inert values, for every class.
 _INERT = {
@@ -309,6 +319,8 @@ def layer_from_keras(spec_dict, custom_objects=None):
     for key in _WRAPPED_LAYER_KEYS.get(class_name, ()):
         if isinstance(config.get(key), dict):
             config[key] = layer_from_keras(config[key], custom_objects)
+        elif isinstance(config.get(key), list):  # StackedRNNCells' list of cells
+            config[key] = [layer_from_keras(entry, custom_objects) for entry in config[key]]
     kwargs = _layer_arguments(cls, config, LAYERS[class_name], where, custom_objects)
     try:
         layer = cls(**kwargs)
@@ -423,6 +435,10 @@ def layer_to_keras(layer, build_shape=None, native=False):
         config["backward_layer"] = layer_to_keras(layer.backward_layer, native=native)
     if builtin and cls.__name__ == "TimeDistributed":
         config["layer"] = layer_to_keras(layer.layer, native=native)
+    if builtin and cls.__name__ == "RNN":
+        config["cell"] = layer_to_keras(layer.cell, native=native)
+    if builtin and cls.__name__ == "StackedRNNCells":
+        config["cells"] = [layer_to_keras(cell, native=native) for cell in layer.cells]
     config.pop("batch_input_shape", None)
     for key in (LAYERS[cls.__name__].write_drop if builtin else ()):
         config.pop(key, None)

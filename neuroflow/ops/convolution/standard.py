@@ -3,6 +3,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
 from neuroflow.ops.convolution.im2col import col2im, im2col
+from neuroflow.ops.convolution.volumetric import conv3d
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
 from neuroflow.ops.window import PADDINGS, check_padding, crop, normalize_tuple, output_spatial, pad, spatial_pads, tap_slices
@@ -280,8 +281,11 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     Example: `conv(ones((2, 5, 5, 3)), ones((3, 3, 3, 4)), padding='same').shape == (2, 5, 5, 4)`.
     """
     rank = _rank_of(inputs) - 2
+    if rank == 3 and int(groups) == 1 and activation == "linear":  # (batch, depth, height, width, channels)
+        return conv3d(inputs, kernel, strides, padding, data_format, dilation_rate, bias=bias)
     if rank not in (1, 2):
-        raise ValueError(f"conv supports 1-D and 2-D inputs (rank 3 or 4), got shape {tuple(inputs.shape)}")
+        raise ValueError(f"conv supports 1-D, 2-D and (with groups=1) 3-D inputs (rank 3, 4 or 5), got shape "
+                         f"{tuple(inputs.shape)}")
     allowed = PADDINGS + ("causal",) if rank == 1 else PADDINGS
     padding = check_padding(padding, allowed)
     groups = int(groups)
