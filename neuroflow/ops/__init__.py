@@ -114,3 +114,49 @@ from neuroflow.ops.shape import (
     tile,
     transpose,
 )
+
+# isort: split
+# Issue 10: the rest of keras.ops.nn / keras.ops.linalg (activations, normalization, attention, decompositions).
+from neuroflow.ops.activation import (
+    celu,
+    glu,
+    hard_shrink,
+    hard_tanh,
+    log_sigmoid,
+    soft_shrink,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
+    tanh_shrink,
+    threshold,
+)
+from neuroflow.ops.attention import dot_product_attention
+from neuroflow.ops.decompositions import (
+    cholesky,
+    cholesky_inverse,
+    det,
+    eig,
+    eigh,
+    inv,
+    lstsq,
+    lu_factor,
+    matrix_rank,
+    pinv,
+    qr,
+    solve,
+    solve_triangular,
+    svd,
+)
+from neuroflow.ops.depth_space import depth_to_space, space_to_depth
+from neuroflow.ops.elementwise import polar
+from neuroflow.ops.image_quality import psnr
+from neuroflow.ops.normalization import (
+    batch_normalization,
+    layer_normalization,
+    moments,
+    normalize,
+    rms_normalization,
+)
+from neuroflow.ops.norms import norm
+from neuroflow.ops.shape import multi_hot
