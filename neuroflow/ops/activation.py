@@ -424,7 +424,9 @@ def _(x, axis=-1):
     ranks = xp.arange(1, x.shape[axis] + 1, dtype=x.dtype).reshape(shape)
     support = ordered - (cumulative - 1) / ranks > 0
     count = support.sum(axis=axis, keepdims=True)
-    tau = (xp.where(support, cumulative, 0).sum(axis=axis, keepdims=True) - 1) / count
+    # tau = (z_1 + ... + z_k - 1) / k, the k-th cumulative sum. (Keras 3.15.1 sums the cumulative sums
+    # over the support instead, which agrees only when k = 1: its outputs then do not sum to 1.)
+    tau = (xp.take_along_axis(cumulative, count - 1, axis=axis) - 1) / count
     out = xp.maximum(x - tau, 0).astype(x.dtype, copy=False)
     return out, (out, axis)
 
