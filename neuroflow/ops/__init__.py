@@ -131,6 +131,7 @@ from neuroflow.ops.activation import (
     tanh_shrink,
     threshold,
 )
+from neuroflow.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
 from neuroflow.ops.attention import dot_product_attention
 from neuroflow.ops.decompositions import (
     cholesky,
@@ -150,6 +151,7 @@ from neuroflow.ops.decompositions import (
 )
 from neuroflow.ops.depth_space import depth_to_space, space_to_depth
 from neuroflow.ops.elementwise import polar
+from neuroflow.ops.fold import fold, unfold
 from neuroflow.ops.image_quality import psnr
 from neuroflow.ops.normalization import (
     batch_normalization,

@@ -44,9 +44,11 @@ from neuroflow.ops.activation import (
     tanh_shrink,
     threshold,
 )
+from neuroflow.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
 from neuroflow.ops.attention import dot_product_attention
 from neuroflow.ops.depth_space import depth_to_space, space_to_depth
 from neuroflow.ops.elementwise import polar
+from neuroflow.ops.fold import fold, unfold
 from neuroflow.ops.image_quality import psnr
 from neuroflow.ops.normalization import (
     batch_normalization,

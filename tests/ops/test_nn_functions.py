@@ -132,3 +132,40 @@ def test_new_names_are_in_ops_and_nn():
                  "normalize", "batch_normalization", "layer_normalization", "rms_normalization", "psnr",
                  "depth_to_space", "space_to_depth", "dot_product_attention", "polar"):
         assert getattr(ops, name) is getattr(nn, name), name
+
+
+@pytest.mark.parametrize("function,shape", [
+    (lambda x: nn.adaptive_average_pool(x, (3, 2), data_format="channels_last"), (2, 7, 5, 3)),
+    (lambda x: nn.adaptive_max_pool(x, 3, data_format="channels_last"), (2, 7, 5, 3)),
+    (lambda x: nn.adaptive_average_pool(x, 4, data_format="channels_first"), (2, 3, 10)),
+    (lambda x: nn.adaptive_max_pool(x, (2, 2, 3), data_format="channels_last"), (1, 4, 5, 6, 2)),
+], ids=["average_2d", "max_2d", "average_1d_first", "max_3d"])
+def test_adaptive_pool_gradients(function, shape):
+    check_grad(function, uniform(*shape))
+
+
+def test_adaptive_pool_errors_and_placeholders():
+    with pytest.raises(ValueError, match=r"`output_size` to be a positive int or 2 positive ints .* output_size=\(2, 2, 2\)"):
+        nn.adaptive_average_pool(np.zeros((1, 4, 4, 1)), (2, 2, 2))
+    assert tuple(nn.adaptive_max_pool(neuroflow.Input((9, 7, 3)), (4, 3), data_format="channels_last").shape) == (None, 4, 3, 3)
+
+
+@pytest.mark.parametrize("options", [{"kernel_size": (2, 3)}, {"kernel_size": 3, "dilation": (1, 2), "padding": 1, "stride": 2}],
+                         ids=["plain", "strided"])
+def test_unfold_and_fold_are_adjoint(options):
+    x = uniform(2, 3, 6, 7)
+    columns = nn.unfold(x, **options)
+    y = uniform(*columns.shape, seed=1)
+    folded = nn.fold(y, (6, 7), **options).numpy()
+    # <unfold(x), y> = <x, fold(y)>
+    np.testing.assert_allclose(np.sum(columns.numpy() * y), np.sum(x * folded), rtol=1e-12)
+    check_grad(lambda t: nn.unfold(t, **options), x)
+    check_grad(lambda t: nn.fold(t, (6, 7), **options), y)
+    assert tuple(nn.unfold(neuroflow.Input((3, 6, 7)), **options).shape) == (None,) + columns.shape[1:]
+
+
+def test_fold_errors():
+    with pytest.raises(ValueError, match=r"kh \* kw = 4; received x.shape=\(1, 6, 9\)"):
+        nn.fold(np.zeros((1, 6, 9)), (4, 4), 2)
+    with pytest.raises(ValueError, match=r"`stride` must be an int or a pair of ints; received stride=\(1, 2, 3\)"):
+        nn.unfold(np.zeros((1, 1, 4, 4)), 2, stride=(1, 2, 3))
