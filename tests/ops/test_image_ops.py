@@ -97,3 +97,13 @@ def test_errors_name_the_argument():
 ], ids=["crop", "pad", "patches", "grayscale", "rgb_to_hsv", "hsv_to_rgb", "blur", "sobel"])
 def test_on_placeholders(function, expected):
     assert tuple(function(neuroflow.Input((5, 6, 3))).shape) == expected
+
+
+def test_ssim_gradient_identity_and_placeholders():
+    a, b = uniform(2, 8, 9, 2, low=0, high=1), uniform(2, 8, 9, 2, low=0, high=1, seed=1)
+    check_grad(lambda x, y: image.ssim(x, y, filter_size=5), a, b)
+    np.testing.assert_allclose(image.ssim(a, a, filter_size=5).numpy(), [1.0, 1.0], rtol=1e-12)
+    assert image.ssim(a[0], b[0], filter_size=5).shape == ()
+    assert tuple(image.ssim(neuroflow.Input((12, 12, 3)), neuroflow.Input((12, 12, 3))).shape) == (None,)
+    with pytest.raises(ValueError, match=r"Invalid image2 rank.*image2.shape=\(8, 9\)"):
+        image.ssim(a[0], a[0, :, :, 0])
