@@ -9,7 +9,8 @@ from neuroflow import backend
 from neuroflow.ops.convolution.standard import conv
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
-from neuroflow.ops.shape import expand_dims, getitem, pad, squeeze
+from neuroflow.ops.shape import concatenate, expand_dims, getitem, pad, squeeze, transpose
+from neuroflow.ops.window import normalize_tuple, output_spatial, spatial_pads
 
 
 def image_axes(images, data_format):
@@ -91,10 +92,12 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     (non-overlapping patches). Computed as a convolution with an identity kernel, so it is
     differentiable.
     """
+    if isinstance(size, (tuple, list)) and len(size) == 3:
+        return extract_patches_3d(images, size, strides, dilation_rate, padding, data_format)
     if isinstance(size, int):
         size = (size, size)
     if not isinstance(size, (tuple, list)) or len(size) != 2:
-        raise ValueError(f"extract_patches expects `size` to be an int or a tuple of 2 ints (2-D patches); "
+        raise ValueError(f"extract_patches expects `size` to be an int or a tuple of 2 or 3 ints; "
                          f"received size={size!r}")
     _, _, channels_axis = image_axes(images, data_format)
     channels = images.shape[channels_axis]
@@ -106,3 +109,39 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     patches = conv(images, backend.xp.asarray(kernel), strides=strides or tuple(size), padding=padding,
                    data_format=data_format or backend.image_data_format(), dilation_rate=dilation_rate)
     return squeeze(patches, 0) if unbatched else patches
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    """Each pd x ph x pw block of a volume flattened into the channel axis: (N, D', H', W', pd ph pw C).
+
+    Values are ordered (depth, row, column, channel); strides default to size. Built from strided
+    slices (one per block offset) and a concatenation, so it is differentiable.
+    """
+    size = normalize_tuple(size, 3, "size")
+    strides = normalize_tuple(strides or size, 3, "strides")
+    dilation = normalize_tuple(dilation_rate, 3, "dilation_rate")
+    if len(volumes.shape) not in (4, 5):
+        raise ValueError("extract_patches_3d expects a 4-D (single volume) or 5-D (batch) input; received "
+                         f"volumes.shape={tuple(volumes.shape)}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same'; received padding={padding!r}")
+    data_format = data_format or backend.image_data_format()
+    unbatched = len(volumes.shape) == 4
+    x = expand_dims(volumes, 0) if unbatched else volumes
+    if data_format == "channels_first":
+        x = transpose(x, (0, 2, 3, 4, 1))
+    spatial = tuple(x.shape[1:4])
+    if padding == "same":
+        pads = spatial_pads(spatial, size, strides, dilation, "same")
+        x = pad(x, ((0, 0),) + tuple(pads) + ((0, 0),))
+        spatial = tuple(x.shape[1:4])
+    counts = output_spatial(spatial, size, strides, dilation, ((0, 0),) * 3)
+    pieces = []
+    for offsets in numpy.ndindex(*size):
+        index = (slice(None),) + tuple(slice(o * d, o * d + (n - 1) * s + 1, s)
+                                       for o, d, n, s in zip(offsets, dilation, counts, strides)) + (slice(None),)
+        pieces.append(getitem(x, index))
+    out = concatenate(pieces, axis=-1)
+    if data_format == "channels_first":
+        out = transpose(out, (0, 4, 1, 2, 3))
+    return squeeze(out, 0) if unbatched else out

@@ -107,3 +107,14 @@ def test_ssim_gradient_identity_and_placeholders():
     assert tuple(image.ssim(neuroflow.Input((12, 12, 3)), neuroflow.Input((12, 12, 3))).shape) == (None,)
     with pytest.raises(ValueError, match=r"Invalid image2 rank.*image2.shape=\(8, 9\)"):
         image.ssim(a[0], a[0, :, :, 0])
+
+
+def test_extract_patches_3d_gradient_formats_and_placeholders():
+    x = uniform(1, 4, 5, 4, 2)
+    check_grad(lambda v: image.extract_patches_3d(v, 2, strides=1, padding="same"), x)
+    last = image.extract_patches_3d(x, (2, 2, 3), strides=(1, 2, 1)).numpy()
+    first = image.extract_patches_3d(np.moveaxis(x, -1, 1), (2, 2, 3), strides=(1, 2, 1), data_format="channels_first")
+    np.testing.assert_array_equal(np.moveaxis(first.numpy(), 1, -1), last)
+    assert tuple(image.extract_patches_3d(neuroflow.Input((4, 6, 6, 3)), 2).shape) == (None, 2, 3, 3, 24)
+    with pytest.raises(ValueError, match=r"size must be an int >= 1 or a tuple of 3 such ints, got \(2, 2\)"):
+        image.extract_patches_3d(x, (2, 2))
