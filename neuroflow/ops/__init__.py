@@ -133,6 +133,7 @@ from neuroflow.ops.activation import (
 )
 from neuroflow.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
 from neuroflow.ops.attention import dot_product_attention
+from neuroflow.ops.ctc import ctc_decode, ctc_loss
 from neuroflow.ops.decompositions import (
     cholesky,
     cholesky_inverse,

@@ -46,6 +46,7 @@ from neuroflow.ops.activation import (
 )
 from neuroflow.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
 from neuroflow.ops.attention import dot_product_attention
+from neuroflow.ops.ctc import ctc_decode, ctc_loss
 from neuroflow.ops.depth_space import depth_to_space, space_to_depth
 from neuroflow.ops.elementwise import polar
 from neuroflow.ops.fold import fold, unfold

@@ -169,3 +169,23 @@ def test_fold_errors():
         nn.fold(np.zeros((1, 6, 9)), (4, 4), 2)
     with pytest.raises(ValueError, match=r"`stride` must be an int or a pair of ints; received stride=\(1, 2, 3\)"):
         nn.unfold(np.zeros((1, 1, 4, 4)), 2, stride=(1, 2, 3))
+
+
+def test_ctc_loss_gradient():
+    target = np.array([[1, 2, 2, 0], [3, 1, 0, 0]])
+    check_grad(lambda x: nn.ctc_loss(target, x, np.array([3, 2]), np.array([7, 5])), uniform(2, 7, 5))
+    check_grad(lambda x: nn.ctc_loss(target[:, :2], x, np.array([2, 1]), np.array([4, 6]), mask_index=4), uniform(2, 6, 5))
+
+
+def test_ctc_loss_of_one_frame_is_its_log_softmax():
+    logits = uniform(1, 1, 3)
+    expected = -(logits[0, 0, 2] - np.log(np.exp(logits[0, 0]).sum()))
+    np.testing.assert_allclose(nn.ctc_loss(np.array([[2]]), logits, np.array([1]), np.array([1])).numpy(), [expected])
+
+
+def test_ctc_decode_errors_and_placeholders():
+    with pytest.raises(ValueError, match="strategy='beam_search' is not implemented"):
+        nn.ctc_decode(np.zeros((1, 2, 3)), np.array([2]), strategy="beam_search")
+    with pytest.raises(ValueError, match=r"ctc_loss expects `output` of shape \(batch, max_time, num_classes\)"):
+        nn.ctc_loss(np.zeros((1, 2)), np.zeros((2, 3)), np.array([1]), np.array([2]))
+    assert tuple(nn.ctc_loss(np.array([[1, 2]]), neuroflow.Input((6, 4)), np.array([2]), np.array([6])).shape) == (None,)
