@@ -65,11 +65,8 @@ def _corners(inputs, coordinates, order, fill_mode):
     return corners
 
 
-map_coordinates_op = Op("map_coordinates")
-
-
-@map_coordinates_op.forward
-def _(inputs, coordinates, order=1, fill_mode="constant", fill_value=0.0):
+def sample(inputs, coordinates, order=1, fill_mode="constant", fill_value=0.0):
+    """(inputs read at coordinates, residuals for sample_vjp): the kernel of map_coordinates, for reuse."""
     xp = backend.xp
     corners = _corners(inputs, coordinates, order, fill_mode)
     out = xp.zeros(coordinates.shape[1:], dtype=inputs.dtype)
@@ -81,8 +78,8 @@ def _(inputs, coordinates, order=1, fill_mode="constant", fill_value=0.0):
     return out.astype(inputs.dtype, copy=False), (inputs.shape, corners)
 
 
-@map_coordinates_op.vjp
-def _(residuals, g, needs):
+def sample_vjp(residuals, g):
+    """The gradient with respect to `inputs` of sample(): g * weight scattered onto the corners read."""
     shape, corners = residuals
     xp = backend.xp
     grad = xp.zeros(shape, dtype=g.dtype)
@@ -91,7 +88,20 @@ def _(residuals, g, needs):
         if inside is not None:
             contribution = contribution * inside
         xp.add.at(grad, index, contribution)
-    return grad, None
+    return grad
+
+
+map_coordinates_op = Op("map_coordinates")
+
+
+@map_coordinates_op.forward
+def _(inputs, coordinates, order=1, fill_mode="constant", fill_value=0.0):
+    return sample(inputs, coordinates, order, fill_mode, fill_value)
+
+
+@map_coordinates_op.vjp
+def _(residuals, g, needs):
+    return sample_vjp(residuals, g), None
 
 
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):

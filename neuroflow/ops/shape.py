@@ -278,7 +278,9 @@ def _(indices, num_classes=None, axis=-1, dtype=None):
     return out, None
 
 
-def one_hot(x, num_classes, axis=-1, dtype=None):
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    if sparse:
+        raise ValueError("one_hot: sparse=True is not supported by neuroflow (dense arrays only)")
     return apply(one_hot_op, (x,), {"num_classes": int(num_classes), "axis": axis, "dtype": dtype})
 
 

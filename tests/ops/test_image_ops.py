@@ -118,3 +118,16 @@ def test_extract_patches_3d_gradient_formats_and_placeholders():
     assert tuple(image.extract_patches_3d(neuroflow.Input((4, 6, 6, 3)), 2).shape) == (None, 2, 3, 3, 24)
     with pytest.raises(ValueError, match=r"size must be an int >= 1 or a tuple of 3 such ints, got \(2, 2\)"):
         image.extract_patches_3d(x, (2, 2))
+
+
+def test_perspective_transform_gradient_identity_and_errors():
+    corners = np.array([[0, 0], [5, 0], [0, 4], [5, 4]], dtype=float)
+    x = uniform(2, 5, 6, 2)
+    np.testing.assert_allclose(image.perspective_transform(x, corners, corners).numpy(), x, atol=1e-12)
+    moved = corners + np.array([[0.3, 0.1], [-0.2, 0.4], [0.1, -0.3], [0.2, 0.2]])
+    check_grad(lambda t: image.perspective_transform(t, corners, moved), x)
+    with pytest.raises(ValueError, match=r"Invalid end_points shape: expected \(4, 2\)"):
+        image.perspective_transform(x, corners, corners[:3])
+    with pytest.raises(ValueError, match="interpolation in"):
+        image.perspective_transform(x, corners, corners, interpolation="cubic")
+    assert tuple(image.perspective_transform(neuroflow.Input((5, 6, 2)), corners, moved).shape) == (None, 5, 6, 2)
