@@ -24,6 +24,7 @@ from neuroflow.utils.errors import unknown_name_error
 # Issue 10: the rest of keras.ops.image, each in its family file; this module is also the namespace.
 from neuroflow.ops.image_color import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv  # noqa: F401 - the namespace
 from neuroflow.ops.image_crop_pad import crop_images, extract_patches, extract_patches_3d, pad_images  # noqa: F401 - the namespace
+from neuroflow.ops.image_elastic import elastic_transform  # noqa: F401 - the namespace
 from neuroflow.ops.image_filters import gaussian_blur, sobel_edges  # noqa: F401 - the namespace
 from neuroflow.ops.image_perspective import perspective_transform  # noqa: F401 - the namespace
 from neuroflow.ops.image_quality import ssim  # noqa: F401 - the namespace

@@ -131,3 +131,18 @@ def test_perspective_transform_gradient_identity_and_errors():
     with pytest.raises(ValueError, match="interpolation in"):
         image.perspective_transform(x, corners, corners, interpolation="cubic")
     assert tuple(image.perspective_transform(neuroflow.Input((5, 6, 2)), corners, moved).shape) == (None, 5, 6, 2)
+
+
+def test_elastic_transform():
+    x = uniform(2, 8, 9, 3)
+    # alpha = 0 leaves every pixel in place; a fixed seed repeats the field.
+    np.testing.assert_allclose(image.elastic_transform(x, alpha=0.0, seed=1).numpy(), x, atol=1e-12)
+    first = image.elastic_transform(x, alpha=2.0, sigma=1.0, seed=3).numpy()
+    np.testing.assert_array_equal(image.elastic_transform(x, alpha=2.0, sigma=1.0, seed=3).numpy(), first)
+    assert not np.allclose(first, x)
+    check_grad(lambda t: image.elastic_transform(t, alpha=2.0, sigma=1.0, seed=3), x)
+    channels_first = image.elastic_transform(np.moveaxis(x, -1, 1), alpha=2.0, sigma=1.0, seed=3, data_format="channels_first")
+    np.testing.assert_allclose(np.moveaxis(channels_first.numpy(), 1, -1), first, atol=1e-12)
+    assert tuple(image.elastic_transform(neuroflow.Input((8, 9, 3)), seed=0).shape) == (None, 8, 9, 3)
+    with pytest.raises(ValueError, match="fill_mode in"):
+        image.elastic_transform(x, fill_mode="edge")
