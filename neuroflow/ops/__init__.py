@@ -246,3 +246,52 @@ from neuroflow.ops.splitting import (
     vstack,
 )
 from neuroflow.ops.statistics import all, any, average, corrcoef, count_nonzero, median, percentile, ptp, quantile
+
+# isort: split
+# Issue 10: the rest of keras.ops.nn / keras.ops.linalg (activations, normalization, attention, decompositions).
+from neuroflow.ops.activation import (
+    celu,
+    glu,
+    hard_shrink,
+    hard_tanh,
+    log_sigmoid,
+    soft_shrink,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
+    tanh_shrink,
+    threshold,
+)
+from neuroflow.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
+from neuroflow.ops.attention import dot_product_attention
+from neuroflow.ops.ctc import ctc_decode, ctc_loss
+from neuroflow.ops.decompositions import (
+    cholesky,
+    cholesky_inverse,
+    det,
+    eig,
+    eigh,
+    inv,
+    lstsq,
+    lu_factor,
+    matrix_rank,
+    pinv,
+    qr,
+    solve,
+    solve_triangular,
+    svd,
+)
+from neuroflow.ops.depth_space import depth_to_space, space_to_depth
+from neuroflow.ops.elementwise import polar
+from neuroflow.ops.fold import fold, unfold
+from neuroflow.ops.image_quality import psnr
+from neuroflow.ops.normalization import (
+    batch_normalization,
+    layer_normalization,
+    moments,
+    normalize,
+    rms_normalization,
+)
+from neuroflow.ops.norms import norm
+from neuroflow.ops.shape import multi_hot

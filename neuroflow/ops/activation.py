@@ -11,6 +11,10 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops.elementwise import multiply
+
+# Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
+from neuroflow.ops.shape import getitem
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -177,6 +181,49 @@ def _hard_silu_derivative(g, x, y):
     return g * (_hard_sigmoid_forward(x) + x * ((x > -3) & (x < 3)) / 6.0)
 
 
+def _celu_forward(x, alpha=1.0):
+    xp = backend.xp
+    return (xp.maximum(x, 0) + alpha * xp.expm1(xp.minimum(x, 0) / alpha)).astype(x.dtype, copy=False)
+
+
+def _celu_derivative(g, x, y, alpha=1.0):
+    # For x <= 0: d/dx alpha (e^(x / alpha) - 1) = e^(x / alpha) = y / alpha + 1.
+    return backend.xp.where(x > 0, g, g * (y / alpha + 1)).astype(g.dtype, copy=False)
+
+
+def _sparse_plus_forward(x):
+    # 0 below -1, (x + 1)^2 / 4 on [-1, 1], x above 1: softplus with a compact transition.
+    xp = backend.xp
+    return xp.where(x <= -1, 0.0, xp.where(x < 1, 0.25 * (x + 1) ** 2, x)).astype(x.dtype, copy=False)
+
+
+def _sparse_plus_derivative(g, x, y):
+    return g * backend.xp.clip(0.5 * (x + 1), 0.0, 1.0).astype(g.dtype, copy=False)
+
+
+def _squareplus_forward(x, b=4):
+    return ((x + backend.xp.sqrt(x * x + b)) / 2).astype(x.dtype, copy=False)
+
+
+def _squareplus_derivative(g, x, y, b=4):
+    return (g * 0.5 * (1 + x / backend.xp.sqrt(x * x + b))).astype(g.dtype, copy=False)
+
+
+def _shrink_forward(x, threshold=0.5):
+    # soft_shrink: moves x towards 0 by `threshold` and zeroes what crosses it.
+    xp = backend.xp
+    return xp.where(x > threshold, x - threshold, xp.where(x < -threshold, x + threshold, 0.0)).astype(x.dtype, copy=False)
+
+
+def _outside_derivative(g, x, y, threshold=0.5):
+    # hard_shrink and soft_shrink pass the gradient where |x| > threshold, 0 elsewhere.
+    return g * (backend.xp.abs(x) > threshold)
+
+
+def _threshold_forward(x, threshold=0.0, default_value=0.0):
+    return backend.xp.where(x > threshold, x, default_value).astype(x.dtype, copy=False)
+
+
 KERNELS = {kernel.name: kernel for kernel in [
     ActivationKernel("linear", lambda x: x, lambda g, x, y: g, needs_input=False),
     ActivationKernel("relu", _relu_forward, _relu_derivative, needs_input=_relu_needs_input),
@@ -206,6 +253,24 @@ KERNELS = {kernel.name: kernel for kernel in [
                      lambda g, x, y: g * (_sigmoid(x) * (1 + x * (1 - _sigmoid(x))))),
     ActivationKernel("gelu", _gelu_forward, _gelu_derivative),
     ActivationKernel("mish", _mish_forward, _mish_derivative),
+    ActivationKernel("celu", _celu_forward, _celu_derivative),
+    ActivationKernel("hard_tanh", lambda x: backend.xp.clip(x, -1, 1), lambda g, x, y: g * ((x > -1) & (x < 1))),
+    ActivationKernel("hard_shrink",
+                     lambda x, threshold=0.5: backend.xp.where(backend.xp.abs(x) > threshold, x, 0.0).astype(x.dtype, copy=False),
+                     _outside_derivative),
+    ActivationKernel("soft_shrink", _shrink_forward, _outside_derivative),
+    ActivationKernel("log_sigmoid",
+                     lambda x: -_softplus_forward(-x),
+                     lambda g, x, y: g * _sigmoid(-x)),
+    ActivationKernel("sparse_plus", _sparse_plus_forward, _sparse_plus_derivative),
+    ActivationKernel("sparse_sigmoid",
+                     lambda x: backend.xp.clip(0.5 * (x + 1), 0.0, 1.0).astype(x.dtype, copy=False),
+                     lambda g, x, y: g * (0.5 * ((x > -1) & (x < 1))).astype(g.dtype, copy=False)),
+    ActivationKernel("squareplus", _squareplus_forward, _squareplus_derivative),
+    # tanh_shrink' = 1 - tanh'(x) = tanh(x)^2 = (x - y)^2.
+    ActivationKernel("tanh_shrink", lambda x: x - backend.xp.tanh(x), lambda g, x, y: g * (x - y) ** 2),
+    ActivationKernel("threshold", _threshold_forward,
+                     lambda g, x, y, threshold=0.0, default_value=0.0: g * (x > threshold)),
 ]}
 KERNELS["swish"] = KERNELS["silu"]
 KERNELS["hard_swish"] = KERNELS["hard_silu"]
@@ -282,3 +347,100 @@ def softmax(x, axis=-1):
 
 def log_softmax(x, axis=-1):
     return apply(ACTIVATION_OPS["log_softmax"], (x,), {"axis": axis})
+
+
+
+# ---- Keras 3.x additions to keras.ops.nn (celu, glu, the shrink family, sparsemax ...) -----------
+
+def celu(x, alpha=1.0):
+    """CELU: max(x, 0) + alpha (e^(min(x, 0) / alpha) - 1), continuously differentiable for every alpha."""
+    return apply(ACTIVATION_OPS["celu"], (x,), {"alpha": float(alpha)})
+
+
+hard_tanh = _activation_function("hard_tanh")
+hard_tanh.__doc__ = "hard_tanh(x) = clip(x, -1, 1) (differentiable; gradient 1 inside (-1, 1), 0 outside)."
+log_sigmoid = _activation_function("log_sigmoid")
+log_sigmoid.__doc__ = "log(sigmoid(x)) = -softplus(-x), stable in both tails; gradient sigmoid(-x)."
+sparse_plus = _activation_function("sparse_plus")
+sparse_plus.__doc__ = "0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."
+sparse_sigmoid = _activation_function("sparse_sigmoid")
+sparse_sigmoid.__doc__ = "0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."
+tanh_shrink = _activation_function("tanh_shrink")
+tanh_shrink.__doc__ = "x - tanh(x); gradient tanh(x)^2."
+
+
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
+    return apply(ACTIVATION_OPS["hard_shrink"], (x,), {"threshold": float(threshold)})
+
+
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above threshold, x + threshold below -threshold, 0 between."""
+    return apply(ACTIVATION_OPS["soft_shrink"], (x,), {"threshold": float(threshold)})
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2, a smooth relu; b >= 0 sets the curvature at 0."""
+    return apply(ACTIVATION_OPS["squareplus"], (x,), {"b": float(b)})
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value; the gradient is 1 where x passes, 0 elsewhere."""
+    return apply(ACTIVATION_OPS["threshold"], (x,), {"threshold": float(threshold), "default_value": float(default_value)})
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: a * sigmoid(b), where a, b are the two halves of x along `axis`.
+
+    Raises:
+        ValueError: when x's size along `axis` is odd.
+    """
+    size = x.shape[axis]
+    if size is not None and size % 2:
+        raise ValueError(f"glu expects an even size along axis={axis}; received x.shape={tuple(x.shape)}")
+    half = size // 2
+    index = [slice(None)] * len(x.shape)
+    index[axis] = slice(0, half)
+    first = getitem(x, tuple(index))
+    index[axis] = slice(half, None)
+    return multiply(first, sigmoid(getitem(x, tuple(index))))
+
+
+sparsemax_op = Op("sparsemax")
+
+
+@sparsemax_op.forward
+def _(x, axis=-1):
+    """max(x - tau, 0), tau chosen so each slice along `axis` sums to 1 (Martins and Astudillo, 2016).
+
+    With z sorted descending and k the largest index with 1 + k z_k > sum_{j <= k} z_j, tau =
+    (sum_{j <= k} z_j - 1) / k.
+    """
+    xp = backend.xp
+    ordered = -xp.sort(-x, axis=axis)
+    cumulative = xp.cumsum(ordered, axis=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    ranks = xp.arange(1, x.shape[axis] + 1, dtype=x.dtype).reshape(shape)
+    support = ordered - (cumulative - 1) / ranks > 0
+    count = support.sum(axis=axis, keepdims=True)
+    # tau = (z_1 + ... + z_k - 1) / k, the k-th cumulative sum. (Keras 3.15.1 sums the cumulative sums
+    # over the support instead, which agrees only when k = 1: its outputs then do not sum to 1.)
+    tau = (xp.take_along_axis(cumulative, count - 1, axis=axis) - 1) / count
+    out = xp.maximum(x - tau, 0).astype(x.dtype, copy=False)
+    return out, (out, axis)
+
+
+@sparsemax_op.vjp
+def _(residuals, g, needs):
+    # On the support S (out > 0) the Jacobian is I - 1 1^T / |S|; off it, 0.
+    out, axis = residuals
+    inside = out > 0
+    count = inside.sum(axis=axis, keepdims=True)
+    mean_inside = (g * inside).sum(axis=axis, keepdims=True) / count
+    return ((inside * (g - mean_inside)).astype(g.dtype, copy=False),)
+
+
+def sparsemax(x, axis=-1):
+    """Sparsemax: the Euclidean projection of x onto the probability simplex along `axis`."""
+    return apply(sparsemax_op, (x,), {"axis": axis})

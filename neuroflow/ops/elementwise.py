@@ -416,3 +416,19 @@ def floor(x):
 
 def ceil(x):
     return Tensor(backend.xp.ceil(as_float(value_of(x))))
+
+
+polar_op = Op("polar")
+
+
+@polar_op.forward
+def _(magnitude, angle):
+    xp = backend.xp
+    dtype = xp.result_type(magnitude, angle, xp.float32)
+    magnitude, angle = xp.asarray(magnitude, dtype=dtype), xp.asarray(angle, dtype=dtype)
+    return xp.asarray(magnitude * xp.cos(angle) + 1j * (magnitude * xp.sin(angle))), None
+
+
+def polar(abs_, angle):
+    """The complex numbers abs_ (cos(angle) + i sin(angle)) (complex64 from float32; not differentiable)."""
+    return apply(polar_op, (abs_, angle), {})

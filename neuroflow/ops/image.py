@@ -20,6 +20,16 @@ from neuroflow.ops.shape import squeeze_op as _squeeze
 from neuroflow.ops.shape import transpose_op as _transpose
 from neuroflow.utils.errors import unknown_name_error
 
+# isort: split
+# Issue 10: the rest of keras.ops.image, each in its family file; this module is also the namespace.
+from neuroflow.ops.image_color import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv  # noqa: F401 - the namespace
+from neuroflow.ops.image_crop_pad import crop_images, extract_patches, extract_patches_3d, pad_images  # noqa: F401 - the namespace
+from neuroflow.ops.image_elastic import elastic_transform  # noqa: F401 - the namespace
+from neuroflow.ops.image_filters import gaussian_blur, sobel_edges  # noqa: F401 - the namespace
+from neuroflow.ops.image_perspective import perspective_transform  # noqa: F401 - the namespace
+from neuroflow.ops.image_quality import ssim  # noqa: F401 - the namespace
+from neuroflow.ops.map_coordinates import map_coordinates  # noqa: F401 - the namespace
+
 
 def interpolation_matrix(in_size, out_size, dtype="float32"):
     """The (out_size, in_size) bilinear weights of one axis, half-pixel centres."""

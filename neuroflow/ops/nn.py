@@ -27,3 +27,35 @@ from neuroflow.ops.convolution.transpose import conv_transpose
 from neuroflow.ops.loss_kernels import binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy
 from neuroflow.ops.pooling import average_pool, max_pool
 from neuroflow.ops.shape import one_hot
+
+# isort: split
+# Issue 10: the rest of keras.ops.nn.
+from neuroflow.ops.activation import (
+    celu,
+    glu,
+    hard_shrink,
+    hard_tanh,
+    log_sigmoid,
+    soft_shrink,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
+    tanh_shrink,
+    threshold,
+)
+from neuroflow.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
+from neuroflow.ops.attention import dot_product_attention
+from neuroflow.ops.ctc import ctc_decode, ctc_loss
+from neuroflow.ops.depth_space import depth_to_space, space_to_depth
+from neuroflow.ops.elementwise import polar
+from neuroflow.ops.fold import fold, unfold
+from neuroflow.ops.image_quality import psnr
+from neuroflow.ops.normalization import (
+    batch_normalization,
+    layer_normalization,
+    moments,
+    normalize,
+    rms_normalization,
+)
+from neuroflow.ops.shape import multi_hot

@@ -12,8 +12,14 @@ three reductions and two elementwise passes:
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.engine.tensor import convert_to_tensor
+from neuroflow.ops.elementwise import abs as _abs
+from neuroflow.ops.elementwise import cast, maximum, minimum, multiply, power, sqrt, square, subtract
+from neuroflow.ops.reduction import mean as _mean
+from neuroflow.ops.reduction import sum as _sum
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
+from neuroflow.ops.shape import reshape, squeeze
 from neuroflow.ops.shape import reshape_op as _reshape
 
 normalize_op = Op("batch_norm")
@@ -109,3 +115,133 @@ def _normalize(x, gamma, beta, shape, axes, epsilon, mean, variance):
     beta = xp.zeros(shape, dtype=dtype) if beta is None else _reshape(beta, shape=tuple(shape))
     return apply(normalize_op, (x, gamma, beta),
                  {"axes": axes, "epsilon": float(epsilon), "mean": mean, "variance": variance})
+
+
+
+# ---- keras.ops.nn's normalization functions, composed from differentiable primitives -------------
+
+def _as_input(x):
+    """Tensors and placeholders pass; arrays and lists become Tensors; integers become floatx."""
+    if not hasattr(x, "shape") or not hasattr(x, "dtype"):
+        x = convert_to_tensor(x)
+    if str(x.dtype).startswith(("int", "uint", "bool")):
+        x = cast(x, backend.floatx())
+    return x
+
+
+def _axes(axis, ndim):
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def moments(x, axes, keepdims=False, synchronized=False):
+    """The mean and (biased) variance of x over `axes`.
+
+    variance = mean((x - mean)^2), the centred form, which loses no precision to cancellation.
+    `synchronized` (statistics across replicas) changes nothing here: there is one replica.
+
+    Returns:
+        (mean, variance), with `axes` kept as size 1 when keepdims is True.
+    """
+    x = _as_input(x)
+    axes = _axes(axes, len(x.shape))
+    mean = _mean(x, axis=axes, keepdims=True)
+    variance = _mean(square(subtract(x, mean)), axis=axes, keepdims=True)
+    if not keepdims:
+        mean, variance = squeeze(mean, axis=axes), squeeze(variance, axis=axes)
+    return mean, variance
+
+
+def _along(v, axis, ndim):
+    """v (1-D, one value per index of `axis`) reshaped to broadcast against a rank-ndim x."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return reshape(v, tuple(shape))
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) * scale + offset, the statistics given per index of `axis`.
+
+    Args:
+        x: the input.
+        mean, variance: 1-D, of length x.shape[axis].
+        axis: the feature axis.
+        offset, scale: optional 1-D, like mean (beta and gamma).
+        epsilon: added to the variance.
+    """
+    x = _as_input(x)
+    ndim = len(x.shape)
+    inverse = 1.0 / sqrt(_along(variance, axis, ndim) + epsilon)
+    if scale is not None:
+        inverse = inverse * _along(scale, axis, ndim)
+    out = (x - _along(mean, axis, ndim)) * inverse
+    return out if offset is None else out + _along(offset, axis, ndim)
+
+
+def _feature_broadcast(v, axes, shape):
+    """gamma / beta shaped like the normalized axes, reshaped to broadcast when they are not the last axis alone."""
+    if v is None or len(v.shape) == len(shape) or axes == (len(shape) - 1,):
+        return v
+    return reshape(v, tuple(shape[i] if i in axes else 1 for i in range(len(shape))))
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta, the statistics over `axis` of each sample.
+
+    Args:
+        x: the input.
+        gamma, beta: optional scale and offset shaped like the normalized axes.
+        axis: int or tuple of ints.
+        epsilon: added to the variance; default `backend.epsilon()` (1e-7).
+        rms_scaling: (keyword, deprecated in Keras) x / sqrt(var + epsilon) * gamma, without centring.
+    """
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"layer_normalization got unexpected keyword arguments {sorted(kwargs)}")
+    epsilon = backend.epsilon() if epsilon is None else epsilon
+    x = _as_input(x)
+    axes = _axes(axis, len(x.shape))
+    gamma = _feature_broadcast(gamma, axes, x.shape)
+    beta = _feature_broadcast(beta, axes, x.shape)
+    mean, variance = moments(x, axes, keepdims=True)
+    inverse = 1.0 / sqrt(variance + epsilon)
+    if gamma is not None:
+        inverse = inverse * gamma
+    if rms_scaling:
+        return x * inverse
+    out = (x - mean) * inverse
+    return out if beta is None else out + beta
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """x / sqrt(mean(x^2) + epsilon) * scale, the mean over `axis` (Zhang and Sennrich, 2019).
+
+    epsilon defaults to `backend.epsilon()` (1e-7).
+    """
+    epsilon = backend.epsilon() if epsilon is None else epsilon
+    x = _as_input(x)
+    axes = _axes(axis, len(x.shape))
+    out = x * (1.0 / sqrt(_mean(square(x), axis=axes, keepdims=True) + epsilon))
+    return out if scale is None else out * _feature_broadcast(scale, axes, x.shape)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """x / max(||x||_order, epsilon), the norm over `axis`.
+
+    order: an int >= 1; epsilon defaults to `backend.epsilon()` (1e-7).
+    """
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"normalize expects `order` to be an int >= 1; received order={order!r}")
+    epsilon = backend.epsilon() if epsilon is None else epsilon
+    x = _as_input(x)
+    if len(x.shape) == 0:
+        x = reshape(x, (1,))
+    if order == 2:
+        # x * min(1 / sqrt(sum x^2), 1 / epsilon), Keras' form for the Euclidean norm.
+        inverse = 1.0 / sqrt(_sum(square(x), axis=axis, keepdims=True))
+        return multiply(x, minimum(inverse, 1.0 / epsilon))
+    if order == 1:
+        norm = _sum(_abs(x), axis=axis, keepdims=True)
+    else:
+        norm = power(_sum(power(_abs(x), float(order)), axis=axis, keepdims=True), 1.0 / order)
+    return x / maximum(norm, epsilon)

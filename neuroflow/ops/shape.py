@@ -278,8 +278,37 @@ def _(indices, num_classes=None, axis=-1, dtype=None):
     return out, None
 
 
-def one_hot(x, num_classes, axis=-1, dtype=None):
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    if sparse:
+        raise ValueError("one_hot: sparse=True is not supported by neuroflow (dense arrays only)")
     return apply(one_hot_op, (x,), {"num_classes": int(num_classes), "axis": axis, "dtype": dtype})
+
+
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """One row per sample with a 1 at each class its indices name (not differentiable).
+
+    inputs: integer indices, (batch, k) or (k,) for a single sample; `num_tokens` is accepted for
+    num_classes, as in Keras.
+    """
+    if "num_tokens" in kwargs:
+        num_classes = kwargs.pop("num_tokens")
+    if kwargs:
+        raise TypeError(f"multi_hot got unexpected keyword arguments {sorted(kwargs)}")
+    if num_classes is None:
+        raise ValueError("multi_hot expects `num_classes` (an int); received num_classes=None")
+    if sparse:
+        raise ValueError("multi_hot: sparse=True is not supported by neuroflow (dense arrays only)")
+    encoded = one_hot(inputs, num_classes, axis=axis, dtype=dtype)
+    ndim = len(getattr(inputs, "shape", numpy.shape(inputs)))
+    return apply(multi_hot_reduce_op, (encoded,), {"axis": 1 if ndim > 1 else 0})
+
+
+multi_hot_reduce_op = Op("multi_hot_reduce")
+
+
+@multi_hot_reduce_op.forward
+def _(encoded, axis=0):
+    return encoded.max(axis=axis), None
 
 
 pad_op = Op("pad")

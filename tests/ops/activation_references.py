@@ -51,4 +51,14 @@ REFERENCES = {
     "swish": (lambda x: x * sigmoid(x), (-5, 5)),
     "gelu": (lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2))), (-4, 4)),
     "mish": (lambda x: x * np.tanh(softplus(x)), (-4, 4)),
+    "celu": (lambda x: np.maximum(x, 0) + np.expm1(np.minimum(x, 0)), (-3, 3)),
+    "hard_tanh": (lambda x: np.clip(x, -1, 1), (-3, 3)),
+    "hard_shrink": (lambda x: np.where(np.abs(x) > 0.5, x, 0.0), (-3, 3)),
+    "soft_shrink": (lambda x: np.sign(x) * np.maximum(np.abs(x) - 0.5, 0.0), (-3, 3)),
+    "log_sigmoid": (lambda x: np.log(sigmoid(x)), (-5, 5)),
+    "sparse_plus": (lambda x: np.where(x <= -1, 0.0, np.where(x < 1, (x + 1) ** 2 / 4, x)), (-3, 3)),
+    "sparse_sigmoid": (lambda x: np.clip((x + 1) / 2, 0.0, 1.0), (-3, 3)),
+    "squareplus": (lambda x: (x + np.sqrt(x * x + 4)) / 2, (-3, 3)),
+    "tanh_shrink": (lambda x: x - np.tanh(x), (-3, 3)),
+    "threshold": (lambda x: np.where(x > 0, x, 0.0), (-3, 3)),  # the kernel's defaults: threshold 0, value 0
 }

@@ -25,8 +25,8 @@ def test_every_kernel_has_a_reference_and_an_op():
 def test_activation(name):
     reference, (low, high) = REFERENCES[name]
     op = getattr(ops, name)
-    if name == "gelu":  # REFERENCES hold the exact (erf) form, the kernel's and Dense's default
-        op = ACTIVATION_OPS["gelu"]
+    if name in ("gelu", "threshold"):  # REFERENCES hold the kernel's defaults (gelu: the exact erf form)
+        op = ACTIVATION_OPS[name]
     check_op(op, reference, (4, 5), low=low, high=high)
 
 
@@ -107,6 +107,6 @@ def test_activations_keep_float32():
     for name in OP_NAMES:
         with GradientTape() as tape:
             tape.watch(x)
-            y = getattr(ops, name)(x)
+            y = ACTIVATION_OPS[name](x) if name == "threshold" else getattr(ops, name)(x)
         assert y.dtype == "float32", name
         assert tape.gradient(y, x).dtype == "float32", name
