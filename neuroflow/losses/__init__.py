@@ -14,8 +14,11 @@ Shapes are checked before any arithmetic: pairs that would broadcast silently (l
 predictions (32, 10)) raise a ValueError naming the loss, the shapes and the likely fix. Ranks that
 differ by a trailing axis of size 1 are reconciled as Keras' `squeeze_or_expand_to_same_rank` does.
 """
+from neuroflow.losses.circle import Circle, circle
+from neuroflow.losses.generalized_crossentropy import CategoricalGeneralizedCrossEntropy, categorical_generalized_cross_entropy
 from neuroflow.losses.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from neuroflow.losses.loss import REDUCTIONS, Loss, LossFunctionWrapper, reduce_weighted_values, squeeze_or_expand_to_same_rank
+from neuroflow.losses.overlap import Dice, Tversky, dice, tversky
 from neuroflow.losses.probabilistic import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
@@ -62,6 +65,10 @@ _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_
               mean_squared_logarithmic_error, cosine_similarity, huber, log_cosh, hinge, squared_hinge,
               categorical_hinge, kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
               categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy]
+
+# metrics10 (issue 10)
+_CLASSES += [Dice, Tversky, CategoricalGeneralizedCrossEntropy, Circle]
+_FUNCTIONS += [dice, tversky, categorical_generalized_cross_entropy, circle]
 
 # Keras 3's short names.
 mse = MSE = mean_squared_error
