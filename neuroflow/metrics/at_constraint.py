@@ -60,7 +60,7 @@ class _AtConstraint(Metric):
         return Tensor(xp.asarray(best, dtype=self.dtype))
 
     def get_config(self):
-        return {"name": self.name, "dtype": self._dtype, "class_id": self.class_id,
+        return {"name": self.name, "dtype": self.dtype, "class_id": self.class_id,
                 "num_thresholds": self.num_thresholds, self._argument: getattr(self, self._argument)}
 
 

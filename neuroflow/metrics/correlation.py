@@ -44,7 +44,7 @@ class PearsonCorrelation(MeanMetricWrapper):
         self.axis = axis
 
     def get_config(self):
-        return {"name": self.name, "dtype": self._dtype, "axis": self.axis}
+        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
 
 
 class ConcordanceCorrelation(MeanMetricWrapper):
@@ -55,4 +55,4 @@ class ConcordanceCorrelation(MeanMetricWrapper):
         self.axis = axis
 
     def get_config(self):
-        return {"name": self.name, "dtype": self._dtype, "axis": self.axis}
+        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}

@@ -79,7 +79,7 @@ class _IoUBase(Metric):
         return Tensor(xp.asarray(result, dtype="float32"))
 
     def get_config(self):
-        return {"name": self.name, "dtype": self._dtype, "num_classes": self.num_classes,
+        return {"name": self.name, "dtype": self.dtype, "num_classes": self.num_classes,
                 "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
                 "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 
@@ -143,7 +143,7 @@ class BinaryIoU(IoU):
 
     def get_config(self):
         return {"target_class_ids": list(self.target_class_ids), "threshold": self.threshold, "name": self.name,
-                "dtype": self._dtype}
+                "dtype": self.dtype}
 
 
 class MeanIoU(IoU):

@@ -93,5 +93,5 @@ class R2Score(Metric):
         return Tensor(xp.asarray(score, dtype=self.dtype))
 
     def get_config(self):
-        return {"name": self.name, "dtype": self._dtype, "class_aggregation": self.class_aggregation,
+        return {"name": self.name, "dtype": self.dtype, "class_aggregation": self.class_aggregation,
                 "num_regressors": self.num_regressors}

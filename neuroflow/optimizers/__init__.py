@@ -10,6 +10,8 @@ from neuroflow.optimizers.adam import Adam
 from neuroflow.optimizers.adamax import Adamax
 from neuroflow.optimizers.adamw import AdamW
 from neuroflow.optimizers.ftrl import Ftrl
+from neuroflow.optimizers.lamb import Lamb
+from neuroflow.optimizers.lion import Lion
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.optimizer import Optimizer
 from neuroflow.optimizers.rmsprop import RMSprop
@@ -56,3 +58,4 @@ def get(identifier):
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl", "Optimizer",
            "get", "serialize", "deserialize", "schedules"]
+__all__ += ["Lion", "Lamb"]  # metrics10 (issue 10)
