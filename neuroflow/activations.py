@@ -170,7 +170,9 @@ def glu(x, axis=-1):
 
 def hard_shrink(x, threshold=0.5):
     """x where |x| > threshold, else 0."""
-    return ops.where(ops.greater(ops.abs(x), threshold), x, ops.multiply(x, 0.0))
+    # Written as soft_shrink plus threshold * sign(soft_shrink): no comparison, so it works on placeholders.
+    shrunk = soft_shrink(x, threshold)
+    return ops.add(shrunk, ops.multiply(float(threshold), ops.sign(shrunk)))
 
 
 def hard_tanh(x):
@@ -184,16 +186,17 @@ def log_sigmoid(x):
 
 
 def soft_shrink(x, threshold=0.5):
-    """x - threshold above threshold, x + threshold below -threshold, 0 between."""
-    shrunk = ops.where(ops.greater(x, threshold), ops.subtract(x, threshold), ops.multiply(x, 0.0))
-    return ops.where(ops.less(x, -threshold), ops.add(x, threshold), shrunk)
+    """x - threshold above threshold, x + threshold below -threshold, 0 between: x - clip(x, -t, t)."""
+    return ops.subtract(x, ops.clip(x, -float(threshold), float(threshold)))
 
 
 def sparse_plus(x):
-    """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1 (a piecewise-smooth softplus)."""
-    middle = ops.multiply(0.25, ops.square(ops.add(x, 1.0)))
-    upper = ops.where(ops.greater_equal(x, 1.0), x, middle)
-    return ops.where(ops.less_equal(x, -1.0), ops.multiply(x, 0.0), upper)
+    """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1 (a piecewise-smooth softplus).
+
+    With c = clip(x, -1, 1) that is (c + 1)^2 / 4 + relu(x - c).
+    """
+    inside = ops.clip(x, -1.0, 1.0)
+    return ops.add(ops.multiply(0.25, ops.square(ops.add(inside, 1.0))), ops.relu(ops.subtract(x, inside)))
 
 
 def sparse_sigmoid(x):
@@ -232,12 +235,6 @@ _FUNCTIONS = {
     "hard_silu": hard_silu, "silu": silu, "gelu": gelu, "mish": mish,
     "exponential": exponential, "linear": linear,
 }
-# metrics10 (issue 10)
-_FUNCTIONS.update({
-    "celu": celu, "glu": glu, "hard_shrink": hard_shrink, "hard_tanh": hard_tanh, "log_sigmoid": log_sigmoid,
-    "soft_shrink": soft_shrink, "sparse_plus": sparse_plus, "sparse_sigmoid": sparse_sigmoid, "sparsemax": sparsemax,
-    "squareplus": squareplus, "tanh_shrink": tanh_shrink, "threshold": threshold,
-})
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 _CANONICAL = {function: name for name, function in _FUNCTIONS.items()}
 registry.register_builtins("activations", {**_FUNCTIONS, **_ALIASES})
@@ -246,6 +243,17 @@ _ACTIVATIONS = registry.builtins("activations")
 # Functions whose default behaviour is exactly a fused kernel of ops/activation.py; layers.Dense
 # passes that kernel's name to ops.dense instead of applying the function afterwards.
 _KERNEL_NAMES = {function: name for function, name in _CANONICAL.items()}
+
+# metrics10 (issue 10): Keras 3.x's further activations. They are composed from ops (no fused dense
+# kernel), so they join the name tables but not _KERNEL_NAMES.
+_COMPOSED = {
+    "celu": celu, "glu": glu, "hard_shrink": hard_shrink, "hard_tanh": hard_tanh, "log_sigmoid": log_sigmoid,
+    "soft_shrink": soft_shrink, "sparse_plus": sparse_plus, "sparse_sigmoid": sparse_sigmoid, "sparsemax": sparsemax,
+    "squareplus": squareplus, "tanh_shrink": tanh_shrink, "threshold": threshold,
+}
+_FUNCTIONS.update(_COMPOSED)
+_CANONICAL.update({function: name for name, function in _COMPOSED.items()})
+registry.register_builtins("activations", _COMPOSED)
 
 
 def kernel_name(function):
