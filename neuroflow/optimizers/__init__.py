@@ -5,6 +5,7 @@
 """
 from neuroflow.optimizers import schedules
 from neuroflow.optimizers.adadelta import Adadelta
+from neuroflow.optimizers.adafactor import Adafactor
 from neuroflow.optimizers.adagrad import Adagrad
 from neuroflow.optimizers.adam import Adam
 from neuroflow.optimizers.adamax import Adamax
@@ -58,4 +59,4 @@ def get(identifier):
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl", "Optimizer",
            "get", "serialize", "deserialize", "schedules"]
-__all__ += ["Lion", "Lamb"]  # metrics10 (issue 10)
+__all__ += ["Lion", "Lamb", "Adafactor"]  # metrics10 (issue 10)

@@ -58,18 +58,25 @@ OPTIMIZERS = {
     "Lion_betas": lambda: optimizers.Lion(learning_rate=0.05, beta_1=0.5, beta_2=0.9),
     "Lamb": lambda: optimizers.Lamb(learning_rate=0.1),
     "Lamb_betas": lambda: optimizers.Lamb(learning_rate=0.01, beta_1=0.5, beta_2=0.9, epsilon=1e-3),
+    "Adafactor": lambda: optimizers.Adafactor(learning_rate=0.1),
+    "Adafactor_options": lambda: optimizers.Adafactor(learning_rate=0.5, beta_2_decay=-0.5, epsilon_2=0.1,
+                                                      clip_threshold=0.5),
 }
 
 
 @pytest.mark.parametrize("key", sorted(OPTIMIZERS))
 def test_optimizer_steps_match_keras(key):
     optimizer = OPTIMIZERS[key]()
+    # A matrix and a vector together: one optimizer over two variables of different ranks.
     variable = Variable(ARRAYS["opt_w0"].copy(), dtype="float32")
-    steps = []
+    vector = Variable(ARRAYS["opt_w0"][0].copy(), dtype="float32")
+    steps, vector_steps = [], []
     for grad in ARRAYS["opt_grads"]:
-        optimizer.apply_gradients([(grad, variable)])
+        optimizer.apply_gradients([(grad, variable), (grad[1].copy(), vector)])
         steps.append(variable.numpy().copy())
+        vector_steps.append(vector.numpy().copy())
     numpy.testing.assert_allclose(numpy.stack(steps), ARRAYS[f"opt_{key}"], rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(numpy.stack(vector_steps), ARRAYS[f"opt_{key}_vector"], rtol=1e-5, atol=1e-6)
     config = optimizer.get_config()
     for name, value in FACTS["configs"][f"opt_{key}"].items():
         if name == "name":
