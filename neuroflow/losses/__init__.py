@@ -94,8 +94,12 @@ def serialize(loss):
     return serialize_instance_or_function(loss, Loss, "loss")
 
 
-def deserialize(config, custom_objects=None):
-    """The loss (function or Loss instance) for a name or config dict (inverse of `serialize`)."""
+def deserialize(name, custom_objects=None):
+    """The loss (function or Loss instance) for a name or config dict (inverse of `serialize`).
+
+    `name` is Keras' parameter name; it takes a config dict as well.
+    """
+    config = name
     objects = dict(ALL_OBJECTS)
     objects.update(custom_objects or {})
     if isinstance(config, str):

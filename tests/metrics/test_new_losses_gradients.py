@@ -79,3 +79,14 @@ def test_compile_with_generalized_cross_entropy():
                   losses.CategoricalGeneralizedCrossEntropy())
     history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0] + 1e-3
+
+
+def test_sparse_categorical_crossentropy_class_axis():
+    probs = rng.uniform(0.1, 1.0, size=(2, 3, 4))
+    probs /= probs.sum(axis=1, keepdims=True)
+    labels = rng.integers(0, 3, size=(2, 4))
+    along_axis_1 = losses.SparseCategoricalCrossentropy(axis=1)(labels, probs)
+    last_axis = losses.SparseCategoricalCrossentropy()(labels, numpy.moveaxis(probs, 1, -1))
+    numpy.testing.assert_allclose(along_axis_1.numpy(), last_axis.numpy(), rtol=1e-6)
+    assert "axis" not in losses.SparseCategoricalCrossentropy().get_config()   # as Keras writes it
+    assert losses.deserialize(name="mse") is losses.mean_squared_error
