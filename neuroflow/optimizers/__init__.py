@@ -16,6 +16,7 @@ from neuroflow.optimizers.lion import Lion
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.optimizer import Optimizer
 from neuroflow.optimizers.rmsprop import RMSprop
+from neuroflow.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from neuroflow.optimizers.sgd import SGD
 from neuroflow.utils import registry
 from neuroflow.utils.registry import lookup
@@ -59,4 +60,4 @@ def get(identifier):
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl", "Optimizer",
            "get", "serialize", "deserialize", "schedules"]
-__all__ += ["Lion", "Lamb", "Adafactor"]  # metrics10 (issue 10)
+__all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW"]  # metrics10 (issue 10)

@@ -61,6 +61,9 @@ OPTIMIZERS = {
     "Adafactor": lambda: optimizers.Adafactor(learning_rate=0.1),
     "Adafactor_options": lambda: optimizers.Adafactor(learning_rate=0.5, beta_2_decay=-0.5, epsilon_2=0.1,
                                                       clip_threshold=0.5),
+    "ScheduleFreeAdamW": lambda: optimizers.ScheduleFreeAdamW(learning_rate=0.1),
+    "ScheduleFreeAdamW_warmup": lambda: optimizers.ScheduleFreeAdamW(learning_rate=0.05, beta_1=0.7, beta_2=0.9,
+                                                                     epsilon=1e-4, warmup_steps=2),
 }
 
 
@@ -75,8 +78,13 @@ def test_optimizer_steps_match_keras(key):
         optimizer.apply_gradients([(grad, variable), (grad[1].copy(), vector)])
         steps.append(variable.numpy().copy())
         vector_steps.append(vector.numpy().copy())
-    numpy.testing.assert_allclose(numpy.stack(steps), ARRAYS[f"opt_{key}"], rtol=1e-5, atol=1e-6)
-    numpy.testing.assert_allclose(numpy.stack(vector_steps), ARRAYS[f"opt_{key}_vector"], rtol=1e-5, atol=1e-6)
+    # ScheduleFreeAdamW: Keras' torch backend reads the momentum after updating it in place (its
+    # `momentum_old` aliases the new value), so only its first step is the algorithm's; the later
+    # steps are checked against the rule in tests/optimizers/test_schedule_free_adamw.py.
+    compared = 1 if key.startswith("ScheduleFree") else len(steps)
+    numpy.testing.assert_allclose(numpy.stack(steps)[:compared], ARRAYS[f"opt_{key}"][:compared], rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(numpy.stack(vector_steps)[:compared], ARRAYS[f"opt_{key}_vector"][:compared],
+                                  rtol=1e-5, atol=1e-6)
     config = optimizer.get_config()
     for name, value in FACTS["configs"][f"opt_{key}"].items():
         if name == "name":
