@@ -15,6 +15,7 @@ predictions (32, 10)) raise a ValueError naming the loss, the shapes and the lik
 differ by a trailing axis of size 1 are reconciled as Keras' `squeeze_or_expand_to_same_rank` does.
 """
 from neuroflow.losses.circle import Circle, circle
+from neuroflow.losses.ctc import CTC, ctc
 from neuroflow.losses.generalized_crossentropy import CategoricalGeneralizedCrossEntropy, categorical_generalized_cross_entropy
 from neuroflow.losses.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from neuroflow.losses.loss import REDUCTIONS, Loss, LossFunctionWrapper, reduce_weighted_values, squeeze_or_expand_to_same_rank
@@ -67,8 +68,8 @@ _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_
               categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy]
 
 # metrics10 (issue 10)
-_CLASSES += [Dice, Tversky, CategoricalGeneralizedCrossEntropy, Circle]
-_FUNCTIONS += [dice, tversky, categorical_generalized_cross_entropy, circle]
+_CLASSES += [Dice, Tversky, CategoricalGeneralizedCrossEntropy, Circle, CTC]
+_FUNCTIONS += [dice, tversky, categorical_generalized_cross_entropy, circle, ctc]
 
 # Keras 3's short names.
 mse = MSE = mean_squared_error
