@@ -182,6 +182,28 @@ class Layer:
         self._own_weights.append(variable)
         return variable
 
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True, regularizer=None,
+                     constraint=None, aggregation="none", overwrite_with_gradient=False, name=None):
+        """Keras 3's `add_variable`: `add_weight` with `shape` and `initializer` first.
+
+        `autocast`, `aggregation` and `overwrite_with_gradient` are accepted for Keras compatibility;
+        neuroflow computes in the layer's dtype and trains on one device.
+        """
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable,
+                               regularizer=regularizer, constraint=constraint, name=name)
+
+    @property
+    def metrics(self):
+        """The metrics this layer and its sub-layers hold as attributes (Keras' `Layer.metrics`)."""
+        found = []
+        for layer in self._flatten_layers():
+            for value in vars(layer).values():
+                # Duck-typed: metrics sit above layers, so no class test here.
+                if hasattr(value, "update_state") and hasattr(value, "result") and hasattr(value, "reset_state") \
+                        and not isinstance(value, Layer) and all(value is not m for m in found):
+                    found.append(value)
+        return found
+
     @property
     def trainable_weights(self):
         if not self.trainable:
@@ -279,6 +301,27 @@ class Layer:
             self._build_from(placeholders)
         outputs = infer_outputs(self._eager_call, (placeholders,), {})
         return nest.map_structure(lambda t: t.shape, outputs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Placeholders (KerasTensor) for the outputs of a call on placeholder inputs, without a graph node
+        (Keras' symbolic shape and dtype inference); builds the layer first if needed."""
+        if not self.built:
+            self._build_from(args[0])
+        return infer_outputs(self._eager_call, args, kwargs)
+
+    def get_build_config(self):
+        """{'input_shape': ...}, the shape the layer was built for (None if never built from a shape)."""
+        shape = self.__dict__.get("_build_input_shape")
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config):
+        """Builds the layer from `get_build_config()`'s output, as loading a saved model does."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            shape = tuple(shape) if _is_shape(tuple(shape)) else [tuple(s) for s in shape]
+            self._build_input_shape = shape
+            self.build(shape)
+            self.built = True
 
     def _build_from(self, inputs):
         """Builds from the shapes of `inputs`: one shape tuple, or a list of them for several inputs."""

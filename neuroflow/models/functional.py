@@ -144,7 +144,11 @@ class Functional(Model):
                 result = operation(*args, **kwargs)
             for placeholder, value in zip(nest.flatten(node.outputs), nest.flatten(result)):
                 values[id(placeholder)] = value
-        return nest.pack_like(self._outputs_structure, [values[id(t)] for t in self.outputs])
+        outputs = nest.pack_like(self._outputs_structure, [values[id(t)] for t in self.outputs])
+        # As in Keras 3, a model built with outputs=[y] returns y itself, not a list of one.
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            return outputs[0]
+        return outputs
 
     def keras_layers(self):
         """The layers in Keras' `model.layers` order (its map_graph), inputs included: by decreasing

@@ -21,18 +21,24 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
+        if cls is Model and _functional_arguments(args, kwargs):
             # Imported here: Functional is a Model, defined in a module that imports this one.
             from neuroflow.models.functional import Functional
-            if cls is Model:
-                return object.__new__(Functional)
-            if not issubclass(cls, Functional):
-                # A subclass built from inputs and outputs (e.g. one that only overrides train_step)
-                # becomes a functional model of that subclass, as in Keras.
-                return object.__new__(_functional_subclass(cls))
+            return object.__new__(Functional)
         return object.__new__(cls)
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
+        if _functional_arguments(args, kwargs):
+            # A subclass handing inputs and outputs to Model.__init__ (directly, or by having no
+            # __init__ of its own) becomes a functional model of that subclass, as in Keras: what
+            # decides is what reaches Model.__init__, not the subclass's own constructor arguments
+            # (a VAE(encoder, decoder) stays a subclassed model).
+            # Imported here: Functional is a Model, defined in a module that imports this one.
+            from neuroflow.models.functional import Functional
+            if not isinstance(self, Functional):
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, name=name, trainable=trainable, dtype=dtype, **kwargs)
+            return
         if args:
             raise TypeError(f"{type(self).__name__}.__init__ got unexpected positional arguments; "
                             "pass inputs and outputs to build a functional model")
@@ -89,6 +95,11 @@ class Model(Trainer, Layer):
 
 
 _functional_subclasses = {}
+
+
+def _functional_arguments(args, kwargs):
+    """Whether Model's arguments describe a functional model: (inputs, outputs) given."""
+    return len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs
 
 
 def _functional_subclass(cls):

@@ -91,8 +91,13 @@ class Trainer:
             raise RuntimeError(f"You must call compile() on model '{self.name}' before {method}(): "
                                "e.g. model.compile(optimizer='rmsprop', loss='categorical_crossentropy', "
                                "metrics=['accuracy'])")
-        if method in ("fit", "train_on_batch") and self._compiled_loss is None:
+        if method in ("fit", "train_on_batch") and self._compiled_loss is None and not self._computes_own_loss():
             raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss=... to compile() to train it")
+
+    def _computes_own_loss(self):
+        """Whether a subclass's own train_step or compute_loss computes the loss (a VAE's, a GAN's): then
+        compile needs no loss, and fit no targets, as in Keras."""
+        return type(self).train_step is not Trainer.train_step or type(self).compute_loss is not Trainer.compute_loss
 
     # ---- metrics -----------------------------------------------------------------------------
 
@@ -200,9 +205,14 @@ class Trainer:
     def _run_step(self, step, x, y, sample_weight):
         """Runs `train_step` or `test_step` on one batch; its logs, as floats (the one place they become floats).
 
-        The step receives (x, y), or (x, y, sample_weight) when weighted, as in Keras.
+        The step receives (x, y), or (x, y, sample_weight) when weighted, as in Keras; x alone when there
+        are no targets (a model computing its own loss, fit(x)), or (x,) if x is itself a tuple.
         """
-        logs = step((x, y) if sample_weight is None else (x, y, sample_weight))
+        if y is None and sample_weight is None:
+            data = (x,) if isinstance(x, tuple) else x
+        else:
+            data = (x, y) if sample_weight is None else (x, y, sample_weight)
+        logs = step(data)
         return _float_logs(logs)
 
     # ---- fit ---------------------------------------------------------------------------------
@@ -218,21 +228,22 @@ class Trainer:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
+        need_targets = not self._computes_own_loss()
         if data_module.is_batch_source(x):
             if validation_split:
                 raise ValueError("validation_split is only supported for array inputs; with a generator or a "
                                  "PyDataset pass validation_data instead")
-            batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit", True,
-                                           class_weight)
+            batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit",
+                                           need_targets, class_weight)
         else:
-            if y is None:
+            if y is None and need_targets:
                 raise ValueError("fit needs targets `y` when x is an array")
-            x, y, sample_weight = self._prepare(x, y, sample_weight, "fit")
+            x, y, sample_weight = self._prepare(x, y, sample_weight, "fit", check_targets=y is not None)
             if validation_data is None and validation_split:
                 (x, y, sample_weight), validation_data = data_module.split_validation(x, y, sample_weight,
                                                                                        validation_split)
-            batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit", True,
-                                           class_weight, prepared=True)
+            batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit",
+                                           need_targets, class_weight, prepared=True)
         if validation_data is not None and not data_module.is_batch_source(validation_data):
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
