@@ -13,6 +13,7 @@ from neuroflow.optimizers.adamw import AdamW
 from neuroflow.optimizers.ftrl import Ftrl
 from neuroflow.optimizers.lamb import Lamb
 from neuroflow.optimizers.lion import Lion
+from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from neuroflow.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.optimizer import Optimizer
@@ -61,4 +62,5 @@ def get(identifier):
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl", "Optimizer",
            "get", "serialize", "deserialize", "schedules"]
-__all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap"]  # metrics10 (issue 10)
+# metrics10 (issue 10)
+__all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "LossScaleOptimizer"]
