@@ -15,6 +15,7 @@ from neuroflow.optimizers.lamb import Lamb
 from neuroflow.optimizers.lion import Lion
 from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from neuroflow.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from neuroflow.optimizers.muon import Muon
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.optimizer import Optimizer
 from neuroflow.optimizers.rmsprop import RMSprop
@@ -63,4 +64,5 @@ def get(identifier):
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl", "Optimizer",
            "get", "serialize", "deserialize", "schedules"]
 # metrics10 (issue 10)
-__all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "LossScaleOptimizer"]
+__all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "LossScaleOptimizer",
+            "Muon"]

@@ -64,6 +64,9 @@ OPTIMIZERS = {
     "ScheduleFreeAdamW": lambda: optimizers.ScheduleFreeAdamW(learning_rate=0.1),
     "ScheduleFreeAdamW_warmup": lambda: optimizers.ScheduleFreeAdamW(learning_rate=0.05, beta_1=0.7, beta_2=0.9,
                                                                      epsilon=1e-4, warmup_steps=2),
+    "Muon": lambda: optimizers.Muon(learning_rate=0.1),
+    "Muon_options": lambda: optimizers.Muon(learning_rate=0.05, nesterov=False, momentum=0.8, rms_rate=None,
+                                            weight_decay=0.1, adam_weight_decay=0.2, adam_lr_ratio=0.5, ns_steps=3),
 }
 
 
