@@ -10,6 +10,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops.inspection import value_of
+from neuroflow.ops.promotion import as_float
 
 add_op = Op("add")
 
@@ -152,6 +153,10 @@ sqrt_op = Op("sqrt")
 
 @sqrt_op.forward
 def _(a):
+    # Integer inputs give floatx, as in Keras (NumPy would give float64); the float array test comes
+    # first so the common case pays no call.
+    if type(a) is not numpy.ndarray or a.dtype.kind != "f":
+        a = as_float(a)
     out = backend.xp.sqrt(a)
     return out, out
 
@@ -170,6 +175,8 @@ exp_op = Op("exp")
 
 @exp_op.forward
 def _(a):
+    if type(a) is not numpy.ndarray or a.dtype.kind != "f":
+        a = as_float(a)
     out = backend.xp.exp(a)
     return out, out
 
@@ -188,6 +195,8 @@ log_op = Op("log")
 
 @log_op.forward
 def _(a):
+    if type(a) is not numpy.ndarray or a.dtype.kind != "f":
+        a = as_float(a)
     return backend.xp.log(a), a
 
 
@@ -401,8 +410,9 @@ def round(x, decimals=0):  # noqa: A001 - keras.ops' name
 
 
 def floor(x):
-    return Tensor(backend.xp.floor(value_of(x)))
+    # Keras gives floats for integer inputs (floatx), where NumPy 2 keeps the integer dtype.
+    return Tensor(backend.xp.floor(as_float(value_of(x))))
 
 
 def ceil(x):
-    return Tensor(backend.xp.ceil(value_of(x)))
+    return Tensor(backend.xp.ceil(as_float(value_of(x))))

@@ -4,6 +4,41 @@ Every name here is also in `neuroflow.ops`; each function is defined beside its 
 Keras names not yet here are listed by tools/keras_api_coverage.py --missing.
 """
 from neuroflow.ops.activation import tanh
+from neuroflow.ops.bitwise import (
+    bitwise_and,
+    bitwise_invert,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    left_shift,
+    logical_xor,
+    right_shift,
+)
+from neuroflow.ops.complex_parts import angle, conj, conjugate, imag, isreal, real
+from neuroflow.ops.creation import (
+    arange,
+    array,
+    copy,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    geomspace,
+    identity,
+    linspace,
+    logspace,
+    meshgrid,
+    ones,
+    ones_like,
+    tri,
+    vander,
+    zeros,
+    zeros_like,
+)
+from neuroflow.ops.division import divide_no_nan, floor_divide, fmod, gcd, lcm, ldexp, mod
 from neuroflow.ops.elementwise import (
     abs,
     absolute,
@@ -38,8 +73,12 @@ from neuroflow.ops.elementwise import (
     true_divide,
     where,
 )
+from neuroflow.ops.exp_log import cbrt, exp2, expm1, log1p, log2, log10, logaddexp, logaddexp2, reciprocal
 from neuroflow.ops.matmul import dot, matmul
+from neuroflow.ops.nan_inf import allclose, isclose, isinf, isneginf, isposinf, nan_to_num
 from neuroflow.ops.reduction import amax, amin, argmax, argmin, max, mean, min, prod, std, sum, var
+from neuroflow.ops.rounding import fabs, nextafter, signbit, trunc
+from neuroflow.ops.selection import fmax, fmin, heaviside, select
 from neuroflow.ops.shape import (
     broadcast_to,
     concatenate,
@@ -53,3 +92,23 @@ from neuroflow.ops.shape import (
     tile,
     transpose,
 )
+from neuroflow.ops.special import i0
+from neuroflow.ops.trigonometric import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    cos,
+    cosh,
+    deg2rad,
+    hypot,
+    rad2deg,
+    sin,
+    sinc,
+    sinh,
+    tan,
+)
+from neuroflow.ops.window_functions import bartlett, blackman, hamming, hanning, kaiser

@@ -4,6 +4,7 @@ Importing this module attaches them; `import neuroflow.ops` does.
 """
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.division import floor_divide, mod
 from neuroflow.ops.elementwise import (
     abs,
     add,
@@ -41,6 +42,10 @@ OPERATORS = {
     "__rtruediv__": _reflected(divide),
     "__matmul__": matmul,
     "__rmatmul__": _reflected(matmul),
+    "__mod__": mod,
+    "__rmod__": _reflected(mod),
+    "__floordiv__": floor_divide,
+    "__rfloordiv__": _reflected(floor_divide),
     "__pow__": power,
     "__rpow__": _reflected(power),
     "__neg__": negative,
