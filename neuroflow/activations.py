@@ -14,6 +14,7 @@ as Keras' TensorFlow backend does with `_keras_logits`: the same value, stable f
 """
 from neuroflow import ops
 from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.activation_more import sparsemax
 from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
@@ -146,6 +147,80 @@ def exponential(x):
     return ops.exp(x)
 
 
+# ---- Keras 3.x additions (celu, glu, the shrink family, sparse_plus ...), composed from ops ------------
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: max(x, 0) + alpha (exp(min(x, 0) / alpha) - 1)."""
+    alpha = float(alpha)
+    negative = ops.multiply(alpha, ops.subtract(ops.exp(ops.divide(ops.minimum(x, 0.0), alpha)), 1.0))
+    return ops.add(ops.relu(x), negative)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: a * sigmoid(b), a and b the two halves of x along `axis`."""
+    size = x.shape[axis]
+    if size is not None and size % 2:
+        raise ValueError(f"glu expects an even size along axis {axis}, got {size} (input shape {tuple(x.shape)})")
+    axis = axis % len(x.shape)
+    half = size // 2
+    first = tuple([slice(None)] * axis + [slice(0, half)])
+    second = tuple([slice(None)] * axis + [slice(half, None)])
+    return ops.multiply(ops.getitem(x, first), ops.sigmoid(ops.getitem(x, second)))
+
+
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
+    # Written as soft_shrink plus threshold * sign(soft_shrink): no comparison, so it works on placeholders.
+    shrunk = soft_shrink(x, threshold)
+    return ops.add(shrunk, ops.multiply(float(threshold), ops.sign(shrunk)))
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    return ops.clip(x, -1.0, 1.0)
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), finite for large |x|."""
+    return ops.negative(ops.softplus(ops.negative(x)))
+
+
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above threshold, x + threshold below -threshold, 0 between: x - clip(x, -t, t)."""
+    return ops.subtract(x, ops.clip(x, -float(threshold), float(threshold)))
+
+
+def sparse_plus(x):
+    """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1 (a piecewise-smooth softplus).
+
+    With c = clip(x, -1, 1) that is (c + 1)^2 / 4 + relu(x - c).
+    """
+    inside = ops.clip(x, -1.0, 1.0)
+    return ops.add(ops.multiply(0.25, ops.square(ops.add(inside, 1.0))), ops.relu(ops.subtract(x, inside)))
+
+
+def sparse_sigmoid(x):
+    """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."""
+    return ops.clip(ops.multiply(0.5, ops.add(x, 1.0)), 0.0, 1.0)
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2, a smooth ReLU (b >= 0)."""
+    if b < 0:
+        raise ValueError(f"squareplus expects b >= 0, got b={b!r}")
+    return ops.multiply(0.5, ops.add(x, ops.sqrt(ops.add(ops.square(x), float(b)))))
+
+
+def tanh_shrink(x):
+    """x - tanh(x)."""
+    return ops.subtract(x, ops.tanh(x))
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value."""
+    return ops.where(ops.greater(x, threshold), x, ops.add(ops.multiply(x, 0.0), float(default_value)))
+
+
 def linear(x):
     """The identity (what `activation=None` means)."""
     return x
@@ -168,6 +243,17 @@ _ACTIVATIONS = registry.builtins("activations")
 # Functions whose default behaviour is exactly a fused kernel of ops/activation.py; layers.Dense
 # passes that kernel's name to ops.dense instead of applying the function afterwards.
 _KERNEL_NAMES = {function: name for function, name in _CANONICAL.items()}
+
+# metrics10 (issue 10): Keras 3.x's further activations. They are composed from ops (no fused dense
+# kernel), so they join the name tables but not _KERNEL_NAMES.
+_COMPOSED = {
+    "celu": celu, "glu": glu, "hard_shrink": hard_shrink, "hard_tanh": hard_tanh, "log_sigmoid": log_sigmoid,
+    "soft_shrink": soft_shrink, "sparse_plus": sparse_plus, "sparse_sigmoid": sparse_sigmoid, "sparsemax": sparsemax,
+    "squareplus": squareplus, "tanh_shrink": tanh_shrink, "threshold": threshold,
+}
+_FUNCTIONS.update(_COMPOSED)
+_CANONICAL.update({function: name for name, function in _COMPOSED.items()})
+registry.register_builtins("activations", _COMPOSED)
 
 
 def kernel_name(function):

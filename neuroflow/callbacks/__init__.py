@@ -10,6 +10,8 @@ from neuroflow.callbacks.model_checkpoint import ModelCheckpoint
 from neuroflow.callbacks.monitor_callback import MonitorCallback
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from neuroflow.callbacks.remote_monitor import RemoteMonitor
+from neuroflow.callbacks.swap_ema_weights import SwapEMAWeights
 from neuroflow.callbacks.terminate_on_nan import TerminateOnNaN
 from neuroflow.utils.progbar import Progbar
 
@@ -28,3 +30,4 @@ __all__ = [
     "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
+__all__ += ["RemoteMonitor", "SwapEMAWeights"]  # metrics10 (issue 10)

@@ -14,8 +14,12 @@ Shapes are checked before any arithmetic: pairs that would broadcast silently (l
 predictions (32, 10)) raise a ValueError naming the loss, the shapes and the likely fix. Ranks that
 differ by a trailing axis of size 1 are reconciled as Keras' `squeeze_or_expand_to_same_rank` does.
 """
+from neuroflow.losses.circle import Circle, circle
+from neuroflow.losses.ctc import CTC, ctc
+from neuroflow.losses.generalized_crossentropy import CategoricalGeneralizedCrossEntropy, categorical_generalized_cross_entropy
 from neuroflow.losses.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from neuroflow.losses.loss import REDUCTIONS, Loss, LossFunctionWrapper, reduce_weighted_values, squeeze_or_expand_to_same_rank
+from neuroflow.losses.overlap import Dice, Tversky, dice, tversky
 from neuroflow.losses.probabilistic import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
@@ -63,6 +67,10 @@ _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_
               categorical_hinge, kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
               categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy]
 
+# metrics10 (issue 10)
+_CLASSES += [Dice, Tversky, CategoricalGeneralizedCrossEntropy, Circle, CTC]
+_FUNCTIONS += [dice, tversky, categorical_generalized_cross_entropy, circle, ctc]
+
 # Keras 3's short names.
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -87,8 +95,12 @@ def serialize(loss):
     return serialize_instance_or_function(loss, Loss, "loss")
 
 
-def deserialize(config, custom_objects=None):
-    """The loss (function or Loss instance) for a name or config dict (inverse of `serialize`)."""
+def deserialize(name, custom_objects=None):
+    """The loss (function or Loss instance) for a name or config dict (inverse of `serialize`).
+
+    `name` is Keras' parameter name; it takes a config dict as well.
+    """
+    config = name
     objects = dict(ALL_OBJECTS)
     objects.update(custom_objects or {})
     if isinstance(config, str):

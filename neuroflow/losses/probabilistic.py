@@ -237,12 +237,15 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         ignore_class: a label value whose entries are left out of the loss and of its mean
             (segmentation 'void' pixels, padding), or None.
         reduction, name, dtype: as for `Loss`.
+        axis: the class axis of y_pred (default -1).
     """
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
                  name="sparse_categorical_crossentropy", dtype=None):
+        # axis: the class axis of y_pred (Keras 3.15's argument); the default keeps the config as it was.
+        options = {} if axis == -1 else {"axis": axis}
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
-                         from_logits=from_logits, ignore_class=ignore_class)
+                         from_logits=from_logits, ignore_class=ignore_class, **options)
 
     def call(self, y_true, y_pred):
         # Integer labels never need squeezing against y_pred; the function handles (batch, 1).

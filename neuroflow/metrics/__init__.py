@@ -26,8 +26,16 @@ from neuroflow.metrics.accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from neuroflow.metrics.at_constraint import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from neuroflow.metrics.confusion import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from neuroflow.metrics.correlation import ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation
 from neuroflow.metrics.f_score import F1Score, FBetaScore
+from neuroflow.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from neuroflow.metrics.metric import FUNCTIONS as _FUNCTIONS
 from neuroflow.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, get_function, snake_case
 from neuroflow.metrics.probabilistic import (
@@ -40,6 +48,7 @@ from neuroflow.metrics.probabilistic import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
+from neuroflow.metrics.r2_score import R2Score
 from neuroflow.metrics.regression import (
     CosineSimilarity,
     LogCoshError,
@@ -69,6 +78,11 @@ squared_hinge = _losses.squared_hinge
 categorical_hinge = _losses.categorical_hinge
 log_cosh = _losses.log_cosh
 
+# metrics10 (issue 10): loss functions Keras also lists under keras.metrics.
+binary_focal_crossentropy = _losses.binary_focal_crossentropy
+categorical_focal_crossentropy = _losses.categorical_focal_crossentropy
+huber = _losses.huber
+
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper,
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
             SparseTopKCategoricalAccuracy,
@@ -78,6 +92,9 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper,
             Hinge, SquaredHinge, CategoricalHinge,
             TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall, AUC,
             FBetaScore, F1Score]
+# metrics10 (issue 10)
+_CLASSES += [IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU, R2Score, PearsonCorrelation, ConcordanceCorrelation,
+             PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity]
 
 # String identifiers, as keras.metrics.get reads them: class names, their snake_case, short forms.
 # The Metric classes registered themselves (Metric.__init_subclass__); add the base and Keras' spellings.
@@ -95,6 +112,10 @@ _FUNCTIONS.update({fn.__name__: fn for fn in [
     mean_absolute_percentage_error, mean_squared_logarithmic_error, binary_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
     categorical_hinge, log_cosh]})
+
+# metrics10 (issue 10)
+_FUNCTIONS.update({fn.__name__: fn for fn in [
+    pearson_correlation, concordance_correlation, binary_focal_crossentropy, categorical_focal_crossentropy, huber]})
 
 
 def serialize(metric):

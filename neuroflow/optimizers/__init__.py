@@ -5,14 +5,21 @@
 """
 from neuroflow.optimizers import schedules
 from neuroflow.optimizers.adadelta import Adadelta
+from neuroflow.optimizers.adafactor import Adafactor
 from neuroflow.optimizers.adagrad import Adagrad
 from neuroflow.optimizers.adam import Adam
 from neuroflow.optimizers.adamax import Adamax
 from neuroflow.optimizers.adamw import AdamW
 from neuroflow.optimizers.ftrl import Ftrl
+from neuroflow.optimizers.lamb import Lamb
+from neuroflow.optimizers.lion import Lion
+from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from neuroflow.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from neuroflow.optimizers.muon import Muon
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.optimizer import Optimizer
 from neuroflow.optimizers.rmsprop import RMSprop
+from neuroflow.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from neuroflow.optimizers.sgd import SGD
 from neuroflow.utils import registry
 from neuroflow.utils.registry import lookup
@@ -56,3 +63,6 @@ def get(identifier):
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl", "Optimizer",
            "get", "serialize", "deserialize", "schedules"]
+# metrics10 (issue 10)
+__all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "LossScaleOptimizer",
+            "Muon"]

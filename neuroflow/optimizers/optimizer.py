@@ -468,6 +468,15 @@ class Optimizer:
         for variable in trainable_variables:
             variable.value[...] = self._slot(variable, "average")
 
+    def moving_average_pairs(self):
+        """(variable, its moving average array, written in place) for each trainable variable, with `use_ema` ([] without).
+
+        The public seam callbacks.SwapEMAWeights swaps through.
+        """
+        if not self.use_ema:
+            return []
+        return [(variable, self._slot(variable, "average")) for variable in self._trainable_variables]
+
     def finalize_variable_values(self, var_list):
         """With `use_ema`, writes the moving averages into the variables (fit calls it at the end)."""
         if self.use_ema:
