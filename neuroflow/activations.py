@@ -14,7 +14,7 @@ as Keras' TensorFlow backend does with `_keras_logits`: the same value, stable f
 """
 from neuroflow import ops
 from neuroflow.engine.tensor import Tensor
-from neuroflow.ops.activation_more import sparsemax
+from neuroflow.ops.activation import sparsemax
 from neuroflow.utils import registry
 from neuroflow.utils.errors import unknown_name_error
 
