@@ -2,6 +2,7 @@
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from neuroflow.layers.category_encoding import CategoryEncoding
+from neuroflow.layers.color_augmentation import RandomGaussianBlur, RandomHue, RandomSaturation, RandomSharpness  # layersb
 from neuroflow.layers.convolutional import (
                                     Conv1D,
                                     Conv2D,
@@ -43,6 +44,7 @@ from neuroflow.layers.layer import Layer
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot
 from neuroflow.layers.merge_functions import average, maximum, minimum, multiply, subtract  # layers10
+from neuroflow.layers.mixing_augmentation import CutMix, MixUp  # layersb
 from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from neuroflow.layers.pooling import (
                                     AveragePooling1D,

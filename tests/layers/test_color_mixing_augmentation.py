@@ -1,0 +1,138 @@
+"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, MixUp and CutMix: Keras 3's values
+where the draws are fixed (fixtures/layersb_references.npz), the random paths' properties, gradients,
+configs, functional shapes, inference identity and errors."""
+import os
+
+import numpy
+import pytest
+
+import neuroflow
+from neuroflow import layers
+from neuroflow.layers.color_augmentation import shift_hue
+from neuroflow.testing import check_layer_gradients
+from tests.layers.helpers import config_round_trip
+
+REFERENCES = numpy.load(os.path.join(os.path.dirname(__file__), "fixtures", "layersb_references.npz"))
+
+FIXED = {
+    "saturation_low": lambda: layers.RandomSaturation((0.3, 0.3)),
+    "saturation_high": lambda: layers.RandomSaturation((0.8, 0.8)),
+    "saturation_channels_first": lambda: layers.RandomSaturation((0.7, 0.7), data_format="channels_first"),
+    "sharpness_soft": lambda: layers.RandomSharpness((0.2, 0.2)),
+    "sharpness_unit": lambda: layers.RandomSharpness((0.9, 0.9), value_range=(0, 1)),
+    "blur_fixed": lambda: layers.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=5, sigma=(0.7, 0.7)),
+    "blur_channels_first": lambda: layers.RandomGaussianBlur(factor=(1.0, 1.0), sigma=(0.5, 0.5),
+                                                             data_format="channels_first"),
+}
+
+ALL = dict(FIXED, hue=lambda: layers.RandomHue(0.4, seed=1), mixup=lambda: layers.MixUp(alpha=0.5, seed=2),
+           cutmix=lambda: layers.CutMix(factor=(0.2, 0.8), seed=3))
+
+
+@pytest.mark.parametrize("case", sorted(FIXED))
+def test_matches_keras(case):
+    x = REFERENCES[f"{case}_x"]
+    numpy.testing.assert_allclose(FIXED[case]()(x, training=True).numpy(), REFERENCES[f"{case}_y"],
+                                  rtol=1e-4, atol=1e-3 * float(x.max()))
+
+
+@pytest.mark.parametrize("case, factor, value_range", [("hue_turn", 0.4, (0, 255)), ("hue_unit", 1.0, (0, 1))])
+def test_hue_matches_keras_for_either_sign(case, factor, value_range):
+    x, expected = REFERENCES[f"{case}_x"], REFERENCES[f"{case}_y"]
+    turned = [shift_hue(x, sign * factor / 2, value_range).numpy() for sign in (1.0, -1.0)]
+    for i in range(x.shape[0]):
+        errors = [numpy.abs(t[i] - expected[i]).max() for t in turned]
+        assert min(errors) < 1e-3 * value_range[1], errors
+    layer_out = layers.RandomHue((factor, factor), value_range=value_range, seed=0)(x, training=True).numpy()
+    for i in range(x.shape[0]):
+        assert min(numpy.abs(t[i] - layer_out[i]).max() for t in turned) < 1e-5 * value_range[1]
+
+
+@pytest.mark.parametrize("case", sorted(ALL))
+def test_config_round_trip(case):
+    config_round_trip(ALL[case]())
+
+
+@pytest.mark.parametrize("case", sorted(ALL))
+def test_identity_at_inference_and_functional_shape(rng, case):
+    x = rng.uniform(0, 255, size=(3, 3, 6, 3)).astype("float32")  # either data_format
+    numpy.testing.assert_array_equal(ALL[case]()(x).numpy(), x)
+    numpy.testing.assert_array_equal(ALL[case]()(x, training=False).numpy(), x)
+    assert ALL[case]()(neuroflow.Input((3, 6, 3))).shape == (None, 3, 6, 3)
+    assert ALL[case]()(x, training=True).shape == x.shape
+
+
+def test_colour_layers_act_per_image(rng):
+    x = rng.uniform(0, 255, size=(16, 3, 3, 3)).astype("float32")
+    # Keras 3 clips the saturation to value_range: with (0, 1) the colours stay within the input's range.
+    saturated = layers.RandomSaturation((0.2, 0.9), value_range=(0, 1), seed=0)(x, training=True).numpy()
+    assert numpy.all(saturated >= -1e-3) and numpy.all(saturated <= 255 + 1e-3)
+    # The value (max of r, g, b) is kept by a saturation change.
+    numpy.testing.assert_allclose(saturated.max(-1), x.max(-1), rtol=1e-4, atol=1e-2)
+    sharp = layers.RandomSharpness(1.0, seed=0)(x, training=True).numpy()
+    assert len({float(numpy.abs(s - x).max()) for s in sharp}) > 8
+    blurred = layers.RandomGaussianBlur(factor=0.5, seed=0)(x, training=True).numpy()
+    kept = numpy.all(numpy.isclose(blurred, x), axis=(1, 2, 3))
+    assert 0 < kept.sum() < 16
+    single = layers.RandomHue(0.5, seed=0)(x[0], training=True)
+    assert single.shape == x[0].shape
+
+
+def test_mixup_mixes_pairs_and_labels(rng):
+    x = rng.uniform(0, 255, size=(8, 4, 5, 3)).astype("float32")
+    labels = numpy.eye(8, dtype="float32")
+    out = layers.MixUp(alpha=1.0, seed=0)({"images": x, "labels": labels}, training=True)
+    mixed, mixed_labels = out["images"].numpy(), out["labels"].numpy()
+    numpy.testing.assert_allclose(mixed_labels.sum(1), 1.0, rtol=1e-6)
+    for i in range(8):
+        weight = mixed_labels[i, i]
+        others = [j for j in range(8) if j != i and mixed_labels[i, j] > 0]
+        partner = others[0] if others else i
+        numpy.testing.assert_allclose(mixed[i], weight * x[i] + (1 - weight) * x[partner], rtol=1e-4, atol=1e-2)
+    # One image (rank 3) has no partner.
+    numpy.testing.assert_array_equal(layers.MixUp()(x[0], training=True).numpy(), x[0])
+
+
+def test_cutmix_pastes_boxes_and_mixes_labels(rng):
+    x = rng.uniform(1, 255, size=(8, 10, 12, 2)).astype("float32")
+    labels = numpy.eye(8, dtype="float32")
+    out = layers.CutMix(seed=0)({"images": x, "labels": labels}, training=True)
+    mixed, mixed_labels = out["images"].numpy(), out["labels"].numpy()
+    numpy.testing.assert_allclose(mixed_labels.sum(1), 1.0, rtol=1e-5)
+    changed = 0
+    for i in range(8):
+        others = [j for j in range(8) if j != i and mixed_labels[i, j] > 0]
+        if not others:
+            numpy.testing.assert_array_equal(mixed[i], x[i])
+            continue
+        pasted = numpy.all(mixed[i] == x[others[0]], axis=-1)
+        assert numpy.all(pasted | numpy.all(mixed[i] == x[i], axis=-1))
+        rows, columns = numpy.nonzero(pasted)
+        if rows.size:  # a rectangle
+            changed += 1
+            assert pasted[rows.min():rows.max() + 1, columns.min():columns.max() + 1].all()
+            assert abs(1 - pasted.mean() - mixed_labels[i, i]) < 0.35
+    assert changed > 0
+    first = layers.CutMix(seed=0, data_format="channels_first")(numpy.moveaxis(x, -1, 1), training=True).numpy()
+    assert first.shape == (8, 2, 10, 12)
+
+
+def test_gradients_flow_through_the_transforms(rng):
+    x = rng.uniform(0.1, 0.9, size=(2, 4, 4, 3))
+    # Fixed draws only: the finite differences call the layer again.
+    check_layer_gradients(layers.RandomSharpness((0.8, 0.8), value_range=(-5, 5), dtype="float64"), x, training=True)
+    check_layer_gradients(layers.RandomGaussianBlur((1.0, 1.0), kernel_size=(3, 5), sigma=(0.6, 0.6),
+                                                    value_range=(-5, 5), dtype="float64"), x, training=True)
+    check_layer_gradients(layers.RandomSaturation((0.7, 0.7), value_range=(0, 1), dtype="float64"), x, training=True)
+
+
+@pytest.mark.parametrize("make, argument", [
+    (lambda: layers.RandomHue(1.5), "factor"), (lambda: layers.RandomSaturation("a"), "factor"),
+    (lambda: layers.RandomSharpness(0.5, value_range=3), "value_range"),
+    (lambda: layers.RandomGaussianBlur(kernel_size=4), "kernel_size"),
+    (lambda: layers.RandomGaussianBlur(sigma=2.0), "sigma"), (lambda: layers.MixUp(alpha=0), "alpha"),
+    (lambda: layers.CutMix(factor=(0.2, 0.3, 0.4)), "factor"),
+])
+def test_errors_name_the_argument(make, argument):
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        make()
