@@ -44,7 +44,7 @@ from neuroflow.layers.layer import Layer
 from neuroflow.layers.masking import Masking
 from neuroflow.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot
 from neuroflow.layers.merge_functions import average, maximum, minimum, multiply, subtract  # layers10
-from neuroflow.layers.mixing_augmentation import CutMix, MixUp  # layersb
+from neuroflow.layers.mixing_augmentation import CutMix, MixUp, RandomErasing  # layersb
 from neuroflow.layers.normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from neuroflow.layers.pooling import (
                                     AveragePooling1D,

@@ -92,3 +92,29 @@ def _(kernel, g, needs):
     # The kernel is symmetric with odd sides and the padding is even on both sides, so the blur is its
     # own adjoint.
     return (_blur(g, kernel),)
+
+
+erasing_boxes = Op("erasing_boxes")
+
+
+@erasing_boxes.forward
+def _(images, scale=(0.02, 0.33), generator=None):
+    """Per image (x0, x1, y0, y1) of the box to erase, shaped (batch, 4): the sides are sqrt(s) times
+    the image's width and height, s ~ U(scale) drawn for each, at offsets U(0, 1) * (size - side)."""
+    batch, height, width = images.shape[:3]
+    ratios = numpy.sqrt(generator.uniform(scale[0], scale[1], size=(batch, 2)))
+    sides_x, sides_y = ratios[:, 0] * width, ratios[:, 1] * height
+    x0 = generator.uniform(0.0, 1.0, size=batch) * (width - sides_x)
+    y0 = generator.uniform(0.0, 1.0, size=batch) * (height - sides_y)
+    boxes = numpy.stack([x0, x0 + sides_x, y0, y0 + sides_y], axis=1)
+    return backend.xp.asarray(boxes.astype(_float_dtype(images))), None
+
+
+standard_normal_like = Op("standard_normal_like")
+
+
+@standard_normal_like.forward
+def _(reference, generator=None):
+    """N(0, 1) numbers of `reference`'s shape (RandomErasing's default fill)."""
+    draws = generator.standard_normal(size=reference.shape)
+    return backend.xp.asarray(draws.astype(_float_dtype(reference))), None

@@ -1,4 +1,4 @@
-"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, MixUp and CutMix: Keras 3's values
+"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, MixUp, CutMix and RandomErasing: Keras 3's values
 where the draws are fixed (fixtures/layersb_references.npz), the random paths' properties, gradients,
 configs, functional shapes, inference identity and errors."""
 import os
@@ -26,7 +26,9 @@ FIXED = {
 }
 
 ALL = dict(FIXED, hue=lambda: layers.RandomHue(0.4, seed=1), mixup=lambda: layers.MixUp(alpha=0.5, seed=2),
-           cutmix=lambda: layers.CutMix(factor=(0.2, 0.8), seed=3))
+           cutmix=lambda: layers.CutMix(factor=(0.2, 0.8), seed=3),
+           erasing=lambda: layers.RandomErasing(scale=(0.1, 0.4), fill_value=(1, 2, 3), seed=4),
+           erasing_noise=lambda: layers.RandomErasing(factor=0.5, value_range=(0, 1), data_format="channels_first"))
 
 
 @pytest.mark.parametrize("case", sorted(FIXED))
@@ -117,6 +119,21 @@ def test_cutmix_pastes_boxes_and_mixes_labels(rng):
     assert first.shape == (8, 2, 10, 12)
 
 
+def test_random_erasing_fills_one_box_per_image(rng):
+    x = rng.uniform(1, 255, size=(12, 10, 12, 3)).astype("float32")
+    out = layers.RandomErasing(factor=(1.0, 1.0), scale=(0.3, 0.3), fill_value=0, seed=0)(x, training=True).numpy()
+    for image in out:
+        erased = numpy.all(image == 0, axis=-1)
+        rows, columns = numpy.nonzero(erased)
+        assert erased[rows.min():rows.max() + 1, columns.min():columns.max() + 1].all()
+        # sides sqrt(0.3) of (10, 12): about 5.5 and 6.6 pixels
+        assert 5 <= rows.max() - rows.min() + 1 <= 6 and 6 <= columns.max() - columns.min() + 1 <= 7
+    noisy = layers.RandomErasing(factor=(1.0, 1.0), seed=1)(x, training=True).numpy()
+    assert noisy.min() >= 0 and noisy.max() <= 255 and numpy.any(noisy != x)
+    some = layers.RandomErasing(factor=0.5, fill_value=0, seed=2)(x, training=True).numpy()
+    assert 0 < numpy.all(some != 0, axis=(1, 2, 3)).sum() < 12
+
+
 def test_gradients_flow_through_the_transforms(rng):
     x = rng.uniform(0.1, 0.9, size=(2, 4, 4, 3))
     # Fixed draws only: the finite differences call the layer again.
@@ -132,6 +149,7 @@ def test_gradients_flow_through_the_transforms(rng):
     (lambda: layers.RandomGaussianBlur(kernel_size=4), "kernel_size"),
     (lambda: layers.RandomGaussianBlur(sigma=2.0), "sigma"), (lambda: layers.MixUp(alpha=0), "alpha"),
     (lambda: layers.CutMix(factor=(0.2, 0.3, 0.4)), "factor"),
+    (lambda: layers.RandomErasing(scale=(1.5, 3)), "scale"), (lambda: layers.RandomErasing(fill_value=(1, 2)), "fill_value"),
 ])
 def test_errors_name_the_argument(make, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
