@@ -2,7 +2,13 @@
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from neuroflow.layers.category_encoding import CategoryEncoding
-from neuroflow.layers.color_augmentation import RandomGaussianBlur, RandomHue, RandomSaturation, RandomSharpness  # layersb
+from neuroflow.layers.color_augmentation import (  # layersb
+                                    RandomColorJitter,
+                                    RandomGaussianBlur,
+                                    RandomHue,
+                                    RandomSaturation,
+                                    RandomSharpness,
+)
 from neuroflow.layers.convolutional import (
                                     Conv1D,
                                     Conv2D,

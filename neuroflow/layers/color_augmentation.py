@@ -1,5 +1,5 @@
 """Colour and blur augmentation layers (keras.layers' names): RandomHue, RandomSaturation,
-RandomSharpness and RandomGaussianBlur.
+RandomSharpness, RandomGaussianBlur and RandomColorJitter (brightness, contrast, saturation, hue).
 
 As the other Random* layers (image_augmentation.py), they act only in training and are the identity
 otherwise; the random numbers are drawn inside ops (ops/augmentation.py, ops/augmentation_draws.py)
@@ -8,7 +8,7 @@ _bounded_pair): a number f gives (max(-f, low), f), a pair is sorted.
 """
 from neuroflow import ops
 from neuroflow.layers.image_augmentation import _bounded_pair, _ImageLayer
-from neuroflow.layers.image_preprocessing import _value_range
+from neuroflow.layers.image_preprocessing import RandomBrightness, RandomContrast, _value_range
 from neuroflow.ops import augmentation_draws
 from neuroflow.ops import image as image_ops
 from neuroflow.ops.image_color import hsv_to_rgb, rgb_to_hsv
@@ -206,4 +206,42 @@ class RandomGaussianBlur(_ImageLayer):
         config = super().get_config()
         config.update({"factor": self.factor, "kernel_size": self.kernel_size, "sigma": self.sigma,
                        "value_range": self.value_range, "data_format": self.data_format, "seed": self.seed})
+        return config
+
+
+class RandomColorJitter(_ImageLayer):
+    """In training, applies in turn RandomBrightness, RandomContrast, RandomSaturation and RandomHue,
+    each only when its factor is given (each with its own draws, all sharing `value_range` and `seed`).
+
+    Args:
+        value_range: (low, high) of the input's values, default (0, 255).
+        brightness_factor, contrast_factor, saturation_factor, hue_factor: each layer's `factor`, or None
+            (default) to skip it.
+        seed, data_format: as the other Random* layers.
+    """
+
+    def __init__(self, value_range=(0, 255), brightness_factor=None, contrast_factor=None, saturation_factor=None,
+                 hue_factor=None, seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        self.value_range = _value_range(value_range, f"RandomColorJitter '{self.name}'")
+        self.brightness_factor, self.contrast_factor = brightness_factor, contrast_factor
+        self.saturation_factor, self.hue_factor = saturation_factor, hue_factor
+        common = {"value_range": self.value_range, "seed": seed, "data_format": self.data_format}
+        steps = ((RandomBrightness, brightness_factor), (RandomContrast, contrast_factor),
+                 (RandomSaturation, saturation_factor), (RandomHue, hue_factor))
+        self.steps = [kind(factor, **common) for kind, factor in steps if factor is not None]
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+        outputs = inputs
+        for step in self.steps:
+            outputs = step(outputs, training=True)
+        return outputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"value_range": self.value_range, "brightness_factor": self.brightness_factor,
+                       "contrast_factor": self.contrast_factor, "saturation_factor": self.saturation_factor,
+                       "hue_factor": self.hue_factor, "seed": self.seed, "data_format": self.data_format})
         return config

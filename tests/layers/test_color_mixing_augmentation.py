@@ -1,6 +1,6 @@
-"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, MixUp, CutMix and RandomErasing: Keras 3's values
-where the draws are fixed (fixtures/layersb_references.npz), the random paths' properties, gradients,
-configs, functional shapes, inference identity and errors."""
+"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, RandomColorJitter, MixUp, CutMix and
+RandomErasing: Keras 3's values where the draws are fixed (fixtures/layersb_references.npz), the random
+paths' properties, gradients, configs, functional shapes, inference identity and errors."""
 import os
 
 import numpy
@@ -23,10 +23,13 @@ FIXED = {
     "blur_fixed": lambda: layers.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=5, sigma=(0.7, 0.7)),
     "blur_channels_first": lambda: layers.RandomGaussianBlur(factor=(1.0, 1.0), sigma=(0.5, 0.5),
                                                              data_format="channels_first"),
+    "jitter_fixed": lambda: layers.RandomColorJitter(brightness_factor=(0.1, 0.1), saturation_factor=(0.7, 0.7)),
 }
 
 ALL = dict(FIXED, hue=lambda: layers.RandomHue(0.4, seed=1), mixup=lambda: layers.MixUp(alpha=0.5, seed=2),
            cutmix=lambda: layers.CutMix(factor=(0.2, 0.8), seed=3),
+           jitter=lambda: layers.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.3, saturation_factor=0.5,
+                                                   hue_factor=0.1, seed=5),
            erasing=lambda: layers.RandomErasing(scale=(0.1, 0.4), fill_value=(1, 2, 3), seed=4),
            erasing_noise=lambda: layers.RandomErasing(factor=0.5, value_range=(0, 1), data_format="channels_first"))
 
