@@ -9,6 +9,7 @@ import pytest
 import neuroflow
 from neuroflow import layers
 from neuroflow.layers.color_augmentation import shift_hue
+from neuroflow.ops import image as image_ops
 from neuroflow.testing import check_layer_gradients
 from tests.layers.helpers import config_round_trip
 
@@ -30,6 +31,7 @@ ALL = dict(FIXED, hue=lambda: layers.RandomHue(0.4, seed=1), mixup=lambda: layer
            cutmix=lambda: layers.CutMix(factor=(0.2, 0.8), seed=3),
            jitter=lambda: layers.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.3, saturation_factor=0.5,
                                                    hue_factor=0.1, seed=5),
+           shear=lambda: layers.RandomShear(0.2, (0.1, 0.3), fill_mode="wrap", seed=6),
            erasing=lambda: layers.RandomErasing(scale=(0.1, 0.4), fill_value=(1, 2, 3), seed=4),
            erasing_noise=lambda: layers.RandomErasing(factor=0.5, value_range=(0, 1), data_format="channels_first"))
 
@@ -51,6 +53,22 @@ def test_hue_matches_keras_for_either_sign(case, factor, value_range):
     layer_out = layers.RandomHue((factor, factor), value_range=value_range, seed=0)(x, training=True).numpy()
     for i in range(x.shape[0]):
         assert min(numpy.abs(t[i] - layer_out[i]).max() for t in turned) < 1e-5 * value_range[1]
+
+
+@pytest.mark.parametrize("case, sx, sy, options", [
+    ("shear_x", 0.3, 0.0, {"fill_mode": "reflect"}),
+    ("shear_both_constant", 0.2, 0.4, {"fill_mode": "constant", "interpolation": "nearest"}),
+])
+def test_shear_matches_keras_for_either_sign(case, sx, sy, options):
+    x, expected = REFERENCES[f"{case}_x"], REFERENCES[f"{case}_y"]
+    sheared = [image_ops.affine_transform(x, [1, sign * sx, 0, sign * sy, 1, 0, 0, 0], **options).numpy()
+               for sign in (1.0, -1.0)]
+    for i in range(x.shape[0]):
+        assert min(numpy.abs(t[i] - expected[i]).max() for t in sheared) < 1e-2
+    layer = layers.RandomShear(x_factor=(sx, sx), y_factor=(sy, sy), seed=0, **options)
+    out = layer(x, training=True).numpy()
+    for i in range(x.shape[0]):
+        assert min(numpy.abs(t[i] - out[i]).max() for t in sheared) < 1e-3
 
 
 @pytest.mark.parametrize("case", sorted(ALL))
@@ -152,6 +170,7 @@ def test_gradients_flow_through_the_transforms(rng):
     (lambda: layers.RandomGaussianBlur(kernel_size=4), "kernel_size"),
     (lambda: layers.RandomGaussianBlur(sigma=2.0), "sigma"), (lambda: layers.MixUp(alpha=0), "alpha"),
     (lambda: layers.CutMix(factor=(0.2, 0.3, 0.4)), "factor"),
+    (lambda: layers.RandomShear(x_factor=1.5), "x_factor"), (lambda: layers.RandomShear(y_factor=(0, 2)), "y_factor"),
     (lambda: layers.RandomErasing(scale=(1.5, 3)), "scale"), (lambda: layers.RandomErasing(fill_value=(1, 2)), "fill_value"),
 ])
 def test_errors_name_the_argument(make, argument):

@@ -1,0 +1,36 @@
+"""RandomShear's op: one shear per image drawn inside the forward (as ops/image.py random_affine), so a
+replayed (traced) training step draws fresh ones at every batch. Images are (batch, height, width,
+channels); the resampling and its gradient are ops/image.py's.
+"""
+from neuroflow import backend
+from neuroflow.engine.registry import Op
+from neuroflow.ops.image import _resample, _resample_vjp, _sample_plan
+
+
+def shear_transforms(shear_x, shear_y):
+    """Affine rows (batch, 6): output pixel (x, y) reads the input at (x + sx y, sy x + y)."""
+    xp = backend.xp
+    sx, sy = xp.asarray(shear_x, dtype="float64"), xp.asarray(shear_y, dtype="float64")
+    ones, zeros = xp.ones_like(sx), xp.zeros_like(sx)
+    return xp.stack([ones, sx, zeros, sy, ones, zeros], axis=1)
+
+
+random_shear = Op("random_shear")
+
+
+@random_shear.forward
+def _(images, x_factor=(0.0, 0.0), y_factor=(0.0, 0.0), interpolation="bilinear", fill_mode="reflect",
+      fill_value=0.0, generator=None):
+    """Per image: a sign s (a fair coin, one for both axes, as Keras 3), sx ~ s U(x_factor), sy ~ s U(y_factor)."""
+    n = images.shape[0]
+    sign = backend.xp.where(generator.uniform(0.0, 1.0, size=n) > 0.5, -1.0, 1.0)
+    shear_y = generator.uniform(y_factor[0], y_factor[1], size=n) * sign
+    shear_x = generator.uniform(x_factor[0], x_factor[1], size=n) * sign
+    plan = _sample_plan(images.shape, shear_transforms(shear_x, shear_y), interpolation, fill_mode)
+    return _resample(images, plan, fill_value, fill_mode), (images.shape, plan)
+
+
+@random_shear.vjp
+def _(residuals, g, needs):
+    shape, plan = residuals
+    return (_resample_vjp(shape, plan, g),)
