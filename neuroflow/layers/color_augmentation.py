@@ -1,5 +1,6 @@
 """Colour and blur augmentation layers (keras.layers' names): RandomHue, RandomSaturation,
-RandomSharpness, RandomGaussianBlur and RandomColorJitter (brightness, contrast, saturation, hue).
+RandomSharpness, RandomGaussianBlur and RandomColorJitter (brightness, contrast, saturation, hue),
+and the deterministic Equalization.
 
 As the other Random* layers (image_augmentation.py), they act only in training and are the identity
 otherwise; the random numbers are drawn inside ops (ops/augmentation.py, ops/augmentation_draws.py)
@@ -9,7 +10,7 @@ _bounded_pair): a number f gives (max(-f, low), f), a pair is sorted.
 from neuroflow import ops
 from neuroflow.layers.image_augmentation import _bounded_pair, _ImageLayer
 from neuroflow.layers.image_preprocessing import RandomBrightness, RandomContrast, _value_range
-from neuroflow.ops import augmentation_draws
+from neuroflow.ops import augmentation_draws, equalize
 from neuroflow.ops import image as image_ops
 from neuroflow.ops.image_color import hsv_to_rgb, rgb_to_hsv
 
@@ -244,4 +245,37 @@ class RandomColorJitter(_ImageLayer):
         config.update({"value_range": self.value_range, "brightness_factor": self.brightness_factor,
                        "contrast_factor": self.contrast_factor, "saturation_factor": self.saturation_factor,
                        "hue_factor": self.hue_factor, "seed": self.seed, "data_format": self.data_format})
+        return config
+
+
+class Equalization(_ImageLayer):
+    """Histogram equalization: each channel's values (over the whole batch, as Keras 3) mapped through
+    the cumulative histogram of `bins` bins on the 0..255 scale, so they spread over value_range; a
+    channel with a single occupied bin passes unchanged. Acts unless called with training=False (Keras 3
+    preprocessing layers' default training=True; predict passes False).
+
+    Args:
+        value_range: (low, high) of the input's values, default (0, 255).
+        bins: the histogram's bin count, a positive integer (default 256).
+        data_format: 'channels_last' (default) or 'channels_first'.
+    """
+
+    def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        where = f"Equalization '{self.name}'"
+        self.value_range = _value_range(value_range, where)
+        if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
+            raise ValueError(f"{where}: `bins` must be a positive integer, got {bins!r}")
+        self.bins = bins
+
+    def call(self, inputs, training=None):
+        if training is False:
+            return inputs
+        channel_axis = -1 if self.data_format == "channels_last" else -3
+        return equalize.equalize(inputs, value_range=tuple(float(v) for v in self.value_range), bins=self.bins,
+                                 channel_axis=channel_axis)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"value_range": self.value_range, "bins": self.bins, "data_format": self.data_format})
         return config

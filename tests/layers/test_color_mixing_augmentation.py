@@ -9,6 +9,7 @@ import pytest
 import neuroflow
 from neuroflow import layers
 from neuroflow.layers.color_augmentation import shift_hue
+from neuroflow.ops import geometric_draws
 from neuroflow.ops import image as image_ops
 from neuroflow.testing import check_layer_gradients
 from tests.layers.helpers import config_round_trip
@@ -24,6 +25,9 @@ FIXED = {
     "blur_fixed": lambda: layers.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=5, sigma=(0.7, 0.7)),
     "blur_channels_first": lambda: layers.RandomGaussianBlur(factor=(1.0, 1.0), sigma=(0.5, 0.5),
                                                              data_format="channels_first"),
+    "equalization": lambda: layers.Equalization(),
+    "equalization_unit_bins": lambda: layers.Equalization(value_range=(0, 1), bins=16),
+    "equalization_channels_first": lambda: layers.Equalization(bins=64, data_format="channels_first"),
     "jitter_fixed": lambda: layers.RandomColorJitter(brightness_factor=(0.1, 0.1), saturation_factor=(0.7, 0.7)),
 }
 
@@ -79,7 +83,8 @@ def test_config_round_trip(case):
 @pytest.mark.parametrize("case", sorted(ALL))
 def test_identity_at_inference_and_functional_shape(rng, case):
     x = rng.uniform(0, 255, size=(3, 3, 6, 3)).astype("float32")  # either data_format
-    numpy.testing.assert_array_equal(ALL[case]()(x).numpy(), x)
+    if not case.startswith("equalization"):  # Equalization acts unless training=False, as Keras 3
+        numpy.testing.assert_array_equal(ALL[case]()(x).numpy(), x)
     numpy.testing.assert_array_equal(ALL[case]()(x, training=False).numpy(), x)
     assert ALL[case]()(neuroflow.Input((3, 6, 3))).shape == (None, 3, 6, 3)
     assert ALL[case]()(x, training=True).shape == x.shape
@@ -140,6 +145,16 @@ def test_cutmix_pastes_boxes_and_mixes_labels(rng):
     assert first.shape == (8, 2, 10, 12)
 
 
+def test_equalization_spreads_values_and_keeps_flat_channels(rng):
+    x = rng.uniform(100, 140, size=(2, 8, 8, 3)).astype("float32")
+    x[..., 2] = 7.0
+    out = layers.Equalization()(x).numpy()
+    assert out[..., :2].min() < 10 and out[..., :2].max() > 250
+    numpy.testing.assert_array_equal(out[..., 2], x[..., 2])
+    model_out = neuroflow.models.Sequential([neuroflow.Input((8, 8, 3)), layers.Equalization()]).predict(x, verbose=0)
+    numpy.testing.assert_array_equal(model_out, x)  # predict calls it with training=False, as Keras 3
+
+
 def test_random_erasing_fills_one_box_per_image(rng):
     x = rng.uniform(1, 255, size=(12, 10, 12, 3)).astype("float32")
     out = layers.RandomErasing(factor=(1.0, 1.0), scale=(0.3, 0.3), fill_value=0, seed=0)(x, training=True).numpy()
@@ -161,6 +176,10 @@ def test_gradients_flow_through_the_transforms(rng):
     check_layer_gradients(layers.RandomSharpness((0.8, 0.8), value_range=(-5, 5), dtype="float64"), x, training=True)
     check_layer_gradients(layers.RandomGaussianBlur((1.0, 1.0), kernel_size=(3, 5), sigma=(0.6, 0.6),
                                                     value_range=(-5, 5), dtype="float64"), x, training=True)
+    # A generator made afresh at each call fixes the shear's coin for the finite differences.
+    shear = layers.Lambda(lambda t: geometric_draws.random_shear(t, x_factor=(0.3, 0.3), y_factor=(0.1, 0.1),
+                                                                 generator=numpy.random.default_rng(0)), dtype="float64")
+    check_layer_gradients(shear, x)
     check_layer_gradients(layers.RandomSaturation((0.7, 0.7), value_range=(0, 1), dtype="float64"), x, training=True)
 
 
@@ -171,7 +190,8 @@ def test_gradients_flow_through_the_transforms(rng):
     (lambda: layers.RandomGaussianBlur(sigma=2.0), "sigma"), (lambda: layers.MixUp(alpha=0), "alpha"),
     (lambda: layers.CutMix(factor=(0.2, 0.3, 0.4)), "factor"),
     (lambda: layers.RandomShear(x_factor=1.5), "x_factor"), (lambda: layers.RandomShear(y_factor=(0, 2)), "y_factor"),
-    (lambda: layers.RandomErasing(scale=(1.5, 3)), "scale"), (lambda: layers.RandomErasing(fill_value=(1, 2)), "fill_value"),
+    (lambda: layers.RandomErasing(scale=(1.5, 3)), "scale"), (lambda: layers.Equalization(bins=0), "bins"),
+    (lambda: layers.Equalization(value_range=(1,)), "value_range"), (lambda: layers.RandomErasing(fill_value=(1, 2)), "fill_value"),
 ])
 def test_errors_name_the_argument(make, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
