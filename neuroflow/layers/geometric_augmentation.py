@@ -1,11 +1,17 @@
-"""Geometric augmentation layers beyond image_preprocessing.py's (keras.layers' names): RandomShear.
+"""Geometric augmentation layers beyond image_preprocessing.py's (keras.layers' names): RandomShear and
+RandomPerspective.
 
 Only in training (the identity otherwise); the draws happen inside one op (ops/geometric_draws.py)
 from the layer's SeedGenerator stream, and the resampling shares ops/image.py's fill modes.
 """
+from neuroflow import ops
+from neuroflow.layers.image_augmentation import _bounded_pair, _ImageLayer
 from neuroflow.layers.image_preprocessing import _RandomAffine
 from neuroflow.ops import geometric_draws
 from neuroflow.ops import image as image_ops
+from neuroflow.utils.errors import unknown_name_error
+
+_PERSPECTIVE_ORDERS = {"nearest": 0, "bilinear": 1}
 
 
 def _shear_factor(factor, name, where):
@@ -49,4 +55,52 @@ class RandomShear(_RandomAffine):
     def get_config(self):
         config = super().get_config()
         config.update({"x_factor": self.x_factor, "y_factor": self.y_factor})
+        return config
+
+
+class RandomPerspective(_ImageLayer):
+    """In training, warps each image with probability p ~ U(factor) (drawn per image): its four corners
+    move by up to scale / 2 of their coordinates (each coordinate independently), the rest follows the
+    homography; outside the input reads fill_value.
+
+    Args:
+        factor: the probability range, a number f in [0, 1] (the range (0, f)) or a pair; default 1.
+        scale: how far the corners may move, a number in [0, 1] (default 1).
+        interpolation: 'bilinear' (default) or 'nearest'.
+        fill_value: what the warp reads outside the image (default 0).
+        seed, data_format: as the other Random* layers.
+    """
+
+    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0, seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        where = f"RandomPerspective '{self.name}'"
+        self.factor = _bounded_pair(factor, (0, 1), where)
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0 <= scale <= 1:
+            raise ValueError(f"{where}: `scale` must be a number in [0, 1], got {scale!r}")
+        if interpolation not in _PERSPECTIVE_ORDERS:
+            raise unknown_name_error("interpolation", interpolation, tuple(_PERSPECTIVE_ORDERS))
+        self.scale, self.interpolation, self.fill_value = scale, interpolation, fill_value
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+
+        def warp(images):
+            if not str(images.dtype).startswith("float"):
+                images = ops.cast(images, "float32")
+            probability = self._per_image(images, *self.factor)
+            apply = ops.less(self._per_image(images, 0.0, 1.0), probability)
+            warped = geometric_draws.random_perspective(images, scale=float(self.scale),
+                                                        order=_PERSPECTIVE_ORDERS[self.interpolation],
+                                                        fill_value=float(self.fill_value),
+                                                        generator=self.seed_generator.rng)
+            return ops.where(apply, warped, images)
+
+        return image_ops.on_image_batch(inputs, self.data_format, warp, what="RandomPerspective")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
+                       "fill_value": self.fill_value, "seed": self.seed, "data_format": self.data_format})
         return config

@@ -1,10 +1,15 @@
-"""RandomShear's op: one shear per image drawn inside the forward (as ops/image.py random_affine), so a
-replayed (traced) training step draws fresh ones at every batch. Images are (batch, height, width,
-channels); the resampling and its gradient are ops/image.py's.
+"""RandomShear's and RandomPerspective's ops: one warp per image drawn inside the forward (as
+ops/image.py random_affine), so a replayed (traced) training step draws fresh ones at every batch.
+Images are (batch, height, width, channels); the resampling and its gradient are ops/image.py's and
+ops/image_perspective.py's.
 """
+import numpy
+
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 from neuroflow.ops.image import _resample, _resample_vjp, _sample_plan
+from neuroflow.ops.image_perspective import homography, perspective_op
+from neuroflow.ops.map_coordinates import sample_vjp
 
 
 def shear_transforms(shear_x, shear_y):
@@ -34,3 +39,22 @@ def _(images, x_factor=(0.0, 0.0), y_factor=(0.0, 0.0), interpolation="bilinear"
 def _(residuals, g, needs):
     shape, plan = residuals
     return (_resample_vjp(shape, plan, g),)
+
+
+random_perspective = Op("random_perspective")
+
+
+@random_perspective.forward
+def _(images, scale=1.0, order=1, fill_value=0.0, generator=None):
+    """Per image: the corners (0, 0), (W-1, 0), (0, H-1), (W-1, H-1) moved to corner * (1 + d), each of
+    the 8 d ~ U(-scale / 2, scale / 2), and the image warped so the corners land there (as Keras 3)."""
+    n, height, width = images.shape[:3]
+    corners = numpy.array([[0.0, 0.0], [width - 1, 0.0], [0.0, height - 1], [width - 1, height - 1]])
+    start = numpy.broadcast_to(corners, (n, 4, 2))
+    end = start + start * generator.uniform(-0.5 * scale, 0.5 * scale, size=(n, 4, 2))
+    return perspective_op._forward(images, coefficients=homography(start, end), order=order, fill_value=fill_value)
+
+
+@random_perspective.vjp
+def _(residuals, g, needs):
+    return (sample_vjp(residuals, g),)
