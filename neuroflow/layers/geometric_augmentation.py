@@ -1,12 +1,12 @@
-"""Geometric augmentation layers beyond image_preprocessing.py's (keras.layers' names): RandomShear and
-RandomPerspective.
+"""Geometric augmentation layers beyond image_preprocessing.py's (keras.layers' names): RandomShear,
+RandomPerspective and RandomElasticTransform.
 
 Only in training (the identity otherwise); the draws happen inside one op (ops/geometric_draws.py)
 from the layer's SeedGenerator stream, and the resampling shares ops/image.py's fill modes.
 """
 from neuroflow import ops
 from neuroflow.layers.image_augmentation import _bounded_pair, _ImageLayer
-from neuroflow.layers.image_preprocessing import _RandomAffine
+from neuroflow.layers.image_preprocessing import _RandomAffine, _value_range
 from neuroflow.ops import geometric_draws
 from neuroflow.ops import image as image_ops
 from neuroflow.utils.errors import unknown_name_error
@@ -103,4 +103,60 @@ class RandomPerspective(_ImageLayer):
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
                        "fill_value": self.fill_value, "seed": self.seed, "data_format": self.data_format})
+        return config
+
+
+class RandomElasticTransform(_ImageLayer):
+    """In training, displaces the pixels of each image, with probability p ~ U(factor) (drawn per image),
+    along a smooth random field: one distortion d ~ U(scale) for the batch gives the displacement
+    alpha = 0.1 d max(H, W) and smoothness sigma = 0.05 d min(H, W); the result clipped to value_range.
+
+    Args:
+        factor: the probability range, a number f in [0, 1] (the range (0, f)) or a pair; default 1.
+        scale: the distortion range, a number in [0, 1] (the range (0, s)) or a pair; default 1.
+        interpolation: 'bilinear' (default) or 'nearest'.
+        fill_mode: 'reflect' (default), 'wrap', 'constant', 'nearest' or 'mirror'.
+        fill_value: what 'constant' reads outside the image.
+        value_range: (low, high) of the input's values, default (0, 255).
+        seed, data_format: as the other Random* layers.
+    """
+
+    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                 value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        where = f"RandomElasticTransform '{self.name}'"
+        self.factor = _bounded_pair(factor, (0, 1), where)
+        try:
+            self.scale = _bounded_pair(scale, (0, 1), where)
+        except ValueError:
+            raise ValueError(f"{where}: `scale` must be a number in [0, 1] or a pair of them, got {scale!r}") from None
+        if interpolation not in _PERSPECTIVE_ORDERS:
+            raise unknown_name_error("interpolation", interpolation, tuple(_PERSPECTIVE_ORDERS))
+        if fill_mode not in image_ops.FILL_MODES:
+            raise unknown_name_error("fill_mode", fill_mode, image_ops.FILL_MODES)
+        self.interpolation, self.fill_mode, self.fill_value = interpolation, fill_mode, fill_value
+        self.value_range = _value_range(value_range, where)
+
+    def call(self, inputs, training=None):
+        if not training or self.scale[1] == 0 or self.factor[1] == 0:
+            return inputs
+
+        def distort(images):
+            if not str(images.dtype).startswith("float"):
+                images = ops.cast(images, "float32")
+            probability = self._per_image(images, *self.factor)
+            apply = ops.less(self._per_image(images, 0.0, 1.0), probability)
+            moved = geometric_draws.random_elastic(images, scale=self.scale, order=_PERSPECTIVE_ORDERS[self.interpolation],
+                                                   fill_mode=self.fill_mode, fill_value=float(self.fill_value),
+                                                   generator=self.seed_generator.rng)
+            out = ops.where(apply, moved, images)
+            return ops.clip(out, float(self.value_range[0]), float(self.value_range[1]))
+
+        return image_ops.on_image_batch(inputs, self.data_format, distort, what="RandomElasticTransform")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
+                       "fill_mode": self.fill_mode, "fill_value": self.fill_value, "value_range": self.value_range,
+                       "seed": self.seed, "data_format": self.data_format})
         return config

@@ -1,13 +1,14 @@
-"""RandomShear's and RandomPerspective's ops: one warp per image drawn inside the forward (as
+"""RandomShear's, RandomPerspective's and RandomElasticTransform's ops: one warp per image drawn inside the forward (as
 ops/image.py random_affine), so a replayed (traced) training step draws fresh ones at every batch.
-Images are (batch, height, width, channels); the resampling and its gradient are ops/image.py's and
-ops/image_perspective.py's.
+Images are (batch, height, width, channels); the resampling and its gradient are ops/image.py's,
+ops/image_perspective.py's and ops/image_elastic.py's.
 """
 import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 from neuroflow.ops.image import _resample, _resample_vjp, _sample_plan
+from neuroflow.ops.image_elastic import elastic_op
 from neuroflow.ops.image_perspective import homography, perspective_op
 from neuroflow.ops.map_coordinates import sample_vjp
 
@@ -56,5 +57,25 @@ def _(images, scale=1.0, order=1, fill_value=0.0, generator=None):
 
 
 @random_perspective.vjp
+def _(residuals, g, needs):
+    return (sample_vjp(residuals, g),)
+
+
+random_elastic = Op("random_elastic")
+
+
+@random_elastic.forward
+def _(images, scale=(0.0, 1.0), order=1, fill_mode="reflect", fill_value=0.0, generator=None):
+    """One distortion d ~ U(scale) for the batch (as Keras 3): alpha = 0.1 d max(H, W), sigma = 0.05 d
+    min(H, W), then the elastic field of ops/image_elastic.py drawn from this generator's stream."""
+    height, width = images.shape[1:3]
+    distortion = generator.uniform(scale[0], scale[1])
+    alpha = max(height, width) * 0.1 * distortion
+    sigma = max(min(height, width) * 0.05 * distortion, 1e-6)  # d = 0: no displacement, not 0 / 0
+    return elastic_op._forward(images, alpha=alpha, sigma=sigma, order=order, fill_mode=fill_mode,
+                               fill_value=fill_value, seed=int(generator.integers(2**62)))
+
+
+@random_elastic.vjp
 def _(residuals, g, needs):
     return (sample_vjp(residuals, g),)

@@ -39,6 +39,7 @@ ALL = dict(FIXED, hue=lambda: layers.RandomHue(0.4, seed=1), mixup=lambda: layer
            perspective=lambda: layers.RandomPerspective(factor=0.7, scale=0.4, seed=7),
            perspective_nearest=lambda: layers.RandomPerspective(interpolation="nearest", fill_value=3.0,
                                                                 data_format="channels_first"),
+           elastic=lambda: layers.RandomElasticTransform(factor=0.8, scale=(0.2, 0.9), fill_mode="constant", seed=8),
            erasing=lambda: layers.RandomErasing(scale=(0.1, 0.4), fill_value=(1, 2, 3), seed=4),
            erasing_noise=lambda: layers.RandomErasing(factor=0.5, value_range=(0, 1), data_format="channels_first"))
 
@@ -168,6 +169,15 @@ def test_random_perspective_warps_by_the_corners(rng):
     assert 0 < numpy.all(some == x, axis=(1, 2, 3)).sum() < 6
 
 
+def test_random_elastic_transform_displaces_smoothly(rng):
+    x = numpy.tile(numpy.linspace(0, 255, 20, dtype="float32")[None, None, :, None], (4, 20, 1, 1))
+    moved = layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(1.0, 1.0), seed=0)(x, training=True).numpy()
+    assert numpy.all(numpy.abs(moved - x).max(axis=(1, 2, 3)) > 0.5)
+    assert moved.min() >= 0 and moved.max() <= 255
+    still = layers.RandomElasticTransform(factor=(1.0, 1.0), scale=0.0, seed=0)(x, training=True).numpy()
+    numpy.testing.assert_array_equal(still, x)
+
+
 def test_random_erasing_fills_one_box_per_image(rng):
     x = rng.uniform(1, 255, size=(12, 10, 12, 3)).astype("float32")
     out = layers.RandomErasing(factor=(1.0, 1.0), scale=(0.3, 0.3), fill_value=0, seed=0)(x, training=True).numpy()
@@ -197,6 +207,10 @@ def test_gradients_flow_through_the_transforms(rng):
                                                                              generator=numpy.random.default_rng(0)),
                                 dtype="float64")
     check_layer_gradients(perspective, x)
+    elastic = layers.Lambda(lambda t: geometric_draws.random_elastic(t, scale=(0.5, 0.5),
+                                                                     generator=numpy.random.default_rng(0)),
+                            dtype="float64")
+    check_layer_gradients(elastic, x)
     check_layer_gradients(layers.RandomSaturation((0.7, 0.7), value_range=(0, 1), dtype="float64"), x, training=True)
 
 
@@ -208,7 +222,9 @@ def test_gradients_flow_through_the_transforms(rng):
     (lambda: layers.CutMix(factor=(0.2, 0.3, 0.4)), "factor"),
     (lambda: layers.RandomShear(x_factor=1.5), "x_factor"), (lambda: layers.RandomShear(y_factor=(0, 2)), "y_factor"),
     (lambda: layers.RandomErasing(scale=(1.5, 3)), "scale"), (lambda: layers.RandomPerspective(scale=2), "scale"),
-    (lambda: layers.RandomPerspective(interpolation="cubic"), "interpolation"), (lambda: layers.Equalization(bins=0), "bins"),
+    (lambda: layers.RandomPerspective(interpolation="cubic"), "interpolation"),
+    (lambda: layers.RandomElasticTransform(scale=(2, 3)), "scale"),
+    (lambda: layers.RandomElasticTransform(fill_mode="edge"), "fill_mode"), (lambda: layers.Equalization(bins=0), "bins"),
     (lambda: layers.Equalization(value_range=(1,)), "value_range"), (lambda: layers.RandomErasing(fill_value=(1, 2)), "fill_value"),
 ])
 def test_errors_name_the_argument(make, argument):
