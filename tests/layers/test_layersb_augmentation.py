@@ -1,6 +1,7 @@
-"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, RandomColorJitter, MixUp, CutMix and
-RandomErasing: Keras 3's values where the draws are fixed (fixtures/layersb_references.npz), the random
-paths' properties, gradients, configs, functional shapes, inference identity and errors."""
+"""RandomHue, RandomSaturation, RandomSharpness, RandomGaussianBlur, RandomColorJitter, Equalization, MixUp,
+CutMix, RandomErasing, RandomShear, RandomPerspective and RandomElasticTransform: Keras 3's values where
+the draws are fixed (fixtures/layersb_references.npz), the random paths' properties, gradients,
+configs, functional shapes, inference identity and errors."""
 import os
 
 import numpy
@@ -230,3 +231,4 @@ def test_gradients_flow_through_the_transforms(rng):
 def test_errors_name_the_argument(make, argument):
     with pytest.raises(ValueError, match=argument):
         make()
+
