@@ -1,7 +1,7 @@
 """Layers: the Keras layer vocabulary on neuroflow's engine."""
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
-from neuroflow.layers.audio import MelSpectrogram  # layersb
+from neuroflow.layers.audio import MelSpectrogram, STFTSpectrogram  # layersb
 from neuroflow.layers.category_encoding import CategoryEncoding
 from neuroflow.layers.color_augmentation import (  # layersb
                                     Equalization,

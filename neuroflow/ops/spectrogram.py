@@ -15,13 +15,15 @@ _MEL_BREAK_HERTZ = 700.0
 _MEL_Q = 1127.0
 
 
-def periodic_window(name, length):
-    """'hann' 0.5 - 0.5 cos(2 pi n / N) or 'hamming' 0.54 - 0.46 cos(2 pi n / N), n < N (periodic)."""
+def named_window(name, length, periodic=True):
+    """'hann' 0.5 - 0.5 cos(2 pi n / M) or 'hamming' 0.54 - 0.46 cos(2 pi n / M), n < length, with
+    M = length (periodic, for spectra) or length - 1 (symmetric); None: all ones."""
     n = numpy.arange(length, dtype="float64")
+    span = length if periodic else max(length - 1, 1)
     if name == "hann":
-        return 0.5 - 0.5 * numpy.cos(2.0 * numpy.pi * n / length)
+        return 0.5 - 0.5 * numpy.cos(2.0 * numpy.pi * n / span)
     if name == "hamming":
-        return 0.54 - 0.46 * numpy.cos(2.0 * numpy.pi * n / length)
+        return 0.54 - 0.46 * numpy.cos(2.0 * numpy.pi * n / span)
     return numpy.ones(length)
 
 
@@ -39,7 +41,7 @@ def stft_power(signal, sequence_length, sequence_stride, fft_length, window="han
     starts = xp.arange(frames)[:, None] * sequence_stride + xp.arange(fft_length)[None, :]
     left = (fft_length - sequence_length) // 2
     window_values = numpy.zeros(fft_length)
-    window_values[left:left + sequence_length] = periodic_window(window, sequence_length)
+    window_values[left:left + sequence_length] = named_window(window, sequence_length)
     spectrum = xp.fft.rfft(padded[..., starts].astype("float64") * xp.asarray(window_values), n=fft_length, axis=-1)
     return xp.abs(spectrum) ** exponent
 

@@ -1,4 +1,5 @@
-"""MelSpectrogram: Keras 3's values (fixtures/layersb_references.npz), shapes, config and errors."""
+"""MelSpectrogram and STFTSpectrogram: Keras 3's values (fixtures/layersb_references.npz), shapes,
+configs, gradients and errors."""
 import os
 
 import numpy
@@ -6,6 +7,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
+from neuroflow.testing import check_layer_gradients
 from tests.layers.helpers import config_round_trip
 
 REFERENCES = numpy.load(os.path.join(os.path.dirname(__file__), "fixtures", "layersb_references.npz"))
@@ -41,3 +43,49 @@ def test_mel_spectrogram_matches_keras(case):
 def test_mel_spectrogram_errors(options, argument):
     with pytest.raises(ValueError, match=argument):
         layers.MelSpectrogram(**options)
+
+
+STFT = {
+    "stft_log": dict(frame_length=64, frame_step=16),
+    "stft_psd_spectrum": dict(mode="psd", frame_length=50, frame_step=20, fft_length=64, scaling="spectrum",
+                              window="hamming", periodic=True),
+    "stft_stft_same": dict(mode="stft", frame_length=32, padding="same", window=None),
+    "stft_angle_expand": dict(mode="angle", frame_length=40, frame_step=10, expand_dims=True),
+    "stft_magnitude_first": dict(mode="magnitude", frame_length=48, frame_step=24, data_format="channels_first",
+                                 expand_dims=True),
+    "stft_real_imag": dict(mode="real", frame_length=30, frame_step=15, scaling=None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STFT))
+def test_stft_spectrogram_matches_keras(case):
+    layer = layers.STFTSpectrogram(**STFT[case])
+    x, expected = REFERENCES[f"{case}_x"], REFERENCES[f"{case}_y"]
+    out = layer(x).numpy()
+    assert out.shape == expected.shape == layer.compute_output_shape(x.shape)
+    if case == "stft_angle_expand":  # the angle of a near-zero bin is noise: compare where the power is not tiny
+        magnitude = layers.STFTSpectrogram(**dict(STFT[case], mode="magnitude"))(x).numpy()
+        keep = magnitude > 1e-2
+        wrapped = numpy.angle(numpy.exp(1j * (out - expected)))
+        numpy.testing.assert_allclose(wrapped[keep], 0.0, atol=1e-3)
+    else:
+        numpy.testing.assert_allclose(out, expected, rtol=1e-3, atol=1e-4 * max(1.0, float(numpy.abs(expected).max())))
+    clone = config_round_trip(layer)
+    assert clone(neuroflow.Input(x.shape[1:])).shape == (None,) + expected.shape[1:]
+
+
+def test_stft_spectrogram_trains_its_kernels(rng):
+    layer = layers.STFTSpectrogram(mode="magnitude", frame_length=8, frame_step=4, dtype="float64")
+    check_layer_gradients(layer, rng.normal(size=(2, 24, 1)))
+    assert [w.name for w in layer.trainable_weights] == ["real_kernel", "imag_kernel"]
+    real_only = layers.STFTSpectrogram(mode="real", frame_length=8)
+    real_only(rng.normal(size=(1, 16, 1)).astype("float32"))
+    assert [w.name for w in real_only.weights] == ["real_kernel"]
+
+
+@pytest.mark.parametrize("options, argument", [({"frame_step": 300}, "frame_step"), ({"fft_length": 100}, "fft_length"),
+                                               ({"mode": "power"}, "mode"), ({"scaling": "l2"}, "scaling"),
+                                               ({"padding": "causal"}, "padding"), ({"window": "kaiser"}, "window")])
+def test_stft_spectrogram_errors(options, argument):
+    with pytest.raises(ValueError, match=argument):
+        layers.STFTSpectrogram(**options)
