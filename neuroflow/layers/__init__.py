@@ -2,6 +2,7 @@
 from neuroflow.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from neuroflow.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from neuroflow.layers.audio import MelSpectrogram, STFTSpectrogram  # layersb
+from neuroflow.layers.augmentation_policies import AugMix, RandAugment  # layersb
 from neuroflow.layers.bounding_boxes import MaxNumBoundingBoxes  # layersb
 from neuroflow.layers.category_encoding import CategoryEncoding
 from neuroflow.layers.color_augmentation import (  # layersb

@@ -118,3 +118,24 @@ def _(reference, generator=None):
     """N(0, 1) numbers of `reference`'s shape (RandomErasing's default fill)."""
     draws = generator.standard_normal(size=reference.shape)
     return backend.xp.asarray(draws.astype(_float_dtype(reference))), None
+
+
+choice_index = Op("choice_index")
+
+
+@choice_index.forward
+def _(reference, count=1, generator=None):
+    """One integer drawn uniformly from 0 .. count - 1 (int64 scalar): which augmentation to apply."""
+    return backend.xp.asarray(numpy.int64(generator.integers(0, count))), None
+
+
+mixing_weights = Op("mixing_weights")
+
+
+@mixing_weights.forward
+def _(reference, alpha=1.0, count=1, generator=None):
+    """AugMix's weights for the batch, (count + 1,): Dirichlet(alpha) over the count chains (normalized
+    Gamma(alpha) draws), then one Beta(alpha, alpha) weight of the original image."""
+    gamma = generator.gamma(alpha, size=count)
+    draws = numpy.append(gamma / gamma.sum(), generator.beta(alpha, alpha))
+    return backend.xp.asarray(draws.astype(_float_dtype(reference))), None
