@@ -155,6 +155,97 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+# Windows over a frame, as `scipy.signal.get_window` names them: (cosine-sum coefficients) or a
+# special shape. NumPy only, so the STFT kernel needs no SciPy.
+_COSINE_WINDOWS = {"hann": (0.5, 0.5), "hanning": (0.5, 0.5), "hamming": (0.54, 0.46),
+                   "blackman": (0.42, 0.5, 0.08), "boxcar": (1.0,), "ones": (1.0,), "rectangular": (1.0,)}
+_WINDOW_NAMES = tuple(_COSINE_WINDOWS) + ("bartlett", "triang")
+
+
+def _window(name, length, periodic):
+    """The named window of `length` samples; a periodic one is the symmetric one of length + 1, cut."""
+    if length <= 1:
+        return numpy.ones(length)
+    size = length + 1 if periodic else length
+    if name in ("bartlett", "triang"):
+        n = numpy.arange(size)
+        if name == "bartlett":
+            values = 1.0 - numpy.abs(2.0 * n / (size - 1) - 1.0)
+        else:
+            # SciPy's triangle never reaches zero at the ends.
+            half = numpy.arange(1, (size + 1) // 2 + 1)
+            rising = (2 * half - 1.0) / size if size % 2 == 0 else 2 * half / (size + 1.0)
+            values = numpy.concatenate([rising, rising[-1 - size % 2::-1]])
+    else:
+        phase = 2.0 * numpy.pi * numpy.arange(size) / (size - 1)
+        values = sum(((-1) ** k) * a * numpy.cos(k * phase) for k, a in enumerate(_COSINE_WINDOWS[name]))
+    return values[:length]
+
+
+class STFT(Initializer):
+    """Convolution kernels that compute one side of a short-time Fourier transform.
+
+    For a shape `(frame_length, channels, bins)` the kernel holds cos (side "real") or sin (side
+    "imag") of `-2 pi t f / fft_length` with `fft_length = 2 * (bins - 1)`, times an optional window
+    over t, divided by the window's L2 norm ("density") or L1 norm ("spectrum"). This is what
+    `keras.initializers.STFT` returns (the kernel of `STFTSpectrogram`).
+
+    Args:
+        side: "real" or "imag".
+        window: a window name ("hann", "hamming", "blackman", "bartlett", "triang", "boxcar"), an
+            array of `frame_length` values, or None for no window.
+        scaling: "density", "spectrum" or None.
+        periodic: use the periodic form of a named window (the one for spectral analysis).
+
+    Raises:
+        ValueError: for an unknown side, window name or scaling, or a window of the wrong length.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"Argument `side` must be 'real' or 'imag'. Received: side={side!r}")
+        if isinstance(window, str) and window not in _WINDOW_NAMES:
+            raise ValueError(f"Argument `window` must be one of {', '.join(_WINDOW_NAMES)}, an array or None. "
+                             f"Received: window={window!r}")
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError(f"Argument `scaling` must be None, 'density' or 'spectrum'. Received: scaling={scaling!r}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape, dtype=None):
+        shape = _shape(shape)
+        if len(shape) != 3:
+            raise ValueError(f"STFT initializer expects a shape (frame_length, channels, bins). "
+                             f"Received: shape={shape_text(shape)}")
+        frame_length, _, bins = shape
+        time = numpy.arange(frame_length, dtype=numpy.float64).reshape(frame_length, 1, 1)
+        freq = numpy.arange(bins, dtype=numpy.float64).reshape(1, 1, bins) / ((bins - 1) * 2)
+        angle = -2.0 * time * freq * numpy.pi
+        kernel = numpy.cos(angle) if self.side == "real" else numpy.sin(angle)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                window = _window(self.window, frame_length, self.periodic)
+            else:
+                window = numpy.asarray(self.window, dtype=numpy.float64)
+            if window.shape != (frame_length,):
+                raise ValueError(f"The shape of `window` must be (frame_length,) = ({frame_length},). "
+                                 f"Received: window shape={shape_text(window.shape)}")
+            window = window.reshape(frame_length, 1, 1)
+            scale = 1.0
+            if self.scaling == "density":
+                scale = numpy.sqrt(numpy.sum(window ** 2))
+            elif self.scaling == "spectrum":
+                scale = numpy.sum(numpy.abs(window))
+            kernel = kernel * window / scale
+        return _to_backend(numpy.broadcast_to(kernel, shape).copy(), _dtype(dtype))
+
+    def get_config(self):
+        window = self.window.tolist() if hasattr(self.window, "tolist") else self.window
+        return {"side": self.side, "window": window, "periodic": self.periodic, "scaling": self.scaling}
+
+
 # ---- random initializers ---------------------------------------------------------------------
 
 class RandomInitializer(Initializer):
@@ -423,6 +514,7 @@ registry.register_builtins("initializers", {
     # Older Keras spellings.
     "zero": Zeros, "one": Ones, "uniform": RandomUniform, "normal": RandomNormal,
     "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+    "stft": STFT, "STFTInitializer": STFT,
 })
 ALL_OBJECTS = registry.builtins("initializers")
 
@@ -432,6 +524,8 @@ random_normal, random_uniform, truncated_normal, variance_scaling = (RandomNorma
                                                                      VarianceScaling)
 glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, HeUniform
 lecun_normal, lecun_uniform, orthogonal = LecunNormal, LecunUniform, Orthogonal
+# Keras' compatibility spellings of three classes.
+IdentityInitializer, OrthogonalInitializer, STFTInitializer, stft = Identity, Orthogonal, STFT, STFT
 
 
 def serialize(initializer):
