@@ -41,14 +41,17 @@ def _to_backend(host_array, dtype):
     return backend.xp.asarray(host_array.astype(dtype, copy=False))
 
 
-def compute_fans(shape):
+def compute_fans(shape, input_axes=None, output_axes=None):
     """The (fan_in, fan_out) of a weight shape.
 
     Dense kernels `(in, out)` give (in, out). Convolution kernels `(..., in_channels, filters)`
     multiply both by the receptive field size (the product of the leading spatial dimensions).
-    A vector gives (n, n) and a scalar (1, 1).
+    A vector gives (n, n) and a scalar (1, 1). Given both `input_axes` and `output_axes`, the fans
+    are the products of the sizes along those axes instead (for kernels such as EinsumDense's).
     """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return int(math.prod(shape[a] for a in input_axes)), int(math.prod(shape[a] for a in output_axes))
     if len(shape) < 1:
         fan_in = fan_out = 1
     elif len(shape) == 1:
@@ -377,12 +380,15 @@ class VarianceScaling(RandomInitializer):
         distribution: "truncated_normal" (default; "normal" means the same), "untruncated_normal"
             or "uniform".
         seed: see `RandomInitializer`.
+        input_axes, output_axes: the axes whose sizes make fan_in and fan_out (both or neither;
+            None uses the layout rule of `compute_fans`).
 
     Raises:
         ValueError: for a non-positive scale, or an unknown mode or distribution.
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None,
+                 output_axes=None):
         if not scale > 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -396,11 +402,19 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = None if input_axes is None else [int(a) for a in input_axes]
+        self.output_axes = None if output_axes is None else [int(a) for a in output_axes]
         super().__init__(seed=seed)
+
+    def _axes_config(self):
+        # Keras writes both keys always; neuroflow only when set, so configs without them stay as they were.
+        if self.input_axes is None and self.output_axes is None:
+            return {}
+        return {"input_axes": self.input_axes, "output_axes": self.output_axes}
 
     def __call__(self, shape, dtype=None):
         shape = _shape(shape)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
         generator = self._generator()
@@ -415,7 +429,8 @@ class VarianceScaling(RandomInitializer):
         return _to_backend(values, _dtype(dtype))
 
     def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+        return {**super().get_config(), "scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **self._axes_config()}
 
 
 class _FixedVarianceScaling(VarianceScaling):
@@ -423,11 +438,11 @@ class _FixedVarianceScaling(VarianceScaling):
 
     _settings = {}
 
-    def __init__(self, seed=None):
-        super().__init__(seed=seed, **self._settings)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(seed=seed, input_axes=input_axes, output_axes=output_axes, **self._settings)
 
     def get_config(self):
-        return {"seed": RandomInitializer.get_config(self)["seed"]}
+        return {"seed": RandomInitializer.get_config(self)["seed"], **self._axes_config()}
 
 
 class GlorotUniform(_FixedVarianceScaling):
