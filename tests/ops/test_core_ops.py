@@ -154,3 +154,32 @@ def test_backend_result_type_and_is_keras_tensor():
     assert backend.result_type("int32", float) == backend.floatx()
     assert backend.is_keras_tensor(neuroflow.Input((2,)))
     assert not backend.is_keras_tensor(ops.ones((2,)))
+
+
+def test_stft_istft_gradients_and_round_trip():
+    x = uniform(2, 32)
+    check_grad(lambda a: ops.stft(a, 10, 4, 16), x)
+    check_grad(lambda a: ops.stft(a, 8, 3, 8, window=None, center=False), x)
+    real, imag = ops.stft(x, 10, 4, 16)
+    numpy.testing.assert_allclose(ops.istft((real, imag), 10, 4, 16).numpy(), x, atol=1e-10)
+    check_grad(lambda p, q: ops.istft((p, q), 10, 4, 16), real.numpy(), imag.numpy())
+    assert ops.stft(neuroflow.Input((32,)), 10, 4, 16)[0].shape == (None, 9, 9)
+    with pytest.raises(ValueError, match="fft_length >= sequence_length"):
+        ops.stft(x, 16, 4, 8)
+    with pytest.raises(ValueError, match="`window`"):
+        ops.stft(x, 10, 4, 16, window="blackman")
+
+
+def test_rearrange():
+    x = uniform(2, 6, 4)
+    numpy.testing.assert_array_equal(ops.rearrange(x, "b h w -> b (h w)").numpy(), x.reshape(2, 24))
+    numpy.testing.assert_array_equal(ops.rearrange(x, "b (h1 h) w -> b h1 w h", h1=3).numpy(),
+                                     x.reshape(2, 3, 2, 4).transpose(0, 1, 3, 2))
+    check_grad(lambda a: ops.rearrange(a, "b h w -> w (b h)"), x)
+    assert ops.rearrange(neuroflow.Input((6, 4)), "b h w -> b w h").shape == (None, 4, 6)
+    with pytest.raises(ValueError, match="names 2 input axes"):
+        ops.rearrange(x, "b h -> h b")
+    with pytest.raises(ValueError, match="each axis named once"):
+        ops.rearrange(x, "b h w -> b h")
+    with pytest.raises(ValueError, match="do not make the input axis"):
+        ops.rearrange(x, "b (h1 h) w -> b h1 h w", h1=4)

@@ -51,3 +51,25 @@ def test_scans():
     close(ys, "scan_ys")
     close(ops.associative_scan(lambda p, q: p + q, REF["a"], axis=1), "associative_scan")
     close(ops.associative_scan(lambda p, q: p * q, REF["a"], reverse=True, axis=2), "associative_scan_reverse")
+
+
+@pytest.mark.parametrize("key,options", [
+    ("hann", {}), ("hamming_nocenter", {"window": "hamming", "center": False}), ("none", {"window": None}),
+    ("array", {"window": numpy.linspace(0.5, 1.0, 10, dtype="float32")})])
+def test_stft(key, options):
+    real, imag = ops.stft(REF["long_signal"], 10, 3, 16, **options)
+    close(real, f"stft_{key}_real", atol=1e-4)
+    close(imag, f"stft_{key}_imag", atol=1e-4)
+    assert real.dtype == "float32"
+
+
+@pytest.mark.parametrize("window", ["hann", "hamming"])
+def test_istft(window):
+    spectrum = ops.stft(REF["long_signal"], 16, 4, 16, window=window)
+    close(ops.istft(spectrum, 16, 4, 16, window=window), f"istft_{window}", atol=1e-4)
+    close(ops.istft(spectrum, 16, 4, 16, length=50, window=window), f"istft_{window}_length", atol=1e-4)
+
+
+def test_rearrange():
+    close(ops.rearrange(REF["a"], "b (h1 h) w -> w b h h1", h1=2), "rearrange_split")
+    close(ops.rearrange(REF["a"], "b h w -> (b w) h"), "rearrange_merge")
