@@ -313,6 +313,7 @@ from neuroflow.ops.control_flow import (
 from neuroflow.ops.custom_gradient import custom_gradient
 from neuroflow.ops.distances import cdist
 from neuroflow.ops.fft import fft, fft2, ifft2, irfft, rfft
+from neuroflow.ops.jvp import jvp
 from neuroflow.ops.log_determinant import logdet, slogdet
 from neuroflow.ops.rearrange import rearrange
 from neuroflow.ops.saturate_cast import saturate_cast

@@ -183,3 +183,21 @@ def test_rearrange():
         ops.rearrange(x, "b h w -> b h")
     with pytest.raises(ValueError, match="do not make the input axis"):
         ops.rearrange(x, "b (h1 h) w -> b h1 h w", h1=4)
+
+
+def test_jvp_matches_finite_differences():
+    x, t = uniform(2, 3), uniform(2, 3, seed=1)
+
+    def fun(a, b):
+        return {"y": ops.sin(a) * b, "z": ops.sum(a * a)}
+
+    out, tangent = ops.jvp(fun, (x, x[0]), (t, t[0]))
+    eps = 1e-6
+    plus, minus = fun(x + eps * t, x[0] + eps * t[0]), fun(x - eps * t, x[0] - eps * t[0])
+    for key in ("y", "z"):
+        numpy.testing.assert_allclose(tangent[key].numpy(), (plus[key].numpy() - minus[key].numpy()) / (2 * eps),
+                                      rtol=1e-6, atol=1e-8)
+    _, _, aux = ops.linalg.jvp(lambda a: (ops.exp(a), "aux"), (x,), (t,), has_aux=True)
+    assert aux == "aux"
+    with pytest.raises(ValueError, match="same structure and shapes|structure and shapes of primals"):
+        ops.jvp(ops.sin, (x,), (t[0],))
