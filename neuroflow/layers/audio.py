@@ -1,7 +1,7 @@
 """Audio preprocessing layers (keras.layers' names): MelSpectrogram and STFTSpectrogram.
 
 MelSpectrogram: raw signals (batch, samples) or one signal (samples,) become mel spectrograms (batch,
-num_mel_bins, frames), as Keras 3 lays them out; the spectral work is one op (ops/spectrogram.py).
+num_mel_bins, frames), as Keras 3 lays them out; the spectral work is one op (ops/mel_spectrogram.py).
 STFTSpectrogram: as Keras 3, a strided 1-D convolution with trainable cosine and sine kernels (the
 DFT times the window), so its output is differentiable in the signal and the kernels.
 """
@@ -13,7 +13,7 @@ from neuroflow import backend, ops
 from neuroflow.layers.convolutional import check_data_format
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
-from neuroflow.ops import spectrogram
+from neuroflow.ops import mel_spectrogram as spectrogram
 
 _EPSILON = 1e-7  # Keras' backend.epsilon()
 _STFT_MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
