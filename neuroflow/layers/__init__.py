@@ -28,6 +28,7 @@ from neuroflow.layers.core import Activation, Dense, Dropout, Flatten, Identity,
 from neuroflow.layers.discretization import Discretization
 from neuroflow.layers.embedding import Embedding
 from neuroflow.layers.geometric_augmentation import RandomElasticTransform, RandomPerspective, RandomShear  # layersb
+from neuroflow.layers.hashed_crossing import HashedCrossing  # layersb
 from neuroflow.layers.hashing import Hashing  # layers10
 from neuroflow.layers.image_augmentation import (  # layers10
                                     AutoContrast,
