@@ -5,7 +5,7 @@ widening). No gradients: these are defined on integers only.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import apply
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import promote
 
 
@@ -13,13 +13,13 @@ def _xp():
     return backend.xp
 
 
-bitwise_and_op = plain_op("bitwise_and", lambda a, b: _xp().bitwise_and(*promote(a, b)))
-bitwise_or_op = plain_op("bitwise_or", lambda a, b: _xp().bitwise_or(*promote(a, b)))
-bitwise_xor_op = plain_op("bitwise_xor", lambda a, b: _xp().bitwise_xor(*promote(a, b)))
-bitwise_invert_op = plain_op("bitwise_invert", lambda a: _xp().invert(_xp().asarray(a)))
-left_shift_op = plain_op("left_shift", lambda a, b: _xp().left_shift(*promote(a, b)))
-right_shift_op = plain_op("right_shift", lambda a, b: _xp().right_shift(*promote(a, b)))
-logical_xor_op = plain_op("logical_xor", lambda a, b: _xp().logical_xor(a, b))
+bitwise_and_op = no_gradient_op("bitwise_and", lambda a, b: _xp().bitwise_and(*promote(a, b)))
+bitwise_or_op = no_gradient_op("bitwise_or", lambda a, b: _xp().bitwise_or(*promote(a, b)))
+bitwise_xor_op = no_gradient_op("bitwise_xor", lambda a, b: _xp().bitwise_xor(*promote(a, b)))
+bitwise_invert_op = no_gradient_op("bitwise_invert", lambda a: _xp().invert(_xp().asarray(a)))
+left_shift_op = no_gradient_op("left_shift", lambda a, b: _xp().left_shift(*promote(a, b)))
+right_shift_op = no_gradient_op("right_shift", lambda a, b: _xp().right_shift(*promote(a, b)))
+logical_xor_op = no_gradient_op("logical_xor", lambda a, b: _xp().logical_xor(a, b))
 
 
 def bitwise_and(x, y):

@@ -6,7 +6,7 @@ inputs go through NumPy unchanged.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import as_float
 
 
@@ -40,9 +40,9 @@ def _(residuals, g, needs):
     return (g,)
 
 
-imag_op = plain_op("imag", lambda a: _xp().imag(_xp().asarray(a)))
-isreal_op = plain_op("isreal", lambda a: _xp().isreal(_xp().asarray(a)))
-angle_op = plain_op("angle", lambda a: _xp().angle(as_float(a)).astype(as_float(a).dtype, copy=False))
+imag_op = no_gradient_op("imag", lambda a: _xp().imag(_xp().asarray(a)))
+isreal_op = no_gradient_op("isreal", lambda a: _xp().isreal(_xp().asarray(a)))
+angle_op = no_gradient_op("angle", lambda a: _xp().angle(as_float(a)).astype(as_float(a).dtype, copy=False))
 
 
 def conj(x):

@@ -2,7 +2,7 @@
 from neuroflow import backend
 from neuroflow.engine.registry import apply
 from neuroflow.engine.tensor import convert_to_tensor
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 
 
 def _as_real(a):
@@ -13,8 +13,8 @@ def _as_complex(a):
     return a[..., 0] + 1j * a[..., 1]
 
 
-view_as_real_op = plain_op("view_as_real", _as_real)
-view_as_complex_op = plain_op("view_as_complex", _as_complex)
+view_as_real_op = no_gradient_op("view_as_real", _as_real)
+view_as_complex_op = no_gradient_op("view_as_complex", _as_complex)
 
 
 def view_as_real(x):

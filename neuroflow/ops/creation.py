@@ -11,7 +11,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops.inspection import value_of
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import dtype_of, result_type
 from neuroflow.ops.shape import broadcast_to, reshape
 
@@ -80,7 +80,7 @@ def full(shape, fill_value, dtype=None):
     return Tensor(backend.xp.full(_shape(shape), value_of(fill_value), dtype=_dtype_name(dtype) or backend.floatx()))
 
 
-_full_like_op = plain_op("full_like", lambda a, fill_value, dtype=None: backend.xp.full(
+_full_like_op = no_gradient_op("full_like", lambda a, fill_value, dtype=None: backend.xp.full(
     a.shape, fill_value, dtype=dtype or a.dtype))
 
 
@@ -183,7 +183,7 @@ def _vander(a, N=None, increasing=False):  # noqa: N803 - keras.ops' names
     return backend.xp.vander(compute, N=N, increasing=increasing).astype(a.dtype)
 
 
-_vander_op = plain_op("vander", _vander)
+_vander_op = no_gradient_op("vander", _vander)
 
 
 def vander(x, N=None, increasing=False):  # noqa: N803 - keras.ops' names

@@ -8,7 +8,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import dtype_of, promote, result_type
 from neuroflow.ops.unary import float_binary_op
 
@@ -48,7 +48,7 @@ def fmod(x1, x2):
     return apply(fmod_op, (x1, x2), {})
 
 
-floor_divide_op = plain_op("floor_divide", lambda a, b: _xp().floor_divide(*promote(a, b)))
+floor_divide_op = no_gradient_op("floor_divide", lambda a, b: _xp().floor_divide(*promote(a, b)))
 
 
 def floor_divide(x1, x2):
@@ -78,8 +78,8 @@ def divide_no_nan(x1, x2):
     return apply(divide_no_nan_op, (x1, x2), {})
 
 
-gcd_op = plain_op("gcd", lambda a, b: _xp().gcd(*promote(a, b)))
-lcm_op = plain_op("lcm", lambda a, b: _xp().lcm(*promote(a, b)))
+gcd_op = no_gradient_op("gcd", lambda a, b: _xp().gcd(*promote(a, b)))
+lcm_op = no_gradient_op("lcm", lambda a, b: _xp().lcm(*promote(a, b)))
 
 
 def gcd(x1, x2):

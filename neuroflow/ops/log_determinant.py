@@ -5,7 +5,7 @@ slogdet is computed from an LU factorisation, which stays finite where det itsel
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.decompositions import float_input
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 
 logabsdet_op = Op("logabsdet")
 
@@ -21,7 +21,7 @@ def _(a, g, needs):
     return (g[..., None, None] * backend.xp.swapaxes(backend.xp.linalg.inv(a), -1, -2),)
 
 
-sign_det_op = plain_op("sign_det", lambda a: backend.xp.linalg.slogdet(a)[0])
+sign_det_op = no_gradient_op("sign_det", lambda a: backend.xp.linalg.slogdet(a)[0])
 
 
 def _square(x, name):

@@ -8,17 +8,17 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops.inspection import value_of
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 
 
 def _xp():
     return backend.xp
 
 
-isinf_op = plain_op("isinf", lambda a: _xp().isinf(a))
-isneginf_op = plain_op("isneginf", lambda a: _xp().isneginf(a))
-isposinf_op = plain_op("isposinf", lambda a: _xp().isposinf(a))
-isclose_op = plain_op("isclose", lambda a, b, rtol, atol, equal_nan: _xp().isclose(
+isinf_op = no_gradient_op("isinf", lambda a: _xp().isinf(a))
+isneginf_op = no_gradient_op("isneginf", lambda a: _xp().isneginf(a))
+isposinf_op = no_gradient_op("isposinf", lambda a: _xp().isposinf(a))
+isclose_op = no_gradient_op("isclose", lambda a, b, rtol, atol, equal_nan: _xp().isclose(
     a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 

@@ -1,4 +1,5 @@
-"""Ops without a gradient: index-valued or boolean results (argsort, searchsorted, any ...).
+"""Ops without a gradient: index-valued or boolean results (argsort, searchsorted, any ...), and
+comparisons, rounding, bit operations and NaN tests.
 
 Such an op still runs through `apply`, so it works on functional-API placeholders (shape inference) and in
 a traced step, yet it never records on a tape: its output does not depend smoothly on its inputs.

@@ -5,7 +5,7 @@ so these are ops without a gradient, except fabs (|x| as a float, with the gradi
 """
 from neuroflow import backend
 from neuroflow.engine.registry import apply
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import promote
 from neuroflow.ops.unary import float_unary_op
 
@@ -15,9 +15,9 @@ def _trunc(a):
     return a if a.dtype.kind in "iub" else backend.xp.trunc(a)
 
 
-trunc_op = plain_op("trunc", _trunc)
-signbit_op = plain_op("signbit", lambda a: backend.xp.signbit(a))
-nextafter_op = plain_op("nextafter", lambda a, b: backend.xp.nextafter(*promote(a, b, floating=True)))
+trunc_op = no_gradient_op("trunc", _trunc)
+signbit_op = no_gradient_op("signbit", lambda a: backend.xp.signbit(a))
+nextafter_op = no_gradient_op("nextafter", lambda a, b: backend.xp.nextafter(*promote(a, b, floating=True)))
 fabs_op = float_unary_op("fabs", lambda a: backend.xp.fabs(a), lambda a, out, g: g * backend.xp.sign(a))
 
 

@@ -5,7 +5,7 @@ fmax and fmin ignore NaN (NumPy's fmax: the other input wins), where maximum pro
 from neuroflow import backend
 from neuroflow.engine.registry import apply
 from neuroflow.ops.elementwise import where
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import promote, result_type
 from neuroflow.ops.unary import float_binary_op
 
@@ -52,7 +52,7 @@ def _heaviside(a, b):
     return _xp().heaviside(a, b).astype(dtype, copy=False)
 
 
-heaviside_op = plain_op("heaviside", _heaviside)
+heaviside_op = no_gradient_op("heaviside", _heaviside)
 
 
 def heaviside(x1, x2):

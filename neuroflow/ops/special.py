@@ -21,7 +21,7 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.registry import apply
 from neuroflow.ops.activation import _erf as _erf_chebyshev
-from neuroflow.ops.plain import plain_op
+from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import as_float
 from neuroflow.ops.unary import float_unary_op
 
@@ -95,7 +95,7 @@ def _i0(a):
     return backend.xp.i0(a).astype(a.dtype, copy=False)
 
 
-i0_op = plain_op("i0", _i0)
+i0_op = no_gradient_op("i0", _i0)
 
 
 def i0(x):
