@@ -105,3 +105,16 @@ registry.register_builtins("layers", {"Layer": Layer, "Convolution1D": Convoluti
 # layers10: the 3-D aliases.
 registry.register_builtins("layers", {"Convolution3D": Convolution3D, "MaxPool3D": MaxPool3D, "AvgPool3D": AvgPool3D,
                                       "GlobalMaxPool3D": GlobalMaxPool3D, "GlobalAvgPool3D": GlobalAvgPool3D})
+# layersa: group / RMS normalization, EinsumDense, the 1-D transposed / depthwise / separable convolutions.
+from neuroflow.layers.convolutional_1d import (  # noqa: E402
+                                    Conv1DTranspose,
+                                    Convolution1DTranspose,
+                                    DepthwiseConv1D,
+                                    SeparableConv1D,
+                                    SeparableConvolution1D,
+)
+from neuroflow.layers.einsum_dense import EinsumDense  # noqa: E402
+from neuroflow.layers.group_normalization import GroupNormalization, RMSNormalization  # noqa: E402
+
+registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTranspose,
+                                      "SeparableConvolution1D": SeparableConvolution1D})

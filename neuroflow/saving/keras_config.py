@@ -111,6 +111,9 @@ LAYERS = {
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
     "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
     "Hashing": LayerSpec(),
+    # layersa: Keras 3 names for the 1-D convolution variants, group / RMS normalization, EinsumDense.
+    "SeparableConv1D": LayerSpec(), "DepthwiseConv1D": LayerSpec(), "GroupNormalization": LayerSpec(),
+    "RMSNormalization": LayerSpec(), "EinsumDense": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.

@@ -1,0 +1,121 @@
+"""GroupNormalization, RMSNormalization, EinsumDense, Conv1DTranspose, DepthwiseConv1D and
+SeparableConv1D: Keras 3's values (fixtures/layersa_references.npz), float64 gradients, configs,
+functional shapes, saving (native and Keras' .keras file) and errors."""
+import os
+
+import numpy
+import pytest
+
+from neuroflow import layers, models
+from neuroflow.engine.keras_tensor import KerasTensor
+from neuroflow.testing import check_layer_gradients
+from tests.layers.helpers import check_save_load_round_trip, config_round_trip
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+REFERENCES = numpy.load(os.path.join(FIXTURES, "layersa_references.npz"))
+
+# The constructors of make_layersa_references.py.
+CASES = {
+    "groupnorm": lambda: layers.GroupNormalization(groups=2),
+    "groupnorm_axis1": lambda: layers.GroupNormalization(groups=3, axis=1, epsilon=0.01),
+    "groupnorm_instance": lambda: layers.GroupNormalization(groups=-1, center=False),
+    "rmsnorm": lambda: layers.RMSNormalization(),
+    "rmsnorm_axes": lambda: layers.RMSNormalization(axis=[1, 2], epsilon=0.1),
+    "einsum_matrix": lambda: layers.EinsumDense("ab,bc->ac", 4, bias_axes="c"),
+    "einsum_3d": lambda: layers.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", activation="relu"),
+    "einsum_left": lambda: layers.EinsumDense("...b,bc->...c", 3, bias_axes="c"),
+    "einsum_right": lambda: layers.EinsumDense("abc...,cd->abd...", (4, 3), bias_axes="b"),
+    "conv1dt": lambda: layers.Conv1DTranspose(3, 3, strides=2),
+    "conv1dt_same": lambda: layers.Conv1DTranspose(2, 4, strides=2, padding="same", activation="tanh"),
+    "conv1dt_outpad": lambda: layers.Conv1DTranspose(2, 3, strides=3, output_padding=1, use_bias=False),
+    "conv1dt_first": lambda: layers.Conv1DTranspose(2, 3, dilation_rate=2, data_format="channels_first"),
+    "depthwise1d": lambda: layers.DepthwiseConv1D(3, depth_multiplier=2),
+    "depthwise1d_same": lambda: layers.DepthwiseConv1D(2, strides=2, padding="same"),
+    "separable1d": lambda: layers.SeparableConv1D(4, 3, depth_multiplier=2, activation="relu"),
+    "separable1d_dilated": lambda: layers.SeparableConv1D(2, 2, dilation_rate=2, padding="same"),
+}
+
+
+def _weights(case):
+    count = sum(1 for key in REFERENCES.files if key.startswith(f"{case}_w"))
+    return [REFERENCES[f"{case}_w{i}"] for i in range(count)]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_matches_keras(case):
+    x = REFERENCES[f"{case}_x"]
+    layer = CASES[case]()
+    layer(x)
+    layer.set_weights(_weights(case))
+    numpy.testing.assert_allclose(layer(x).numpy(), REFERENCES[f"{case}_y"], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gradients(float64, case):
+    x = REFERENCES[f"{case}_x"].astype("float64")
+    layer = CASES[case]()
+    layer(x)
+    # Keras' weights keep every relu / tanh input away from the kinks.
+    layer.set_weights([w.astype("float64") for w in _weights(case)])
+    check_layer_gradients(layer, x)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_functional_shape_and_config(case):
+    x = REFERENCES[f"{case}_x"]
+    layer = CASES[case]()
+    symbolic = layer(KerasTensor((None,) + x.shape[1:]))
+    assert symbolic.shape == (None,) + REFERENCES[f"{case}_y"].shape[1:]
+    config_round_trip(layer)
+
+
+@pytest.mark.parametrize("case", ["groupnorm_axis1", "rmsnorm_axes", "einsum_3d", "conv1dt_outpad", "separable1d"])
+def test_save_load_round_trip(tmp_path, rng, case):
+    check_save_load_round_trip(tmp_path, CASES[case](), REFERENCES[f"{case}_x"].shape[1:], rng)
+
+
+def test_loads_keras_saved_model():
+    model = models.load_model(os.path.join(FIXTURES, "layersa_model.keras"))
+    numpy.testing.assert_allclose(model.predict(REFERENCES["model_x"], verbose=0), REFERENCES["model_y"],
+                                  rtol=1e-4, atol=1e-4)
+
+
+def test_aliases_and_keras_defaults():
+    assert layers.Convolution1DTranspose is layers.Conv1DTranspose
+    assert layers.SeparableConvolution1D is layers.SeparableConv1D
+    config = layers.SeparableConv1D(2, 3).get_config()
+    assert config["strides"] == (1,) and config["dilation_rate"] == (1,)
+    assert layers.RMSNormalization().get_config()["epsilon"] == 1e-6
+    assert layers.GroupNormalization().get_config()["groups"] == 32
+
+
+def test_group_normalization_matches_layer_normalization_with_one_group(rng):
+    x = rng.normal(size=(3, 4, 6)).astype("float32")
+    group = layers.GroupNormalization(groups=1, epsilon=1e-3)
+    ln = layers.LayerNormalization(axis=[1, 2], epsilon=1e-3)
+    numpy.testing.assert_allclose(group(x).numpy(), ln(x).numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("make, shape, argument", [
+    (lambda: layers.GroupNormalization(groups=0), None, "groups"),
+    (lambda: layers.GroupNormalization(groups=4), (2, 6), "groups"),
+    (lambda: layers.GroupNormalization(axis=[1]), None, "axis"),
+    (lambda: layers.RMSNormalization(axis="last"), None, "axis"),
+    (lambda: layers.RMSNormalization(epsilon=0), None, "epsilon"),
+    (lambda: layers.EinsumDense("ab->b", 3), None, "equation"),
+    (lambda: layers.EinsumDense("ab,bc->ac", "4"), None, "output_shape"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 4, bias_axes="x"), (2, 3), "bias_axes"),
+    (lambda: layers.EinsumDense("ab,bc->ac", (4,)), None, None),
+    (lambda: layers.Conv1DTranspose(0, 3), None, "filters"),
+    (lambda: layers.DepthwiseConv1D(3, depth_multiplier=0), None, "depth_multiplier"),
+    (lambda: layers.SeparableConv1D(-1, 3), None, "filters"),
+])
+def test_errors_name_the_argument(make, shape, argument):
+    if argument is None:  # a valid layer: the shared axis 'a' disagrees with output_shape only when given
+        layer = layers.EinsumDense("abc,cd->abd", (3, 4))
+        with pytest.raises(ValueError, match="shared axis 'b'"):
+            layer(numpy.zeros((2, 5, 6), "float32"))
+        return
+    with pytest.raises(ValueError, match=argument):
+        layer = make()
+        layer(numpy.zeros(shape, "float32"))
