@@ -118,3 +118,14 @@ from neuroflow.layers.group_normalization import GroupNormalization, RMSNormaliz
 
 registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTranspose,
                                       "SeparableConvolution1D": SeparableConvolution1D})
+from neuroflow.layers.adaptive_pooling import (  # noqa: E402
+                                    AdaptiveAveragePooling1D,
+                                    AdaptiveAveragePooling2D,
+                                    AdaptiveAveragePooling3D,
+                                    AdaptiveMaxPooling1D,
+                                    AdaptiveMaxPooling2D,
+                                    AdaptiveMaxPooling3D,
+)
+from neuroflow.layers.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose  # noqa: E402
+
+registry.register_builtins("layers", {"Convolution3DTranspose": Convolution3DTranspose})

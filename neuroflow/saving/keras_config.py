@@ -113,7 +113,10 @@ LAYERS = {
     "Hashing": LayerSpec(),
     # layersa: Keras 3 names for the 1-D convolution variants, group / RMS normalization, EinsumDense.
     "SeparableConv1D": LayerSpec(), "DepthwiseConv1D": LayerSpec(), "GroupNormalization": LayerSpec(),
-    "RMSNormalization": LayerSpec(), "EinsumDense": LayerSpec(),
+    "RMSNormalization": LayerSpec(), "EinsumDense": LayerSpec(), "Conv3DTranspose": LayerSpec(),
+    "AdaptiveAveragePooling1D": LayerSpec(), "AdaptiveAveragePooling2D": LayerSpec(),
+    "AdaptiveAveragePooling3D": LayerSpec(), "AdaptiveMaxPooling1D": LayerSpec(), "AdaptiveMaxPooling2D": LayerSpec(),
+    "AdaptiveMaxPooling3D": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.

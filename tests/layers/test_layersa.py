@@ -1,14 +1,15 @@
-"""GroupNormalization, RMSNormalization, EinsumDense, Conv1DTranspose, DepthwiseConv1D and
-SeparableConv1D: Keras 3's values (fixtures/layersa_references.npz), float64 gradients, configs,
+"""GroupNormalization, RMSNormalization, EinsumDense, Conv1DTranspose, DepthwiseConv1D,
+SeparableConv1D, Conv3DTranspose and the adaptive poolings: Keras 3's values (fixtures/layersa_references.npz), float64 gradients, configs,
 functional shapes, saving (native and Keras' .keras file) and errors."""
 import os
 
 import numpy
 import pytest
 
-from neuroflow import layers, models
+from neuroflow import layers, models, ops
 from neuroflow.engine.keras_tensor import KerasTensor
-from neuroflow.testing import check_layer_gradients
+from neuroflow.ops.convolution.volumetric_transpose import conv3d_transpose
+from neuroflow.testing import check_gradients, check_layer_gradients
 from tests.layers.helpers import check_save_load_round_trip, config_round_trip
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -33,6 +34,16 @@ CASES = {
     "depthwise1d_same": lambda: layers.DepthwiseConv1D(2, strides=2, padding="same"),
     "separable1d": lambda: layers.SeparableConv1D(4, 3, depth_multiplier=2, activation="relu"),
     "separable1d_dilated": lambda: layers.SeparableConv1D(2, 2, dilation_rate=2, padding="same"),
+    "conv3dt": lambda: layers.Conv3DTranspose(2, 2, strides=2),
+    "conv3dt_same": lambda: layers.Conv3DTranspose(2, (3, 2, 2), strides=(1, 2, 1), padding="same"),
+    "conv3dt_outpad": lambda: layers.Conv3DTranspose(2, 3, strides=2, output_padding=1, dilation_rate=1, use_bias=False),
+    "conv3dt_first": lambda: layers.Conv3DTranspose(2, 2, dilation_rate=(2, 1, 1), data_format="channels_first"),
+    "adaptive_avg1d": lambda: layers.AdaptiveAveragePooling1D(3),
+    "adaptive_max1d": lambda: layers.AdaptiveMaxPooling1D(4),
+    "adaptive_avg2d": lambda: layers.AdaptiveAveragePooling2D((2, 3)),
+    "adaptive_max2d_first": lambda: layers.AdaptiveMaxPooling2D(3, data_format="channels_first"),
+    "adaptive_avg3d": lambda: layers.AdaptiveAveragePooling3D((2, 2, 3)),
+    "adaptive_max3d": lambda: layers.AdaptiveMaxPooling3D(2),
 }
 
 
@@ -46,7 +57,8 @@ def test_matches_keras(case):
     x = REFERENCES[f"{case}_x"]
     layer = CASES[case]()
     layer(x)
-    layer.set_weights(_weights(case))
+    if layer.weights:
+        layer.set_weights(_weights(case))
     numpy.testing.assert_allclose(layer(x).numpy(), REFERENCES[f"{case}_y"], rtol=1e-5, atol=1e-5)
 
 
@@ -56,7 +68,8 @@ def test_gradients(float64, case):
     layer = CASES[case]()
     layer(x)
     # Keras' weights keep every relu / tanh input away from the kinks.
-    layer.set_weights([w.astype("float64") for w in _weights(case)])
+    if layer.weights:
+        layer.set_weights([w.astype("float64") for w in _weights(case)])
     check_layer_gradients(layer, x)
 
 
@@ -69,7 +82,8 @@ def test_functional_shape_and_config(case):
     config_round_trip(layer)
 
 
-@pytest.mark.parametrize("case", ["groupnorm_axis1", "rmsnorm_axes", "einsum_3d", "conv1dt_outpad", "separable1d"])
+@pytest.mark.parametrize("case", ["groupnorm_axis1", "rmsnorm_axes", "einsum_3d", "conv1dt_outpad", "separable1d",
+                                  "conv3dt_same", "adaptive_max2d_first"])
 def test_save_load_round_trip(tmp_path, rng, case):
     check_save_load_round_trip(tmp_path, CASES[case](), REFERENCES[f"{case}_x"].shape[1:], rng)
 
@@ -109,7 +123,12 @@ def test_group_normalization_matches_layer_normalization_with_one_group(rng):
     (lambda: layers.Conv1DTranspose(0, 3), None, "filters"),
     (lambda: layers.DepthwiseConv1D(3, depth_multiplier=0), None, "depth_multiplier"),
     (lambda: layers.SeparableConv1D(-1, 3), None, "filters"),
+    (lambda: layers.Conv3DTranspose(2, 3, strides=2, output_padding=2), None, "output_padding"),
+    (lambda: layers.AdaptiveMaxPooling2D((2, 0)), None, "output_size"),
+    (lambda: layers.AdaptiveAveragePooling1D((2, 2)), None, "output_size"),
+    (lambda: layers.AdaptiveAveragePooling3D(2, data_format="nhwc"), None, "data_format"),
 ])
+
 def test_errors_name_the_argument(make, shape, argument):
     if argument is None:  # a valid layer: the shared axis 'a' disagrees with output_shape only when given
         layer = layers.EinsumDense("abc,cd->abd", (3, 4))
@@ -119,3 +138,32 @@ def test_errors_name_the_argument(make, shape, argument):
     with pytest.raises(ValueError, match=argument):
         layer = make()
         layer(numpy.zeros(shape, "float32"))
+
+
+
+def test_adaptive_pooling_output_size_type():
+    with pytest.raises(TypeError, match="output_size"):
+        layers.AdaptiveAveragePooling2D("2")
+
+
+@pytest.mark.parametrize("params", [{}, {"strides": (2, 1, 2), "padding": "same"}, {"dilation_rate": (1, 2, 1)},
+                                    {"strides": 2, "output_padding": (1, 0, 1)}])
+def test_conv3d_transpose_op_gradients(float64, rng, params):
+    x, kernel = rng.normal(size=(2, 3, 2, 3, 2)), rng.normal(size=(2, 3, 2, 3, 2))
+    check_gradients(lambda a, k: conv3d_transpose(a, k, **params), x, kernel)
+    check_gradients(lambda a, k: ops.conv_transpose(a, k, data_format="channels_first", **params),
+                    x.transpose(0, 4, 1, 2, 3), kernel)
+
+
+def test_conv3d_transpose_is_conv3d_adjoint(rng):
+    # <conv3d(y, k), x> == <y, conv3d_transpose(x, k)>: the transposed op is the adjoint.
+    y, kernel = rng.normal(size=(1, 5, 4, 6, 2)), rng.normal(size=(3, 2, 3, 2, 3))
+    for params in ({"strides": 2}, {"strides": (1, 2, 2), "padding": "same"}):
+        forward = ops.conv(y, kernel, **params).numpy()
+        x = rng.normal(size=forward.shape)
+        back = conv3d_transpose(x, kernel, **params).numpy()  # the same (..., cin, cout) array
+        # Valid with a stride: cells past the last window get no contribution (zero in the adjoint).
+        full = numpy.zeros_like(y)
+        full[tuple(slice(0, n) for n in back.shape)] = back
+        back = full
+        numpy.testing.assert_allclose((forward * x).sum(), (y * back).sum(), rtol=1e-8)
