@@ -167,3 +167,67 @@ def test_conv3d_transpose_is_conv3d_adjoint(rng):
         full[tuple(slice(0, n) for n in back.shape)] = back
         back = full
         numpy.testing.assert_allclose((forward * x).sum(), (y * back).sum(), rtol=1e-8)
+
+
+SPECTRAL = {
+    "spectral_dense": lambda: layers.SpectralNormalization(layers.Dense(3)),
+    "spectral_conv": lambda: layers.SpectralNormalization(layers.Conv2D(2, 2), power_iterations=3),
+    "spectral_embedding": lambda: layers.SpectralNormalization(layers.Embedding(6, 3)),
+}
+
+
+def _spectral(case):
+    layer = SPECTRAL[case]()
+    x = REFERENCES[f"{case}_x"]
+    layer(x)
+    layer.kernel.assign(REFERENCES[f"{case}_kernel0"])
+    layer.vector_u.assign(REFERENCES[f"{case}_u0"])
+    return layer, x
+
+
+@pytest.mark.parametrize("case", sorted(SPECTRAL))
+def test_spectral_normalization_matches_keras(case):
+    layer, x = _spectral(case)
+    inference = layer(x).numpy()
+    numpy.testing.assert_allclose(layer.kernel.numpy(), REFERENCES[f"{case}_kernel0"])  # inference leaves it
+    assert inference.shape == REFERENCES[f"{case}_y"].shape
+    out = layer(x, training=True).numpy()
+    if case == "spectral_embedding":
+        # Keras casts the output to the input's dtype (all zeros for integer ids); neuroflow keeps the floats.
+        expected = REFERENCES[f"{case}_kernel"][x]
+    else:
+        expected = REFERENCES[f"{case}_y"]
+    numpy.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+    numpy.testing.assert_allclose(layer.kernel.numpy(), REFERENCES[f"{case}_kernel"], rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(layer.vector_u.numpy(), REFERENCES[f"{case}_u"], rtol=1e-5, atol=1e-6)
+
+
+def test_spectral_normalization_converges_to_unit_norm_and_keeps_gradients(float64, rng):
+    layer = layers.SpectralNormalization(layers.Dense(4))
+    x = rng.normal(size=(3, 5))
+    for _ in range(30):
+        layer(x, training=True)
+    assert abs(numpy.linalg.svd(layer.kernel.numpy(), compute_uv=False)[0] - 1.0) < 1e-6
+    check_layer_gradients(layer, x)  # inference: the wrapped layer's own gradients
+
+
+def test_spectral_normalization_config_shapes_saving(tmp_path, rng):
+    layer = SPECTRAL["spectral_conv"]()
+    assert layer(KerasTensor((None, 4, 4, 3))).shape == (None, 3, 3, 2)
+    clone = config_round_trip(layer)
+    assert clone.power_iterations == 3 and type(clone.layer) is layers.Conv2D
+    loaded = check_save_load_round_trip(tmp_path, SPECTRAL["spectral_dense"](), (4,), rng)
+    assert loaded.layers[-1].vector_u.shape == (1, 3)
+    # An all-zero kernel is left alone (no division by a zero sigma).
+    zero = layers.SpectralNormalization(layers.Dense(2, kernel_initializer="zeros"))
+    zero(numpy.ones((1, 3), "float32"), training=True)
+    assert not numpy.any(zero.kernel.numpy())
+
+
+def test_spectral_normalization_errors():
+    with pytest.raises(ValueError, match="power_iterations"):
+        layers.SpectralNormalization(layers.Dense(2), power_iterations=0)
+    with pytest.raises(ValueError, match="kernel"):
+        layers.SpectralNormalization(layers.Flatten())(numpy.zeros((1, 3), "float32"))
+    with pytest.raises(ValueError, match="layer"):
+        layers.SpectralNormalization("dense")
