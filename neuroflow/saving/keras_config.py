@@ -117,6 +117,7 @@ LAYERS = {
     "AdaptiveAveragePooling1D": LayerSpec(), "AdaptiveAveragePooling2D": LayerSpec(),
     "AdaptiveAveragePooling3D": LayerSpec(), "AdaptiveMaxPooling1D": LayerSpec(), "AdaptiveMaxPooling2D": LayerSpec(),
     "AdaptiveMaxPooling3D": LayerSpec(), "SpectralNormalization": LayerSpec(),
+    "ReversibleEmbedding": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.

@@ -231,3 +231,43 @@ def test_spectral_normalization_errors():
         layers.SpectralNormalization(layers.Flatten())(numpy.zeros((1, 3), "float32"))
     with pytest.raises(ValueError, match="layer"):
         layers.SpectralNormalization("dense")
+
+
+REVERSIBLE = {
+    "reversible_tied": lambda: layers.ReversibleEmbedding(7, 4),
+    "reversible_untied": lambda: layers.ReversibleEmbedding(7, 4, tie_weights=False, logit_soft_cap=2.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVERSIBLE))
+def test_reversible_embedding_matches_keras(case):
+    layer = REVERSIBLE[case]()
+    layer(REFERENCES[f"{case}_x"])
+    layer.set_weights(_weights(case))
+    numpy.testing.assert_allclose(layer(REFERENCES[f"{case}_x"]).numpy(), REFERENCES[f"{case}_y"], rtol=1e-6)
+    numpy.testing.assert_allclose(layer(REFERENCES[f"{case}_h"], reverse=True).numpy(), REFERENCES[f"{case}_yr"],
+                                  rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", sorted(REVERSIBLE))
+def test_reversible_embedding_gradients_shapes_config(float64, case, rng):
+    layer = REVERSIBLE[case]()
+    check_layer_gradients(layer, rng.normal(size=(2, 3, 4)), reverse=True)
+    assert layer(KerasTensor((None, 5, 4)), reverse=True).shape == (None, 5, 7)
+    assert layer(KerasTensor((None, 5), dtype="int32")).shape == (None, 5, 4)
+    config_round_trip(layer)
+
+
+def test_reversible_embedding_saving_and_errors(tmp_path, rng):
+    inputs = layers.Input((5,), dtype="int32")
+    shared = layers.ReversibleEmbedding(7, 4, tie_weights=False, name="tokens")
+    model = models.Model(inputs, shared(shared(inputs), reverse=True))
+    ids = rng.integers(0, 7, size=(3, 5))
+    path = tmp_path / "model.keras"
+    model.save(path)
+    numpy.testing.assert_allclose(models.load_model(path).predict(ids, verbose=0), model.predict(ids, verbose=0),
+                                  rtol=1e-6)
+    with pytest.raises(ValueError, match="output_dim"):
+        shared(numpy.zeros((1, 3), "float32"), reverse=True)
+    with pytest.raises(ValueError, match="logit_soft_cap"):
+        layers.ReversibleEmbedding(7, 4, logit_soft_cap=-1.0)
