@@ -126,6 +126,7 @@ from neuroflow.layers.convolutional_1d import (  # noqa: E402
 from neuroflow.layers.einsum_dense import EinsumDense  # noqa: E402
 from neuroflow.layers.group_normalization import GroupNormalization, RMSNormalization  # noqa: E402
 from neuroflow.layers.layer_serialization import deserialize, serialize  # noqa: E402
+from neuroflow.layers.pipeline import Pipeline  # noqa: E402
 from neuroflow.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
 from neuroflow.layers.spectral_normalization import SpectralNormalization  # noqa: E402
 from neuroflow.layers.wrappers import Wrapper  # noqa: E402

@@ -117,13 +117,13 @@ LAYERS = {
     "AdaptiveAveragePooling1D": LayerSpec(), "AdaptiveAveragePooling2D": LayerSpec(),
     "AdaptiveAveragePooling3D": LayerSpec(), "AdaptiveMaxPooling1D": LayerSpec(), "AdaptiveMaxPooling2D": LayerSpec(),
     "AdaptiveMaxPooling3D": LayerSpec(), "SpectralNormalization": LayerSpec(),
-    "ReversibleEmbedding": LayerSpec(),
+    "ReversibleEmbedding": LayerSpec(), "Pipeline": LayerSpec(),
 }
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
 _WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistributed": ("layer",),
                        "RNN": ("cell",), "StackedRNNCells": ("cells",),
-                       "SpectralNormalization": ("layer",)}
+                       "SpectralNormalization": ("layer",), "Pipeline": ("layers",)}
 
 # Keras-only config keys accepted (and dropped) at these inert values, for every class.
 _INERT = {

@@ -69,3 +69,34 @@ def test_user_wrapper_builds_and_serializes_the_inner_layer():
     assert config["layer"]["class_name"] == "Dense"
     clone = Doubled.from_config(config)
     assert type(clone.layer) is layers.Dense and clone.layer.units == 2
+
+
+def test_pipeline_runs_layers_in_order_with_training_default_true(rng):
+    x = rng.normal(size=(4, 3)).astype("float32")
+    pipeline = layers.Pipeline([layers.Dense(5), layers.Dropout(0.5, seed=1), layers.Dense(2)])
+    first, _, last = pipeline.layers
+    dropped = pipeline(x).numpy()  # training=True by default, as in Keras: dropout applies
+    kept = pipeline(x, training=False).numpy()
+    numpy.testing.assert_allclose(kept, last(first(x)).numpy(), rtol=1e-6)
+    assert not numpy.allclose(dropped, kept)
+    assert len(pipeline.trainable_weights) == 4
+
+
+def test_pipeline_config_functional_and_errors(tmp_path, rng):
+    pipeline = layers.Pipeline([layers.Rescaling(0.5), layers.Dense(3)], name="prep")
+    config = pipeline.get_config()
+    assert set(config) == {"layers", "name"} and config["layers"][1]["class_name"] == "Dense"
+    clone = layers.Pipeline.from_config(config)
+    assert clone.name == "prep" and [type(layer) for layer in clone.layers] == [layers.Rescaling, layers.Dense]
+    from neuroflow import models
+    from neuroflow.engine.keras_tensor import KerasTensor
+    assert pipeline(KerasTensor((None, 4))).shape == (None, 3)
+    model = models.Sequential([layers.Input((4,)), pipeline])
+    x = rng.normal(size=(2, 4)).astype("float32")
+    model.save(tmp_path / "m.keras")
+    numpy.testing.assert_allclose(models.load_model(tmp_path / "m.keras").predict(x, verbose=0),
+                                  model.predict(x, verbose=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="layers"):
+        layers.Pipeline(layers.Dense(2))
+    with pytest.raises(ValueError, match="layers"):
+        layers.Pipeline.from_config({"name": "p"})
