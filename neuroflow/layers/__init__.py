@@ -125,6 +125,7 @@ from neuroflow.layers.convolutional_1d import (  # noqa: E402
 )
 from neuroflow.layers.einsum_dense import EinsumDense  # noqa: E402
 from neuroflow.layers.group_normalization import GroupNormalization, RMSNormalization  # noqa: E402
+from neuroflow.layers.grouped_query_attention import GroupedQueryAttention, GroupQueryAttention  # noqa: E402
 from neuroflow.layers.layer_serialization import deserialize, serialize  # noqa: E402
 from neuroflow.layers.pipeline import Pipeline  # noqa: E402
 from neuroflow.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
@@ -133,4 +134,5 @@ from neuroflow.layers.wrappers import Wrapper  # noqa: E402
 
 registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTranspose,
                                       "SeparableConvolution1D": SeparableConvolution1D,
-                                      "Convolution3DTranspose": Convolution3DTranspose})
+                                      "Convolution3DTranspose": Convolution3DTranspose,
+                                      "GroupQueryAttention": GroupQueryAttention})

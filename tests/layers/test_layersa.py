@@ -2,6 +2,7 @@
 SeparableConv1D, Conv3DTranspose and the adaptive poolings: Keras 3's values (fixtures/layersa_references.npz), float64 gradients, configs,
 functional shapes, saving (native and Keras' .keras file) and errors."""
 import os
+import re
 
 import numpy
 import pytest
@@ -48,7 +49,7 @@ CASES = {
 
 
 def _weights(case):
-    count = sum(1 for key in REFERENCES.files if key.startswith(f"{case}_w"))
+    count = sum(1 for key in REFERENCES.files if re.fullmatch(rf"{case}_w\d+", key))
     return [REFERENCES[f"{case}_w{i}"] for i in range(count)]
 
 
