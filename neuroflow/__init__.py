@@ -27,6 +27,7 @@ from neuroflow import (
                        saving,
                        tree,
                        utils,
+                       visualization,  # keras.visualization (misc11)
                        wrappers,
 )
 from neuroflow.constraints import Constraint

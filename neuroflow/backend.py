@@ -7,7 +7,9 @@ so the switch takes effect everywhere at once.
 """
 import os
 
+from neuroflow import dtypes
 from neuroflow.utils import naming
+from neuroflow.utils.symbolic import is_keras_tensor  # noqa: F401  (keras.backend.is_keras_tensor)
 
 
 def _blas_spin_is_short():
@@ -197,3 +199,24 @@ def _keep_freed_memory():
 
 
 _malloc_tuned = _keep_freed_memory()
+
+
+def result_type(*dtypes_):
+    """The dtype Keras gives an op on inputs of these dtypes (keras.backend.result_type).
+
+    Args:
+        *dtypes_: dtype names, NumPy dtypes, or the Python types `bool`, `int`, `float` (weak: they take the
+            other inputs' dtype); None means floatx.
+
+    Returns:
+        The dtype name: the least upper bound on Keras' promotion lattice (neuroflow/dtypes.py), a lone weak
+        int giving 'int32' and a lone weak float floatx.
+    """
+    if not dtypes_:
+        return floatx()
+    best = dtypes.least_upper_bound([dtypes.lattice_name(dtype, _floatx) for dtype in dtypes_])
+    if best == "int":
+        return "int32"
+    if best == "float":
+        return floatx()
+    return best

@@ -41,14 +41,17 @@ def _to_backend(host_array, dtype):
     return backend.xp.asarray(host_array.astype(dtype, copy=False))
 
 
-def compute_fans(shape):
+def compute_fans(shape, input_axes=None, output_axes=None):
     """The (fan_in, fan_out) of a weight shape.
 
     Dense kernels `(in, out)` give (in, out). Convolution kernels `(..., in_channels, filters)`
     multiply both by the receptive field size (the product of the leading spatial dimensions).
-    A vector gives (n, n) and a scalar (1, 1).
+    A vector gives (n, n) and a scalar (1, 1). Given both `input_axes` and `output_axes`, the fans
+    are the products of the sizes along those axes instead (for kernels such as EinsumDense's).
     """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return int(math.prod(shape[a] for a in input_axes)), int(math.prod(shape[a] for a in output_axes))
     if len(shape) < 1:
         fan_in = fan_out = 1
     elif len(shape) == 1:
@@ -153,6 +156,97 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+# Windows over a frame, as `scipy.signal.get_window` names them: (cosine-sum coefficients) or a
+# special shape. NumPy only, so the STFT kernel needs no SciPy.
+_COSINE_WINDOWS = {"hann": (0.5, 0.5), "hanning": (0.5, 0.5), "hamming": (0.54, 0.46),
+                   "blackman": (0.42, 0.5, 0.08), "boxcar": (1.0,), "ones": (1.0,), "rectangular": (1.0,)}
+_WINDOW_NAMES = tuple(_COSINE_WINDOWS) + ("bartlett", "triang")
+
+
+def _window(name, length, periodic):
+    """The named window of `length` samples; a periodic one is the symmetric one of length + 1, cut."""
+    if length <= 1:
+        return numpy.ones(length)
+    size = length + 1 if periodic else length
+    if name in ("bartlett", "triang"):
+        n = numpy.arange(size)
+        if name == "bartlett":
+            values = 1.0 - numpy.abs(2.0 * n / (size - 1) - 1.0)
+        else:
+            # SciPy's triangle never reaches zero at the ends.
+            half = numpy.arange(1, (size + 1) // 2 + 1)
+            rising = (2 * half - 1.0) / size if size % 2 == 0 else 2 * half / (size + 1.0)
+            values = numpy.concatenate([rising, rising[-1 - size % 2::-1]])
+    else:
+        phase = 2.0 * numpy.pi * numpy.arange(size) / (size - 1)
+        values = sum(((-1) ** k) * a * numpy.cos(k * phase) for k, a in enumerate(_COSINE_WINDOWS[name]))
+    return values[:length]
+
+
+class STFT(Initializer):
+    """Convolution kernels that compute one side of a short-time Fourier transform.
+
+    For a shape `(frame_length, channels, bins)` the kernel holds cos (side "real") or sin (side
+    "imag") of `-2 pi t f / fft_length` with `fft_length = 2 * (bins - 1)`, times an optional window
+    over t, divided by the window's L2 norm ("density") or L1 norm ("spectrum"). This is what
+    `keras.initializers.STFT` returns (the kernel of `STFTSpectrogram`).
+
+    Args:
+        side: "real" or "imag".
+        window: a window name ("hann", "hamming", "blackman", "bartlett", "triang", "boxcar"), an
+            array of `frame_length` values, or None for no window.
+        scaling: "density", "spectrum" or None.
+        periodic: use the periodic form of a named window (the one for spectral analysis).
+
+    Raises:
+        ValueError: for an unknown side, window name or scaling, or a window of the wrong length.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"Argument `side` must be 'real' or 'imag'. Received: side={side!r}")
+        if isinstance(window, str) and window not in _WINDOW_NAMES:
+            raise ValueError(f"Argument `window` must be one of {', '.join(_WINDOW_NAMES)}, an array or None. "
+                             f"Received: window={window!r}")
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError(f"Argument `scaling` must be None, 'density' or 'spectrum'. Received: scaling={scaling!r}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape, dtype=None):
+        shape = _shape(shape)
+        if len(shape) != 3:
+            raise ValueError(f"STFT initializer expects a shape (frame_length, channels, bins). "
+                             f"Received: shape={shape_text(shape)}")
+        frame_length, _, bins = shape
+        time = numpy.arange(frame_length, dtype=numpy.float64).reshape(frame_length, 1, 1)
+        freq = numpy.arange(bins, dtype=numpy.float64).reshape(1, 1, bins) / ((bins - 1) * 2)
+        angle = -2.0 * time * freq * numpy.pi
+        kernel = numpy.cos(angle) if self.side == "real" else numpy.sin(angle)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                window = _window(self.window, frame_length, self.periodic)
+            else:
+                window = numpy.asarray(self.window, dtype=numpy.float64)
+            if window.shape != (frame_length,):
+                raise ValueError(f"The shape of `window` must be (frame_length,) = ({frame_length},). "
+                                 f"Received: window shape={shape_text(window.shape)}")
+            window = window.reshape(frame_length, 1, 1)
+            scale = 1.0
+            if self.scaling == "density":
+                scale = numpy.sqrt(numpy.sum(window ** 2))
+            elif self.scaling == "spectrum":
+                scale = numpy.sum(numpy.abs(window))
+            kernel = kernel * window / scale
+        return _to_backend(numpy.broadcast_to(kernel, shape).copy(), _dtype(dtype))
+
+    def get_config(self):
+        window = self.window.tolist() if hasattr(self.window, "tolist") else self.window
+        return {"side": self.side, "window": window, "periodic": self.periodic, "scaling": self.scaling}
 
 
 # ---- random initializers ---------------------------------------------------------------------
@@ -286,12 +380,15 @@ class VarianceScaling(RandomInitializer):
         distribution: "truncated_normal" (default; "normal" means the same), "untruncated_normal"
             or "uniform".
         seed: see `RandomInitializer`.
+        input_axes, output_axes: the axes whose sizes make fan_in and fan_out (both or neither;
+            None uses the layout rule of `compute_fans`).
 
     Raises:
         ValueError: for a non-positive scale, or an unknown mode or distribution.
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None,
+                 output_axes=None):
         if not scale > 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -305,11 +402,19 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = None if input_axes is None else [int(a) for a in input_axes]
+        self.output_axes = None if output_axes is None else [int(a) for a in output_axes]
         super().__init__(seed=seed)
+
+    def _axes_config(self):
+        # Keras writes both keys always; neuroflow only when set, so configs without them stay as they were.
+        if self.input_axes is None and self.output_axes is None:
+            return {}
+        return {"input_axes": self.input_axes, "output_axes": self.output_axes}
 
     def __call__(self, shape, dtype=None):
         shape = _shape(shape)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
         generator = self._generator()
@@ -324,7 +429,8 @@ class VarianceScaling(RandomInitializer):
         return _to_backend(values, _dtype(dtype))
 
     def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+        return {**super().get_config(), "scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **self._axes_config()}
 
 
 class _FixedVarianceScaling(VarianceScaling):
@@ -332,11 +438,11 @@ class _FixedVarianceScaling(VarianceScaling):
 
     _settings = {}
 
-    def __init__(self, seed=None):
-        super().__init__(seed=seed, **self._settings)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(seed=seed, input_axes=input_axes, output_axes=output_axes, **self._settings)
 
     def get_config(self):
-        return {"seed": RandomInitializer.get_config(self)["seed"]}
+        return {"seed": RandomInitializer.get_config(self)["seed"], **self._axes_config()}
 
 
 class GlorotUniform(_FixedVarianceScaling):
@@ -423,6 +529,7 @@ registry.register_builtins("initializers", {
     # Older Keras spellings.
     "zero": Zeros, "one": Ones, "uniform": RandomUniform, "normal": RandomNormal,
     "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+    "stft": STFT, "STFTInitializer": STFT,
 })
 ALL_OBJECTS = registry.builtins("initializers")
 
@@ -432,6 +539,8 @@ random_normal, random_uniform, truncated_normal, variance_scaling = (RandomNorma
                                                                      VarianceScaling)
 glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, HeUniform
 lecun_normal, lecun_uniform, orthogonal = LecunNormal, LecunUniform, Orthogonal
+# Keras' compatibility spellings of three classes.
+IdentityInitializer, OrthogonalInitializer, STFTInitializer, stft = Identity, Orthogonal, STFT, STFT
 
 
 def serialize(initializer):

@@ -177,3 +177,17 @@ def test_variable_accepts_initializer_names():
     variable = Variable("he_uniform", shape=(8, 4))
     assert variable.shape == (8, 4) and variable.dtype == "float32"
     assert np.abs(variable.numpy()).max() <= math.sqrt(6 / 8)
+
+
+def test_fans_from_input_and_output_axes():
+    assert initializers.compute_fans((2, 3, 4), input_axes=[0, 1], output_axes=[2]) == (6, 4)
+    assert initializers.compute_fans((2, 3, 4)) == (6, 8)
+    by_axes = np.asarray(initializers.GlorotUniform(seed=5, input_axes=[0, 1], output_axes=[2])((2, 3, 4), "float64"))
+    default = np.asarray(initializers.GlorotUniform(seed=5)((2, 3, 4), "float64"))
+    # Same draws, scaled by sqrt(fan_avg 7 / fan_avg 5).
+    np.testing.assert_allclose(by_axes, default * np.sqrt(7 / 5), rtol=1e-12)
+    config = initializers.HeNormal(seed=1, input_axes=[0], output_axes=[1, 2]).get_config()
+    assert config == {"seed": 1, "input_axes": [0], "output_axes": [1, 2]}
+    assert initializers.HeNormal(seed=1).get_config() == {"seed": 1}
+    restored = initializers.deserialize(initializers.serialize(initializers.VarianceScaling(input_axes=[1], output_axes=[0], seed=2)))
+    assert restored.input_axes == [1] and restored.output_axes == [0]

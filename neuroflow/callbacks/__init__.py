@@ -12,6 +12,7 @@ from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from neuroflow.callbacks.remote_monitor import RemoteMonitor
 from neuroflow.callbacks.swap_ema_weights import SwapEMAWeights
+from neuroflow.callbacks.tensorboard import TensorBoard
 from neuroflow.callbacks.terminate_on_nan import TerminateOnNaN
 from neuroflow.utils.progbar import Progbar
 
@@ -31,3 +32,4 @@ __all__ = [
     "TerminateOnNaN",
 ]
 __all__ += ["RemoteMonitor", "SwapEMAWeights"]  # metrics10 (issue 10)
+__all__ += ["TensorBoard"]  # misc11 (issue 10)

@@ -8,7 +8,9 @@ SHA-256 (MD5 for Keras' word-index files) before it is read; see `_cache`.
 """
 from neuroflow.datasets import (
     boston_housing,
+    california_housing,
     cifar10,
+    cifar100,
     fashion_mnist,
     imdb,
     iris,
@@ -26,4 +28,7 @@ __all__ = [
     "iris",
     "mnist",
     "reuters",
+    # keras.datasets' remaining loaders.
+    "california_housing",
+    "cifar100",
 ]

@@ -295,3 +295,27 @@ from neuroflow.ops.normalization import (
 )
 from neuroflow.ops.norms import norm
 from neuroflow.ops.shape import multi_hot
+
+# isort: split
+# Issue 10: the rest of keras.ops' core: control flow, custom gradients, Fourier transforms, distances, casts.
+from neuroflow.ops.complex_views import view_as_complex, view_as_real
+from neuroflow.ops.control_flow import (
+    associative_scan,
+    cond,
+    fori_loop,
+    map,
+    scan,
+    switch,
+    vectorize,
+    vectorized_map,
+    while_loop,
+)
+from neuroflow.ops.custom_gradient import custom_gradient
+from neuroflow.ops.distances import cdist
+from neuroflow.ops.fft import fft, fft2, ifft2, irfft, rfft
+from neuroflow.ops.jvp import jvp
+from neuroflow.ops.log_determinant import logdet, slogdet
+from neuroflow.ops.rearrange import rearrange
+from neuroflow.ops.saturate_cast import saturate_cast
+from neuroflow.ops.sequences import extract_sequences
+from neuroflow.ops.spectrogram import istft, stft

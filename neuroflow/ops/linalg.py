@@ -20,3 +20,7 @@ from neuroflow.ops.decompositions import (
     svd,
 )
 from neuroflow.ops.norms import norm
+
+# isort: split
+# Issue 10: keras.ops.linalg.jvp.
+from neuroflow.ops.jvp import jvp

@@ -161,3 +161,8 @@ from neuroflow.ops.splitting import (
     vstack,
 )
 from neuroflow.ops.statistics import all, any, average, corrcoef, count_nonzero, median, percentile, ptp, quantile
+
+# isort: split
+# Issue 10: keras.ops.numpy's slogdet and vectorize.
+from neuroflow.ops.control_flow import vectorize
+from neuroflow.ops.log_determinant import slogdet

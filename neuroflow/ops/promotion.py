@@ -9,82 +9,11 @@ floatx). Integer inputs to a float function (sin, log, sqrt ...) give floatx.
     result_type("int8", int)          # 'int8'
     result_type("int32", float)       # floatx ('float32')
 """
-import numpy
-
 from neuroflow import backend
 
-# Each dtype's next wider ones on the lattice; "int" and "float" are the weak types of Python numbers.
-# The order of the types in the lattice is from JAX's documented promotion lattice (jax.numpy.result_type).
-_WIDER = {
-    "bool": ("int",),
-    "int": ("uint8", "int8"),
-    "uint8": ("int16", "uint16"),
-    "uint16": ("int32", "uint32"),
-    "uint32": ("int64", "uint64"),
-    "uint64": ("float",),
-    "int8": ("int16",),
-    "int16": ("int32",),
-    "int32": ("int64",),
-    "int64": ("float",),
-    "float": ("float16",),
-    "float16": ("float32",),
-    "float32": ("float64",),
-    "float64": ("complex128",),
-    "complex64": ("complex128",),
-    "complex128": (),
-}
-
-
-def _upper_bounds():
-    bounds = {}
-    for start in _WIDER:
-        seen, frontier = {start}, [start]
-        while frontier:
-            for wider in _WIDER[frontier.pop()]:
-                if wider not in seen:
-                    seen.add(wider)
-                    frontier.append(wider)
-        bounds[start] = frozenset(seen)
-    return bounds
-
-
-_BOUNDS = _upper_bounds()
-_BOUNDS["float32"] = _BOUNDS["float32"] | {"complex64"}
-
-
-def _lattice_name(dtype):
-    if dtype is bool:
-        return "bool"
-    if dtype is int:
-        return "int"
-    if dtype is float:
-        return "float"
-    if dtype is None:
-        return backend.floatx()
-    return numpy.dtype(dtype).name
-
-
-def result_type(*dtypes):
-    """The dtype Keras gives an op on inputs of these dtypes (Python types bool/int/float are weak).
-
-    Args:
-        *dtypes: dtype names, NumPy dtypes, or the Python types `bool`, `int`, `float`; None means floatx.
-
-    Returns:
-        The dtype name: the least upper bound of the inputs on the promotion lattice, weak types resolved
-        (a lone weak int is 'int32', a lone weak float is floatx).
-    """
-    if not dtypes:
-        return backend.floatx()
-    names = [_lattice_name(dtype) for dtype in dtypes]
-    common = frozenset.intersection(*(_BOUNDS[name] for name in names))
-    # The least upper bound is the one common bound that every other common bound lies above.
-    best = next(name for name in common if _BOUNDS[name] == common or _BOUNDS[name] >= common)
-    if best == "int":
-        return "int32"
-    if best == "float":
-        return backend.floatx()
-    return best
+# The lattice lives beside the backend (neuroflow/dtypes.py, resolved in backend.result_type) so that
+# keras.backend.result_type and these ops share one set of rules.
+result_type = backend.result_type
 
 
 def dtype_of(x):
