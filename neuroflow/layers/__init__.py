@@ -119,3 +119,34 @@ registry.register_builtins("layers", {"Layer": Layer, "Convolution1D": Convoluti
 # layers10: the 3-D aliases.
 registry.register_builtins("layers", {"Convolution3D": Convolution3D, "MaxPool3D": MaxPool3D, "AvgPool3D": AvgPool3D,
                                       "GlobalMaxPool3D": GlobalMaxPool3D, "GlobalAvgPool3D": GlobalAvgPool3D})
+# layersa: group / RMS normalization, EinsumDense, the 1-D transposed / depthwise / separable convolutions,
+# Conv3DTranspose, the adaptive poolings, Wrapper, serialize / deserialize.
+from neuroflow.layers.adaptive_pooling import (  # noqa: E402
+                                    AdaptiveAveragePooling1D,
+                                    AdaptiveAveragePooling2D,
+                                    AdaptiveAveragePooling3D,
+                                    AdaptiveMaxPooling1D,
+                                    AdaptiveMaxPooling2D,
+                                    AdaptiveMaxPooling3D,
+)
+from neuroflow.layers.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose  # noqa: E402
+from neuroflow.layers.convolutional_1d import (  # noqa: E402
+                                    Conv1DTranspose,
+                                    Convolution1DTranspose,
+                                    DepthwiseConv1D,
+                                    SeparableConv1D,
+                                    SeparableConvolution1D,
+)
+from neuroflow.layers.einsum_dense import EinsumDense  # noqa: E402
+from neuroflow.layers.group_normalization import GroupNormalization, RMSNormalization  # noqa: E402
+from neuroflow.layers.grouped_query_attention import GroupedQueryAttention, GroupQueryAttention  # noqa: E402
+from neuroflow.layers.layer_serialization import deserialize, serialize  # noqa: E402
+from neuroflow.layers.pipeline import Pipeline  # noqa: E402
+from neuroflow.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
+from neuroflow.layers.spectral_normalization import SpectralNormalization  # noqa: E402
+from neuroflow.layers.wrappers import Wrapper  # noqa: E402
+
+registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTranspose,
+                                      "SeparableConvolution1D": SeparableConvolution1D,
+                                      "Convolution3DTranspose": Convolution3DTranspose,
+                                      "GroupQueryAttention": GroupQueryAttention})

@@ -210,16 +210,16 @@ class Conv2DTranspose(Layer):
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        where = f"Conv2DTranspose '{self.name}'"
+        where = f"{type(self).__name__} '{self.name}'"
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{where}: `filters` must be a positive integer, got {filters!r}")
         self.filters = int(filters)
-        self.kernel_size = window.normalize_tuple(kernel_size, 2, f"{where}: kernel_size")
-        self.strides = window.normalize_tuple(strides, 2, f"{where}: strides")
-        self.dilation_rate = window.normalize_tuple(dilation_rate, 2, f"{where}: dilation_rate")
+        self.kernel_size = window.normalize_tuple(kernel_size, self.rank, f"{where}: kernel_size")
+        self.strides = window.normalize_tuple(strides, self.rank, f"{where}: strides")
+        self.dilation_rate = window.normalize_tuple(dilation_rate, self.rank, f"{where}: dilation_rate")
         self.padding = window.check_padding(padding)
         self.output_padding = None if output_padding is None else window.normalize_tuple(
-            output_padding, 2, f"{where}: output_padding", minimum=0)
+            output_padding, self.rank, f"{where}: output_padding", minimum=0)
         if self.output_padding is not None:
             for extra, stride, dilation in zip(self.output_padding, self.strides, self.dilation_rate):
                 if extra >= stride and extra >= dilation:
@@ -231,7 +231,7 @@ class Conv2DTranspose(Layer):
         store_arguments(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                               kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                               kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        self.input_spec = InputSpec(ndim=4)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def build(self, input_shape):
         channels = _input_channels(self, input_shape)
@@ -239,7 +239,7 @@ class Conv2DTranspose(Layer):
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint, name="kernel")
         self.bias = _bias_weight(self, self.filters)
-        self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={_channel_axis(self.data_format): channels})
         self.built = True
 
     def blas_threads(self):
@@ -248,7 +248,7 @@ class Conv2DTranspose(Layer):
     def call(self, inputs):
         outputs = conv_ops.conv_transpose(inputs, self.kernel, self.strides, self.padding, self.output_padding,
                                           self.data_format, self.dilation_rate)
-        return self.activation(_add_bias(outputs, self.bias, self.data_format, 2))
+        return self.activation(_add_bias(outputs, self.bias, self.data_format, self.rank))
 
     def get_config(self):
         config = super().get_config()
@@ -295,9 +295,9 @@ class DepthwiseConv2D(Layer):
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier < 1:
             raise ValueError(f"{where}: `depth_multiplier` must be a positive integer, got {depth_multiplier!r}")
         self.depth_multiplier = int(depth_multiplier)
-        self.kernel_size = window.normalize_tuple(kernel_size, 2, f"{where}: kernel_size")
-        self.strides = window.normalize_tuple(strides, 2, f"{where}: strides")
-        self.dilation_rate = window.normalize_tuple(dilation_rate, 2, f"{where}: dilation_rate")
+        self.kernel_size = window.normalize_tuple(kernel_size, self.rank, f"{where}: kernel_size")
+        self.strides = window.normalize_tuple(strides, self.rank, f"{where}: strides")
+        self.dilation_rate = window.normalize_tuple(dilation_rate, self.rank, f"{where}: dilation_rate")
         self.padding = window.check_padding(padding)
         self.data_format = check_data_format(data_format, where)
         self.activation = activations.get(activation)
@@ -305,7 +305,7 @@ class DepthwiseConv2D(Layer):
         store_arguments(self, depthwise_initializer=depthwise_initializer, bias_initializer=bias_initializer,
                               depthwise_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
                               depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint)
-        self.input_spec = InputSpec(ndim=4)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _bias_size(self, channels):
         return channels * self.depth_multiplier
@@ -317,7 +317,7 @@ class DepthwiseConv2D(Layer):
             regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint, name="depthwise_kernel")
         self._build_rest(channels)
         self.bias = _bias_weight(self, self._bias_size(channels))
-        self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={_channel_axis(self.data_format): channels})
         self.built = True
 
     def _build_rest(self, channels):
@@ -331,7 +331,7 @@ class DepthwiseConv2D(Layer):
         return "default"  # its products rely on OpenBLAS's threads
 
     def call(self, inputs):
-        return self.activation(_add_bias(self._convolve(inputs), self.bias, self.data_format, 2))
+        return self.activation(_add_bias(self._convolve(inputs), self.bias, self.data_format, self.rank))
 
     def get_config(self):
         config = super().get_config()
@@ -378,7 +378,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
                          depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint, **kwargs)
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"SeparableConv2D '{self.name}': `filters` must be a positive integer, got {filters!r}")
+            raise ValueError(f"{type(self).__name__} '{self.name}': `filters` must be a positive integer, got {filters!r}")
         self.filters = int(filters)
         store_arguments(self, pointwise_initializer=pointwise_initializer, pointwise_regularizer=pointwise_regularizer,
                               pointwise_constraint=pointwise_constraint)
@@ -388,7 +388,7 @@ class SeparableConv2D(DepthwiseConv2D):
 
     def _build_rest(self, channels):
         self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, channels * self.depth_multiplier, self.filters), initializer=self.pointwise_initializer,
+            shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters), initializer=self.pointwise_initializer,
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint, name="pointwise_kernel")
 
     def _convolve(self, inputs):

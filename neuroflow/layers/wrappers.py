@@ -1,4 +1,4 @@
-"""Layer wrappers: Bidirectional (a recurrent layer both ways) and TimeDistributed (a layer per step)."""
+"""Layer wrappers: Wrapper (their base), Bidirectional (a recurrent layer both ways) and TimeDistributed (a layer per step)."""
 from neuroflow import ops
 from neuroflow.layers.layer import Layer
 from neuroflow.utils.errors import unknown_name_error
@@ -24,6 +24,40 @@ def _with_layer_deserialized(config, custom_objects):
     config = dict(config)
     config["layer"] = _deserialize_layer(config["layer"], custom_objects)
     return config
+
+
+class Wrapper(Layer):
+    """The base of layers that hold one other layer and add to what it does (keras.layers.Wrapper).
+
+    It builds the wrapped layer on its own input shape and serializes it under `layer`; a subclass
+    writes `call`. TimeDistributed is one; Bidirectional holds two copies instead (forward_layer /
+    backward_layer) and stays a plain Layer.
+
+    Args:
+        layer: the Layer to wrap.
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{type(self).__name__}: `layer` must be a Layer instance; received layer={layer!r} "
+                             f"of type {type(layer).__name__}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+        self.built = True
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = _serialize_layer(self.layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**_with_layer_deserialized(config, custom_objects))
 
 
 class Bidirectional(Layer):
@@ -157,7 +191,7 @@ class Bidirectional(Layer):
         return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies a layer to every time step: (batch, time, ...) -> (batch, time, ...layer output).
 
     The batch and time axes are folded into one for the inner layer, which therefore sees
@@ -173,10 +207,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(f"TimeDistributed expects a Layer instance, got {type(layer).__name__} ({layer!r})")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _check_shape(self, shape):
@@ -200,12 +231,3 @@ class TimeDistributed(Layer):
             kwargs["mask"] = ops.reshape(mask, (batch * time,) + tuple(mask.shape[2:]))
         outputs = self.layer(folded, **kwargs)
         return ops.reshape(outputs, (batch, time) + tuple(outputs.shape[1:]))
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = _serialize_layer(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**_with_layer_deserialized(config, custom_objects))

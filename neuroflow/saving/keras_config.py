@@ -111,11 +111,24 @@ LAYERS = {
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
     "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
     "Hashing": LayerSpec(),
+    # layersa: Keras 3 names for the 1-D convolution variants, group / RMS normalization, EinsumDense.
+    "SeparableConv1D": LayerSpec(), "DepthwiseConv1D": LayerSpec(), "GroupNormalization": LayerSpec(),
+    "RMSNormalization": LayerSpec(), "EinsumDense": LayerSpec(), "Conv3DTranspose": LayerSpec(),
+    "AdaptiveAveragePooling1D": LayerSpec(), "AdaptiveAveragePooling2D": LayerSpec(),
+    "AdaptiveAveragePooling3D": LayerSpec(), "AdaptiveMaxPooling1D": LayerSpec(), "AdaptiveMaxPooling2D": LayerSpec(),
+    "AdaptiveMaxPooling3D": LayerSpec(), "SpectralNormalization": LayerSpec(),
+    "ReversibleEmbedding": LayerSpec(), "Pipeline": LayerSpec(),
+    "GroupQueryAttention": LayerSpec(name="GroupedQueryAttention", ignore={"flash_attention": (None, False)}),
 }
+
+# layersa: neuroflow class name -> the name Keras writes (keras.layers exports GroupedQueryAttention
+# as GroupQueryAttention).
+_KERAS_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
 # Wrapper layers whose config holds whole serialized layers under these keys.
 _WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistributed": ("layer",),
-                       "RNN": ("cell",), "StackedRNNCells": ("cells",)}
+                       "RNN": ("cell",), "StackedRNNCells": ("cells",),
+                       "SpectralNormalization": ("layer",), "Pipeline": ("layers",)}
 
 # Keras-only config keys accepted (and dropped) at these inert values, for every class.
 _INERT = {
@@ -417,14 +430,15 @@ def layer_to_keras(layer, build_shape=None, native=False):
                 "registered_name": None}
     config = dict(layer.get_config())
     builtin = registry.is_builtin(cls)
-    if builtin and cls.__name__ not in LAYERS and native:
+    keras_name = _KERAS_CLASS_NAMES.get(cls.__name__, cls.__name__) if builtin else cls.__name__
+    if builtin and keras_name not in LAYERS and native:
         entry = {"module": "neuroflow.layers", "class_name": cls.__name__, "config": jsonable(config, layer.name),
                  "registered_name": None}
         shape = build_shape if build_shape is not None else _build_shape(layer)
         if shape is not None:
             entry["build_config"] = {"input_shape": shape}
         return entry
-    if builtin and cls.__name__ not in LAYERS:
+    if builtin and keras_name not in LAYERS:
         raise ValueError(f"Layer {cls.__name__} '{layer.name}' has no Keras counterpart in neuroflow's Keras format "
                          "table; save the model in neuroflow's own format instead (e.g. 'model.nfz')")
     if builtin and cls.__name__ == "Lambda":
@@ -439,17 +453,23 @@ def layer_to_keras(layer, build_shape=None, native=False):
         config["cell"] = layer_to_keras(layer.cell, native=native)
     if builtin and cls.__name__ == "StackedRNNCells":
         config["cells"] = [layer_to_keras(cell, native=native) for cell in layer.cells]
+    if builtin and cls.__name__ == "SpectralNormalization":  # layersa
+        config["layer"] = layer_to_keras(layer.layer, native=native)
+    if builtin and cls.__name__ == "Pipeline":  # layersa
+        config["layers"] = [layer_to_keras(inner, native=native) for inner in layer.layers]
     config.pop("batch_input_shape", None)
-    for key in (LAYERS[cls.__name__].write_drop if builtin else ()):
+    for key in (LAYERS[keras_name].write_drop if builtin else ()):
         config.pop(key, None)
     if "dtype" in config and isinstance(config["dtype"], str):
         config["dtype"] = _dtype_policy(config["dtype"])
     config = _to_keras_modules(jsonable(config, layer.name))
-    entry = {"module": "keras.layers" if builtin else cls.__module__, "class_name": cls.__name__, "config": config,
+    entry = {"module": "keras.layers" if builtin else cls.__module__, "class_name": keras_name, "config": config,
              "registered_name": None if builtin else get_registered_name(cls)}
     shape = build_shape if build_shape is not None else _build_shape(layer)
     if shape is not None and (layer.weights or not builtin or isinstance(layer, _BUILTIN_LAYERS["Model"])):
-        entry["build_config"] = {"input_shape": shape}
+        # A layer whose Keras build takes several shapes (GroupQueryAttention) gives its own build_config.
+        custom = layer.keras_build_config() if hasattr(layer, "keras_build_config") else None
+        entry["build_config"] = custom or {"input_shape": shape}
     return entry
 
 

@@ -2,6 +2,7 @@
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.convolution.im2col import col2im, im2col
 from neuroflow.ops.convolution.standard import _check_conv_shapes, _rank_of
+from neuroflow.ops.convolution.volumetric_transpose import conv3d_transpose
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
@@ -61,8 +62,10 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         A Tensor (batch, out_height, out_width, filters).
     """
     rank = _rank_of(inputs) - 2
-    if rank not in (1, 2):
-        raise ValueError(f"conv_transpose supports 1-D and 2-D inputs, got shape {tuple(inputs.shape)}")
+    if rank == 3:
+        return conv3d_transpose(inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
+    if rank not in (1, 2, 3):
+        raise ValueError(f"conv_transpose supports 1-D, 2-D and 3-D inputs, got shape {tuple(inputs.shape)}")
     padding = check_padding(padding)
     x = _to_channels_last(inputs, data_format, rank)
     _check_conv_shapes("conv_transpose", x, kernel, rank, kernel_axis_in=-1)
