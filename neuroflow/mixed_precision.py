@@ -11,4 +11,5 @@ Policy = DTypePolicy
 global_policy = dtype_policy
 set_global_policy = set_dtype_policy
 
-__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]
+__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy", "set_dtype_policy",
+           "set_global_policy"]
