@@ -41,8 +41,10 @@ def _pair(value, name, where):
     return tuple(int(v) for v in value)
 
 
-def _spatial_axes(data_format):
-    return (1, 2) if data_format == "channels_last" else (2, 3)
+def _spatial_axes(data_format, rank=2):
+    """The spatial axes of a (batch, ..., channels) or (batch, channels, ...) input of `rank` spatial axes."""
+    first = 1 if data_format == "channels_last" else 2
+    return tuple(range(first, first + rank))
 
 
 class UpSampling2D(Layer):
@@ -78,7 +80,24 @@ class UpSampling2D(Layer):
         return config
 
 
-class ZeroPadding2D(Layer):
+class _ZeroPadding(Layer):
+    """ZeroPadding2D's and ZeroPadding3D's call and config: zeros around each spatial axis, by the
+    (before, after) pairs in `self.padding` that the subclass's constructor reads."""
+
+    def call(self, inputs):
+        rank = len(self.padding)
+        widths = [(0, 0)] * (rank + 2)
+        for axis, pair in zip(_spatial_axes(self.data_format, rank), self.padding):
+            widths[axis] = pair
+        return ops.pad(inputs, widths)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"padding": self.padding, "data_format": self.data_format})
+        return config
+
+
+class ZeroPadding2D(_ZeroPadding):
     """Pads rows and columns with zeros.
 
     Args:
@@ -93,19 +112,29 @@ class ZeroPadding2D(Layer):
         self.data_format = check_data_format(data_format, where)
         self.input_spec = InputSpec(ndim=4)
 
+
+class _Cropping(Layer):
+    """Cropping2D's and Cropping3D's call and config: removes the (before, after) pairs in
+    `self.cropping` that the subclass's constructor reads from each spatial axis."""
+
     def call(self, inputs):
-        widths = [(0, 0)] * 4
-        for axis, pair in zip(_spatial_axes(self.data_format), self.padding):
-            widths[axis] = pair
-        return ops.pad(inputs, widths)
+        rank = len(self.cropping)
+        index = [slice(None)] * (rank + 2)
+        for axis, (before, after) in zip(_spatial_axes(self.data_format, rank), self.cropping):
+            size = inputs.shape[axis]
+            if before + after >= size:
+                raise ValueError(f"{type(self).__name__} '{self.name}': cropping {self.cropping} removes every "
+                                 f"element of input shape {shape_text(tuple(inputs.shape))}")
+            index[axis] = slice(before, size - after)
+        return ops.getitem(inputs, tuple(index))
 
     def get_config(self):
         config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
+        config.update({"cropping": self.cropping, "data_format": self.data_format})
         return config
 
 
-class Cropping2D(Layer):
+class Cropping2D(_Cropping):
     """Removes rows and columns at the borders.
 
     Args:
@@ -119,21 +148,6 @@ class Cropping2D(Layer):
         self.cropping = _pairs(cropping, "cropping", where)
         self.data_format = check_data_format(data_format, where)
         self.input_spec = InputSpec(ndim=4)
-
-    def call(self, inputs):
-        index = [slice(None)] * 4
-        for axis, (before, after) in zip(_spatial_axes(self.data_format), self.cropping):
-            size = inputs.shape[axis]
-            if before + after >= size:
-                raise ValueError(f"Cropping2D '{self.name}': cropping {self.cropping} removes every element of "
-                                 f"input shape {shape_text(tuple(inputs.shape))}")
-            index[axis] = slice(before, size - after)
-        return ops.getitem(inputs, tuple(index))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"cropping": self.cropping, "data_format": self.data_format})
-        return config
 
 
 class UpSampling1D(Layer):

@@ -11,9 +11,9 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.layers.pooling import BaseGlobalPooling, BasePooling
 from neuroflow.layers.regularization import SpatialDropout2D
+from neuroflow.layers.reshaping import _Cropping, _spatial_axes, _ZeroPadding
 from neuroflow.ops import window
 from neuroflow.ops.convolution import volumetric
-from neuroflow.utils.errors import shape_text
 
 
 class Conv3D(BaseConv):
@@ -85,10 +85,6 @@ class GlobalAveragePooling3D(BaseGlobalPooling):
     _reduce = staticmethod(ops.mean)
 
 
-def _spatial_axes(data_format):
-    return (1, 2, 3) if data_format == "channels_last" else (2, 3, 4)
-
-
 def _triple_of_pairs(value, name, where):
     """((d0, d1), (h0, h1), (w0, w1)) from an int, 3 ints, or 3 pairs of non-negative ints."""
     def is_int(v):
@@ -125,7 +121,7 @@ class UpSampling3D(Layer):
 
     def call(self, inputs):
         outputs = inputs
-        for axis, factor in zip(_spatial_axes(self.data_format), self.size):
+        for axis, factor in zip(_spatial_axes(self.data_format, 3), self.size):
             if factor > 1:
                 outputs = ops.take(outputs, backend.xp.repeat(backend.xp.arange(outputs.shape[axis]), factor), axis=axis)
         return outputs
@@ -136,7 +132,7 @@ class UpSampling3D(Layer):
         return config
 
 
-class ZeroPadding3D(Layer):
+class ZeroPadding3D(_ZeroPadding):
     """Pads depth, height and width with zeros.
 
     Args:
@@ -151,19 +147,8 @@ class ZeroPadding3D(Layer):
         self.data_format = check_data_format(data_format, where)
         self.input_spec = InputSpec(ndim=5)
 
-    def call(self, inputs):
-        widths = [(0, 0)] * 5
-        for axis, pair in zip(_spatial_axes(self.data_format), self.padding):
-            widths[axis] = pair
-        return ops.pad(inputs, widths)
 
-    def get_config(self):
-        config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
-        return config
-
-
-class Cropping3D(Layer):
+class Cropping3D(_Cropping):
     """Removes voxels at the borders of depth, height and width.
 
     Args:
@@ -177,21 +162,6 @@ class Cropping3D(Layer):
         self.cropping = _triple_of_pairs(cropping, "cropping", where)
         self.data_format = check_data_format(data_format, where)
         self.input_spec = InputSpec(ndim=5)
-
-    def call(self, inputs):
-        index = [slice(None)] * 5
-        for axis, (before, after) in zip(_spatial_axes(self.data_format), self.cropping):
-            size = inputs.shape[axis]
-            if before + after >= size:
-                raise ValueError(f"Cropping3D '{self.name}': cropping {self.cropping} removes every element of "
-                                 f"input shape {shape_text(tuple(inputs.shape))}")
-            index[axis] = slice(before, size - after)
-        return ops.getitem(inputs, tuple(index))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"cropping": self.cropping, "data_format": self.data_format})
-        return config
 
 
 class SpatialDropout3D(SpatialDropout2D):
