@@ -61,7 +61,7 @@ def cache_dir():
     """The download cache: `NEUROFLOW_CACHE_DIR`, else `~/.neuroflow/datasets`.
 
     Falls back to a folder under the system temp directory when the home folder is not writable
-    (as Keras does with `/tmp/.keras`).
+    (as Keras falls back to a `.keras` folder there).
     """
     configured = os.environ.get(CACHE_DIR_ENV)
     if configured:

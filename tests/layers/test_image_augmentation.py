@@ -37,7 +37,9 @@ def test_matches_keras(case):
 
 @pytest.mark.parametrize("case", sorted(AUGMENTATION))
 def test_config_round_trip(case):
-    config_round_trip(AUGMENTATION[case]())
+    layer = AUGMENTATION[case]()
+    clone = config_round_trip(layer)
+    assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
 
 
 @pytest.mark.parametrize("make", [lambda: layers.RandomCrop(3, 4, seed=1), lambda: layers.RandomGrayscale(seed=2),

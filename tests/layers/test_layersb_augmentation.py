@@ -82,7 +82,9 @@ def test_shear_matches_keras_for_either_sign(case, sx, sy, options):
 
 @pytest.mark.parametrize("case", sorted(ALL))
 def test_config_round_trip(case):
-    config_round_trip(ALL[case]())
+    layer = ALL[case]()
+    clone = config_round_trip(layer)
+    assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
 
 
 @pytest.mark.parametrize("case", sorted(ALL))

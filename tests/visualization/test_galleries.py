@@ -49,7 +49,8 @@ def test_segmentation_mask_gallery_png(tmp_path):
     masks[:, 4:12, 4:12] = 1
     path = tmp_path / "masks.png"
     plot_segmentation_mask_gallery(images, num_classes=2, y_true=masks, y_pred=1 - masks, path=str(path))
-    _saved(path)
+    picture = _saved(path)
+    assert picture[..., :3].std() > 0.05  # images and masks drawn, not a blank canvas
 
 
 def test_gallery_argument_errors(tmp_path):
