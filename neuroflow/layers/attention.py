@@ -91,6 +91,21 @@ class _HeadProjection(Layer):
         return ops.dense(flat, kernel, self.bias)
 
 
+def implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask):
+    """The boolean (B or 1, T, S) mask that the inputs' padding masks and causality imply: True where
+    query step t may attend to key step s; None when nothing masks."""
+    combined = None
+    for mask, axis in ((query_mask, -1), (value_mask, -2), (key_mask, -2)):
+        mask = _mask_array(mask)
+        if mask is not None:
+            mask = backend.xp.expand_dims(mask, axis)
+            combined = mask if combined is None else combined & mask
+    if use_causal_mask:
+        causal = _causal_mask(query.shape[1], value.shape[1])
+        combined = causal if combined is None else combined & causal
+    return combined
+
+
 class MultiHeadAttention(Layer):
     """Multi-head scaled dot-product attention (Vaswani et al., 2017), as keras.layers.MultiHeadAttention.
 
@@ -262,15 +277,7 @@ class MultiHeadAttention(Layer):
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask):
         """The boolean (B or 1, T, S) mask: True where query t may attend to key s, or None."""
-        combined = None
-        for mask, axis in ((query_mask, -1), (value_mask, -2), (key_mask, -2)):
-            mask = _mask_array(mask)
-            if mask is not None:
-                mask = backend.xp.expand_dims(mask, axis)
-                combined = mask if combined is None else combined & mask
-        if use_causal_mask:
-            causal = _causal_mask(query.shape[1], value.shape[1])
-            combined = causal if combined is None else combined & causal
+        combined = implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask)
         explicit = _mask_array(attention_mask)
         if explicit is not None:
             if explicit.ndim not in (2, 3, 4):

@@ -4,7 +4,7 @@ import math
 
 from neuroflow import backend, ops, regularizers
 from neuroflow.engine.tensor import Tensor
-from neuroflow.layers.attention import _LARGE_NEGATIVE, _causal_mask, _check_sequence, _mask_array
+from neuroflow.layers.attention import _LARGE_NEGATIVE, _check_sequence, _mask_array, implicit_attention_mask
 from neuroflow.layers.einsum_dense import EinsumDense
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
@@ -119,15 +119,7 @@ class GroupedQueryAttention(Layer):
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask):
         """The boolean (B or 1, T, S) mask: True where query t may attend to key s, or None."""
-        combined = None
-        for mask, axis in ((query_mask, -1), (value_mask, -2), (key_mask, -2)):
-            mask = _mask_array(mask)
-            if mask is not None:
-                mask = backend.xp.expand_dims(mask, axis)
-                combined = mask if combined is None else combined & mask
-        if use_causal_mask:
-            causal = _causal_mask(query.shape[1], value.shape[1])
-            combined = causal if combined is None else combined & causal
+        combined = implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask)
         if self.sliding_window is not None:
             rows = backend.xp.arange(query.shape[1])[:, None]
             columns = backend.xp.arange(value.shape[1])[None, :]
