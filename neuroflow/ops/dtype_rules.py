@@ -24,12 +24,9 @@ def accumulation_dtype(dtype, requested=None):
 
 
 def result_dtype(*dtypes):
-    """Keras' promotion of several inputs: an integer meeting a float takes the float's dtype (int32 and
-    float32 give float32, not NumPy's float64); otherwise NumPy's promotion."""
-    xp = backend.xp
-    dtypes = [xp.dtype(d) for d in dtypes]
-    floats = [d for d in dtypes if d.kind == "f"]
-    return xp.result_type(*floats) if floats else xp.result_type(*dtypes)
+    """Keras' promotion of several inputs (keras.backend.result_type: int32 and float32 give float32, not
+    NumPy's float64), as a dtype."""
+    return backend.xp.dtype(backend.result_type(*[backend.xp.dtype(d) for d in dtypes]))
 
 
 def dtype_of(x):

@@ -12,7 +12,7 @@ from neuroflow.ops.dtype_rules import accumulation_dtype, dtype_of
 from neuroflow.ops.elementwise import cast, sqrt, square, subtract, where_op
 from neuroflow.ops.inspection import value_of
 from neuroflow.ops.no_gradient import no_gradient_op, run
-from neuroflow.ops.reduction import argmax, argmin, as_float, max, min, prod, sum
+from neuroflow.ops.reduction import argmax, argmin, cast_to_float, max, min, prod, sum
 from neuroflow.ops.statistics import all, order_statistic
 
 
@@ -48,7 +48,7 @@ def nansum(x, axis=None, keepdims=False):
 
 def nanmean(x, axis=None, keepdims=False):
     """The mean of the non-NaN values of x over `axis` (floatx for integers); NaN where all are NaN."""
-    x = as_float(x)
+    x = cast_to_float(x)
     total = nansum(x, axis=axis, keepdims=keepdims)
     counts = cast(sum(_where(_nan_mask(x), 0.0, 1.0), axis=axis, keepdims=keepdims), dtype_of(x))
     return total / counts
@@ -79,7 +79,7 @@ def nanprod(x, axis=None, keepdims=False):
 
 def nanvar(x, axis=None, keepdims=False):
     """The variance of the non-NaN values of x over `axis`: nanmean((x - nanmean(x))^2)."""
-    x = as_float(x)
+    x = cast_to_float(x)
     centered = subtract(x, nanmean(x, axis=axis, keepdims=True))
     return nanmean(square(centered), axis=axis, keepdims=keepdims)
 

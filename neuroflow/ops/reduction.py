@@ -80,14 +80,14 @@ def mean(x, axis=None, keepdims=False):
     return apply(mean_op, (x,), {"axis": _axis(axis), "keepdims": keepdims})
 
 
-def as_float(x):
+def cast_to_float(x):
     """x cast to the floating dtype Keras computes its statistics in (floatx for integers and booleans)."""
     dtype = float_dtype(dtype_of(x))
     return x if dtype_of(x) == dtype else cast(x, dtype)
 
 
 def var(x, axis=None, keepdims=False):
-    x = as_float(x)
+    x = cast_to_float(x)
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
 

@@ -11,7 +11,7 @@ from neuroflow.ops.elementwise import cast, clip, multiply, sqrt, square, subtra
 from neuroflow.ops.inspection import value_of
 from neuroflow.ops.matmul import matmul
 from neuroflow.ops.no_gradient import no_gradient_op, run
-from neuroflow.ops.reduction import _axis, _normalize_axis, as_float, max, mean, min, sum
+from neuroflow.ops.reduction import _axis, _normalize_axis, cast_to_float, max, mean, min, sum
 from neuroflow.ops.shape import reshape, shape, take, take_along_axis, transpose
 from neuroflow.ops.sorting import sort
 
@@ -31,7 +31,7 @@ def order_statistic(x, q, axis=None, method="linear", keepdims=False, skip_nan=F
     q_value = xp.asarray(value_of(q), dtype="float64")
     if xp.any((q_value < 0) | (q_value > 1)):
         raise ValueError(f"ops.quantile expects quantiles `q` in [0, 1]; received q={q_value.tolist()}")
-    x = as_float(x)
+    x = cast_to_float(x)
     dtype = dtype_of(x)
     input_shape = shape(x)
     axes = _normalize_axis(_axis(axis), len(input_shape))
@@ -107,7 +107,7 @@ def median(x, axis=None, keepdims=False):
 def average(x, axis=None, weights=None):
     """The weighted mean sum(x w) / sum(w) over `axis`; 1-D weights run along `axis`."""
     if weights is None:
-        return mean(as_float(x), axis=axis)
+        return mean(cast_to_float(x), axis=axis)
     dtype = float_dtype(dtype_of(x), dtype_of(weights))
     x = cast(x, dtype) if dtype_of(x) != dtype else x
     weights = cast(weights, dtype) if dtype_of(weights) != dtype else weights
