@@ -221,6 +221,14 @@ class Optimizer:
             raise ValueError(f"Unknown variable: {unknown[0].name!r}. This optimizer can only be called for the "
                              "variables it was originally built with. When working with a new set of variables, "
                              "you should recreate a new optimizer instance.")
+        if self.built and self._trainable_variables and len(unknown) == len(variables):
+            # Not one variable in common: a second model handed this optimizer. Its step count (and so
+            # Adam's bias correction, schedules, EMA) belongs to the first model; refuse, as Keras does.
+            first, other = (getattr(v, "path", v.name) for v in (unknown[0], self._trainable_variables[0]))
+            raise ValueError(f"Unknown variable: {first!r}. Optimizer '{self.name}' was built for "
+                             f"{len(self._trainable_variables)} other variables (e.g. {other!r}, {self.iterations} "
+                             f"steps taken) and shares none with these {len(variables)}: it is being reused by a "
+                             "second model. Create a new optimizer instance for each model.")
         if self.built:
             Optimizer.build(self, unknown)
         else:

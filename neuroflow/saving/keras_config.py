@@ -29,6 +29,7 @@ from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
 from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import registry
+from neuroflow.utils.errors import closest_name
 from neuroflow.utils.registry import get_custom_object, get_registered_name
 from neuroflow.utils.serialization import jsonable, shape_list
 
@@ -283,12 +284,14 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
     found = get_custom_object(class_name, custom_objects)
     if found is not None:
         return found, False
+    supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in _BUILTIN_LAYERS)
+    suggestion = closest_name(class_name, supported + ["Sequential", "Functional"])
+    hint = f" Did you mean {suggestion!r}?" if suggestion else ""
     if module.startswith("keras"):
-        supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in _BUILTIN_LAYERS)
-        raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow. Supported Keras "
-                         f"layers: {', '.join(supported)}")
-    raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}). If it "
-                     f"is a custom class, pass custom_objects={{{(registered or class_name)!r}: TheClass}} to "
+        raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow.{hint} Supported "
+                         f"Keras layers: {', '.join(supported)}")
+    raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}).{hint} "
+                     f"If it is a custom class, pass custom_objects={{{(registered or class_name)!r}: TheClass}} to "
                      "load_model, or decorate it with @neuroflow.saving.register_keras_serializable().")
 
 

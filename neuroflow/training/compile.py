@@ -7,6 +7,7 @@ from neuroflow import losses as losses_module
 from neuroflow import metrics as metrics_module
 from neuroflow import ops
 from neuroflow.engine.tensor import Tensor
+from neuroflow.losses.target_domain import check_targets
 from neuroflow.utils import nest
 
 
@@ -69,6 +70,14 @@ class CompiledLoss:
             weighted = value if weight == 1.0 else ops.multiply(value, weight)
             total = weighted if total is None else ops.add(total, weighted)
         return total, per_output
+
+
+    def check_targets(self, y_true, where="y"):
+        """Refuses targets outside each output's loss domain (losses/target_domain.py), on the host."""
+        targets = _align(y_true, self.output_names, where)
+        for loss, target, name in zip(self.losses, targets, self.output_names):
+            if loss is not None:
+                check_targets(loss, target, where if len(self.output_names) == 1 else f"{where} for output '{name}'")
 
 
 def _align(values, output_names, what):

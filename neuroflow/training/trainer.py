@@ -24,6 +24,7 @@ from neuroflow.callbacks import CallbackList
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
+from neuroflow.training import arguments
 from neuroflow.training import data as data_module
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
@@ -222,13 +223,11 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
         """Trains the model for `epochs` passes over the data; returns a History (`.history` dict)."""
         self._assert_compiled("fit")
+        batch_size, epochs, steps_per_epoch = arguments.check_fit_arguments(
+            batch_size, epochs, validation_split, initial_epoch, steps_per_epoch, validation_freq)
         epochs, steps_per_epoch = _debug_caps(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
+        batch_size = 32 if batch_size is None else batch_size
         need_targets = not self._computes_own_loss()
         if data_module.is_batch_source(x):
             if validation_split:
@@ -323,6 +322,7 @@ class Trainer:
                  callbacks=None, return_dict=False):
         """Loss and metrics on the data: a scalar, a list in `metrics_names` order, or a dict."""
         self._assert_compiled("evaluate")
+        batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
         logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
@@ -344,6 +344,7 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x`, computed in batches, as NumPy arrays."""
+        batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -370,7 +371,7 @@ class Trainer:
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = self._prepare(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
-            class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
+            class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight, whole_data=False)
             sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
         self.reset_metrics()
         return self._logs_as_result(self._run_step(self.train_step, x, y, sample_weight), return_dict)
@@ -399,6 +400,8 @@ class Trainer:
         """x, y, sample_weight checked at the door (training/data.py) and put in the model's order."""
         x, y, sample_weight = data_module.prepare(x, y, sample_weight, what, check_targets)
         x, y = self._order_by_names(x, y)
+        if y is not None and check_targets and self._compiled_loss is not None:
+            self._compiled_loss.check_targets(y)
         return x, y, sample_weight
 
     def _order_by_names(self, x, y):
@@ -428,8 +431,10 @@ class Trainer:
                     if need_targets and batch_y is None:
                         raise ValueError(f"{what}: the batches from {type(x).__name__} carry no targets; "
                                          "yield (x, y) or (x, y, sample_weight)")
+                    if batch_y is not None and self._compiled_loss is not None:
+                        self._compiled_loss.check_targets(batch_y, f"y (a batch from {type(x).__name__})")
                     if class_weight is not None:
-                        weights = data_module.class_weights_to_sample_weights(batch_y, class_weight)
+                        weights = data_module.class_weights_to_sample_weights(batch_y, class_weight, whole_data=False)
                         batch_weight = weights if batch_weight is None else batch_weight * weights
                     yield batch_x, batch_y, batch_weight
 
@@ -442,6 +447,10 @@ class Trainer:
             class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
             sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
         batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps)
+        if steps is not None and steps > len(batches):
+            warnings.warn(f"Your input ran out of data: {what} was asked for {steps} steps but the arrays make only "
+                          f"{len(batches)} batches of {batch_size}; each pass stops after {len(batches)}. Lower the "
+                          "steps or the batch size.", stacklevel=4)
         return batches, len(batches)
 
 
