@@ -349,10 +349,17 @@ def layer_from_keras(spec_dict, custom_objects=None):
 
 def _lambda_from_keras(config, where, custom_objects):
     function = config.get("function")
-    if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+    # Keras 3 writes bytecode as {"class_name": "__lambda__", ...}; Keras 2 as [base64 code, defaults,
+    # closure] with function_type 'lambda'. Either would run arbitrary code when loaded.
+    keras_2_bytecode = isinstance(function, (list, tuple)) or config.get("function_type") == "lambda"
+    if keras_2_bytecode or (isinstance(function, dict) and function.get("class_name") == "__lambda__"):
         raise ValueError(f"{where} stores its function as Python bytecode, which neuroflow never executes from a "
-                         "file. Rebuild this part of the model in code, or replace the Lambda with a custom layer "
-                         "decorated with @neuroflow.saving.register_keras_serializable().")
+                         "file, even with safe_mode=False or neuroflow.config.enable_unsafe_deserialization(): running "
+                         "it would run whatever code the file holds. Rebuild this part of the model in code, or replace "
+                         "the Lambda with a custom layer decorated with @neuroflow.saving.register_keras_serializable().")
+    if not isinstance(function, (str, dict)):
+        raise ValueError(f"{where}: its function is stored as {type(function).__name__} {function!r}, expected the "
+                         "registered name of a function")
     name = function.get("config") if isinstance(function, dict) else function
     resolved = None
     if isinstance(function, dict) and function.get("registered_name") not in (None, "function"):

@@ -143,7 +143,9 @@ def _read_subset(group):
     for name in _read_names(group, "weight_names"):
         if name not in group:
             raise ValueError(f"weight {name!r} is listed in group {group.name!r} but missing; the file is corrupt")
-        arrays.append(numpy.asarray(group[name]))
+        # The datasets, unread: their declared shapes are checked against the model before reading
+        # (a dataset claiming a 64 GiB shape is refused, not allocated).
+        arrays.append(group[name])
     return arrays
 
 
@@ -194,7 +196,7 @@ def _read_model_weights(group, model, filepath, skip_mismatch=False):
         assignments += _assign(variables, arrays, f"model '{model.name}'", filepath, skip_mismatch)
     # Assign only once everything matched, so a failed load leaves the model as it was.
     for variable, array in assignments:
-        variable.assign(array.astype(variable.value.dtype, copy=False))
+        variable.assign(numpy.asarray(array).astype(variable.value.dtype, copy=False))
 
 
 # ---- optimizer ---------------------------------------------------------------------------------
