@@ -108,6 +108,9 @@ class CompileMetrics:
         self.metrics = None  # per output: list of (metric, weighted)
 
     def _build(self, y_true, y_pred):
+        # The shapes the metrics were resolved for ('accuracy' becomes sparse or categorical by them),
+        # so that a restored training state can make the same metrics before its first batch.
+        self.built_shapes = [[list(t.shape), list(p.shape)] for t, p in zip(y_true, y_pred)]
         self.metrics = []
         prefix_outputs = len(self.output_names) > 1
         for index, (requested, requested_weighted) in enumerate(zip(self.requested, self.requested_weighted)):
@@ -121,6 +124,11 @@ class CompileMetrics:
                         metric.name = f"{self.output_names[index]}_{metric.name}"
                     built.append((metric, weighted))
             self.metrics.append(built)
+
+    def build_for_shapes(self, shapes):
+        """Makes the metrics as the first batch would, from `built_shapes` [[y_true shape, y_pred shape], ...]."""
+        placeholders = [[_Shaped(y_true), _Shaped(y_pred)] for y_true, y_pred in shapes]
+        self._build([pair[0] for pair in placeholders], [pair[1] for pair in placeholders])
 
     def _resolve(self, identifier, index, y_true, y_pred):
         return metrics_module.resolve(identifier, self.loss_identifiers[index], tuple(y_true.shape),
@@ -150,3 +158,11 @@ class CompileMetrics:
     @property
     def names(self):
         return [metric.name for built in self.metrics or [] for metric, _ in built]
+
+
+class _Shaped:
+    """Stands in for a batch where only its shape is read (CompileMetrics.build_for_shapes)."""
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+

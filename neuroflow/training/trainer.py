@@ -24,7 +24,7 @@ from neuroflow.callbacks import CallbackList
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
-from neuroflow.training import arguments
+from neuroflow.training import arguments, interruption, training_state
 from neuroflow.training import data as data_module
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
@@ -53,6 +53,7 @@ class Trainer:
         # fit runs (None outside fit, so train_on_batch and custom loops stay eager).
         object.__setattr__(self, "_compiled_traced_step", None)
         object.__setattr__(self, "_traced_train_step", None)
+        object.__setattr__(self, "interrupted_at", None)  # (epoch, batch) where Ctrl-C stopped the last fit
         self.run_eagerly = False
 
     # ---- compile -----------------------------------------------------------------------------
@@ -252,13 +253,19 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
+        object.__setattr__(self, "interrupted_at", None)
         callback_list.on_train_begin()
-        with self._fixed_structure(), _threads_for(self):
+        # A callback restoring a backup (BackupAndRestore) says where the run goes on, as in Keras.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        initial_step = self.__dict__.pop("_initial_step", None) or 0
+        with self._fixed_structure(), _threads_for(self), interruption.stop_at_batch_end(self) as interrupted:
             logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
-                                    validation_batch_size or batch_size, validation_steps)
+                                    validation_batch_size or batch_size, validation_steps, initial_step)
         # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
         self.optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(logs)
+        if interrupted():
+            interruption.report(self)
         return self.history
 
     @contextlib.contextmanager
@@ -287,18 +294,27 @@ class Trainer:
         return self.__dict__.get("_flat_layers_cache") or super()._flatten_layers()
 
     def _run_epochs(self, batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
-                    validation_batch_size, validation_steps):
-        """The epochs of fit; returns the last epoch's logs."""
+                    validation_batch_size, validation_steps, initial_step=0):
+        """The epochs of fit; returns the last epoch's logs. A run resumed mid-epoch passes over the
+        first `initial_step` batches of `initial_epoch` (cut in the same shuffled order) unrun."""
         logs = {}
+        # Ctrl-C on an epoch's last batch lets that epoch end (validation, on_epoch_end) first: a run
+        # stopped there then resumes at the next epoch, not with an epoch of no batches.
+        last_step = len(batches) - 1 if isinstance(batches, data_module.ArrayBatches) else None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             for step, batch in enumerate(batches):
+                if step < initial_step:
+                    continue
                 callback_list.on_train_batch_begin(step)
                 logs = self._run_step(self.train_step, *batch)
                 callback_list.on_train_batch_end(step, logs)
-                if self.stop_training:
+                if self.stop_training or (step != last_step and interruption.requested(self, epoch, step + 1)):
                     break
+            initial_step = 0
+            if self.interrupted_at is not None:
+                break  # a partial epoch: no validation, no on_epoch_end
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 x_val, y_val, sw_val = validation_data if isinstance(validation_data, tuple) \
@@ -308,13 +324,32 @@ class Trainer:
                 epoch_logs.update({f"val_{key}": value for key, value in validation_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
-            if self.stop_training:
+            if self.stop_training or interruption.requested(self, epoch + 1, 0):
                 break
             if getattr(batches, "exhausted", False) and epoch < epochs - 1:
                 warnings.warn("Your input ran out of data; interrupting training. Make sure the generator can yield "
                               "at least steps_per_epoch * epochs batches.", stacklevel=3)
                 break
         return logs
+
+    # ---- the state a backup holds (callbacks.BackupAndRestore; training/training_state.py) ------
+
+    def _training_state(self):
+        return training_state.capture(self)
+
+    def _restore_training_state(self, arrays, description, metrics=False):
+        """Puts a `_training_state` back: variables, optimizer and random streams, or (with `metrics`)
+        the running metric totals, at the batch where the restored run goes on."""
+        if metrics:
+            training_state.restore_metrics(self, arrays, description)
+        else:
+            training_state.restore(self, arrays, description)
+
+    def _random_state(self):
+        return training_state.random_state(self)
+
+    def _set_random_state(self, state):
+        training_state.set_random_state(self, state)
 
     # ---- evaluate and predict ----------------------------------------------------------------
 
