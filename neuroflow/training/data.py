@@ -64,6 +64,10 @@ def prepare(x, y, sample_weight, what, check_targets=True):
     sample_weight = standardize(sample_weight, "sample_weight")
     if x is None:
         raise ValueError(f"{what} needs input data `x`")
+    for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if data is not None and any(getattr(leaf, "ndim", 1) == 0 for leaf in _leaves(data)):
+            raise ValueError(f"{what}: {name} is a scalar, but it needs a first (batch) axis: one entry per sample, "
+                             f"e.g. numpy.array([{name}])")
     if num_samples(x, y, sample_weight) == 0:
         raise ValueError(f"{what} received 0 samples (x has an empty first axis); pass at least one sample")
     check_finite(x, "x")

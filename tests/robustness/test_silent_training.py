@@ -273,3 +273,11 @@ def test_optimizer_extended_to_newly_trainable_layers_still_works(data):
         warnings.simplefilter("error")
         model.fit(x, y, verbose=0)
     assert len(model.optimizer._trainable_variables) == 4
+
+
+@pytest.mark.parametrize("method", ["fit", "predict"])
+def test_a_scalar_input_is_refused_naming_the_batch_axis(method):
+    model = _binary_model()
+    arguments = (numpy.float32(1.0),) if method == "predict" else (numpy.ones((1, 3)), numpy.float32(1.0))
+    with pytest.raises(ValueError, match="is a scalar, but it needs a first \\(batch\\) axis"):
+        getattr(model, method)(*arguments, verbose=0)
