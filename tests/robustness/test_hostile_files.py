@@ -1,6 +1,7 @@
 """Issue 14, part 2: files that cannot hurt. Loading runs no code from a file, allocates only what a
 file's limits allow, names what is wrong with a corrupt or mismatched file, and every writer
 replaces its target atomically with the permissions the user's umask gives."""
+import hashlib
 import json
 import os
 import signal
@@ -18,7 +19,9 @@ import pytest
 
 import neuroflow
 from neuroflow import layers
+from neuroflow.datasets import _cache
 from neuroflow.saving.files import CorruptFileError, partial_files, write_atomically
+from neuroflow.utils import atomic_file  # the module every writer goes through
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -279,8 +282,6 @@ def test_every_writer_respects_the_umask(tmp_path, mask):
 
 
 def test_every_writer_failing_midway_keeps_the_old_file_and_leaves_no_partial(tmp_path, monkeypatch):
-    import neuroflow.utils.atomic_file as atomic_file  # the module every writer goes through
-
     real_replace = os.replace
 
     def die_before_rename(source, target):
@@ -329,3 +330,23 @@ def test_a_partial_of_a_live_writer_is_left_alone(tmp_path):
     planted.write_bytes(b"in progress")
     write_atomically(str(target), lambda path: open(path, "wb").close())
     assert planted.exists()
+
+
+# ---- dataset cache ---------------------------------------------------------------------------
+
+def test_a_cached_dataset_whose_checksum_does_not_match_is_downloaded_again(tmp_path, monkeypatch):
+    good = b"the published dataset"
+    remote = _cache.RemoteFile(name="data.bin", url="https://example.invalid/data.bin",
+                               hashes={"sha256:" + hashlib.sha256(good).hexdigest(): "keras"})
+    monkeypatch.setenv("NEUROFLOW_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("NEUROFLOW_DATA_DIR", raising=False)
+    cached = tmp_path / "data.bin"
+    cached.write_bytes(b"tampered or truncated")
+    monkeypatch.setattr(_cache, "_download", lambda url, destination: open(destination, "wb").write(good))
+    with pytest.warns(UserWarning, match="deleting it and downloading it again"):
+        path, layout = _cache.fetch(remote)
+    assert open(path, "rb").read() == good and layout == "keras"
+    cached.write_bytes(b"tampered again")
+    monkeypatch.setattr(_cache, "_download", lambda url, destination: (_ for _ in ()).throw(OSError("offline")))
+    with pytest.warns(UserWarning), pytest.raises(_cache.DatasetError, match="Corrupt copies found and not used"):
+        _cache.fetch(remote)
