@@ -6,6 +6,8 @@ and integer class ids given to a one-hot loss read as (unnormalized) probabiliti
 trains the model the user meant, so `check_targets` refuses them, naming the loss, the rule and the
 first offending value. Losses not listed here accept any real target.
 """
+import warnings
+
 import numpy
 
 from neuroflow.losses.probabilistic import (
@@ -52,3 +54,32 @@ def check_targets(loss, y_true, where="y"):
             raise ValueError(f"{name} expects integer class ids, but {where} holds {value} at index {position}, which "
                              "would be truncated to a class; for probabilities over classes use "
                              "categorical_crossentropy")
+
+
+def check_weighted_classes(loss, y_true, sample_weight, where="sample_weight"):
+    """Warns when `sample_weight` gives every sample of a class (or every sample) a weight of 0.
+
+    The loss then never sees that class; that may be meant (the warning says which class and how many
+    samples), but a weight vector misaligned with the targets looks the same.
+    """
+    if not isinstance(y_true, numpy.ndarray) or not isinstance(sample_weight, numpy.ndarray) or y_true.size == 0:
+        return
+    weights = sample_weight.reshape(len(sample_weight), -1).sum(axis=1) if sample_weight.ndim > 1 else sample_weight
+    if len(weights) != len(y_true):
+        return
+    if not weights.any():
+        warnings.warn(f"{where} is 0 for all {len(weights)} samples: the loss is 0 and nothing will be learned",
+                      stacklevel=5)
+        return
+    function = getattr(loss, "fn", loss)
+    if function not in _PROBABILITY_TARGETS and function not in _INTEGER_TARGETS:
+        return
+    one_hot = y_true.ndim >= 2 and y_true.shape[-1] > 1 and function is not sparse_categorical_crossentropy
+    if y_true.ndim > (2 if one_hot else 1) and not (y_true.ndim == 2 and y_true.shape[-1] == 1):
+        return  # per-timestep targets: classes are not per sample
+    classes = y_true.argmax(axis=-1) if one_hot else numpy.round(y_true.reshape(len(y_true), -1)[:, 0])
+    unweighted = [int(c) for c in numpy.unique(classes) if not weights[classes == c].any()]
+    if unweighted:
+        counts = {c: int((classes == c).sum()) for c in unweighted}
+        warnings.warn(f"{where} is 0 for every sample of class(es) {unweighted} (samples per class: {counts}): "
+                      f"{getattr(loss, 'name', 'the loss')} will not learn them", stacklevel=5)

@@ -7,7 +7,7 @@ from neuroflow import losses as losses_module
 from neuroflow import metrics as metrics_module
 from neuroflow import ops
 from neuroflow.engine.tensor import Tensor
-from neuroflow.losses.target_domain import check_targets
+from neuroflow.losses.target_domain import check_targets, check_weighted_classes
 from neuroflow.utils import nest
 
 
@@ -72,12 +72,16 @@ class CompiledLoss:
         return total, per_output
 
 
-    def check_targets(self, y_true, where="y"):
-        """Refuses targets outside each output's loss domain (losses/target_domain.py), on the host."""
+    def check_targets(self, y_true, where="y", sample_weight=None):
+        """Refuses targets outside each output's loss domain, and warns about classes weighted 0 throughout
+        (losses/target_domain.py), on the host."""
         targets = _align(y_true, self.output_names, where)
-        for loss, target, name in zip(self.losses, targets, self.output_names):
+        weights = _align(sample_weight, self.output_names, "sample_weight") if sample_weight is not None \
+            else [None] * len(targets)
+        for loss, target, weight, name in zip(self.losses, targets, weights, self.output_names):
             if loss is not None:
                 check_targets(loss, target, where if len(self.output_names) == 1 else f"{where} for output '{name}'")
+                check_weighted_classes(loss, target, weight)
 
 
 def _align(values, output_names, what):

@@ -244,6 +244,10 @@ class SizedBatches:
     def exhausted(self):
         return getattr(self.source, "exhausted", False)
 
+    @property
+    def short(self):
+        return getattr(self.source, "short", False)
+
 
 def is_batch_source(x):
     """True for inputs that yield whole batches themselves: a PyDataset or a Python iterator / generator."""
@@ -305,6 +309,7 @@ class GeneratorBatches:
         self.iterator = iter(generator)
         self.steps = None if steps is None else int(steps)
         self.exhausted = False
+        self.short = False  # the last pass ended before `steps` batches
 
     def __iter__(self):
         taken = 0
@@ -313,6 +318,7 @@ class GeneratorBatches:
                 batch = next(self.iterator)
             except StopIteration:
                 self.exhausted = True
+                self.short = self.steps is not None
                 return
             taken += 1
             yield unpack_batch(batch, "the generator")

@@ -29,6 +29,7 @@ from neuroflow.training import data as data_module
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
+from neuroflow.utils.py_dataset import PyDataset
 
 
 class Trainer:
@@ -326,7 +327,8 @@ class Trainer:
             logs = epoch_logs
             if self.stop_training or interruption.requested(self, epoch + 1, 0):
                 break
-            if getattr(batches, "exhausted", False) and epoch < epochs - 1:
+            # Out of data before the last epoch, or short of steps_per_epoch in it: say so, as Keras does.
+            if getattr(batches, "exhausted", False) and (epoch < epochs - 1 or getattr(batches, "short", False)):
                 warnings.warn("Your input ran out of data; interrupting training. Make sure the generator can yield "
                               "at least steps_per_epoch * epochs batches.", stacklevel=3)
                 break
@@ -436,7 +438,7 @@ class Trainer:
         x, y, sample_weight = data_module.prepare(x, y, sample_weight, what, check_targets)
         x, y = self._order_by_names(x, y)
         if y is not None and check_targets and self._compiled_loss is not None:
-            self._compiled_loss.check_targets(y)
+            self._compiled_loss.check_targets(y, sample_weight=sample_weight)
         return x, y, sample_weight
 
     def _order_by_names(self, x, y):
@@ -459,6 +461,10 @@ class Trainer:
                 raise ValueError(f"{what}: when x is a generator or a PyDataset it yields the targets itself; "
                                  "do not pass y or sample_weight")
             source = data_module.batch_source(x, steps, shuffle)
+            if isinstance(x, PyDataset) and steps is not None and steps > len(x):
+                warnings.warn(f"Your input ran out of data: {what} was asked for {steps} steps but the "
+                              f"{type(x).__name__} has {len(x)} batches; each pass stops after {len(x)}.",
+                              stacklevel=4)
 
             def ordered():
                 for batch_x, batch_y, batch_weight in source:

@@ -281,3 +281,32 @@ def test_a_scalar_input_is_refused_naming_the_batch_axis(method):
     arguments = (numpy.float32(1.0),) if method == "predict" else (numpy.ones((1, 3)), numpy.float32(1.0))
     with pytest.raises(ValueError, match="is a scalar, but it needs a first \\(batch\\) axis"):
         getattr(model, method)(*arguments, verbose=0)
+
+
+def test_generator_short_of_steps_in_the_last_epoch_warns(data):
+    x, y = data
+    with pytest.warns(UserWarning, match="Your input ran out of data"):
+        history = _binary_model().fit(iter([(x, y)] * 3), steps_per_epoch=2, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2  # the second epoch ran the one batch left
+
+
+def test_pydataset_asked_for_more_steps_than_it_has_warns(data):
+    x, y = data
+
+    class Two(neuroflow.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            return x[index * 4:(index + 1) * 4], y[index * 4:(index + 1) * 4]
+
+    with pytest.warns(UserWarning, match="asked for 5 steps but the Two has 2 batches"):
+        _binary_model().fit(Two(), steps_per_epoch=5, verbose=0)
+
+
+def test_sample_weight_leaving_a_class_without_weight_warns(data):
+    x, y = data
+    with pytest.warns(UserWarning, match=r"sample_weight is 0 for every sample of class\(es\) \[1\]"):
+        _binary_model().fit(x, y, sample_weight=1.0 - y, verbose=0)
+    with pytest.warns(UserWarning, match="sample_weight is 0 for all 8 samples"):
+        _binary_model().fit(x, y, sample_weight=numpy.zeros(8), verbose=0)
