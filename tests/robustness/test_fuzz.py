@@ -154,3 +154,23 @@ def test_fit_with_any_loss_and_target_pair_trains_on_the_targets_given_or_refuse
     expected = float(numpy.mean(numpy.asarray(losses.get(loss)(y.reshape(batch, classes).astype("float32"),
                                                                  model.predict(x, verbose=0)))))
     numpy.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6)
+
+
+fit_values = st.one_of(st.integers(-2, 40), st.floats(-1, 3), st.sampled_from([None, "2", True, (2,), float("nan")]))
+
+
+@FUZZ
+@given(arguments=st.fixed_dictionaries({}, optional={
+    "batch_size": fit_values, "epochs": fit_values, "validation_split": fit_values, "steps_per_epoch": fit_values,
+    "initial_epoch": fit_values, "validation_freq": fit_values, "shuffle": st.sampled_from([True, False, "batch", 3]),
+    "class_weight": st.sampled_from([None, {0: 1.0, 1: 2.0}, {0: 1.0}, {"a": 1}, [1, 2], {0: -1.0, 1: 1.0}])}))
+def test_fit_arguments_of_any_type_give_a_history_or_a_clear_error(arguments):
+    data = numpy.random.default_rng(0)
+    x, y = data.random((20, 3)).astype("float32"), (numpy.arange(20) % 2).astype("float32")
+    model = neuroflow.Sequential([layers.Input((3,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy")
+    if isinstance(arguments.get("epochs"), int) and arguments["epochs"] > 3:
+        arguments["epochs"] = 3  # keep each example fast
+    history, error = _attempt(lambda: model.fit(x, y, verbose=0, **arguments))
+    if error is None:
+        assert all(numpy.isfinite(weight).all() for weight in model.get_weights())
