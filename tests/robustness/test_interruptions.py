@@ -65,25 +65,35 @@ def _result(output):
         return weights, json.load(handle)
 
 
-@pytest.mark.parametrize("save_freq, kill_points", [(2, ["batch 0 3", "batch 1 6", "batch 2 11", "batch 3 2"]),
-                                                     ("epoch", ["batch 1 1", "batch 2 11"])])
+def _position(line):
+    """(epoch, batch) of a "batch E S" line; "done" sorts after all."""
+    parts = line.split()
+    return (int(parts[1]), int(parts[2])) if parts[0] == "batch" else (10**9, 0)
+
+
+@pytest.mark.parametrize("save_freq, kill_points", [(2, [(0, 3), (1, 6), (2, 11), (3, 2)]), ("epoch", [(1, 1), (2, 11)])])
 def test_sigkill_at_several_points_then_rerun_resumes_bit_for_bit(tmp_path, save_freq, kill_points):
     reference = _start(tmp_path, tmp_path / "reference_backup", tmp_path / "reference", save_freq)
     reference.communicate()
     assert reference.returncode == 0
-    killed = 0
+    killed, first_lines = 0, []
     for point in kill_points:
         process = _start(tmp_path, tmp_path / "backup", tmp_path / "resumed", save_freq)
-        for line in process.stdout:
-            if line.strip() >= point or line.strip() == "done":  # "batch E S" lines sort in training order
+        for number, line in enumerate(process.stdout):
+            if number == 0:
+                first_lines.append(_position(line))
+            if _position(line) >= point:
                 break
         process.send_signal(signal.SIGKILL)  # wherever the child is by now: a batch, a backup being written
         process.communicate()
         killed += process.returncode == -signal.SIGKILL
     assert killed >= len(kill_points) - 1
     final = _start(tmp_path, tmp_path / "backup", tmp_path / "resumed", save_freq)
-    final.communicate()
+    first_lines.append(_position(final.communicate()[0].splitlines()[0]))
     assert final.returncode == 0
+    # Each rerun went on from a backup, later than the run before it began: nothing started over.
+    assert first_lines[0] == (0, 0)
+    assert all(later > earlier for earlier, later in zip(first_lines, first_lines[1:])), first_lines
     reference_weights, reference_history = _result(tmp_path / "reference")
     weights, history = _result(tmp_path / "resumed")
     for expected, got in zip(reference_weights, weights):
