@@ -1,6 +1,8 @@
 """ConvLSTM1D / 2D / 3D: Keras 3's values (fixtures/conv_lstm_references.npz, conv_lstm.keras),
 gradients through the step loop, functional shapes, configs, saving, stateful and errors."""
+import json
 import os
+import zipfile
 
 import numpy
 import pytest
@@ -35,6 +37,7 @@ CASES = {
     "conv3d_valid": lambda: layers.ConvLSTM3D(2, 2, return_state=True),
     "conv3d_same_channels_first": lambda: layers.ConvLSTM3D(2, (3, 2, 2), padding="same",
                                                             data_format="channels_first", return_sequences=True),
+    "bidirectional_conv2d": lambda: layers.Bidirectional(layers.ConvLSTM2D(2, 2, return_sequences=True)),
 }
 
 
@@ -74,6 +77,24 @@ def test_loads_keras_file_and_predicts_as_keras():
     assert (second.strides, second.dropout, second.recurrent_dropout) == ((2, 2), 0.2, 0.1)
     inputs = _numbered("keras_x")
     numpy.testing.assert_allclose(model.predict(inputs, verbose=0), REFERENCES["keras_y"], rtol=1e-5, atol=1e-5)
+
+
+def _keras_file_entries(path, class_name):
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+    return [entry for entry in config["config"]["layers"] if entry["class_name"] == class_name]
+
+
+def test_written_keras_file_has_keras_entries(tmp_path):
+    """The entry neuroflow writes for a ConvLSTM2D has the keys, module and build_config Keras writes."""
+    model = models.Sequential([layers.Input((3, 6, 5, 2)), layers.ConvLSTM2D(3, 3, padding="same")])
+    model.save(tmp_path / "model.keras")
+    ours = _keras_file_entries(tmp_path / "model.keras", "ConvLSTM2D")[0]
+    theirs = _keras_file_entries(os.path.join(FIXTURES, "conv_lstm.keras"), "ConvLSTM2D")[0]
+    assert (ours["module"], ours["registered_name"]) == (theirs["module"], theirs["registered_name"])
+    assert set(ours["config"]) == set(theirs["config"])
+    assert ours["config"]["kernel_initializer"]["module"] == "keras.initializers"
+    assert ours["build_config"] == {"input_shape": [None, 3, 6, 5, 2]}
 
 
 def test_weights_in_keras_layout():
