@@ -11,6 +11,8 @@ as Keras' backend `rnn` does. States and outputs may have any rank (ConvLSTM's a
 stateful=True keeps the final states of each call in non-trainable Variables (not saved, as in
 Keras) and starts the next call from them; `reset_state()` sets them back to zeros.
 """
+import contextlib
+
 from neuroflow import backend, ops
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
@@ -219,17 +221,31 @@ class RNN(Layer):
         """`reset_state` under its Keras 2 name."""
         self.reset_state()
 
-    def _symbolic_call(self, inputs, args, kwargs):
-        # Shape inference runs the layer on zero probes: it must not move the carried states.
-        if self.stateful and not self.built:
-            self._check_input_spec(inputs)
-            self._build_from(inputs)
-        saved = [backend.xp.array(s.value) for s in nest.flatten(self.states or [])]
+    @contextlib.contextmanager
+    def _states_kept(self):
+        """Puts the carried states of a stateful RNN back after the block (shape inference runs the
+        layer on zero probes, which must not move them); states built inside it are left at zeros."""
+        saved = None if self.states is None else [backend.xp.array(s.value) for s in nest.flatten(self.states)]
         try:
-            return super()._symbolic_call(inputs, args, kwargs)
+            yield
         finally:
-            for state, value in zip(nest.flatten(self.states or []), saved):
-                state.assign(value)
+            if saved is None:
+                self.reset_state()
+            else:
+                for state, value in zip(nest.flatten(self.states), saved):
+                    state.assign(value)
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        with self._states_kept():
+            return super()._symbolic_call(inputs, args, kwargs)
+
+    def compute_output_shape(self, input_shape):
+        with self._states_kept():
+            return super().compute_output_shape(input_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        with self._states_kept():
+            return super().compute_output_spec(*args, **kwargs)
 
     def _check_input_spec(self, inputs):
         super()._check_input_spec(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)

@@ -302,3 +302,15 @@ def test_exported_names():
     for name in ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"):
         assert getattr(neuroflow.layers, name) is getattr(layers, name)
     assert not hasattr(layers, "ConvLSTMCell")  # internal, as in Keras
+
+
+def test_shape_inference_leaves_the_carried_states_alone():
+    layer = layers.ConvLSTM1D(2, 2, stateful=True, bias_initializer="ones")  # zero probes would move the states
+    assert layer.compute_output_shape((2, 3, 4, 1)) == (2, 3, 2)
+    assert all(not s.numpy().any() for s in layer.states)
+    layer(numpy.ones((2, 3, 4, 1), dtype="float32"))
+    carried = [s.numpy().copy() for s in layer.states]
+    assert layer.compute_output_spec(layers.Input((3, 4, 1), batch_size=2)).shape == (2, 3, 2)
+    assert layers.ConvLSTM1D(2, 2)(layers.Input((3, 4, 1))).shape == (None, 3, 2)
+    layer(layers.Input((3, 4, 1), batch_size=2))
+    assert all(numpy.array_equal(s.numpy(), c) for s, c in zip(layer.states, carried))
