@@ -79,6 +79,14 @@ def test_loads_keras_file_and_predicts_as_keras():
     numpy.testing.assert_allclose(model.predict(inputs, verbose=0), REFERENCES["keras_y"], rtol=1e-5, atol=1e-5)
 
 
+def test_loads_stateful_keras_file_and_continues_the_states_as_keras():
+    model = models.load_model(os.path.join(FIXTURES, "conv_lstm_stateful.keras"))
+    assert model.layers[-1].stateful
+    for key in ("stateful_y0", "stateful_y1"):
+        numpy.testing.assert_allclose(model.predict(REFERENCES["stateful_x"], verbose=0), REFERENCES[key],
+                                      rtol=1e-5, atol=1e-5)
+
+
 def _keras_file_entries(path, class_name):
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
