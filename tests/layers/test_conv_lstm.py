@@ -183,6 +183,36 @@ def test_dropout_masks_only_in_training_and_reset_after_each_call(rng):
     assert layer.cell._dropout_mask is None and layer.cell._recurrent_dropout_mask is None
 
 
+def test_dropout_draws_four_masks_of_the_step_shape_once_per_sequence(rng):
+    layer = layers.ConvLSTM2D(2, 2, dropout=0.5, recurrent_dropout=0.25, data_format="channels_first")
+    step, state = rng.normal(size=(2, 1, 4, 4)).astype("float32"), numpy.zeros((2, 2, 3, 3), "float32")
+    layer(step[:, None])
+    masks = layer.cell.get_dropout_mask(layer._to_tensor(step))
+    recurrent_masks = layer.cell.get_recurrent_dropout_mask(layer._to_tensor(state))
+    assert [m.shape for m in masks] == [(2, 1, 4, 4)] * 4 and [m.shape for m in recurrent_masks] == [(2, 2, 3, 3)] * 4
+    assert set(numpy.unique(numpy.concatenate([m.numpy().ravel() for m in masks]))) <= {0.0, 2.0}
+    assert layer.cell.get_dropout_mask(layer._to_tensor(step)) is masks  # kept until the RNN resets it
+    layer.cell.reset_dropout_mask()
+    assert layer.cell.get_dropout_mask(layer._to_tensor(step)) is not masks
+
+
+def test_regularizers_and_constraints_reach_the_cell_weights():
+    x = numpy.ones((2, 3, 4, 4, 1), "float32")
+    layer = layers.ConvLSTM2D(2, 2, kernel_regularizer="l2", recurrent_regularizer="l1", bias_regularizer="l2",
+                              activity_regularizer="l2", recurrent_constraint="non_neg")
+    layer(x)
+    cell, losses = layer.cell, [float(loss) for loss in layer.losses]
+    penalties = [0.01 * (cell.kernel.numpy() ** 2).sum(), 0.01 * numpy.abs(cell.recurrent_kernel.numpy()).sum(),
+                 0.01 * (cell.bias.numpy() ** 2).sum()]
+    assert len(losses) == 4  # the three weight penalties and the activity penalty
+    for penalty in penalties:
+        assert min(abs(loss - penalty) for loss in losses) < 1e-6 * max(1.0, penalty)
+    model = models.Sequential([layers.Input((3, 4, 4, 1)), layer])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, numpy.zeros((2, 3, 3, 2)), epochs=1, verbose=0)
+    assert layer.cell.recurrent_kernel.numpy().min() >= 0
+
+
 def test_unit_forget_bias_opens_the_forget_gate():
     layer = layers.ConvLSTM1D(3, 2, bias_initializer="zeros")
     layer(numpy.zeros((1, 2, 4, 1), dtype="float32"))
