@@ -6,7 +6,8 @@ step; every step's ops are recorded, so gradients flow through the tape (BPTT by
 
 Masks: at a masked step the states keep their previous values and the output repeats the
 previous output (zeros before the first unmasked step), or is zero with zero_output_for_mask,
-as Keras' backend `rnn` does. States and outputs may have any rank (ConvLSTM's are images).
+as Keras' backend `rnn` does. States and outputs may have any rank (ConvLSTM's are images), and
+a mask longer than (batch, time) masks positions of the steps (see `_step_keep`).
 
 stateful=True keeps the final states of each call in non-trainable Variables (not saved, as in
 Keras) and starts the next call from them; `reset_state()` sets them back to zeros.
@@ -127,9 +128,18 @@ class StackedRNNCells(Layer):
         return cls(cells, **config)
 
 
-def _step_keep(step_mask, t, like):
-    """The (batch, 1, ...) column of step t of a (batch, time) mask, shaped to broadcast against `like`."""
-    return step_mask[:, t].reshape((-1,) + (1,) * (len(like.shape) - 1))
+def _step_keep(step_mask, t, like, owner):
+    """Step t of a (batch, time, ...) mask with trailing axes of size 1 added to broadcast against `like`.
+
+    A (batch, time) mask masks whole steps; a longer one, such as Masking's (batch, time, rows, cols)
+    before a ConvLSTM2D with 'same' padding, masks positions, as Keras' rnn (torch backend) does.
+    """
+    keep = step_mask[:, t]
+    keep = keep.reshape(keep.shape + (1,) * (len(like.shape) - keep.ndim))
+    if keep.ndim > len(like.shape) or any(k not in (1, n) for k, n in zip(keep.shape, like.shape)):
+        raise ValueError(f"{owner}: a mask of shape {tuple(step_mask.shape)} (batch, time, ...) does not broadcast "
+                         f"against the step's state or output of shape {tuple(like.shape)}")
+    return keep
 
 
 def _reset_dropout(cell):
@@ -286,10 +296,11 @@ class RNN(Layer):
                 output, new_states = self.cell(inputs[:, t], states, training=training)
                 new_states = list(new_states) if _is_nested(new_states) else [new_states]
                 if step_mask is not None:
-                    new_states = nest.pack_like(states, [ops.where(_step_keep(step_mask, t, old), new, old)
+                    owner = f"{type(self).__name__} '{self.name}'"
+                    new_states = nest.pack_like(states, [ops.where(_step_keep(step_mask, t, old, owner), new, old)
                                                          for new, old in zip(nest.flatten(new_states),
                                                                              nest.flatten(states))])
-                    keep = _step_keep(step_mask, t, output)
+                    keep = _step_keep(step_mask, t, output, owner)
                     if previous is None or self.zero_output_for_mask:
                         fallback = Tensor(backend.xp.zeros(output.shape, dtype=output.value.dtype))
                     else:

@@ -37,6 +37,8 @@ CASES = {
     "conv3d_valid": lambda: layers.ConvLSTM3D(2, 2, return_state=True),
     "conv3d_same_channels_first": lambda: layers.ConvLSTM3D(2, (3, 2, 2), padding="same",
                                                             data_format="channels_first", return_sequences=True),
+    "conv2d_position_masked": lambda: layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True,
+                                                        return_state=True),
     "bidirectional_conv2d": lambda: layers.Bidirectional(layers.ConvLSTM2D(2, 2, return_sequences=True)),
 }
 
@@ -67,6 +69,18 @@ def test_matches_keras(case):
     for got, want in zip(outputs, expected):
         assert got.shape == want.shape
         numpy.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+
+
+def test_masking_layer_masks_positions_as_keras():
+    """Masking(0.0) before a ConvLSTM2D gives a (batch, time, rows, cols) mask: each position keeps its state."""
+    case = "conv2d_position_masked"
+    x = REFERENCES[f"{case}_x0"]
+    layer = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)   # the case's layer, less its states
+    model = models.Sequential([layers.Input(x.shape[1:]), layers.Masking(0.0), layer])
+    layer.set_weights(_numbered(f"{case}_w"))
+    numpy.testing.assert_allclose(model.predict(x, verbose=0), REFERENCES[f"{case}_y0"], rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"mask of shape \(2, 4, 6, 5\).*does not broadcast.*\(2, 4, 3, 2\)"):
+        layers.ConvLSTM2D(2, 3)(x, mask=REFERENCES[f"{case}_m"])   # 'valid' shrinks the state below the mask
 
 
 def test_loads_keras_file_and_predicts_as_keras():
