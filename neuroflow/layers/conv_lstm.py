@@ -297,6 +297,7 @@ class ConvLSTM(RNN):
         return states
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
+        """Keras' call: the sequences, initial_state [h, c], mask (batch, time) (or per position), training."""
         return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
 
     def get_config(self):
