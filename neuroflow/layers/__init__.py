@@ -150,3 +150,5 @@ registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTra
                                       "SeparableConvolution1D": SeparableConvolution1D,
                                       "Convolution3DTranspose": Convolution3DTranspose,
                                       "GroupQueryAttention": GroupQueryAttention})
+# convlstm: the convolutional LSTM layers (their cell stays internal, as in Keras).
+from neuroflow.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402

@@ -120,6 +120,8 @@ LAYERS = {
     "AdaptiveMaxPooling3D": LayerSpec(), "SpectralNormalization": LayerSpec(),
     "ReversibleEmbedding": LayerSpec(), "Pipeline": LayerSpec(),
     "GroupQueryAttention": LayerSpec(name="GroupedQueryAttention", ignore={"flash_attention": (None, False)}),
+    # convlstm: RNNs over an internal ConvLSTMCell; Keras writes no `cell` entry for them.
+    "ConvLSTM1D": LayerSpec(), "ConvLSTM2D": LayerSpec(), "ConvLSTM3D": LayerSpec(),
 }
 
 # layersa: neuroflow class name -> the name Keras writes (keras.layers exports GroupedQueryAttention

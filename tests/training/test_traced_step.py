@@ -323,3 +323,19 @@ def test_fits_reusing_the_traced_step_train_as_eager_ones(rng):
         histories.append(model.fit(x, y, epochs=1, batch_size=32, verbose=0).history)
         results.append(([w.copy() for w in model.get_weights()], histories))
     _assert_identical(*results)
+
+
+@pytest.mark.parametrize("cell", ["simple", "lstm", "gru"])
+def test_rnn_layer_over_a_cell_is_replayed_identically(rng, replays, cell):
+    cells = {"simple": layers.SimpleRNNCell, "lstm": layers.LSTMCell, "gru": layers.GRUCell}
+
+    def build():
+        model = models.Sequential([layers.Input((7, 3)), layers.RNN(cells[cell](4)), layers.Dense(1, activation="sigmoid")])
+        model._test_loss = "binary_crossentropy"
+        return model
+
+    x = rng.normal(size=(64, 7, 3)).astype("float32")
+    y = (x[:, 0, 0] > 0).astype("float32")
+    traced, eager = _fit_twice(build, x, y, epochs=2, batch_size=16)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] == 8 - 2 and replays["refusals"] == []
