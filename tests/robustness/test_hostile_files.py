@@ -135,6 +135,18 @@ def test_config_over_the_limit_is_refused_and_the_limit_can_be_raised(tmp_path, 
     assert neuroflow.models.load_model(path).layers[0].name == "first"
 
 
+def test_legacy_h5_config_over_the_limit_is_refused(tmp_path, limits):
+    path = str(tmp_path / "model.h5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _model().save(path)
+        neuroflow.config.set_file_limits(max_config_bytes=200)
+        with pytest.raises(CorruptFileError, match=r"model_config attribute holds \d+ bytes, over the limit of 200"):
+            neuroflow.models.load_model(path)
+        neuroflow.config.set_file_limits(max_config_bytes=10**7)
+        assert neuroflow.models.load_model(path).layers[0].name == "first"
+
+
 def _huge_dataset(group, name):
     del group[name]
     group.create_dataset(name, shape=(2**18, 2**17), dtype="float32", chunks=(64, 64))  # 128 GiB declared
