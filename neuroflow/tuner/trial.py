@@ -81,7 +81,8 @@ class Trial:
             return cls.from_state(json.load(handle))
 
     def __repr__(self):
-        return f"Trial(trial_id={self.trial_id!r}, status={self.status!r}, score={self.score}, values={self.hyperparameters.values})"
+        return (f"Trial(trial_id={self.trial_id!r}, status={self.status!r}, score={self.score}, "
+                f"values={self.hyperparameters.values})")
 
 
 def write_json(filepath, data):
