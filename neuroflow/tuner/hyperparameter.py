@@ -112,9 +112,10 @@ class Numerical(HyperParameter):
 
     def _step_count(self):
         """How many values the stepped range holds (max_value included when the steps land on it)."""
+        # The 1e-8 keeps max_value when the quotient lands a rounding error below an integer
+        # ((1.0 - 0.0) / 0.2 is 4.999...: KerasTuner's documented [0, 0.2, ..., 1.0] needs it).
         if self.sampling == "linear":
-            return int((self.max_value - self.min_value) // self.step + 1)
-        # The 1e-8 keeps max_value when the logarithm lands a rounding error below an integer.
+            return int((self.max_value - self.min_value) / self.step + 1e-8) + 1
         return int(math.log(self.max_value / self.min_value, self.step) + 1e-8) + 1
 
     def _stepped_value(self, index):
