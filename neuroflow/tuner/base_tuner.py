@@ -2,8 +2,8 @@
 
 `search(*fit_args, **fit_kwargs)`:
 
-1. builds the hypermodel once with default values, and once more for each conditional scope that was
-   not active, so that the oracle knows the whole space before the first trial;
+1. (already at construction) builds the hypermodel once with default values, and once more for each
+   conditional scope that was not active, so that the oracle knows the whole space before the first trial;
 2. asks the oracle for trials and submits each to the executor (`executor.py`), keeping up to
    `executor.max_in_flight` running;
 3. records each finished trial's metrics in the oracle (every step of every execution) and ends it:
@@ -57,8 +57,8 @@ class BaseTuner:
         # executor slot -> the trial running there
         self._trials_in_flight = {}
         self.oracle._set_project_dir(self.directory, self.project_name, overwrite=overwrite)
-        if overwrite:
-            self.oracle.save()
+        # As KerasTuner does: the space is known from the start, so search_space_summary() can show it.
+        self._populate_initial_space()
 
     @property
     def project_dir(self):
@@ -82,7 +82,6 @@ class BaseTuner:
         if "verbose" in fit_kwargs:
             self.verbose = fit_kwargs["verbose"]
         self.on_search_begin()
-        self._populate_initial_space()
         slots = [self.tuner_id] + [f"{self.tuner_id}_{index}" for index in range(1, self.executor.max_in_flight)]
         in_flight = {}
         stopped = False

@@ -35,7 +35,7 @@ def folds(cross_validation, x, y, seed):
         ValueError: for K < 2, K above the sample count, or a value that is neither an int nor a splitter.
     """
     samples = len(_first_array(x))
-    if hasattr(cross_validation, "split"):
+    if hasattr(cross_validation, "split") and not isinstance(cross_validation, str):
         # scikit-learn's splitters index by position; they need array-likes, not dicts of inputs.
         return [(numpy.asarray(train), numpy.asarray(held_out))
                 for train, held_out in cross_validation.split(numpy.zeros((samples, 1)), _first_array(y))]

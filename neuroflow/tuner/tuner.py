@@ -53,6 +53,9 @@ class Tuner(BaseTuner):
     def __init__(self, oracle, hypermodel=None, max_model_size=None, optimizer=None, loss=None, metrics=None,
                  distribution_strategy=None, directory=None, project_name=None, logger=None, tuner_id=None,
                  overwrite=False, executions_per_trial=1, executor=None):
+        if hypermodel is None and type(self).run_trial is Tuner.run_trial:
+            raise ValueError("Received hypermodel=None: give a hypermodel, or subclass the tuner and override "
+                             "run_trial(trial, *args, **kwargs)")
         if distribution_strategy is not None:
             raise NotImplementedError("distribution_strategy (tf.distribute) is not supported; run trials in "
                                       "parallel with `executor=` instead")
