@@ -21,7 +21,9 @@ class RandomSearchOracle(Oracle):
     def populate_space(self, trial_id):
         values = self._random_values()
         if values is None:
-            return {"status": TrialStatus.STOPPED, "values": None}
+            # Nothing new to draw; a running trial may still declare new hyperparameters (a space built
+            # inside run_trial), so wait for it before calling the space exhausted.
+            return {"status": TrialStatus.IDLE if self.ongoing_trials else TrialStatus.STOPPED, "values": None}
         return {"status": TrialStatus.RUNNING, "values": values}
 
 
