@@ -187,7 +187,9 @@ class Oracle:
         else:
             raise ValueError(f"Trial {trial.trial_id} is not running")
         recorded = self.trials[trial.trial_id]
+        # The trial may come back from another process (an executor's worker): take what it carries.
         recorded.status, recorded.message, recorded.metrics = trial.status, trial.message, trial.metrics
+        recorded.hyperparameters = trial.hyperparameters
         self.update_space(trial.hyperparameters)
         self._run_times[recorded.trial_id] = self._run_times.get(recorded.trial_id, 0) + 1
         if recorded.status == TrialStatus.COMPLETED:

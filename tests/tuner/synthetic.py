@@ -1,4 +1,6 @@
 """Hypermodels whose score the tests control: the known best configuration is known in advance."""
+import math
+
 import neuroflow
 from neuroflow import layers
 from neuroflow.tuner import HyperModel
@@ -39,7 +41,6 @@ class ContinuousHyperModel(HyperModel):
 
     @staticmethod
     def loss(x, lr):
-        import math
         return (x - 0.7) ** 2 + ((math.log10(lr) + 2.5) / 3) ** 2
 
     def fit(self, hp, model, *args, **kwargs):

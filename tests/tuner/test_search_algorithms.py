@@ -3,6 +3,7 @@ import math
 
 import pytest
 
+import neuroflow
 import neuroflow.tuner as kt
 from neuroflow import layers
 from neuroflow.tuner import HyperModel, Objective
@@ -178,8 +179,6 @@ def test_hyperband_continues_a_real_model_from_its_parent_checkpoint(tmp_path, r
 
 
 def kt_model(units):
-    import neuroflow
-
     model = neuroflow.Sequential([layers.Input((3,)), layers.Dense(units, activation="relu"),
                                   layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
