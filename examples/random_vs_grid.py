@@ -136,14 +136,16 @@ def _plot(grid_best, random_best, examples, path):
         print('note: matplotlib is not installed, so random_vs_grid.png was not drawn (pip install "neuroflow[plot]")')
         return None
     trials, pairs = figure.subplots(1, 2)
+    lowest = min(point[2] for points in examples for point in points)
     for points, marker, label in ((examples[0], "s", "grid"), (examples[1], "o", "random")):
         rates, units, losses = (numpy.array(column) for column in zip(*points))
-        drawn = trials.scatter(rates, units, c=losses, marker=marker, s=70, cmap="viridis_r", vmin=min(
-            min(p[2] for p in examples[0]), min(p[2] for p in examples[1])), vmax=0.7, edgecolors="black",
-            label=label)
+        drawn = trials.scatter(rates, units, c=losses, marker=marker, s=70, cmap="viridis_r", vmin=lowest, vmax=0.7,
+                               edgecolors="black")
+        # An empty, grey stand-in for the legend: the points' own colours are the losses.
+        trials.scatter([], [], marker=marker, s=70, color="lightgray", edgecolors="black", label=label)
     trials.set_xscale("log")
     trials.set(xlabel="learning rate", ylabel="hidden units", title="the 9 trials of each search (seed 0)")
-    trials.legend(loc="upper left")
+    trials.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     figure.colorbar(drawn, ax=trials, label=f"{FOLDS}-fold validation loss")
     low = min(grid_best.min(), random_best.min()) * 0.95
     high = max(grid_best.max(), random_best.max()) * 1.05
