@@ -129,3 +129,40 @@ def test_a_project_of_another_tuner_is_not_reloaded(tmp_path):
     kt.RandomSearch(DiscreteHyperModel(), max_trials=1, directory=tmp_path, project_name="p")
     with pytest.raises(RuntimeError, match="holds a RandomSearchOracle search"):
         kt.GridSearch(DiscreteHyperModel(), directory=tmp_path, project_name="p")
+
+
+def _oracle_file(tuner):
+    return pathlib.Path(tuner.project_dir) / "oracle.json"
+
+
+def test_killed_between_a_new_trial_s_two_files_the_trial_reruns(tmp_path):
+    """oracle.json is written before trial.json: a trial known only to oracle.json is rebuilt and rerun."""
+    make = TUNERS["random"]
+    interrupted = make(_interrupting(DiscreteHyperModel(), at=3), tmp_path)
+    with pytest.raises(Interrupt):
+        interrupted.search(verbose=0)
+    (pathlib.Path(interrupted.project_dir) / "trial_02" / "trial.json").unlink()
+    hypermodel = DiscreteHyperModel()
+    resumed = make(hypermodel, tmp_path)
+    assert resumed.oracle.trials["02"].status == "RUNNING"
+    resumed.search(verbose=0)
+    assert hypermodel.fitted[0] == interrupted.oracle.trials["02"].hyperparameters.values
+    assert len(resumed.oracle.trials) == 6 and all(t.status == "COMPLETED" for t in resumed.oracle.trials.values())
+
+
+def test_killed_between_an_ended_trial_s_two_files_the_trial_stays_completed(tmp_path):
+    """trial.json is written before oracle.json: a trial that says it completed is not run again."""
+    make = TUNERS["random"]
+    tuner = make(DiscreteHyperModel(), tmp_path)
+    tuner.search(verbose=0)
+    saved = json.loads(_oracle_file(tuner).read_text())
+    # As if the search died after trial 05's file said COMPLETED, before oracle.json was rewritten.
+    trial_state = json.loads((pathlib.Path(tuner.project_dir) / "trial_05" / "trial.json").read_text())
+    saved["state"]["ongoing_trials"] = {"tuner0": dict(trial_state, status="RUNNING")}
+    saved["state"]["end_order"].remove("05")
+    _oracle_file(tuner).write_text(json.dumps(saved))
+    hypermodel = DiscreteHyperModel()
+    resumed = make(hypermodel, tmp_path)
+    resumed.search(verbose=0)
+    assert hypermodel.fitted == [] and resumed.oracle.trials["05"].status == "COMPLETED"
+    assert resumed.oracle.trials["05"].score == tuner.oracle.trials["05"].score
