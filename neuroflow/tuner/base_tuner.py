@@ -60,6 +60,14 @@ class BaseTuner:
         # As KerasTuner does: the space is known from the start, so search_space_summary() can show it.
         self._populate_initial_space()
 
+    def __getstate__(self):
+        # An executor ships the tuner to its workers with the trial (pickled, for processes or Dask): the
+        # executor itself (a pool, a client) and the loop's bookkeeping stay behind.
+        state = dict(self.__dict__)
+        state["executor"] = SerialExecutor()
+        state["_trials_in_flight"] = {}
+        return state
+
     @property
     def project_dir(self):
         return self.oracle._project_dir

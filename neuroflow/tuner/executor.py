@@ -7,8 +7,11 @@ the next, so a tuner never knows whether its trials ran here, in threads or on o
 
 - `SerialExecutor` (the default) runs each trial at once, in this process.
 - `FuturesExecutor(pool, max_in_flight)` wraps any `concurrent.futures.Executor`: a
-  `ThreadPoolExecutor`, a `ProcessPoolExecutor`, or Dask's `client.get_executor()` (the function and its
-  arguments must then pickle, and the project folder must be shared, since trials write checkpoints there).
+  `ThreadPoolExecutor`, a `ProcessPoolExecutor`, or Dask's `client.get_executor()`. For processes the
+  submitted work is the tuner's `_execute_trial` with the trial: the tuner pickles without its executor
+  (`BaseTuner.__getstate__`), so the hypermodel must pickle (a module-level function or class), and the
+  project folder must be shared, since trials write their checkpoints there. Only the search loop's
+  process touches the oracle; a worker returns the trial's metrics and hyperparameters by value.
 """
 import concurrent.futures
 

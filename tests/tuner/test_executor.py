@@ -7,6 +7,7 @@ import pytest
 
 import neuroflow.tuner as kt
 from neuroflow.tuner import FuturesExecutor, SerialExecutor
+from tests.tuner.synthetic import DiscreteHyperModel
 
 
 class ConcurrentSearch(kt.RandomSearch):
@@ -47,3 +48,13 @@ def test_the_serial_executor_runs_one_at_a_time(tmp_path):
 def test_max_in_flight_must_be_positive():
     with pytest.raises(ValueError, match="max_in_flight must be at least 1"):
         FuturesExecutor(None, 0)
+
+
+def test_trials_run_in_other_processes(tmp_path):
+    """The tuner travels to the workers by pickle (its executor stays home); results come back by value."""
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        tuner = kt.GridSearch(DiscreteHyperModel(), objective=kt.Objective("score", "max"), directory=tmp_path,
+                              executor=FuturesExecutor(pool, 2))
+        tuner.search(verbose=0)
+    assert len(tuner.oracle.trials) == 12 and all(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
+    assert tuner.get_best_hyperparameters()[0].values == {"optimizer": "adam", "units": 24}
