@@ -13,6 +13,7 @@ Everything is on disk under `directory/project_name` after each step, so `search
 project (by a new process after a crash, say) continues where the last one stopped.
 """
 import copy
+import numbers
 import os
 import time
 import traceback
@@ -144,7 +145,7 @@ class BaseTuner:
         objective = self.oracle.objective
         if isinstance(results, (list, tuple)):
             return [record for entry in results for record in self._records(entry, caller)]
-        if isinstance(results, (int, float)) and not isinstance(results, bool) or hasattr(results, "dtype"):
+        if isinstance(results, numbers.Real) and not isinstance(results, bool):
             return [(0, {objective.name: float(results)})]
         if isinstance(results, dict):
             if isinstance(objective, DefaultObjective) and objective.name not in results:
@@ -211,7 +212,8 @@ class BaseTuner:
         if not self.verbose:
             return
         elapsed = time.strftime("%Hh %Mm %Ss", time.gmtime(time.time() - getattr(self, "_trial_start", time.time())))
-        print(f"Trial {int(trial.trial_id) + 1} {trial.status.capitalize()} [{elapsed}]")
+        outcome = "Complete" if trial.status == TrialStatus.COMPLETED else trial.status.capitalize()
+        print(f"Trial {int(trial.trial_id) + 1} {outcome} [{elapsed}]")
         if trial.score is not None:
             print(f"{self.oracle.objective.name}: {trial.score}")
         best = self.oracle.get_best_trials()

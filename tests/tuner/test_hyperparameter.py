@@ -48,6 +48,14 @@ def test_int_without_step_takes_every_integer_equally_often_max_included():
     assert counts.sum() == DRAWS and numpy.allclose(counts / DRAWS, 0.2, atol=0.015)
 
 
+def test_log_int_without_step_is_uniform_in_the_logarithm():
+    samples = _draws(hp_types.Int("units", 1, 63, sampling="log"))
+    assert samples.min() >= 1 and samples.max() <= 63
+    # Drawn log-uniformly on [1, 64) and truncated: each octave [2**k, 2**(k+1)) gets a sixth of the draws.
+    octaves = numpy.bincount(numpy.floor(numpy.log2(samples)).astype(int), minlength=6)
+    assert numpy.allclose(octaves / DRAWS, 1 / 6, atol=0.015)
+
+
 def test_int_values_with_steps_match_keras_tuner_examples():
     assert hp_types.Int("n", 6, 12).values == (6, 7, 8, 9, 10, 11, 12)
     assert hp_types.Int("n", 6, 13, step=3).values == (6, 9, 12)

@@ -231,3 +231,22 @@ def test_bad_tuner_arguments(tmp_path):
         kt.RandomSearch(build_model, objective="val_my_metric", directory=tmp_path)
     with pytest.raises(ValueError, match="executions_per_trial"):
         kt.RandomSearch(build_model, executions_per_trial=0, directory=tmp_path)
+
+
+@pytest.mark.parametrize("returned, score", [
+    (numpy.float32(0.25), 0.25), ({"default_objective": 0.5}, 0.5), ([0.2, 0.4], 0.3),  # a list: executions, averaged
+    ("0.3", None), ({"val_loss": 0.3}, None),  # not a score; a dict without the objective (none was given)
+])
+def test_what_run_trial_may_return(tmp_path, returned, score):
+    class BlackBox(kt.RandomSearch):
+        def run_trial(self, trial, *args, **kwargs):
+            trial.hyperparameters.Float("x", 0, 1)
+            return returned
+
+    tuner = BlackBox(max_trials=1, directory=tmp_path)
+    tuner.search(verbose=0)
+    trial = tuner.oracle.trials["00"]
+    if score is None:
+        assert trial.status == "FAILED" and "TypeError" in trial.message
+    else:
+        assert trial.status == "COMPLETED" and trial.score == pytest.approx(score)
