@@ -141,13 +141,14 @@ class TrainingSession:
         }
 
     def network_message(self):
-        """The shape of the network (features, layer sizes) and each input feature's heatmap."""
-        columns = feature_columns(self.neuron_points, self.config.features)
+        """The shape of the network (features fed in, layer sizes) and every input feature's heatmap."""
+        columns = feature_columns(self.neuron_points, tuple(FEATURES))
+        # Each feature's heatmap spans its own range over the plot, so x1 and x1^2 both show their shape.
         scale = np.maximum(np.abs(columns).max(axis=0), 1e-9)
         return {
             "type": "network",
-            "features": [{"name": name, "label": FEATURES[name][0], "heatmap": _encode_heatmap(columns[:, index] / scale[index])}
-                         for index, name in enumerate(self.config.features)],
+            "features": [{"name": name, "label": FEATURES[name][0], "active": name in self.config.features,
+                          "heatmap": _encode_heatmap(columns[:, index] / scale[index])} for index, name in enumerate(FEATURES)],
             "layers": [len(self.config.features), *self.config.hidden_layers, 1],
             "grid": {"output": OUTPUT_GRID, "neuron": NEURON_GRID},
         }
