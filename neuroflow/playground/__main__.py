@@ -22,6 +22,7 @@ def main(argv=None):
         # The server's libraries are the optional `playground` extra, needed only here.
         import uvicorn
 
+        # The server module imports Starlette (the same extra): imported only once it is known to be there.
         from neuroflow.playground.server import create_app
     except ImportError as error:
         print(f"neuroflow playground needs the playground extra ({error.name} is missing): "
@@ -32,7 +33,7 @@ def main(argv=None):
     if not arguments.no_browser:
         # Opened a moment later, when the server is listening.
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(), host="127.0.0.1", port=arguments.port, log_level="warning", ws="websockets")
+    uvicorn.run(create_app(), host="127.0.0.1", port=arguments.port, log_level="warning")
     return 0
 
 

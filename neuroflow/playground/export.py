@@ -117,8 +117,9 @@ def _model_lines(config, output_activation, loss):
              "neuroflow.utils.set_random_seed(SEED)",
              "model = models.Sequential([",
              f"    layers.Input(({len(config.features)},)),"]
+    initializer = _INITIALIZERS[config.initializer]
     for units, rate in zip(config.hidden_layers, config.dropout):
-        lines.append(f"    layers.Dense({units}, activation=\"{config.activation}\", kernel_initializer={_INITIALIZERS[config.initializer]},"
+        lines.append(f"    layers.Dense({units}, activation=\"{config.activation}\", kernel_initializer={initializer},"
                      f" kernel_regularizer={regularizer}),")
         if rate > 0:
             lines.append(f"    layers.Dropout({rate!r}),")
