@@ -100,6 +100,12 @@ def test_play_lowers_the_test_loss_on_the_circle_and_changes_the_boundary(page):
     assert boundary_image(page) != start_image
     stats = page.evaluate("window.playgroundStats")
     assert stats["framesDrawn"] >= 10 and stats["errors"] == []
+    trained_image = boundary_image(page)
+    page.click("#discretize")
+    assert boundary_image(page) != trained_image
+    points_image = page.evaluate("document.getElementById('points').toDataURL()")
+    page.click("#show-test")
+    assert page.evaluate("document.getElementById('points').toDataURL()") != points_image
     assert page.console_errors == []
 
 
@@ -159,6 +165,23 @@ def test_export_produces_a_script_that_runs_and_trains(page, tmp_path):
     keras_file = tmp_path / "playground.keras"
     download.value.save_as(keras_file)
     assert keras_file.read_bytes()[:2] == b"PK"
+
+
+def test_no_hidden_layers_draws_the_features_straight_to_the_output(page):
+    page.click("#remove-layer")
+    page.click("#remove-layer")
+    page.wait_for_function("document.getElementById('layer-count').textContent === '0'")
+    page.wait_for_function("document.querySelectorAll('#links path').length === 2")
+    assert page.locator("#network .node").count() == 7 + 1 and page.is_disabled("#remove-layer")
+    assert page.console_errors == []
+
+
+def test_a_link_to_an_uploaded_csv_falls_back_to_a_built_in_dataset(browser, server_url):
+    page = browser.new_page()
+    page.goto(server_url + "#dataset=csv&problem=regression&hidden_layers=3")
+    page.wait_for_function("location.hash.includes('dataset=plane') && location.hash.includes('hidden_layers=3')")
+    assert "upload it again" in page.text_content("#message")
+    page.close()
 
 
 def test_a_bad_csv_upload_shows_an_error_and_a_good_one_becomes_the_dataset(page):

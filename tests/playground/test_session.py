@@ -58,6 +58,17 @@ def test_what_a_change_rebuilds():
     assert session.config.seed == 2 and not np.allclose(points, session.points)
 
 
+def test_no_hidden_layers_is_a_linear_model_of_the_features():
+    session = TrainingSession()
+    session.apply({"hidden_layers": [], "features": ["x1_squared", "x2_squared"], "learning_rate": 0.1})
+    assert session.config.dropout == () and [layer.units for layer in session.model.layers] == [1]
+    for _ in range(40):
+        session.train_epoch()
+    frame = session.frame()
+    assert np.shape(frame["weights"]) == (1, 2, 1) and len(frame["neurons"]) == 1
+    assert session.test_loss < 0.2  # the circle is linear in x1^2 and x2^2
+
+
 def test_a_bad_change_leaves_the_session_as_it_was():
     session = TrainingSession()
     session.train_epoch()

@@ -155,9 +155,13 @@ function applyHash() {
     } else if (typeof defaultValue === "number") {
       value = Number(raw);
     }
-    // An uploaded CSV is not in the URL: its link falls back to the default dataset.
-    if (name === "dataset" && raw === "csv") continue;
     changes[name] = value;
+  }
+  if (changes.dataset === "csv") {
+    // An uploaded CSV is not in the URL: its link falls back to the first dataset of its problem type.
+    const problem = changes.problem || config.problem;
+    changes.dataset = Object.keys(options.datasets).find((dataset) => options.datasets[dataset] === problem);
+    showMessage("The uploaded CSV is not part of the link; upload it again to train on it.");
   }
   $("show-test").checked = ui.show_test;
   $("discretize").checked = ui.discretize;
