@@ -122,7 +122,7 @@ class TrainingSession:
             "steps": self.steps,
             "train_loss": self.train_loss,
             "test_loss": self.test_loss,
-            "history": self.history[-1:] if self.history else [],
+            "history": self._unsent_history(),
             "weights": [np.round(kernel, 5).tolist() for kernel, _bias in weights],
             "biases": [np.round(bias, 5).tolist() for _kernel, bias in weights],
             "output": _encode_heatmap(self._display_values(output)),
@@ -202,6 +202,7 @@ class TrainingSession:
         self.epoch = 0
         self.steps = 0
         self.history = []
+        self._history_sent = 0
         self.live_changes = []
         self._record_losses()
 
@@ -210,6 +211,12 @@ class TrainingSession:
             self.train_loss = self._data_loss(self.x_train, self.y_train)
             self.test_loss = self._data_loss(self.x_test, self.y_test)
         self.history.append([self.epoch, self.train_loss, self.test_loss])
+
+    def _unsent_history(self):
+        # Every epoch's losses reach the chart once, however many epochs one frame covers.
+        entries = self.history[self._history_sent:]
+        self._history_sent = len(self.history)
+        return entries
 
     def _data_loss(self, x, y):
         """The loss on the data alone (without the regularization penalty), as the page and the export report it."""

@@ -45,6 +45,16 @@ def test_a_frame_holds_every_neurons_heatmap_and_the_weights():
     np.testing.assert_allclose(heatmap(frame["neurons"][0][0]), expected, atol=1 / 127)
 
 
+def test_each_epochs_losses_reach_the_chart_once():
+    session = TrainingSession()
+    assert [entry[0] for entry in session.frame()["history"]] == [0]
+    session.train_for(seconds=10, max_epochs=3)
+    history = session.frame()["history"]
+    assert [entry[0] for entry in history] == [1, 2, 3]
+    assert history[-1][1:] == [session.train_loss, session.test_loss]
+    assert session.frame()["history"] == []
+
+
 def test_what_a_change_rebuilds():
     session = TrainingSession()
     session.train_epoch()

@@ -106,6 +106,8 @@ function receive(message) {
       break;
     case "frame":
       stats.framesReceived++;
+      // Every epoch's losses go to the chart, also those of frames replaced before they were drawn.
+      lossHistory.push(...message.history);
       pendingFrame = message;
       break;
     case "status":
@@ -424,9 +426,6 @@ function drawFrame(frame) {
         path.setAttribute("stroke-width", String(Math.min(8, 0.5 + Math.abs(weight) * 2.5)));
       }));
     });
-  }
-  for (const entry of frame.history) {
-    if (!lossHistory.length || lossHistory[lossHistory.length - 1][0] !== entry[0]) lossHistory.push(entry);
   }
   drawLossChart();
 }
