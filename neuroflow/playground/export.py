@@ -32,7 +32,7 @@ def python_script(config, epochs, uploaded=None, live_changes=()):
             (the script uses the final values; they are listed in its docstring).
     """
     output_activation, loss = OUTPUT[config.problem]
-    noted = "".join(f"\n  - changed during the run: {change}" for change in live_changes)
+    noted = "".join(f"\n  - not replayed: {change}" for change in live_changes)
     lines = [
         f'"""A neuroflow playground run, as a script: {config.dataset} ({config.problem}), '
         f'hidden layers {list(config.hidden_layers)}, {epochs} epochs.',

@@ -91,22 +91,42 @@ class TrainingSession:
 
     # --- training -------------------------------------------------------------------------------
 
-    def train_epoch(self):
-        """One pass over the training points in shuffled batches of `batch_size` (one `fit` epoch)."""
+    def train_step(self):
+        """One batch update. Returns True when it finished an epoch.
+
+        Each epoch's order is one permutation from neuroflow's generator, drawn as `fit(shuffle=True)`
+        draws it, and its batch size is fixed when it starts: so a run of whole epochs is the exported
+        script's `fit`, update for update, while a frame can still end in the middle of an epoch.
+        """
         with ENGINE_LOCK:
-            self.model.fit(self.x_train, self.y_train, epochs=1, batch_size=self.config.batch_size, shuffle=True, verbose=0)
+            if self._epoch_order is None:
+                self._epoch_order = seeding.generator().permutation(len(self.x_train))
+                self._epoch_batch_size = self.config.batch_size
+                self._epoch_position = 0
+            batch = self._epoch_order[self._epoch_position:self._epoch_position + self._epoch_batch_size]
+            self.model.train_on_batch(self.x_train[batch], self.y_train[batch])
+            self._epoch_position += len(batch)
+        self.steps += 1
+        if self._epoch_position < len(self.x_train):
+            return False
+        self._epoch_order = None
         self.epoch += 1
-        self.steps += -(-len(self.x_train) // self.config.batch_size)
         self._record_losses()
+        return True
+
+    def train_epoch(self):
+        """Trains to the end of the current epoch (a whole one when none is under way): the page's step button."""
+        while not self.train_step():
+            pass
 
     def train_for(self, seconds, max_epochs):
-        """Trains whole epochs for about `seconds` (at least one, at most `max_epochs`); returns the epochs run."""
+        """Trains batches for about `seconds` (at least one), stopping after `max_epochs` finished epochs."""
         start = time.perf_counter()
-        epochs = 0
-        while epochs < max_epochs and (epochs == 0 or time.perf_counter() - start < seconds):
-            self.train_epoch()
-            epochs += 1
-        return epochs
+        finished = 0
+        while True:
+            finished += self.train_step()
+            if finished >= max_epochs or time.perf_counter() - start >= seconds:
+                return finished
 
     # --- what the page draws --------------------------------------------------------------------
 
@@ -157,8 +177,11 @@ class TrainingSession:
 
     def export_python(self):
         """The source of a runnable neuroflow script that reproduces this run (see `export.py`)."""
-        return python_script(self.config, self.epoch, self.uploaded if self.config.dataset == UPLOADED else None,
-                             self.live_changes)
+        changes = list(self.live_changes)
+        if self._epoch_order is not None:
+            changes.append(f"the run was {self._epoch_position} samples into epoch {self.epoch + 1} "
+                           f"(the script stops at {self.epoch})")
+        return python_script(self.config, self.epoch, self.uploaded if self.config.dataset == UPLOADED else None, changes)
 
     def export_keras(self):
         """The trained model as the bytes of a `.keras` file."""
@@ -201,6 +224,7 @@ class TrainingSession:
         self.loss = losses.get(self.model.loss) if isinstance(self.model.loss, str) else self.model.loss
         self.epoch = 0
         self.steps = 0
+        self._epoch_order = None
         self.history = []
         self._history_sent = 0
         self.live_changes = []

@@ -117,6 +117,9 @@ def test_adding_a_layer_and_a_neuron_changes_the_drawn_network(page):
     assert page.locator("#links path").count() == links - 2 + 2 * 2 + 2  # 2->1 becomes 2->2->1
     page.locator(".add-neuron").first.click()
     page.wait_for_function(f"document.querySelectorAll('#network .node').length === {nodes + 3}")
+    output_image = boundary_image(page)
+    page.locator("#network .node:not(.feature)").first.hover()
+    assert boundary_image(page) != output_image  # the big plot shows the hovered neuron
     page.locator("#links path").first.hover()
     assert re.fullmatch(r"Weight is -?\d+\.\d{4}", page.text_content("#weight-tooltip"))
 

@@ -55,6 +55,17 @@ def test_each_epochs_losses_reach_the_chart_once():
     assert session.frame()["history"] == []
 
 
+def test_a_frame_can_end_inside_an_epoch_and_step_finishes_it():
+    session = TrainingSession()
+    session.apply({"batch_size": 1})
+    assert session.train_for(seconds=0, max_epochs=2) == 0
+    assert (session.steps, session.epoch) == (1, 0)
+    assert "the run was 1 samples into epoch 1 (the script stops at 0)" in session.export_python()
+    session.train_epoch()
+    assert (session.steps, session.epoch) == (250, 1)
+    assert session.train_for(seconds=60, max_epochs=2) == 2 and session.steps == 750
+
+
 def test_what_a_change_rebuilds():
     session = TrainingSession()
     session.train_epoch()

@@ -27,6 +27,7 @@ let lastFrame = null;
 let lossHistory = [];
 let playing = false;
 let hashApplied = false;
+let hoveredNeuron = null;  // [layer, unit] whose heatmap the big plot shows while the mouse is on it
 
 const $ = (id) => document.getElementById(id);
 
@@ -340,7 +341,11 @@ function buildNetwork() {
     container.appendChild(controls);
     const nodes = [];
     for (let unit = 0; unit < units; unit++) {
-      nodes.push(makeNode(x, NODE_TOP + 20 + unit * NODE_STEP, `layer ${layer + 1}, neuron ${unit + 1}`));
+      const node = makeNode(x, NODE_TOP + 20 + unit * NODE_STEP, `layer ${layer + 1}, neuron ${unit + 1}`);
+      // As in TensorFlow Playground, hovering a neuron shows what it computes in the big plot.
+      node.addEventListener("mouseenter", () => { hoveredNeuron = [layer, unit]; if (lastFrame) drawFrame(lastFrame); });
+      node.addEventListener("mouseleave", () => { hoveredNeuron = null; if (lastFrame) drawFrame(lastFrame); });
+      nodes.push(node);
     }
     network.nodes.push(nodes);
   });
@@ -411,7 +416,8 @@ function drawFrame(frame) {
   $("epoch").textContent = String(frame.epoch).padStart(6, "0").replace(/(\d{3})(\d{3})$/, "$1,$2");
   $("test-loss").textContent = formatLoss(frame.test_loss);
   $("train-loss").textContent = formatLoss(frame.train_loss);
-  drawHeatmap($("boundary"), frame.output, ui.discretize);
+  const neuron = hoveredNeuron && frame.neurons[hoveredNeuron[0]] && frame.neurons[hoveredNeuron[0]][hoveredNeuron[1]];
+  drawHeatmap($("boundary"), neuron || frame.output, ui.discretize);
   if (network && network.nodes && network.links) {
     frame.neurons.forEach((layer, index) => {
       const nodes = network.nodes[index + 1] || [];
