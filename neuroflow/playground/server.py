@@ -118,6 +118,11 @@ class TabConnection:
             await self.send({"type": "error", "request": kind, "message": str(error)})
         except Exception as error:  # a bug met by one message must not end the tab's session
             await self.send({"type": "error", "request": kind, "message": f"{type(error).__name__}: {error}"})
+        else:
+            return
+        if kind == "config":
+            # The page shows a change as soon as it is made; a refused one is taken back by the config in force.
+            await self.send({"type": "config", "config": self.session.config.to_dict()})
 
     async def _on_config(self, message):
         rebuilt = await self.run_locked(self.session.apply, message.get("changes", {}))

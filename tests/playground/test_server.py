@@ -85,16 +85,17 @@ def test_play_streams_frames_with_a_falling_test_loss_until_paused(tabs):
     receive_until(websocket, "frame")
     websocket.send_json({"type": "play"})
     frames = []
-    while len(frames) < 15:
+    while not frames or frames[-1]["epoch"] < 15:
         message = websocket.receive_json()
         if message["type"] == "frame":
             frames.append(message)
     websocket.send_json({"type": "pause"})
-    status, _ = receive_until(websocket, "status")
+    status, _ = receive_until(websocket, "status", limit=1000)
     while status["playing"]:
-        status, _ = receive_until(websocket, "status")
-    epochs = [frame["epoch"] for frame in frames]
-    assert epochs == sorted(epochs) and epochs[-1] >= 15
+        status, _ = receive_until(websocket, "status", limit=1000)
+    # Frames may end inside an epoch (under load several frames share one), but the training only moves on.
+    steps = [frame["steps"] for frame in frames]
+    assert len(frames) >= 2 and steps == sorted(steps) and steps[0] < steps[-1]
     assert frames[-1]["test_loss"] < first["test_loss"] - 0.1
 
 
@@ -139,10 +140,12 @@ def test_changing_the_network_rebuilds_it_from_epoch_zero(tabs):
     (json.dumps({"type": "upload_csv", "text": "1,2\n"}), "line 1: expected 3 columns (x1, x2, label), got 2"),
 ])
 def test_invalid_messages_get_an_error_reply_and_the_session_goes_on(tabs, text, expected):
-    websocket, _hello, _first, _opening = tabs()
+    websocket, _hello, _first, opening = tabs()
     websocket.send_text(text)
     error = websocket.receive_json()
     assert error["type"] == "error" and expected in error["message"]
+    if error["request"] == "config":  # a refused change is answered with the config still in force
+        assert websocket.receive_json() == {"type": "config", "config": opening[0]["config"]}
     websocket.send_json({"type": "step"})
     frame, _ = receive_until(websocket, "frame")
     assert frame["epoch"] == 1

@@ -75,6 +75,8 @@ function send(message) {
 }
 
 function change(changes) {
+  // Applied here at once, so quick clicks build on each other; the server's config reply is the one in force.
+  config = {...config, ...changes};
   send({type: "config", changes});
 }
 
