@@ -47,7 +47,7 @@ class PerceptronNetwork:
         self.alpha = alpha
         dtype = str(coefs[0].dtype)
         self.layers = []
-        for index, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        for index, coef in enumerate(coefs):
             last = index == len(coefs) - 1
             # The output layer stays linear: the loss reads its logits (fused, stable cross-entropies).
             layer = Dense(coef.shape[1], activation="linear" if last else HIDDEN_ACTIVATIONS[activation], dtype=dtype)
