@@ -71,7 +71,8 @@ class PerceptronNetwork:
     def _logits(self, X):
         outputs = X
         for layer in self.layers:
-            outputs = layer(outputs)
+            # Dense.call, not Dense.__call__: X was checked and cast once, where it entered fit.
+            outputs = layer.call(outputs)
         return outputs
 
     def objective(self, X, y, sample_weight=None):

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor as _SKLearnMLPRegressor
-from sklearn.utils import check_random_state, gen_batches, shuffle
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from neuroflow.sklearn.lbfgs import minimize_lbfgs
@@ -202,9 +202,14 @@ class BaseMultilayerPerceptron(BaseEstimator):
             self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:
-                    sample_index = shuffle(sample_index, random_state=self._random_state)
+                    # sklearn.utils.shuffle(sample_index, random_state=...) draws exactly this permutation;
+                    # done here, it skips that function's per-call parameter validation.
+                    order = numpy.arange(n_samples)
+                    self._random_state.shuffle(order)
+                    sample_index = sample_index[order]
                 accumulated_loss = 0.0
-                for batch in gen_batches(n_samples, batch_size):
+                for start in range(0, n_samples, batch_size):
+                    batch = slice(start, min(start + batch_size, n_samples))  # sklearn.utils.gen_batches' slices
                     batch_index = sample_index[batch] if self.shuffle else batch
                     weights = None if sample_weight_train is None else sample_weight_train[batch_index]
                     batch_loss, gradients = network.loss_and_gradients(X_train[batch_index], y_train[batch_index],
