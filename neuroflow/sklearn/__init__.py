@@ -23,9 +23,10 @@ def __getattr__(name):
     try:
         module = importlib.import_module(f"neuroflow.sklearn.{_MODULES[name]}")
     except ImportError as error:
-        if error.name not in ("sklearn", "scipy"):
+        missing = (error.name or "").split(".")[0]
+        if missing not in ("sklearn", "scipy"):
             raise
-        raise ImportError(f"neuroflow.sklearn.{name} needs scikit-learn and scipy ({error.name} is not installed); "
+        raise ImportError(f"neuroflow.sklearn.{name} needs scikit-learn and scipy ({missing} is not installed); "
                           f"install them with: {INSTALL_HINT}") from error
     return getattr(module, name)
 

@@ -84,3 +84,13 @@ def test_diabetes_test_r2_within_the_seed_spread_of_scikit_learns(solver):
     spread = max(theirs) - min(theirs)
     assert min(theirs) - spread - 0.01 <= numpy.mean(ours) <= max(theirs) + spread + 0.01, (ours, theirs)
     assert numpy.mean(ours) > 0.2  # a linear fit scores about 0.45 on this split
+
+
+def test_verbose_prints_scikit_learns_epoch_lines(capsys):
+    X, y = _regression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, verbose=True, random_state=0).fit(X, y)
+        sklearn_nn.MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, verbose=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == lines[2:] and lines[0].startswith("Iteration 1, loss = ")
