@@ -107,9 +107,10 @@ class SKLBase(BaseEstimator):
         fit_kwargs: keyword arguments for `Model.fit` (`epochs`, `batch_size`, `verbose`,
             `callbacks`, ...); those given to `fit` itself take precedence.
         random_state: None (default), an int or a `numpy.random.RandomState`; when given, fit
-            seeds neuroflow's generator with it (`neuroflow.set_random_seed`) before building the
-            model, so the same int gives the same weights, shuffling and predictions (an addition
-            to Keras' signature, for scikit-learn's reproducibility conventions).
+            calls `neuroflow.set_random_seed` with it (an int drawn from a RandomState) before
+            building the model, so the same int gives the same weights, shuffling and predictions.
+            Like Keras' `set_random_seed`, that also reseeds Python's and NumPy's global generators.
+            An addition to Keras' signature, for scikit-learn's reproducibility conventions.
 
     Attributes:
         model_: the fitted Model.
@@ -312,6 +313,8 @@ class _KerasLegacyBase(BaseEstimator):
             and/or to `Model.predict` (`batch_size`, `verbose`); `optimizer`, `loss`, `metrics`
             compile a model that `build_fn` left uncompiled; the prefixes `model__name` and
             `fit__name` force the route. A name nothing accepts is an error at fit.
+        random_state: as `SKLBase`'s: an int seeds neuroflow at each fit (scikit-learn's checks and
+            searches set it through `set_params`); it is not routed to build_fn.
 
     `get_params` / `set_params` see `build_fn` and every sk_param, so `clone` and the searches of
     `sklearn.model_selection` can vary any of them (e.g. `{"n_neurons": [10, 30], "epochs": [5, 10]}`).
