@@ -15,9 +15,10 @@ def test_import_neuroflow_sklearn_does_not_import_sklearn_until_a_name_is_used()
 
 
 def test_missing_sklearn_gives_the_install_command(monkeypatch):
-    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were absent
-    monkeypatch.delitem(sys.modules, "neuroflow.sklearn.mlp_classifier", raising=False)
-    monkeypatch.delitem(sys.modules, "neuroflow.sklearn.perceptron_base", raising=False)
+    for name in [name for name in sys.modules if name == "sklearn" or name.startswith("sklearn.")] or ["sklearn"]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if scikit-learn were absent (None: imports fail)
+    for name in [name for name in sys.modules if name.startswith("neuroflow.sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)  # imported afresh, against the missing scikit-learn
     with pytest.raises(ImportError, match=r'needs scikit-learn and scipy.*pip install "neuroflow\[sklearn\]"'):
         nf_sklearn.MLPClassifier  # noqa: B018 - the attribute access is what imports
 
