@@ -149,7 +149,7 @@ def _scaled_split(loader, seed=0):
     (load_digits, {"hidden_layer_sizes": (64,), "max_iter": 30}),
     (load_iris, {"hidden_layer_sizes": (16,), "max_iter": 300, "learning_rate_init": 0.01}),
     (load_breast_cancer, {"hidden_layer_sizes": (32,), "max_iter": 40}),
-    (load_digits, {"hidden_layer_sizes": (32,), "solver": "lbfgs", "max_iter": 30}),
+    (load_digits, {"hidden_layer_sizes": (16,), "solver": "lbfgs", "max_iter": 25}),
 ], ids=["digits-adam", "iris-adam", "breast_cancer-adam", "digits-lbfgs"])
 def test_test_scores_within_the_seed_spread_of_scikit_learns(loader, params):
     X_train, X_test, y_train, y_test = _scaled_split(loader)
