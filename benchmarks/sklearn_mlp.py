@@ -1,10 +1,11 @@
 """neuroflow.sklearn.MLPClassifier against scikit-learn's MLPClassifier: the same data, settings and seed, one run.
 
 Both get the same `random_state`, so they start from the same weights and see the same batches;
-the figure is the wall time of `fit` (median over --repeats, the two libraries alternating so the
-machine's load falls on both alike), and the ratio neuroflow / scikit-learn (below 1: neuroflow is
-faster). The final training loss and the test accuracy of each are printed beside it, as a check
-that both did the same work.
+the figures are the wall time and the process CPU time (user + system, all threads) of `fit`,
+medians over --repeats with the two libraries alternating so the machine's load falls on both alike,
+and their ratios neuroflow / scikit-learn (below 1: neuroflow is faster). On a shared machine the CPU
+time of a one-thread run (--threads 1, under `taskset -c 0`) is the steadier figure. The final
+training loss and the test accuracy of each are printed beside it, as a check that both did the same work.
 
 Cases (hidden_layer_sizes=(100,), scikit-learn's default; pixels scaled to [0, 1]):
     digits-adam   8x8 digits (1347 train / 450 test), adam, 50 epochs
@@ -68,9 +69,9 @@ def _fit(estimator, X_train, y_train):
     from sklearn.exceptions import ConvergenceWarning
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # fixed budgets: both stop at max_iter
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         estimator.fit(X_train, y_train)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def run_case(name, repeats):
@@ -82,18 +83,24 @@ def run_case(name, repeats):
     X_train, X_test, y_train, y_test = _load(case.pop("data"), case.pop("train_limit", None))
     params = {"hidden_layer_sizes": (100,), "random_state": 0, **case}
     times = {"scikit-learn": [], "neuroflow": []}
+    cpu_times = {"scikit-learn": [], "neuroflow": []}
     results = {}
     for _ in range(repeats):
         for library, klass in (("scikit-learn", SKLearnMLP), ("neuroflow", NeuroflowMLP)):
             estimator = klass(**params)
-            times[library].append(_fit(estimator, X_train, y_train))
+            wall, cpu = _fit(estimator, X_train, y_train)
+            times[library].append(wall)
+            cpu_times[library].append(cpu)
             results[library] = {"loss": float(estimator.loss_), "test_accuracy": float(estimator.score(X_test, y_test)),
                                 "n_iter": int(estimator.n_iter_)}
-    figures = {library: {"median_fit_s": statistics.median(values), "fit_s": values, **results[library]}
+    figures = {library: {"median_fit_s": statistics.median(values), "fit_s": values,
+                         "median_cpu_s": statistics.median(cpu_times[library]), "cpu_s": cpu_times[library],
+                         **results[library]}
                for library, values in times.items()}
     ratio = figures["neuroflow"]["median_fit_s"] / figures["scikit-learn"]["median_fit_s"]
+    cpu_ratio = figures["neuroflow"]["median_cpu_s"] / figures["scikit-learn"]["median_cpu_s"]
     return {"case": name, "samples": int(len(X_train)), "dtype": str(X_train.dtype), "params": params,
-            "libraries": figures, "ratio_neuroflow_over_sklearn": ratio}
+            "libraries": figures, "ratio_neuroflow_over_sklearn": ratio, "cpu_ratio_neuroflow_over_sklearn": cpu_ratio}
 
 
 def main():
@@ -107,14 +114,15 @@ def main():
     outcomes = []
     print(f"scikit-learn {sklearn.__version__}, numpy {numpy.__version__}, repeats {arguments.repeats}, "
           f"threads {arguments.threads or 'default'}")
-    print(f"{'case':14} {'n':>6} {'sklearn s':>10} {'neuroflow s':>12} {'ratio':>6}  {'loss sk / nf':>23}  "
-          f"{'test acc sk / nf':>17}")
+    print(f"{'case':14} {'n':>6} {'sklearn s':>10} {'neuroflow s':>12} {'ratio':>6} {'cpu sk s':>9} {'cpu nf s':>9} "
+          f"{'ratio':>6}  {'loss sk / nf':>23}  {'test acc sk / nf':>17}")
     for name in arguments.cases.split(","):
         outcome = run_case(name.strip(), arguments.repeats)
         outcomes.append(outcome)
         theirs, ours = outcome["libraries"]["scikit-learn"], outcome["libraries"]["neuroflow"]
         print(f"{name:14} {outcome['samples']:>6} {theirs['median_fit_s']:>10.3f} {ours['median_fit_s']:>12.3f} "
-              f"{outcome['ratio_neuroflow_over_sklearn']:>6.2f}  {theirs['loss']:>11.6f} / {ours['loss']:<9.6f}  "
+              f"{outcome['ratio_neuroflow_over_sklearn']:>6.2f} {theirs['median_cpu_s']:>9.3f} {ours['median_cpu_s']:>9.3f} "
+              f"{outcome['cpu_ratio_neuroflow_over_sklearn']:>6.2f}  {theirs['loss']:>11.6f} / {ours['loss']:<9.6f}  "
               f"{theirs['test_accuracy']:.4f} / {ours['test_accuracy']:.4f}", flush=True)
     if arguments.json:
         with open(arguments.json, "w") as handle:
