@@ -119,17 +119,6 @@ class PerceptronNetwork:
         gradients = tape.gradient(objective, self.variables)
         return self.reported_loss(objective, y, sample_weight), gradients
 
-    def forward(self, X):
-        """The output activation of the network for X (no tape: nothing is recorded)."""
-        logits = self._logits(X)
-        if self.out_activation == "softmax":
-            return ops.softmax(logits, axis=-1)
-        if self.out_activation == "logistic":
-            return ops.sigmoid(logits)
-        if self.out_activation == "exp":
-            return ops.exp(logits)
-        return logits
-
 
 def forward(X, coefs, intercepts, activation, out_activation):
     """The network's output for X from plain weight arrays (predictions read `coefs_` as the user left them)."""
