@@ -1,5 +1,6 @@
 """The base class: clipping, weight decay, constraints, learning rates, legacy arguments, names,
 configs, state, and that every optimizer minimizes a quadratic."""
+import pickle
 import warnings
 
 import numpy as np
@@ -359,7 +360,6 @@ def test_no_warnings_on_an_ordinary_step():
 @pytest.mark.parametrize("sizes", [[(3, 4), (4,)], [(300, 40), (40,)]], ids=["packed", "unpacked"])
 def test_a_pickled_optimizer_continues_with_its_slots(make, sizes):
     """Slots are keyed by id(variable); unpickled (with its variables), the optimizer finds them again."""
-    import pickle
     rng = np.random.default_rng(0)
     variables = [Variable(rng.normal(size=shape)) for shape in sizes]
     optimizer = make()

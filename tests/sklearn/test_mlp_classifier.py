@@ -83,6 +83,11 @@ def test_convergence_warnings_as_scikit_learn():
         MLPClassifier(max_iter=3, random_state=0).fit(X, y)
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge after 3 iteration"):
         MLPClassifier(solver="lbfgs", max_iter=3, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="EVALUATIONS EXCEEDS LIMIT"):  # scipy's message, as in scikit-learn
+        limited = MLPClassifier(solver="lbfgs", max_fun=5, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        reference = sklearn_nn.MLPClassifier(solver="lbfgs", max_fun=5, random_state=0).fit(X, y)
+    assert limited.n_iter_ == reference.n_iter_ <= 5 and limited.loss_ == pytest.approx(reference.loss_, rel=1e-9)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         classifier = MLPClassifier(hidden_layer_sizes=(10,), tol=1e-2, max_iter=500, random_state=0).fit(X, y)
