@@ -40,6 +40,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
     _parameter_constraints = dict(_SKLearnMLPRegressor._parameter_constraints)
 
     def _init_parameters(self, parameters):
+        """Stores each constructor argument as given, under its name (scikit-learn's rule for __init__)."""
         for name, value in parameters.items():
             if name not in ("self", "__class__"):
                 setattr(self, name, value)
