@@ -57,6 +57,14 @@ class Trainer:
         object.__setattr__(self, "interrupted_at", None)  # (epoch, batch) where Ctrl-C stopped the last fit
         self.run_eagerly = False
 
+    def __getstate__(self):
+        # The traced step is a cache of replayable ops whose functions pickle cannot name; the next fit
+        # traces again. Everything else (layers, weights, optimizer, compile state) pickles as it is.
+        state = dict(self.__dict__)
+        state["_compiled_traced_step"] = None
+        state["_traced_train_step"] = None
+        return state
+
     # ---- compile -----------------------------------------------------------------------------
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
