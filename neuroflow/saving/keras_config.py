@@ -19,7 +19,6 @@ differently says so in its own `saved_variables` (recurrent layers: the `cell` g
 """
 import importlib
 import inspect
-import warnings
 from functools import partial
 
 from neuroflow import activations, backend, optimizers
@@ -557,17 +556,20 @@ def compile_to_keras(model):
             "loss": _identifier_to_keras(config["loss"], "losses"),
             "loss_weights": config["loss_weights"],
             "metrics": _identifier_to_keras(config["metrics"], "metrics"),
-            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+            "weighted_metrics": _identifier_to_keras(config["weighted_metrics"], "metrics"),
+            "run_eagerly": config["run_eagerly"], "steps_per_execution": config["steps_per_execution"],
+            "jit_compile": config["jit_compile"]}
 
 
 def compile_from_keras(model, config, custom_objects):
-    if config.get("weighted_metrics"):
-        warnings.warn("The Keras file's weighted_metrics are not restored; pass them to compile() again", stacklevel=3)
     optimizer = config.get("optimizer")
     if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
         optimizer = dict(optimizer, config={k: v for k, v in optimizer["config"].items() if v is not None or k in (
             "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "ema_overwrite_frequency", "loss_scale_factor",
             "gradient_accumulation_steps", "name")})
     compile_from_config(model, {"optimizer": optimizer, "loss": config.get("loss"),
-                                "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics")},
-                        custom_objects)
+                                "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics"),
+                                "weighted_metrics": config.get("weighted_metrics"),
+                                "run_eagerly": config.get("run_eagerly", False),
+                                "steps_per_execution": config.get("steps_per_execution", 1),
+                                "jit_compile": config.get("jit_compile", "auto")}, custom_objects)

@@ -74,6 +74,14 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.run_eagerly = bool(run_eagerly)
         self.loss = loss
+        # What get_compile_config reports besides the optimizer, loss and metrics, as given (Keras
+        # keeps its compile arguments the same way). object.__setattr__: metric objects in these
+        # lists are not the model's own to track.
+        object.__setattr__(self, "_compile_arguments", {
+            "loss_weights": loss_weights, "weighted_metrics": weighted_metrics,
+            "steps_per_execution": steps_per_execution,
+            # No JIT here: 'auto' resolves to False, as Keras resolves it on a backend without one.
+            "jit_compile": False if jit_compile == "auto" else jit_compile})
         self._compiled_loss = CompiledLoss(loss, loss_weights, self.output_names) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names,
                                                self._compiled_loss.identifiers if self._compiled_loss else
