@@ -106,6 +106,15 @@ def implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_
     return combined
 
 
+def call_shapes(query, value, key):
+    """Keras' build config of an attention layer, the shapes of its first call (batch left open: a
+    functional model's placeholders are probed with a batch of their own)."""
+    shapes = {"query_shape": (None,) + tuple(query.shape[1:]), "value_shape": (None,) + tuple(value.shape[1:])}
+    if key is not None:
+        shapes["key_shape"] = (None,) + tuple(key.shape[1:])
+    return shapes
+
+
 class MultiHeadAttention(Layer):
     """Multi-head scaled dot-product attention (Vaswani et al., 2017), as keras.layers.MultiHeadAttention.
 
@@ -145,6 +154,8 @@ class MultiHeadAttention(Layer):
     Raises:
         ValueError: for non-positive sizes, unsupported attention_axes, or inputs that are not 3-D.
     """
+
+    keras_inert_options = {"use_gate": (False,), "sliding_window": (None,), "flash_attention": (None, False)}
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -245,6 +256,8 @@ class MultiHeadAttention(Layer):
             key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                     use_causal_mask)
+        if self.__dict__.get("_build_shapes_dict") is None:
+            self._build_shapes_dict = call_shapes(query, value, key if key_given else None)
         # As Keras does, the inputs' masks are consumed here: they are taken off the input tensors,
         # so a later layer reading the same tensor (value) sees no mask. (The output carries the
         # query's mask.) Keras files rely on this: their predictions are computed that way.

@@ -4,7 +4,13 @@ import math
 
 from neuroflow import backend, ops, regularizers
 from neuroflow.engine.tensor import Tensor
-from neuroflow.layers.attention import _LARGE_NEGATIVE, _check_sequence, _mask_array, implicit_attention_mask
+from neuroflow.layers.attention import (
+    _LARGE_NEGATIVE,
+    _check_sequence,
+    _mask_array,
+    call_shapes,
+    implicit_attention_mask,
+)
 from neuroflow.layers.einsum_dense import EinsumDense
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
@@ -35,6 +41,8 @@ class GroupedQueryAttention(Layer):
     Call: (query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
     return_attention_scores=False, training=None, use_causal_mask=False).
     """
+
+    keras_inert_options = {"flash_attention": (None, False)}
 
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
                  sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
@@ -113,10 +121,6 @@ class GroupedQueryAttention(Layer):
                 layer.built = True
         self.built = True
 
-    def keras_build_config(self):
-        """Keras' build_config for this layer: the shapes its build(query_shape, value_shape[, key_shape]) takes."""
-        return getattr(self, "_keras_shapes", None)
-
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask):
         """The boolean (B or 1, T, S) mask: True where query t may attend to key s, or None."""
         combined = implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask)
@@ -150,11 +154,8 @@ class GroupedQueryAttention(Layer):
         if key_given and key is not value:
             key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
-        if getattr(self, "_keras_shapes", None) is None:
-            shapes = {"query_shape": [None] + list(query.shape[1:]), "value_shape": [None] + list(value.shape[1:])}
-            if key_given:
-                shapes["key_shape"] = [None] + list(key.shape[1:])
-            self._keras_shapes = {"shapes_dict": shapes}
+        if self.__dict__.get("_build_shapes_dict") is None:
+            self._build_shapes_dict = call_shapes(query, value, key if key_given else None)
         gate = self._gate_dense(query) if self.use_gate else None
         q = self._query_dense(query)                                        # (B, T, U, H)
         k = ops.repeat(self._key_dense(key), self.num_repeats, axis=2)      # (B, S, U, H)

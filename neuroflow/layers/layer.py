@@ -17,6 +17,7 @@ from neuroflow.dtype_policies.dtype_policy import dtype_policy
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.layers import keras_options
 from neuroflow.ops.elementwise import cast_op as _cast_op
 from neuroflow.random.seed_generator import SeedGenerator
 from neuroflow.utils import nest, registry
@@ -328,12 +329,23 @@ class Layer:
         return infer_outputs(self._eager_call, args, kwargs)
 
     def get_build_config(self):
-        """{'input_shape': ...}, the shape the layer was built for (None if never built from a shape)."""
+        """{'input_shape': ...}, the shape the layer was built for (None if never built from a shape);
+        {'shapes_dict': {...}} for a layer whose build takes several shapes (MultiHeadAttention's
+        query_shape, value_shape, key_shape), as Keras writes it."""
+        shapes = self.__dict__.get("_build_shapes_dict")
+        if shapes is not None:
+            return {"shapes_dict": shapes}
         shape = self.__dict__.get("_build_input_shape")
         return None if shape is None else {"input_shape": shape}
 
     def build_from_config(self, config):
         """Builds the layer from `get_build_config()`'s output, as loading a saved model does."""
+        shapes = (config or {}).get("shapes_dict")
+        if shapes is not None and not self.built:
+            self._build_shapes_dict = {key: tuple(shape) for key, shape in shapes.items()}
+            self.build(**self._build_shapes_dict)
+            self.built = True
+            return
         shape = (config or {}).get("input_shape")
         if shape is not None and not self.built:
             shape = tuple(shape) if _is_shape(tuple(shape)) else [tuple(s) for s in shape]
@@ -526,9 +538,12 @@ class Layer:
             config["batch_input_shape"] = (self._batch_size_argument,) + tuple(self._input_shape_argument)
         return config
 
+    # Options Keras writes for this class that neuroflow drops at these inert values (layers/keras_options.py).
+    keras_inert_options = {}
+
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**keras_options.drop_inert_options(cls, config, Layer))
 
     # ---- saved state -------------------------------------------------------------------------
 
