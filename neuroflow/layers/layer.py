@@ -14,6 +14,7 @@ import numpy
 
 from neuroflow import backend, constraints, initializers, ops, regularizers
 from neuroflow.dtype_policies.dtype_policy import dtype_policy
+from neuroflow.engine import scopes
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
@@ -185,7 +186,7 @@ class Layer:
         variable = Variable(value, dtype=dtype, trainable=trainable, name=name or "variable",
                             constraint=constraints.get(constraint) if constraint is not None else None,
                             regularizer=regularizers.get(regularizer) if regularizer is not None else None)
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = scopes.scoped(f"{self.name}/{variable.name}")
         self._own_weights.append(variable)
         return variable
 
