@@ -150,3 +150,5 @@ registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTra
                                       "SeparableConvolution1D": SeparableConvolution1D,
                                       "Convolution3DTranspose": Convolution3DTranspose,
                                       "GroupQueryAttention": GroupQueryAttention})
+# api10 (issue 10): Keras 3.13's CLAHE layer.
+from neuroflow.layers.clahe import ContrastLimitedAdaptiveHistogramEqualization  # noqa: E402

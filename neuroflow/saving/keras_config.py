@@ -107,6 +107,7 @@ LAYERS = {
     "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(), "SpatialDropout3D": LayerSpec(write_drop=("trainable",)),
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
     "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
+    "ContrastLimitedAdaptiveHistogramEqualization": LayerSpec(),  # api10
     "Hashing": LayerSpec(),
     # layersa: Keras 3 names for the 1-D convolution variants, group / RMS normalization, EinsumDense.
     "SeparableConv1D": LayerSpec(), "DepthwiseConv1D": LayerSpec(), "GroupNormalization": LayerSpec(),
