@@ -21,87 +21,59 @@ import _harness  # noqa: E402
 CONFIG = {"sizes": {"small": [8, 16], "medium": [256, 256]}, "loop_seconds": 0.02, "loops": 5, "seed": 0}
 
 
-def _cases(library, xp, ops, a, b, w, indices, condition):
-    """{op name: a function of no arguments}: the same computation in `library` ('neuroflow' or 'numpy')."""
-    if library == "neuroflow":
-        return {
-            "add": lambda: ops.add(a, b),
-            "multiply": lambda: ops.multiply(a, b),
-            "a + b (operator)": lambda: a + b,
-            "matmul": lambda: ops.matmul(a, w),
-            "sum": lambda: ops.sum(a),
-            "mean(axis=-1)": lambda: ops.mean(a, axis=-1),
-            "max(axis=-1)": lambda: ops.max(a, axis=-1),
-            "var(axis=-1)": lambda: ops.var(a, axis=-1),
-            "argmax(axis=-1)": lambda: ops.argmax(a, axis=-1),
-            "exp": lambda: ops.exp(a),
-            "square": lambda: ops.square(a),
-            "sqrt": lambda: ops.sqrt(b),
-            "relu": lambda: ops.relu(a),
-            "sigmoid": lambda: ops.sigmoid(a),
-            "tanh": lambda: ops.tanh(a),
-            "softmax": lambda: ops.softmax(a, axis=-1),
-            "clip": lambda: ops.clip(a, -1.0, 1.0),
-            "maximum(x, 0)": lambda: ops.maximum(a, 0.0),
-            "where": lambda: ops.where(condition, a, b),
-            "concatenate": lambda: ops.concatenate([a, b], axis=-1),
-            "stack": lambda: ops.stack([a, b], axis=0),
-            "reshape": lambda: ops.reshape(a, (-1,)),
-            "transpose": lambda: ops.transpose(a),
-            "expand_dims": lambda: ops.expand_dims(a, -1),
-            "take(axis=0)": lambda: ops.take(a, indices, axis=0),
-            "cast": lambda: ops.cast(a, "float64"),
-            "x[:, :4] (getitem)": lambda: a[:, :4],
-        }
-
-    def softmax(x):
-        shifted = xp.exp(x - x.max(axis=-1, keepdims=True))
-        return shifted / shifted.sum(axis=-1, keepdims=True)
-
-    return {
-        "add": lambda: xp.add(a, b),
-        "multiply": lambda: xp.multiply(a, b),
-        "a + b (operator)": lambda: a + b,
-        "matmul": lambda: xp.matmul(a, w),
-        "sum": lambda: xp.sum(a),
-        "mean(axis=-1)": lambda: xp.mean(a, axis=-1),
-        "max(axis=-1)": lambda: xp.max(a, axis=-1),
-        "var(axis=-1)": lambda: xp.var(a, axis=-1),
-        "argmax(axis=-1)": lambda: xp.argmax(a, axis=-1),
-        "exp": lambda: xp.exp(a),
-        "square": lambda: xp.square(a),
-        "sqrt": lambda: xp.sqrt(b),
-        "relu": lambda: xp.maximum(a, 0.0),
-        "sigmoid": lambda: 1.0 / (1.0 + xp.exp(-a)),
-        "tanh": lambda: xp.tanh(a),
-        "softmax": lambda: softmax(a),
-        "clip": lambda: xp.clip(a, -1.0, 1.0),
-        "maximum(x, 0)": lambda: xp.maximum(a, 0.0),
-        "where": lambda: xp.where(condition, a, b),
-        "concatenate": lambda: xp.concatenate([a, b], axis=-1),
-        "stack": lambda: xp.stack([a, b], axis=0),
-        "reshape": lambda: xp.reshape(a, (-1,)),
-        "transpose": lambda: xp.transpose(a),
-        "expand_dims": lambda: xp.expand_dims(a, -1),
-        "take(axis=0)": lambda: xp.take(a, indices, axis=0),
-        "cast": lambda: a.astype("float64"),
-        "x[:, :4] (getitem)": lambda: a[:, :4],
-    }
+def _softmax(xp, x):
+    shifted = xp.exp(x - x.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def _time_call(function, config):
-    """Best microseconds per call over `loops` timed loops, each of enough calls to last `loop_seconds`."""
-    function()
+# op name -> (the neuroflow call, the NumPy call computing the same values), each f(library, a, b, w,
+# indices, condition) with `library` neuroflow.ops or numpy.
+CASES = {
+    "add": (lambda m, a, b, *_: m.add(a, b), lambda m, a, b, *_: m.add(a, b)),
+    "multiply": (lambda m, a, b, *_: m.multiply(a, b), lambda m, a, b, *_: m.multiply(a, b)),
+    "a + b (operator)": (lambda m, a, b, *_: a + b, lambda m, a, b, *_: a + b),
+    "matmul": (lambda m, a, b, w, *_: m.matmul(a, w), lambda m, a, b, w, *_: m.matmul(a, w)),
+    "sum": (lambda m, a, *_: m.sum(a), lambda m, a, *_: m.sum(a)),
+    "mean(axis=-1)": (lambda m, a, *_: m.mean(a, axis=-1), lambda m, a, *_: m.mean(a, axis=-1)),
+    "max(axis=-1)": (lambda m, a, *_: m.max(a, axis=-1), lambda m, a, *_: m.max(a, axis=-1)),
+    "var(axis=-1)": (lambda m, a, *_: m.var(a, axis=-1), lambda m, a, *_: m.var(a, axis=-1)),
+    "argmax(axis=-1)": (lambda m, a, *_: m.argmax(a, axis=-1), lambda m, a, *_: m.argmax(a, axis=-1)),
+    "exp": (lambda m, a, *_: m.exp(a), lambda m, a, *_: m.exp(a)),
+    "square": (lambda m, a, *_: m.square(a), lambda m, a, *_: m.square(a)),
+    "sqrt": (lambda m, a, b, *_: m.sqrt(b), lambda m, a, b, *_: m.sqrt(b)),
+    "relu": (lambda m, a, *_: m.relu(a), lambda m, a, *_: m.maximum(a, 0.0)),
+    "sigmoid": (lambda m, a, *_: m.sigmoid(a), lambda m, a, *_: 1.0 / (1.0 + m.exp(-a))),
+    "tanh": (lambda m, a, *_: m.tanh(a), lambda m, a, *_: m.tanh(a)),
+    "softmax": (lambda m, a, *_: m.softmax(a, axis=-1), lambda m, a, *_: _softmax(m, a)),
+    "clip": (lambda m, a, *_: m.clip(a, -1.0, 1.0), lambda m, a, *_: m.clip(a, -1.0, 1.0)),
+    "maximum(x, 0)": (lambda m, a, *_: m.maximum(a, 0.0), lambda m, a, *_: m.maximum(a, 0.0)),
+    "where": (lambda m, a, b, w, i, c: m.where(c, a, b), lambda m, a, b, w, i, c: m.where(c, a, b)),
+    "concatenate": (lambda m, a, b, *_: m.concatenate([a, b], axis=-1),
+                    lambda m, a, b, *_: m.concatenate([a, b], axis=-1)),
+    "stack": (lambda m, a, b, *_: m.stack([a, b], axis=0), lambda m, a, b, *_: m.stack([a, b], axis=0)),
+    "reshape": (lambda m, a, *_: m.reshape(a, (-1,)), lambda m, a, *_: m.reshape(a, (-1,))),
+    "transpose": (lambda m, a, *_: m.transpose(a), lambda m, a, *_: m.transpose(a)),
+    "expand_dims": (lambda m, a, *_: m.expand_dims(a, -1), lambda m, a, *_: m.expand_dims(a, -1)),
+    "take(axis=0)": (lambda m, a, b, w, i, c: m.take(a, i, axis=0), lambda m, a, b, w, i, c: m.take(a, i, axis=0)),
+    "cast": (lambda m, a, *_: m.cast(a, "float64"), lambda m, a, *_: a.astype("float64")),
+    "x[:, :4] (getitem)": (lambda m, a, *_: a[:, :4], lambda m, a, *_: a[:, :4]),
+}
+
+
+def _time_call(function, arguments, config):
+    """Best microseconds per `function(*arguments)` over `loops` timed loops, each of enough calls to
+    last `loop_seconds` (the same call overhead for both contenders)."""
+    function(*arguments)
     calls, start = 0, time.perf_counter()
     while time.perf_counter() - start < config["loop_seconds"] / 4:
-        function()
+        function(*arguments)
         calls += 1
     calls = max(1, calls * 4)
     best = float("inf")
     for _ in range(config["loops"]):
         start = time.perf_counter()
         for _ in range(calls):
-            function()
+            function(*arguments)
         best = min(best, (time.perf_counter() - start) / calls)
     return best * 1e6
 
@@ -122,9 +94,11 @@ def _run(library, config):
         condition = a > 0
         if library == "neuroflow":
             a, b, w, condition = (ops.convert_to_tensor(v) for v in (a, b, w, condition))
-        for name, function in _cases(library, numpy, ops, a, b, w, indices, condition).items():
+        module, side = (ops, 0) if library == "neuroflow" else (numpy, 1)
+        for name, calls in CASES.items():
+            function = calls[side]
             clock.start()   # in lockstep: the other contender times the same op just before or after
-            per_call[f"{name} [{size_name}]"] = _time_call(function, config)
+            per_call[f"{name} [{size_name}]"] = _time_call(function, (module, a, b, w, indices, condition), config)
             clock.stop()
     return {"per_call_us": per_call, "epoch_seconds": clock.wall, "epoch_cpu_seconds": clock.cpu}
 

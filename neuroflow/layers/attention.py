@@ -106,6 +106,24 @@ def implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_
     return combined
 
 
+def attention_inputs(layer, query, value, key, query_mask, value_mask, key_mask):
+    """What MultiHeadAttention and GroupedQueryAttention make of their inputs before attending:
+    (value, key, key_given, query_mask, value_mask, key_mask), value and key as Tensors (key is
+    value when not given), all three checked to be sequences, and each mask the one passed or else
+    the one its input carries (the key's only when a separate key was given)."""
+    if not isinstance(value, Tensor):
+        value = layer._to_tensor(value)
+    key_given = key is not None
+    key = value if key is None else (key if isinstance(key, Tensor) else layer._to_tensor(key))
+    for argument, x in (("query", query), ("value", value), ("key", key)):
+        _check_sequence(layer, argument, x)
+    query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
+    value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
+    if key_given and key is not value:
+        key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
+    return value, key, key_given, query_mask, value_mask, key_mask
+
+
 def call_shapes(query, value, key):
     """Keras' build config of an attention layer, the shapes of its first call (batch left open: a
     functional model's placeholders are probed with a batch of their own)."""
@@ -241,19 +259,11 @@ class MultiHeadAttention(Layer):
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
              return_attention_scores=False, training=None, use_causal_mask=False):
-        if not isinstance(value, Tensor):
-            value = self._to_tensor(value)
-        key_given = key is not None
-        key = value if key is None else (key if isinstance(key, Tensor) else self._to_tensor(key))
-        for argument, x in (("query", query), ("value", value), ("key", key)):
-            _check_sequence(self, argument, x)
+        value, key, key_given, query_mask, value_mask, key_mask = attention_inputs(
+            self, query, value, key, query_mask, value_mask, key_mask)
         if key.shape[1] != value.shape[1]:
             raise ValueError(f"MultiHeadAttention '{self.name}': `key` and `value` must have the same length, got "
                              f"key shape {shape_text(key.shape)} and value shape {shape_text(value.shape)}")
-        query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
-        value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
-        if key_given and key is not value:
-            key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                     use_causal_mask)
         if self.__dict__.get("_build_shapes_dict") is None:

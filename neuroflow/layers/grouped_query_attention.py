@@ -3,11 +3,10 @@ key / value heads (Ainslie et al., 2023)."""
 import math
 
 from neuroflow import backend, ops, regularizers
-from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.attention import (
     _LARGE_NEGATIVE,
-    _check_sequence,
     _mask_array,
+    attention_inputs,
     call_shapes,
     implicit_attention_mask,
 )
@@ -139,20 +138,12 @@ class GroupedQueryAttention(Layer):
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
              return_attention_scores=False, training=None, use_causal_mask=False):
-        if not isinstance(value, Tensor):
-            value = self._to_tensor(value)
-        key_given = key is not None
-        key = value if key is None else (key if isinstance(key, Tensor) else self._to_tensor(key))
-        for argument, x in (("query", query), ("value", value), ("key", key)):
-            _check_sequence(self, argument, x)
+        value, key, key_given, query_mask, value_mask, key_mask = attention_inputs(
+            self, query, value, key, query_mask, value_mask, key_mask)
         if query.shape[-1] != value.shape[-1] or key.shape[1] != value.shape[1]:
             raise ValueError(f"GroupedQueryAttention '{self.name}': `query` and `value` must have the same last axis "
                              f"and `key` the length of `value`; received query.shape={shape_text(query.shape)}, "
                              f"value.shape={shape_text(value.shape)}, key.shape={shape_text(key.shape)}")
-        query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
-        value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
-        if key_given and key is not value:
-            key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
         if self.__dict__.get("_build_shapes_dict") is None:
             self._build_shapes_dict = call_shapes(query, value, key if key_given else None)
