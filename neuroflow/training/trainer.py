@@ -85,6 +85,14 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.run_eagerly = bool(run_eagerly)
         self.loss = loss
+        # What get_compile_config reports besides the optimizer, loss and metrics, as given (Keras
+        # keeps its compile arguments the same way). object.__setattr__: metric objects in these
+        # lists are not the model's own to track.
+        object.__setattr__(self, "_compile_arguments", {
+            "loss_weights": loss_weights, "weighted_metrics": weighted_metrics,
+            "steps_per_execution": steps_per_execution,
+            # No JIT here: 'auto' resolves to False, as Keras resolves it on a backend without one.
+            "jit_compile": False if jit_compile == "auto" else jit_compile})
         self._compiled_loss = CompiledLoss(loss, loss_weights, self.output_names) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names,
                                                self._compiled_loss.identifiers if self._compiled_loss else
@@ -179,17 +187,23 @@ class Trainer:
         if traced is not None:
             loss, y_pred, gradients, variables = traced(x, y, sample_weight)
         else:
-            loss, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
+            loss, _, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
         self.optimizer.apply(gradients, variables)
         self._track_losses(loss, _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _forward_backward(self, x, y, sample_weight):
-        """The differentiable part of a train step, eagerly: (loss, y_pred, gradients, variables)."""
+        """The differentiable part of a train step, eagerly: (loss, scaled loss, y_pred, gradients, variables).
+
+        As in Keras' train steps, the gradients are those of `optimizer.scale_loss(loss)` (the loss
+        times `loss_scale_factor`, or a LossScaleOptimizer's dynamic scale), which the optimizer's
+        `apply` divides out again; the loss the metrics track is the unscaled one.
+        """
         self._clear_call_losses()
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+            scaled_loss = self.optimizer.scale_loss(loss)
         # After the call: a subclassed model creates its weights on its first call.
         variables = self.__dict__.get("_step_variables")
         if not variables:
@@ -198,7 +212,7 @@ class Trainer:
             if traced is not None:
                 object.__setattr__(self, "_step_variables", variables)  # fixed for the rest of fit
                 traced.variables = variables
-        return loss, y_pred, tape.gradient(loss, variables), variables
+        return loss, scaled_loss, y_pred, tape.gradient(scaled_loss, variables), variables
 
     def test_step(self, data):
         """Loss and metrics on a batch, without updating weights."""
