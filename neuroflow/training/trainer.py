@@ -21,6 +21,7 @@ import numpy
 from neuroflow import backend, ops, optimizers, settings
 from neuroflow import metrics as metrics_module
 from neuroflow.callbacks import CallbackList
+from neuroflow.distribution import current_replica, replica_for
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
@@ -213,7 +214,8 @@ class Trainer:
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
         logs = step(data)
-        return _float_logs(logs)
+        # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
+        return current_replica(self).reduce_logs(self, _float_logs(logs))
 
     # ---- fit ---------------------------------------------------------------------------------
 
@@ -224,6 +226,9 @@ class Trainer:
         self._assert_compiled("fit")
         epochs, steps_per_epoch = _debug_caps(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
+        # Data-parallel over MPI (neuroflow.distribution): this process's part; else SOLO, which changes nothing.
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
@@ -250,11 +255,12 @@ class Trainer:
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
                                  "a generator or a PyDataset")
             validation_data = tuple(validation_data) + (None,) * (3 - len(validation_data))
+        batches = replica.shard(batches, training=True)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         callback_list.on_train_begin()
-        with self._fixed_structure(), _threads_for(self):
+        with replica.fitting(self), self._fixed_structure(), _threads_for(self):
             logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
                                     validation_batch_size or batch_size, validation_steps)
         # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
@@ -324,12 +330,16 @@ class Trainer:
         """Loss and metrics on the data: a scalar, a list in `metrics_names` order, or a dict."""
         self._assert_compiled("evaluate")
         verbose = 1 if verbose == "auto" else int(verbose)
-        logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
+        with replica.serving(self):
+            logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
 
     def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0):
         """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs."""
         batches, count = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
+        batches = current_replica(self).shard(batches)
         callback_list = callback_list or CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                       verbose=verbose, epochs=1, steps=count)
         self.reset_metrics()
@@ -345,7 +355,21 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x`, computed in batches, as NumPy arrays."""
         verbose = 1 if verbose == "auto" else int(verbose)
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
+        with replica.serving(self):
+            outputs, batch_outputs = self._predict_batches(x, batch_size, verbose, steps, callbacks)
+        outputs = replica.gather(outputs)
+        if not outputs:
+            raise ValueError("predict received no samples")
+        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
+        structure = batch_outputs
+        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+
+    def _predict_batches(self, x, batch_size, verbose, steps, callbacks):
+        """predict's loop: per batch, the flat outputs as NumPy arrays; and the last batch's outputs."""
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
+        batches = current_replica(self).shard(batches)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=count)
         callback_list.on_predict_begin()
@@ -357,11 +381,7 @@ class Trainer:
                             for o in nest.flatten(batch_outputs)])
             callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
         callback_list.on_predict_end()
-        if not outputs:
-            raise ValueError("predict received no samples")
-        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
-        structure = batch_outputs
-        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+        return outputs, (batch_outputs if outputs else None)
 
     # ---- one batch ---------------------------------------------------------------------------
 
