@@ -5,7 +5,9 @@ with a deadline: a rank that never arrives (stuck, or gone without the launcher 
 the others raise `CollectiveTimeout` naming it, instead of waiting forever. At the deadline each
 waiting rank pings the others; the ranks that are waiting in a collective too answer (the wait
 loop answers pings), so the ones that do not answer are the missing ones. A rank that exits or is
-killed is caught by `mpirun` itself, which ends the job and names the rank.
+killed is caught by `mpirun` itself, which ends the job and names the rank. In a job of several
+processes an uncaught error aborts the whole job (MPI_Abort, as `python -m mpi4py` does), so the
+rank that raised does not wait in MPI_Finalize for the ones it left behind.
 
 The job is found from the launcher's environment (Open MPI's `OMPI_COMM_WORLD_SIZE`, MPICH's and
 Intel MPI's `PMI_SIZE`, PMIx's `PMIX_RANK`); without one this is a world of one process and mpi4py
@@ -13,6 +15,7 @@ is never imported.
 """
 import os
 import pickle
+import sys
 import time
 
 import numpy
@@ -32,6 +35,23 @@ class CollectiveTimeout(RuntimeError):
     def __init__(self, message, missing_ranks):
         super().__init__(message)
         self.missing_ranks = tuple(missing_ranks)
+
+
+def _abort_job_on_uncaught_errors(mpi):
+    """An error that ends one rank ends the whole job, as `python -m mpi4py script.py` does.
+
+    Without it a rank leaving with an error (a CollectiveTimeout, say) would wait in MPI_Finalize
+    for the ranks it left behind, which may never come: the hang the timeout is there to prevent.
+    """
+    previous = sys.excepthook
+
+    def abort(kind, value, traceback):
+        previous(kind, value, traceback)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        mpi.COMM_WORLD.Abort(1)
+
+    sys.excepthook = abort
 
 
 def launched_by_mpi():
@@ -68,6 +88,8 @@ class World:
             # A communicator of our own, so that the user's own MPI messages never meet ours.
             self.comm = MPI.COMM_WORLD.Dup()
             self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
+            if self.size > 1:
+                _abort_job_on_uncaught_errors(MPI)
 
     # ---- collectives -------------------------------------------------------------------------
 
