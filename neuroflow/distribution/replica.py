@@ -104,7 +104,20 @@ class Replica:
         With `training`, each pass that runs to its end then averages the moving statistics over
         the ranks, so that validation and the next epoch start from the same model everywhere.
         """
+        if self.auto_shard_dataset:
+            self._check_same_data(batches)
         return _ShardedBatches(batches, self, training)
+
+    def _check_same_data(self, batches):
+        """Every rank must cut the same global batches: ranks stepping differently would mix up their collectives."""
+        shape = (getattr(batches, "count", None), len(batches) if hasattr(batches, "__len__") else None)
+        shapes = self.world.allgather_object(shape, "the check that every rank reads the same data")
+        if len(set(shapes)) > 1:
+            listed = ", ".join(f"rank {rank}: {count} samples in {steps} batches"
+                               for rank, (count, steps) in enumerate(shapes))
+            raise ValueError("DataParallel: every process must read the same data, and takes its rows of each global "
+                             f"batch; the processes got different data ({listed}). Give each process the whole data "
+                             "set, or its own part with DataParallel(auto_shard_dataset=False).")
 
     def _rows_of(self, batch):
         x, y, sample_weight = batch

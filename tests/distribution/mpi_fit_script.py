@@ -2,7 +2,8 @@
 
 Each rank writes OUT/rank_<r>.npz (weights, History, evaluate, predict); run without mpirun it is
 the one-process reference. MODE: 'fit' (the traced step), 'eager' (run_eagerly), 'stuck' (rank 1
-stops answering at its 3rd batch), 'killed' (rank 1 is killed at its 3rd batch).
+stops answering at its 3rd batch), 'killed' (rank 1 is killed at its 3rd batch), 'uneven'
+(rank 1 reads one batch less).
 Real MNIST (the first 2,048 images) when NEUROFLOW_DATA_DIR holds mnist.npz, else a synthetic set.
 """
 import json
@@ -51,6 +52,8 @@ def main(out, mode="fit"):
     rank = distribution.distribution().process_id
     neuroflow.set_random_seed(0)
     x, y = mnist_slice()
+    if mode == "uneven" and rank == 1:
+        x, y = x[:-128], y[:-128]
     model = models.Sequential([layers.Input((28 * 28,)), layers.Dense(512, activation="relu"),
                                layers.Dense(10, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"],

@@ -104,3 +104,11 @@ def test_a_killed_rank_ends_the_job_with_its_name(tmp_path):
     job = mpirun(2, tmp_path, "killed")
     assert job.returncode != 0
     assert "rank 1" in job.stdout + job.stderr, (job.stdout + job.stderr)[-3000:]
+
+
+def test_ranks_reading_different_data_are_refused_before_training(tmp_path):
+    job = mpirun(2, tmp_path, "uneven")
+    assert job.returncode != 0
+    output = job.stdout + job.stderr
+    assert "every process must read the same data" in output, output[-3000:]
+    assert "rank 0: 1843 samples in 15 batches, rank 1: 1728 samples in 14 batches" in output, output[-3000:]
