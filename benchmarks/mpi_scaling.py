@@ -11,9 +11,10 @@ The driver starts `mpirun -n R --oversubscribe` of this file for each R (Open MP
   one-number buffer (the latency), median over repeats;
 - the step time of `fit` (global batch 128, rmsprop / adam as the examples) for both models, and
   how much of it was spent in the two collectives of each step (gradients, metric states).
-BLAS threads per rank: the machine's cores divided by the ranks (at least 1), so every run uses
-the same cores. The projection (--project) applies the ring-allreduce cost model
-2 (N-1)/N x bytes / bandwidth + 2 (N-1) x latency to 8 and 64 nodes.
+Every rank runs BLAS and neuroflow on one thread (--threads), so R ranks use R cores (4 ranks on
+2 cores: oversubscribed) and the 1-rank job is the one-core baseline. The projection (--project)
+applies the ring-allreduce cost model 2 (N-1)/N x bytes / bandwidth + 2 (N-1) x latency to 8 and
+64 nodes.
 """
 import argparse
 import json
@@ -118,16 +119,28 @@ def worker(steps, repeats):
         elapsed = time.perf_counter() - start
         result["step_seconds"][name] = elapsed / steps
         result["collective_seconds_per_step"][name] = spent[0] / steps
+        if world.size == 1:  # the compute model of the projection: step time = fixed + per sample x batch
+            by_batch = {str(batch): _step_seconds(model, x[name], y, batch) for batch in (32, BATCH, 4 * BATCH)}
+            result.setdefault("one_rank_step_seconds_by_batch", {})[name] = {b: t[0] for b, t in by_batch.items()}
+            result.setdefault("one_rank_cpu_seconds_by_batch", {})[name] = {b: t[1] for b, t in by_batch.items()}
     world.allreduce_sum = plain
     if world.rank == 0:
         print("RESULT " + json.dumps(result), flush=True)
 
 
+def _step_seconds(model, x, y, batch):
+    """(wall seconds, CPU seconds of this process) per step of fit at `batch`."""
+    model.fit(x[:2 * batch], y[:2 * batch], batch_size=batch, epochs=1, verbose=0)  # trace this shape
+    steps = len(x) // batch
+    start, start_cpu = time.perf_counter(), time.process_time()
+    model.fit(x[:steps * batch], y[:steps * batch], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    return (time.perf_counter() - start) / steps, (time.process_time() - start_cpu) / steps
+
+
 # ---- driver --------------------------------------------------------------------------------------
 
-def run_job(ranks, steps, repeats):
-    cores = os.cpu_count() or 1
-    threads = str(max(1, cores // ranks))
+def run_job(ranks, steps, repeats, threads):
+    threads = str(threads)
     environment = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
                        NEUROFLOW_NUM_THREADS=threads, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     command = ["mpirun", "-n", str(ranks), "--oversubscribe"]
@@ -160,25 +173,43 @@ def ring_allreduce_seconds(nodes, size_bytes, bandwidth, latency):
     return 2 * (nodes - 1) / nodes * size_bytes / bandwidth + 2 * (nodes - 1) * latency
 
 
+def compute_model(by_batch):
+    """(fixed seconds per step, seconds per sample): the least-squares line through one rank's step times."""
+    import numpy
+
+    batches = numpy.array([float(b) for b in by_batch])
+    seconds = numpy.array(list(by_batch.values()))
+    per_sample, fixed = numpy.polyfit(batches, seconds, 1)
+    return max(float(fixed), 0.0), float(per_sample)
+
+
 def project(results, batches=(128, 1024, 8192, 65536)):
-    """Efficiency at 8 and 64 nodes from one rank's compute time per sample and the cost model."""
+    """Efficiency at 8 and 64 nodes from one rank's step times and the ring-allreduce cost model.
+
+    A node's step at per-node batch b costs fixed + per_sample x b of compute, then the two
+    allreduces t; one node alone takes fixed + per_sample x B for the global batch B, so
+    E = (fixed + per_sample B) / (N (fixed + per_sample B / N + t)).
+    """
     one = next(r for r in results if r["ranks"] == 1)
-    print(f"\nProjection from the 1-rank step time at batch {BATCH} (compute per sample = step / {BATCH}); "
-          "each step = one gradient allreduce + one metric allreduce (a few numbers).")
+    print("\nProjection from one rank's CPU seconds per step at batches 32, 128, 512 (one thread; a line: fixed + "
+          "per sample x batch; CPU time, as the shared cores make wall time wander); each step = one gradient "
+          "allreduce + one metric allreduce (a few numbers).")
     for name in ("mlp", "convnet"):
-        per_sample = one["step_seconds"][name] / BATCH
+        fixed, per_sample = compute_model(one["one_rank_cpu_seconds_by_batch"][name])
         size_bytes = 4 * (one["parameters"][name] + 1)
         print(f"\n{name}: {one['parameters'][name]:,} parameters ({size_bytes / 1e6:.3f} MB of float32 gradients), "
-              f"compute {per_sample * 1e6:.1f} us per sample")
+              f"compute {fixed * 1e3:.2f} ms per step + {per_sample * 1e6:.1f} us per sample")
         header = f"{'link':>26} {'nodes':>5} {'allreduce':>10} | " + " ".join(f"{'B=' + str(b):>8}" for b in batches)
         print(header + f" | {'per-node batch for E>=0.8':>26}")
         for link, (bandwidth, latency) in LINKS.items():
             for nodes in NODES:
                 communication = ring_allreduce_seconds(nodes, size_bytes, bandwidth, latency) + \
                     ring_allreduce_seconds(nodes, 8 * 4, bandwidth, latency)
-                efficiencies = [per_sample * b / nodes / (per_sample * b / nodes + communication) for b in batches]
-                # E = c / (c + t) >= 0.8  <=>  per-node compute c >= 4 t.
-                needed = EFFICIENCY_TARGET / (1 - EFFICIENCY_TARGET) * communication / per_sample
+                efficiencies = [(fixed + per_sample * b) / (nodes * (fixed + per_sample * b / nodes + communication))
+                                for b in batches]
+                # E >= e  <=>  (1 - e) per_sample B >= e N (fixed + t) - fixed.
+                target = EFFICIENCY_TARGET
+                needed = (target * nodes * (fixed + communication) - fixed) / ((1 - target) * per_sample) / nodes
                 print(f"{link:>26} {nodes:>5} {communication * 1e3:>7.2f} ms | "
                       + " ".join(f"{e:>8.2f}" for e in efficiencies) + f" | {needed:>20,.0f} rows")
 
@@ -188,6 +219,7 @@ def main():
     parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--steps", type=int, default=20, help="timed fit steps per model")
     parser.add_argument("--repeats", type=int, default=50, help="timed allreduce calls per size")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS / neuroflow threads per rank")
     parser.add_argument("--json", help="write the measurements here")
     parser.add_argument("--project", help="print the projection from measurements written by --json")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -202,7 +234,7 @@ def main():
         return
     if shutil.which("mpirun") is None:
         sys.exit("mpirun not found: install Open MPI (apt-get install openmpi-bin libopenmpi-dev) and mpi4py")
-    results = [run_job(ranks, arguments.steps, arguments.repeats) for ranks in arguments.ranks]
+    results = [run_job(ranks, arguments.steps, arguments.repeats, arguments.threads) for ranks in arguments.ranks]
     if arguments.json:
         pathlib.Path(arguments.json).write_text(json.dumps(results, indent=1))
     print_measurements(results)
