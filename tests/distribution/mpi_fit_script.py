@@ -66,8 +66,15 @@ def main(out, mode="fit"):
     # 130 rows in batches of 64: the last batch has 2 rows, so with 4 ranks two of them get none.
     evaluation = model.evaluate(x[:130], y[:130], batch_size=64, verbose=0)
     predictions = model.predict(x[:130], batch_size=64, verbose=0)
+    # BatchNormalization's moving statistics: each rank updates them on its own rows; fit averages them.
+    normalized = models.Sequential([layers.Input((28 * 28,)), layers.Dense(16), layers.BatchNormalization(),
+                                    layers.Dense(10, activation="softmax")])
+    normalized.compile(optimizer="adam", loss="categorical_crossentropy")
+    normalized.fit(x[:512], y[:512], batch_size=128, epochs=1, verbose=0)
+    moving_mean, moving_variance = (w.numpy() for w in normalized.non_trainable_weights)
     numpy.savez(os.path.join(out, f"rank_{rank}.npz"), *model.get_weights(), predictions=predictions,
-                evaluation=numpy.array(evaluation), history=json.dumps(history.history))
+                evaluation=numpy.array(evaluation), history=json.dumps(history.history),
+                moving_mean=moving_mean, moving_variance=moving_variance)
     distribution.set_distribution(None)
 
 

@@ -50,7 +50,8 @@ def results(out, rank):
     with numpy.load(out / f"rank_{rank}.npz") as saved:
         weights = [saved[f"arr_{i}"] for i in range(4)]
         return {"weights": weights, "history": json.loads(str(saved["history"])),
-                "evaluation": saved["evaluation"], "predictions": saved["predictions"]}
+                "evaluation": saved["evaluation"], "predictions": saved["predictions"],
+                "moving": [saved["moving_mean"], saved["moving_variance"]]}
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,9 @@ def test_ranks_train_as_one_process(tmp_path, one_process, ranks, mode):
             numpy.testing.assert_array_equal(theirs, mine)
         assert other["history"] == first["history"]
         numpy.testing.assert_array_equal(other["predictions"], first["predictions"])
+        # BatchNormalization's moving statistics, each rank's own during the epoch, end averaged: equal.
+        for mine, theirs in zip(first["moving"], other["moving"]):
+            numpy.testing.assert_array_equal(theirs, mine)
     # Rank 0 alone prints progress and writes the CSV log and the checkpoint.
     assert job.stdout.count("/step") == 1, job.stdout
     assert sorted(path.name for path in tmp_path.glob("*rank*.*") if not path.name.endswith(".npz")) == \
