@@ -99,6 +99,12 @@ class DataParallel(Distribution):
 
     Each MPI process is one device of a 1-D mesh along the batch axis. The gradients are averaged
     over the processes with one allreduce per step, so every process keeps identical weights.
+    With the same seed and global batch, fit gives one process's weights and History to float32
+    rounding, except where a layer's randomness or statistics depend on the rows it sees:
+    Dropout draws its masks per process (as in every data-parallel framework), and
+    BatchNormalization normalizes each process's rows and averages the moving statistics at the
+    end of each epoch. Losses with reduction='sum' are averaged like the others (Horovod's rule).
+    `train_on_batch`, `test_on_batch` and `predict_on_batch` stay local to each process.
 
     Args:
         device_mesh: a 1-D `DeviceMesh` over all the job's devices (by default one is made).
