@@ -27,6 +27,7 @@ from neuroflow import (
                        regularizers,
                        saving,
                        tree,
+                       tuner,  # KerasTuner's API (tuner12, issue 12)
                        utils,
                        visualization,  # keras.visualization (misc11)
                        wrappers,

@@ -26,7 +26,7 @@ import contextlib
 import numpy
 
 from neuroflow import backend, seeding
-from neuroflow.callbacks import CSVLogger, ModelCheckpoint, ProgbarLogger, RemoteMonitor, TensorBoard
+from neuroflow.callbacks import BackupAndRestore, CSVLogger, ModelCheckpoint, ProgbarLogger, RemoteMonitor, TensorBoard
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
 
@@ -91,9 +91,15 @@ class Replica:
 
     def callbacks(self, callbacks, verbose):
         """The callbacks and verbosity for this rank: all on rank 0; elsewhere none that print or write."""
+        given = nest.flatten(callbacks or [])
+        if any(isinstance(cb, BackupAndRestore) for cb in given):
+            # Resuming would need every rank to restore the same epoch, step and optimizer slots, and
+            # one of them alone to write the backups: not done yet.
+            raise ValueError("BackupAndRestore is not supported with DataParallel over several processes yet; "
+                             "use ModelCheckpoint (rank 0 writes it) and load its weights to resume")
         if self.rank == 0:
             return callbacks, verbose
-        kept = [cb for cb in nest.flatten(callbacks or []) if not isinstance(cb, RANK_ZERO_CALLBACKS)]
+        kept = [cb for cb in given if not isinstance(cb, RANK_ZERO_CALLBACKS)]
         return kept, 0
 
     # ---- data --------------------------------------------------------------------------------
@@ -148,6 +154,11 @@ class Replica:
             variables += list(optimizer.variables)
         values = self.world.broadcast_object([backend.to_numpy(v.value) for v in variables],
                                              f"the weights of rank 0 ({what})")
+        shapes = [tuple(v.shape) for v in variables]
+        if [tuple(numpy.shape(value)) for value in values] != shapes:
+            raise ValueError(f"DataParallel: rank {self.rank}'s model and optimizer hold {len(shapes)} variables that do "
+                             f"not match rank 0's {len(values)} ({what}); every process must build the same model "
+                             "and compile it the same way before fit")
         for variable, value in zip(variables, values):
             variable.value[...] = backend.xp.asarray(value)
 

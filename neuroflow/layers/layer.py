@@ -12,7 +12,7 @@ import inspect
 
 import numpy
 
-from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow import backend, constraints, dtypes, initializers, ops, regularizers
 from neuroflow.dtype_policies.dtype_policy import dtype_policy
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
@@ -95,8 +95,8 @@ class Layer:
         self._own_weights = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = str(numpy.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) \
-            else dtype_policy().variable_dtype
+        self.dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'") \
+            if dtype is not None and not isinstance(dtype, dict) else dtype_policy().variable_dtype
         self.built = False
         self.input_spec = None
         self.supports_masking = False
@@ -596,3 +596,4 @@ def _attach_masks(outputs, masks, tensor_type):
         if not isinstance(mask, Tensor):
             mask = Tensor(backend.xp.asarray(mask))
         output._keras_mask = mask
+

@@ -29,6 +29,7 @@ from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
 from neuroflow.training.compile_config import compile_from_config
 from neuroflow.utils import registry
+from neuroflow.utils.errors import closest_name
 from neuroflow.utils.registry import get_custom_object, get_registered_name
 from neuroflow.utils.serialization import jsonable, shape_list
 
@@ -285,12 +286,14 @@ def _resolve_keras_class(spec_dict, custom_objects, where):
     found = get_custom_object(class_name, custom_objects)
     if found is not None:
         return found, False
+    supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in _BUILTIN_LAYERS)
+    suggestion = closest_name(class_name, supported + ["Sequential", "Functional"])
+    hint = f" Did you mean {suggestion!r}?" if suggestion else ""
     if module.startswith("keras"):
-        supported = sorted(n for n, s in LAYERS.items() if (s.name or n) in _BUILTIN_LAYERS)
-        raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow. Supported Keras "
-                         f"layers: {', '.join(supported)}")
-    raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}). If it "
-                     f"is a custom class, pass custom_objects={{{(registered or class_name)!r}: TheClass}} to "
+        raise ValueError(f"{where}: Keras layer class {class_name!r} is not supported by neuroflow.{hint} Supported "
+                         f"Keras layers: {', '.join(supported)}")
+    raise ValueError(f"{where}: unknown class {class_name!r} (registered name {registered!r}, module {module!r}).{hint} "
+                     f"If it is a custom class, pass custom_objects={{{(registered or class_name)!r}: TheClass}} to "
                      "load_model, or decorate it with @neuroflow.saving.register_keras_serializable().")
 
 
@@ -348,10 +351,17 @@ def layer_from_keras(spec_dict, custom_objects=None):
 
 def _lambda_from_keras(config, where, custom_objects):
     function = config.get("function")
-    if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+    # Keras 3 writes bytecode as {"class_name": "__lambda__", ...}; Keras 2 as [base64 code, defaults,
+    # closure] with function_type 'lambda'. Either would run arbitrary code when loaded.
+    keras_2_bytecode = isinstance(function, (list, tuple)) or config.get("function_type") == "lambda"
+    if keras_2_bytecode or (isinstance(function, dict) and function.get("class_name") == "__lambda__"):
         raise ValueError(f"{where} stores its function as Python bytecode, which neuroflow never executes from a "
-                         "file. Rebuild this part of the model in code, or replace the Lambda with a custom layer "
-                         "decorated with @neuroflow.saving.register_keras_serializable().")
+                         "file, even with safe_mode=False or neuroflow.config.enable_unsafe_deserialization(): running "
+                         "it would run whatever code the file holds. Rebuild this part of the model in code, or replace "
+                         "the Lambda with a custom layer decorated with @neuroflow.saving.register_keras_serializable().")
+    if not isinstance(function, (str, dict)):
+        raise ValueError(f"{where}: its function is stored as {type(function).__name__} {function!r}, expected the "
+                         "registered name of a function")
     name = function.get("config") if isinstance(function, dict) else function
     resolved = None
     if isinstance(function, dict) and function.get("registered_name") not in (None, "function"):

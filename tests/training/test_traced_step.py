@@ -216,11 +216,11 @@ def test_shapes_changing_every_batch_stop_being_traced(rng, monkeypatch):
         return trace_once(self, signature, *args)
 
     monkeypatch.setattr(traced_step.TracedTrainStep, "_trace", recording_trace)
-    x, y = _classification(rng, count=600)
+    x, y = _classification(rng, count=800)
 
     def batches():
         start = 0
-        for size in range(5, 40):  # 35 batches, each of a new size
+        for size in range(5, 40):  # 35 batches, each of a new size (770 samples in all)
             yield x[start:start + size], y[start:start + size]
             start += size
 
