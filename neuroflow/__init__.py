@@ -12,6 +12,7 @@ from neuroflow import (
                        config,
                        constraints,
                        datasets,
+                       distribution,  # keras.distribution over MPI processes (mpi17)
                        dtype_policies,
                        initializers,
                        layers,

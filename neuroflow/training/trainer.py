@@ -21,6 +21,7 @@ import numpy
 from neuroflow import backend, ops, optimizers, settings
 from neuroflow import metrics as metrics_module
 from neuroflow.callbacks import CallbackList
+from neuroflow.distribution import current_replica, replica_for
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
@@ -238,7 +239,8 @@ class Trainer:
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
         logs = step(data)
-        return _float_logs(logs)
+        # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
+        return current_replica(self).reduce_logs(self, _float_logs(logs))
 
     # ---- fit ---------------------------------------------------------------------------------
 
@@ -251,6 +253,9 @@ class Trainer:
             batch_size, epochs, validation_split, initial_epoch, steps_per_epoch, validation_freq)
         epochs, steps_per_epoch = _debug_caps(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
+        # Data-parallel over MPI (neuroflow.distribution): this process's part; else SOLO, which changes nothing.
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
         batch_size = 32 if batch_size is None else batch_size
         need_targets = not self._computes_own_loss()
         if data_module.is_batch_source(x):
@@ -273,6 +278,7 @@ class Trainer:
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
                                  "a generator or a PyDataset")
             validation_data = tuple(validation_data) + (None,) * (3 - len(validation_data))
+        batches = replica.shard(batches, training=True)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
@@ -281,7 +287,8 @@ class Trainer:
         # A callback restoring a backup (BackupAndRestore) says where the run goes on, as in Keras.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         initial_step = self.__dict__.pop("_initial_step", None) or 0
-        with self._fixed_structure(), _threads_for(self), interruption.stop_at_batch_end(self) as interrupted:
+        with replica.fitting(self), self._fixed_structure(), _threads_for(self), \
+                interruption.stop_at_batch_end(self) as interrupted:
             logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
                                     validation_batch_size or batch_size, validation_steps, initial_step)
         # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
@@ -383,12 +390,16 @@ class Trainer:
         self._assert_compiled("evaluate")
         batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
-        logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
+        with replica.serving(self):
+            logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
 
     def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0):
         """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs."""
         batches, count = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
+        batches = current_replica(self).shard(batches)
         callback_list = callback_list or CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                       verbose=verbose, epochs=1, steps=count)
         self.reset_metrics()
@@ -405,7 +416,21 @@ class Trainer:
         """Outputs for `x`, computed in batches, as NumPy arrays."""
         batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
+        with replica.serving(self):
+            outputs, batch_outputs = self._predict_batches(x, batch_size, verbose, steps, callbacks)
+        outputs = replica.gather(outputs)
+        if not outputs:
+            raise ValueError("predict received no samples")
+        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
+        structure = batch_outputs
+        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+
+    def _predict_batches(self, x, batch_size, verbose, steps, callbacks):
+        """predict's loop: per batch, the flat outputs as NumPy arrays; and the last batch's outputs."""
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
+        batches = current_replica(self).shard(batches)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=count)
         callback_list.on_predict_begin()
@@ -417,11 +442,7 @@ class Trainer:
                             for o in nest.flatten(batch_outputs)])
             callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
         callback_list.on_predict_end()
-        if not outputs:
-            raise ValueError("predict received no samples")
-        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
-        structure = batch_outputs
-        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+        return outputs, (batch_outputs if outputs else None)
 
     # ---- one batch ---------------------------------------------------------------------------
 
