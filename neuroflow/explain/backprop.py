@@ -1,0 +1,311 @@
+"""Backpropagation you can read: one sample through a Dense network, every figure of the chain rule.
+
+    from neuroflow import explain
+    model, x, y = explain.lecture_network()      # the lectures' 2-2-2 worked example
+    trace = explain.backprop(model, x, y, learning_rate=0.5)
+    print(trace)                                 # out_h1 = 0.593269992 ... w5+ = 0.35891648 ...
+    trace.to_markdown()
+
+The figures are not derived by a second, hand-written backprop: the forward pass runs the layers'
+own op (`ops.dense`, then the layer's activation) under a `GradientTape`, and every derivative
+(dE/dout, dE/dnet, dE/dw, the activation's slope) is what the tape hands back. The trace only
+names them and multiplies the chain-rule factors out so the product can be seen to equal the
+tape's dE/dw. The arithmetic is float64 whatever the model's dtype, so every figure has the
+lectures' nine significant digits.
+"""
+import dataclasses
+
+import numpy
+
+from neuroflow import losses, ops
+from neuroflow.engine.tape import GradientTape
+from neuroflow.engine.tensor import Tensor
+from neuroflow.explain.backprop_trace import (
+    BackpropTrace,
+    DownstreamTerm,
+    LayerTrace,
+    LossTrace,
+    NeuronTrace,
+    Term,
+    WeightTrace,
+)
+from neuroflow.layers import Dense, Input, InputLayer
+from neuroflow.models import Sequential
+from neuroflow.utils.errors import unknown_name_error
+
+# Activations whose outputs each depend on every net input of the layer: no per-neuron dout/dnet.
+_COUPLED_ACTIVATIONS = ("softmax", "log_softmax", "sparsemax")
+
+
+@dataclasses.dataclass(frozen=True)
+class _LectureLoss:
+    """A loss of the lectures: the engine's loss function, and how it splits into one term per output."""
+
+    name: str
+    formula: str
+    latex: str
+    contribution_formula: str
+    derivative_formula: str  # dE/dout_o in plain text, '{o}' for the output's name; None when not short
+    per_sample: object  # (targets, outputs) Tensors -> per-sample loss Tensor, from neuroflow's ops / losses
+    contributions: object  # (targets, outputs) float64 arrays of shape (k,) -> one term per output
+
+
+def _half_squared_error(targets, outputs):
+    # E = 1/2 sum_o (t_o - out_o)^2: the lectures' loss, whose derivative is -(t - out).
+    return ops.sum(ops.multiply(0.5, ops.square(ops.subtract(targets, outputs))), axis=-1)
+
+
+def _clipped(outputs):
+    # Keras clips probabilities to [epsilon, 1 - epsilon] before the logarithm.
+    return numpy.clip(outputs, 1e-7, 1.0 - 1e-7)
+
+
+LOSSES = {
+    "half_squared_error": _LectureLoss(
+        "half_squared_error", "E = 1/2 sum_o (t_o - out_o)^2", r"E = \frac{1}{2} \sum_o (t_o - out_o)^2",
+        "1/2 (t_{o} - out_{o})^2", "-(t_{o} - out_{o})", _half_squared_error, lambda t, o: 0.5 * (t - o) ** 2),
+    "mean_squared_error": _LectureLoss(
+        "mean_squared_error", "E = 1/K sum_o (t_o - out_o)^2", r"E = \frac{1}{K} \sum_o (t_o - out_o)^2",
+        "(t_{o} - out_{o})^2 / K", "-2 (t_{o} - out_{o}) / K", losses.mean_squared_error, lambda t, o: (t - o) ** 2 / len(t)),
+    "binary_crossentropy": _LectureLoss(
+        "binary_crossentropy", "E = -1/K sum_o [t_o log out_o + (1 - t_o) log(1 - out_o)]",
+        r"E = -\frac{1}{K} \sum_o \left[t_o \log out_o + (1 - t_o) \log (1 - out_o)\right]",
+        "-[t_{o} log out_{o} + (1 - t_{o}) log(1 - out_{o})] / K", "(out_{o} - t_{o}) / (out_{o} (1 - out_{o}) K)",
+        losses.binary_crossentropy,
+        lambda t, o: -(t * numpy.log(_clipped(o)) + (1 - t) * numpy.log(1 - _clipped(o))) / len(t)),
+    "categorical_crossentropy": _LectureLoss(
+        "categorical_crossentropy", "E = -sum_o t_o log out_o", r"E = -\sum_o t_o \log out_o",
+        "-t_{o} log out_{o}", None, losses.categorical_crossentropy,
+        lambda t, o: -t * numpy.log(_clipped(o / numpy.sum(o)))),
+}
+LOSS_ALIASES = {"mse": "mean_squared_error", "half_sum_of_squares": "half_squared_error",
+                 "sse": "half_squared_error"}
+
+
+def _lecture_loss(loss):
+    """The _LectureLoss for a name, or a plain one around a callable (y_true, y_pred) -> per-sample loss."""
+    if isinstance(loss, str):
+        name = LOSS_ALIASES.get(loss, loss)
+        if name not in LOSSES:
+            raise unknown_name_error("explain.backprop loss", loss, sorted(LOSSES) + sorted(LOSS_ALIASES))
+        return LOSSES[name]
+    if callable(loss):
+        name = getattr(loss, "__name__", None) or getattr(loss, "name", None) or type(loss).__name__
+        return _LectureLoss(str(name), f"E = {name}(t, out)", rf"E = \mathrm{{{name}}}(t, out)".replace("_", r"\_"),
+                            None, None, loss, None)
+    raise TypeError(f"explain.backprop: `loss` must be a loss name ({', '.join(sorted(LOSSES))}) or a callable "
+                    f"(y_true, y_pred) -> loss; got {type(loss).__name__}")
+
+
+def _dense_layers(model):
+    """The model's Dense layers, in order; a ValueError names the first layer of another kind."""
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        raise TypeError(f"explain.backprop expects a neuroflow model of Dense layers; got {type(model).__name__}")
+    dense = []
+    for layer in layers:
+        if isinstance(layer, InputLayer):
+            continue
+        if not isinstance(layer, Dense):
+            raise ValueError(f"explain.backprop traces networks of Dense layers only; layer '{layer.name}' is a "
+                             f"{type(layer).__name__}. Put the activation in the Dense layer (Dense(units, "
+                             "activation=...)) and leave out other layers.")
+        dense.append(layer)
+    if not dense:
+        raise ValueError("explain.backprop: the model has no Dense layer to trace")
+    return dense
+
+
+def _one_row(name, value, size, what):
+    """`value` as a float64 vector of `size` entries; one sample only, with a clear error otherwise."""
+    array = numpy.asarray(value, dtype=numpy.float64)
+    if array.ndim == 2 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim != 1 or (size is not None and array.shape[0] != size):
+        expected = f"({size},) or (1, {size})" if size is not None else "(features,) or (1, features)"
+        raise ValueError(f"explain.backprop traces one sample: `{name}` must have shape {expected}, one value per "
+                         f"{what}; got shape {array.shape}. Pass one row, e.g. x[0] and y[0].")
+    return array
+
+
+def _neuron_names(layer_count):
+    """A function (layer index from 1, neuron index from 1) -> name, in the lectures' style."""
+    def name(layer, neuron):
+        if layer == layer_count:
+            return f"o{neuron}"
+        return f"h{neuron}" if layer_count == 2 else f"h{layer}_{neuron}"
+    return name
+
+
+def _activation_name(layer):
+    activation = layer.activation
+    return getattr(activation, "__name__", None) or type(activation).__name__
+
+
+def backprop(model, x, y, learning_rate=0.5, loss="half_squared_error"):
+    """Traces one forward and backward pass of a Dense network on one sample, and one SGD step.
+
+    For each neuron j of each layer it records net_j = sum_i w_ij out_i + b_j, out_j = g(net_j),
+    dE/dout_j, g'(net_j) and delta_j = dE/dnet_j; for each weight, dE/dw as the product of its
+    chain-rule factors and the updated weight w+ = w - learning_rate * dE/dw. All derivatives come
+    from the engine's GradientTape. The model is not changed (`model.set_weights(trace.updated_weights())`
+    takes the step).
+
+    Args:
+        model: a model whose layers are Dense (any activations), e.g. a Sequential; built or not.
+        x: one input sample, shape (features,) or (1, features).
+        y: its targets, shape (outputs,) or (1, outputs).
+        learning_rate: the step eta of the gradient-descent update (the lectures: 0.5).
+        loss: 'half_squared_error' (the lectures' E = 1/2 sum (t - o)^2), 'mean_squared_error'
+            ('mse'), 'binary_crossentropy', 'categorical_crossentropy', or a callable
+            (y_true, y_pred) -> per-sample loss (its total is traced, not split by output).
+
+    Returns:
+        A BackpropTrace (`print` it, or `to_markdown()`, `to_latex()`).
+
+    Raises:
+        ValueError: for a layer that is not Dense, or x / y of the wrong shape.
+    """
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, numpy.floating)):
+        raise TypeError(f"explain.backprop: learning_rate must be a number, got {learning_rate!r}")
+    lecture_loss = _lecture_loss(loss)
+    dense = _dense_layers(model)
+    sample = _one_row("x", x, None, "input")
+    if not all(layer.built for layer in dense):
+        model(sample[None, :])
+    sample = _one_row("x", x, dense[0].kernel.shape[0], "input")
+    target = _one_row("y", y, dense[-1].units, "output unit")
+
+    # Float64 copies of the weights, watched by the tape (the model's Variables stay as they are).
+    kernels = [Tensor(numpy.array(layer.kernel.value, dtype=numpy.float64)) for layer in dense]
+    biases = [Tensor(numpy.array(layer.bias.value, dtype=numpy.float64)) if layer.use_bias else None for layer in dense]
+    inputs = Tensor(sample[None, :])
+    targets = Tensor(target[None, :])
+    nets, outs = [], []
+    with GradientTape(persistent=True) as tape:
+        tape.watch([inputs] + kernels + [b for b in biases if b is not None])
+        signal = inputs
+        for layer, kernel, bias in zip(dense, kernels, biases):
+            net = ops.dense(signal, kernel, bias)
+            signal = layer.activation(net)
+            # A sigmoid / softmax output remembers its logits, and the cross-entropies would then skip
+            # the output and start from net; forgetting them keeps out on the path, so dE/dout exists.
+            signal._softmax_logits = None
+            nets.append(net)
+            outs.append(signal)
+        total = ops.mean(lecture_loss.per_sample(targets, signal))
+    watched_biases = [b for b in biases if b is not None]
+    gradients = tape.gradient(total, nets + outs + kernels + watched_biases, unconnected_gradients="zero")
+    count = len(dense)
+    net_grads = [g.numpy()[0] for g in gradients[:count]]
+    out_grads = [g.numpy()[0] for g in gradients[count:2 * count]]
+    kernel_grads = [g.numpy() for g in gradients[2 * count:3 * count]]
+    bias_grads = iter(g.numpy() for g in gradients[3 * count:])
+    slopes = [_activation_slope(layer, net) for layer, net in zip(dense, nets)]
+
+    name_of = _neuron_names(count)
+    layer_traces = []
+    input_names = [f"i{i + 1}" for i in range(len(sample))]
+    source_names = input_names
+    source_values = sample
+    weight_number = 1
+    for index, layer in enumerate(dense):
+        number = index + 1
+        kernel = kernels[index].numpy()
+        bias = biases[index].numpy() if biases[index] is not None else None
+        bias_grad = next(bias_grads) if bias is not None else None
+        net_values, out_values = nets[index].numpy()[0], outs[index].numpy()[0]
+        slope = slopes[index]
+        coupled = slope is None
+        neurons, weights = [], []
+        kernel_names = {}
+        for j in range(layer.units):
+            name = name_of(number, j + 1)
+            net_terms = []
+            for i, source in enumerate(source_names):
+                weight_name = f"w{weight_number}"
+                weight_number += 1
+                kernel_names[(i, j)] = weight_name
+                net_terms.append((weight_name, float(kernel[i, j]), source, float(source_values[i])))
+            if bias is not None:
+                net_terms.append((f"b_{name}", float(bias[j]), None, 1.0))
+            neurons.append(dict(name=name, layer=number, net=float(net_values[j]), out=float(out_values[j]),
+                                net_terms=tuple(net_terms), dE_dout=float(out_grads[index][j]),
+                                dout_dnet=None if coupled else float(slope[j]), delta=float(net_grads[index][j])))
+            for i, source in enumerate(source_names):
+                weight_name = kernel_names[(i, j)]
+                factors = _factors(name, neurons[-1], f"dnet_{name}/d{weight_name}", float(source_values[i]))
+                gradient = float(kernel_grads[index][i, j])
+                weights.append(WeightTrace(weight_name, number, source, name, float(kernel[i, j]), factors, gradient,
+                                           float(kernel[i, j]) - learning_rate * gradient))
+        if bias is not None:
+            for j, neuron in enumerate(neurons):
+                factors = _factors(neuron["name"], neuron, f"dnet_{neuron['name']}/db_{neuron['name']}", 1.0)
+                gradient = float(bias_grad[j])
+                weights.append(WeightTrace(f"b_{neuron['name']}", number, None, neuron["name"], float(bias[j]), factors,
+                                           gradient, float(bias[j]) - learning_rate * gradient))
+        layer_traces.append(dict(index=number, name=layer.name, activation=_activation_name(layer), neurons=neurons,
+                                 weights=weights, kernel_shape=tuple(kernel.shape), use_bias=bias is not None,
+                                 kernel_names=kernel_names))
+        source_names = [neuron["name"] for neuron in neurons]
+        source_values = out_values
+
+    # A hidden neuron's dE/dout is the sum, over the neurons k it feeds, of delta_k times the weight to k.
+    for layer, following in zip(layer_traces, layer_traces[1:]):
+        for i, neuron in enumerate(layer["neurons"]):
+            neuron["downstream"] = tuple(
+                DownstreamTerm(downstream["name"], downstream["delta"], following["kernel_names"][(i, k)],
+                               float(kernels[following["index"] - 1].numpy()[i, k]))
+                for k, downstream in enumerate(following["neurons"]))
+    layers = tuple(LayerTrace(layer["index"], layer["name"], layer["activation"],
+                              tuple(NeuronTrace(**neuron) for neuron in layer["neurons"]), tuple(layer["weights"]),
+                              layer["kernel_shape"], layer["use_bias"]) for layer in layer_traces)
+    output_names = [neuron.name for neuron in layers[-1].neurons]
+    contributions = None
+    if lecture_loss.contributions is not None:
+        shares = lecture_loss.contributions(target, outs[-1].numpy()[0])
+        contributions = tuple(Term(f"E_{name}", float(share)) for name, share in zip(output_names, shares))
+    loss_trace = LossTrace(lecture_loss.name, lecture_loss.formula, lecture_loss.latex, float(total.numpy()),
+                           contributions, lecture_loss.contribution_formula, lecture_loss.derivative_formula)
+    return BackpropTrace(tuple(zip(input_names, map(float, sample))),
+                         tuple(zip(output_names, map(float, target))), layers, loss_trace, float(learning_rate))
+
+
+def _factors(name, neuron, last_symbol, last_value):
+    """The chain-rule factors of dE/dw for a weight into neuron `name`."""
+    if neuron["dout_dnet"] is None:
+        return (Term(f"delta_{name}", neuron["delta"]), Term(last_symbol, last_value))
+    return (Term(f"dE/dout_{name}", neuron["dE_dout"]), Term(f"dout_{name}/dnet_{name}", neuron["dout_dnet"]),
+            Term(last_symbol, last_value))
+
+
+def _activation_slope(layer, net):
+    """g'(net) per neuron from a tape over the layer's activation; None when the activation couples neurons.
+
+    The tape's gradient of sum(g(net)) by net is the diagonal of g's Jacobian only when each output
+    depends on its own net input alone, which holds for every activation except the softmax family.
+    """
+    if _activation_name(layer) in _COUPLED_ACTIVATIONS:
+        return None
+    point = Tensor(numpy.array(net.numpy()))
+    with GradientTape() as tape:
+        tape.watch(point)
+        output = layer.activation(point)
+    return tape.gradient(output, point, unconnected_gradients="zero").numpy()[0]
+
+
+def lecture_network():
+    """The lectures' worked example: (model, x, y) for `backprop(model, x, y, learning_rate=0.5)`.
+
+    A 2-2-2 network with sigmoid neurons in float64: inputs i1 = .05, i2 = .10; weights w1 ... w8 =
+    .15 .20 .25 .30 .40 .45 .50 .55 (w1: i1 -> h1, w2: i2 -> h1, w3: i1 -> h2, w4: i2 -> h2, w5: h1 ->
+    o1, w6: h2 -> o1, w7: h1 -> o2, w8: h2 -> o2); biases .35 (hidden) and .60 (output); targets .01
+    and .99. The loss is E = 1/2 sum (t - o)^2 and the learning rate 0.5.
+    """
+    model = Sequential([Input(shape=(2,), dtype="float64"),
+                        Dense(2, activation="sigmoid", dtype="float64", name="hidden"),
+                        Dense(2, activation="sigmoid", dtype="float64", name="output")])
+    # kernel[i, j] is the weight from input i to neuron j.
+    model.set_weights([numpy.array([[0.15, 0.25], [0.20, 0.30]]), numpy.array([0.35, 0.35]),
+                       numpy.array([[0.40, 0.50], [0.45, 0.55]]), numpy.array([0.60, 0.60])])
+    return model, numpy.array([0.05, 0.10]), numpy.array([0.01, 0.99])
