@@ -113,7 +113,10 @@ class Perceptron:
 
     @staticmethod
     def _step(net):
-        return numpy.where(net >= 0.0, 1.0, 0.0)
+        # From zero weights, w and b are sums of eta-multiples of the inputs, so on 0/1 data the net
+        # input is often exactly 0 in exact arithmetic; float sums (0.1 + 0.2 - 0.3 = 5.6e-17) would
+        # decide those ties at random. Rounding keeps a tie a tie, and a tie fires (net >= 0).
+        return numpy.where(numpy.round(net, 12) >= 0.0, 1.0, 0.0)
 
     def _check_fitted(self, method):
         if not hasattr(self, "weights_"):
