@@ -176,15 +176,54 @@ def backprop(model, x, y, learning_rate=0.5, loss="half_squared_error"):
     sample = _one_row("x", x, dense[0].kernel.shape[0], "input")
     target = _one_row("y", y, dense[-1].units, "output unit")
 
+    passes = _tape_pass(dense, sample, target, lecture_loss)
+    name_of = _neuron_names(len(dense))
+    input_names = [f"i{i + 1}" for i in range(len(sample))]
+    source_names, source_values = input_names, sample
+    layer_traces, weight_number = [], 1
+    for number, (layer, figures) in enumerate(zip(dense, passes["layers"]), start=1):
+        trace, weight_number = _layer_trace(number, layer, figures, source_names, source_values, name_of,
+                                            weight_number, learning_rate)
+        layer_traces.append(trace)
+        source_names = [neuron["name"] for neuron in trace["neurons"]]
+        source_values = figures["out"]
+
+    # A hidden neuron's dE/dout is the sum, over the neurons k it feeds, of delta_k times the weight to k.
+    for layer, following, figures in zip(layer_traces, layer_traces[1:], passes["layers"][1:]):
+        for i, neuron in enumerate(layer["neurons"]):
+            neuron["downstream"] = tuple(
+                DownstreamTerm(downstream["name"], downstream["delta"], following["kernel_names"][(i, k)],
+                               float(figures["kernel"][i, k]))
+                for k, downstream in enumerate(following["neurons"]))
+    layers = tuple(LayerTrace(layer["index"], layer["name"], layer["activation"],
+                              tuple(NeuronTrace(**neuron) for neuron in layer["neurons"]), tuple(layer["weights"]),
+                              layer["kernel_shape"], layer["use_bias"]) for layer in layer_traces)
+    output_names = [neuron.name for neuron in layers[-1].neurons]
+    contributions = None
+    if lecture_loss.contributions is not None:
+        shares = lecture_loss.contributions(target, passes["layers"][-1]["out"])
+        contributions = tuple(Term(f"E_{name}", float(share)) for name, share in zip(output_names, shares))
+    loss_trace = LossTrace(lecture_loss.name, lecture_loss.formula, lecture_loss.latex, passes["total"],
+                           contributions, lecture_loss.contribution_formula, lecture_loss.derivative_formula)
+    return BackpropTrace(tuple(zip(input_names, map(float, sample))),
+                         tuple(zip(output_names, map(float, target))), layers, loss_trace, float(learning_rate))
+
+
+def _tape_pass(dense, sample, target, lecture_loss):
+    """One forward pass under a GradientTape, and the tape's derivatives.
+
+    Returns {'total': E, 'layers': [per layer: kernel, bias (or None), net, out, and the tape's
+    dE/dnet, dE/dout, dE/dkernel, dE/dbias, with the activation's slope g'(net) or None]}, all
+    float64 NumPy arrays of one sample.
+    """
     # Float64 copies of the weights, watched by the tape (the model's Variables stay as they are).
     kernels = [Tensor(numpy.array(layer.kernel.value, dtype=numpy.float64)) for layer in dense]
     biases = [Tensor(numpy.array(layer.bias.value, dtype=numpy.float64)) if layer.use_bias else None for layer in dense]
-    inputs = Tensor(sample[None, :])
-    targets = Tensor(target[None, :])
+    watched_biases = [bias for bias in biases if bias is not None]
     nets, outs = [], []
-    with GradientTape(persistent=True) as tape:
-        tape.watch([inputs] + kernels + [b for b in biases if b is not None])
-        signal = inputs
+    with GradientTape() as tape:
+        tape.watch(kernels + watched_biases)
+        signal = Tensor(sample[None, :])
         for layer, kernel, bias in zip(dense, kernels, biases):
             net = ops.dense(signal, kernel, bias)
             signal = layer.activation(net)
@@ -193,82 +232,58 @@ def backprop(model, x, y, learning_rate=0.5, loss="half_squared_error"):
             signal._softmax_logits = None
             nets.append(net)
             outs.append(signal)
-        total = ops.mean(lecture_loss.per_sample(targets, signal))
-    watched_biases = [b for b in biases if b is not None]
+        total = ops.mean(lecture_loss.per_sample(Tensor(target[None, :]), signal))
     gradients = tape.gradient(total, nets + outs + kernels + watched_biases, unconnected_gradients="zero")
     count = len(dense)
-    net_grads = [g.numpy()[0] for g in gradients[:count]]
-    out_grads = [g.numpy()[0] for g in gradients[count:2 * count]]
-    kernel_grads = [g.numpy() for g in gradients[2 * count:3 * count]]
-    bias_grads = iter(g.numpy() for g in gradients[3 * count:])
-    slopes = [_activation_slope(layer, net) for layer, net in zip(dense, nets)]
-
-    name_of = _neuron_names(count)
-    layer_traces = []
-    input_names = [f"i{i + 1}" for i in range(len(sample))]
-    source_names = input_names
-    source_values = sample
-    weight_number = 1
+    bias_grads = iter(gradients[3 * count:])
+    layers = []
     for index, layer in enumerate(dense):
-        number = index + 1
-        kernel = kernels[index].numpy()
-        bias = biases[index].numpy() if biases[index] is not None else None
-        bias_grad = next(bias_grads) if bias is not None else None
-        net_values, out_values = nets[index].numpy()[0], outs[index].numpy()[0]
-        slope = slopes[index]
-        coupled = slope is None
-        neurons, weights = [], []
-        kernel_names = {}
-        for j in range(layer.units):
-            name = name_of(number, j + 1)
-            net_terms = []
-            for i, source in enumerate(source_names):
-                weight_name = f"w{weight_number}"
-                weight_number += 1
-                kernel_names[(i, j)] = weight_name
-                net_terms.append((weight_name, float(kernel[i, j]), source, float(source_values[i])))
-            if bias is not None:
-                net_terms.append((f"b_{name}", float(bias[j]), None, 1.0))
-            neurons.append(dict(name=name, layer=number, net=float(net_values[j]), out=float(out_values[j]),
-                                net_terms=tuple(net_terms), dE_dout=float(out_grads[index][j]),
-                                dout_dnet=None if coupled else float(slope[j]), delta=float(net_grads[index][j])))
-            for i, source in enumerate(source_names):
-                weight_name = kernel_names[(i, j)]
-                factors = _factors(name, neurons[-1], f"dnet_{name}/d{weight_name}", float(source_values[i]))
-                gradient = float(kernel_grads[index][i, j])
-                weights.append(WeightTrace(weight_name, number, source, name, float(kernel[i, j]), factors, gradient,
-                                           float(kernel[i, j]) - learning_rate * gradient))
-        if bias is not None:
-            for j, neuron in enumerate(neurons):
-                factors = _factors(neuron["name"], neuron, f"dnet_{neuron['name']}/db_{neuron['name']}", 1.0)
-                gradient = float(bias_grad[j])
-                weights.append(WeightTrace(f"b_{neuron['name']}", number, None, neuron["name"], float(bias[j]), factors,
-                                           gradient, float(bias[j]) - learning_rate * gradient))
-        layer_traces.append(dict(index=number, name=layer.name, activation=_activation_name(layer), neurons=neurons,
-                                 weights=weights, kernel_shape=tuple(kernel.shape), use_bias=bias is not None,
-                                 kernel_names=kernel_names))
-        source_names = [neuron["name"] for neuron in neurons]
-        source_values = out_values
+        figures = {"kernel": kernels[index].numpy(), "net": nets[index].numpy()[0], "out": outs[index].numpy()[0],
+                   "dE_dnet": gradients[index].numpy()[0], "dE_dout": gradients[count + index].numpy()[0],
+                   "dE_dkernel": gradients[2 * count + index].numpy(),
+                   "bias": None if biases[index] is None else biases[index].numpy(),
+                   "dE_dbias": None if biases[index] is None else next(bias_grads).numpy()}
+        figures["slope"] = _activation_slope(layer, nets[index], figures)
+        layers.append(figures)
+    return {"total": float(total.numpy()), "layers": layers}
 
-    # A hidden neuron's dE/dout is the sum, over the neurons k it feeds, of delta_k times the weight to k.
-    for layer, following in zip(layer_traces, layer_traces[1:]):
-        for i, neuron in enumerate(layer["neurons"]):
-            neuron["downstream"] = tuple(
-                DownstreamTerm(downstream["name"], downstream["delta"], following["kernel_names"][(i, k)],
-                               float(kernels[following["index"] - 1].numpy()[i, k]))
-                for k, downstream in enumerate(following["neurons"]))
-    layers = tuple(LayerTrace(layer["index"], layer["name"], layer["activation"],
-                              tuple(NeuronTrace(**neuron) for neuron in layer["neurons"]), tuple(layer["weights"]),
-                              layer["kernel_shape"], layer["use_bias"]) for layer in layer_traces)
-    output_names = [neuron.name for neuron in layers[-1].neurons]
-    contributions = None
-    if lecture_loss.contributions is not None:
-        shares = lecture_loss.contributions(target, outs[-1].numpy()[0])
-        contributions = tuple(Term(f"E_{name}", float(share)) for name, share in zip(output_names, shares))
-    loss_trace = LossTrace(lecture_loss.name, lecture_loss.formula, lecture_loss.latex, float(total.numpy()),
-                           contributions, lecture_loss.contribution_formula, lecture_loss.derivative_formula)
-    return BackpropTrace(tuple(zip(input_names, map(float, sample))),
-                         tuple(zip(output_names, map(float, target))), layers, loss_trace, float(learning_rate))
+
+def _layer_trace(number, layer, figures, source_names, source_values, name_of, weight_number, learning_rate):
+    """The neurons (as dicts, `downstream` filled in later) and WeightTraces of one Dense layer.
+
+    Returns (the layer as a dict, the number of the next weight).
+    """
+    kernel, bias, slope = figures["kernel"], figures["bias"], figures["slope"]
+    neurons, weights, kernel_names = [], [], {}
+    for j in range(layer.units):
+        name = name_of(number, j + 1)
+        net_terms = []
+        for i, source in enumerate(source_names):
+            kernel_names[(i, j)] = f"w{weight_number}"
+            weight_number += 1
+            net_terms.append((kernel_names[(i, j)], float(kernel[i, j]), source, float(source_values[i])))
+        if bias is not None:
+            net_terms.append((f"b_{name}", float(bias[j]), None, 1.0))
+        neuron = dict(name=name, layer=number, net=float(figures["net"][j]), out=float(figures["out"][j]),
+                      net_terms=tuple(net_terms), dE_dout=float(figures["dE_dout"][j]),
+                      dout_dnet=None if slope is None else float(slope[j]), delta=float(figures["dE_dnet"][j]))
+        neurons.append(neuron)
+        for i, source in enumerate(source_names):
+            weight_name = kernel_names[(i, j)]
+            gradient = float(figures["dE_dkernel"][i, j])
+            weights.append(WeightTrace(weight_name, number, source, name, float(kernel[i, j]),
+                                       _factors(name, neuron, f"dnet_{name}/d{weight_name}", float(source_values[i])),
+                                       gradient, float(kernel[i, j]) - learning_rate * gradient))
+    if bias is not None:
+        for j, neuron in enumerate(neurons):
+            name = neuron["name"]
+            gradient = float(figures["dE_dbias"][j])
+            weights.append(WeightTrace(f"b_{name}", number, None, name, float(bias[j]),
+                                       _factors(name, neuron, f"dnet_{name}/db_{name}", 1.0), gradient,
+                                       float(bias[j]) - learning_rate * gradient))
+    return (dict(index=number, name=layer.name, activation=_activation_name(layer), neurons=neurons, weights=weights,
+                 kernel_shape=tuple(kernel.shape), use_bias=bias is not None, kernel_names=kernel_names),
+            weight_number)
 
 
 def _factors(name, neuron, last_symbol, last_value):
@@ -279,11 +294,12 @@ def _factors(name, neuron, last_symbol, last_value):
             Term(last_symbol, last_value))
 
 
-def _activation_slope(layer, net):
+def _activation_slope(layer, net, figures):
     """g'(net) per neuron from a tape over the layer's activation; None when the activation couples neurons.
 
     The tape's gradient of sum(g(net)) by net is the diagonal of g's Jacobian only when each output
-    depends on its own net input alone, which holds for every activation except the softmax family.
+    depends on its own net input alone. That holds for every built-in activation but the softmax
+    family; a custom one is taken as elementwise only if dE/dout * g'(net) gives the tape's dE/dnet.
     """
     if _activation_name(layer) in _COUPLED_ACTIVATIONS:
         return None
@@ -291,7 +307,10 @@ def _activation_slope(layer, net):
     with GradientTape() as tape:
         tape.watch(point)
         output = layer.activation(point)
-    return tape.gradient(output, point, unconnected_gradients="zero").numpy()[0]
+    slope = tape.gradient(output, point, unconnected_gradients="zero").numpy()[0]
+    if not numpy.allclose(figures["dE_dout"] * slope, figures["dE_dnet"], rtol=1e-9, atol=1e-15):
+        return None
+    return slope
 
 
 def lecture_network():

@@ -186,3 +186,14 @@ def test_errors_name_the_problem():
         explain.backprop(with_dropout, x, [1.0])
     with pytest.raises(KeyError, match="w1"):
         explain.backprop(model, x, y).weight("w99")
+
+
+def test_a_custom_activation_that_couples_neurons_gets_no_per_neuron_slope(float64):
+    def normalized_exp(z):
+        return ops.softmax(z)
+
+    model = models.Sequential([layers.Input((2,)), layers.Dense(3, activation=normalized_exp)])
+    trace = explain.backprop(model, [0.3, -0.2], [0.0, 1.0, 0.0], loss="categorical_crossentropy")
+    assert all(neuron.dout_dnet is None for neuron in trace.outputs)
+    assert [term.symbol for term in trace.weight("w1").factors] == ["delta_o1", "dnet_o1/dw1"]
+    assert "couples the layer's outputs" in str(trace)
