@@ -129,15 +129,10 @@ def _partial(top, bottom):
     return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
 
-def _latex_factor(value):
-    text = number(value)
-    return f"({text})" if text.startswith("-") else text
-
-
 def _latex_net(neuron):
     symbols = " + ".join(f"{latex_name(w)} {_latex_signal(source)}" if source is not None else latex_name(w)
                          for w, _, source, _ in neuron.net_terms)
-    values = " + ".join(rf"{_latex_factor(wv)} \cdot {_latex_factor(sv)}" if source is not None else _latex_factor(wv)
+    values = " + ".join(rf"{_factor(wv)} \cdot {_factor(sv)}" if source is not None else _factor(wv)
                         for _, wv, source, sv in neuron.net_terms)
     n = latex_name(neuron.name)
     return rf"net_{{{n}}} &= {symbols} = {values} = {number(neuron.net)}"
@@ -150,14 +145,14 @@ def _latex_gradient(weight):
                    rf"\cdot {_partial(f'net_{{{target}}}', w)}")
     else:
         symbols = rf"\delta_{{{target}}} \cdot {_partial(f'net_{{{target}}}', w)}"
-    values = r" \cdot ".join(_latex_factor(term.value) for term in weight.factors)
+    values = r" \cdot ".join(_factor(term.value) for term in weight.factors)
     return rf"{_partial('E', w)} &= {symbols} = {values} = {number(weight.gradient)}"
 
 
 def _latex_update(weight, learning_rate):
     w = latex_name(weight.name)
     return (rf"{w}^{{+}} &= {w} - \eta \, {_partial('E', w)} = {number(weight.value)} - {number(learning_rate)} "
-            rf"\cdot {_latex_factor(weight.gradient)} = {number(weight.updated)}")
+            rf"\cdot {_factor(weight.gradient)} = {number(weight.updated)}")
 
 
 def _latex_output_derivative(neuron, loss):
@@ -172,7 +167,7 @@ def _latex_backward(neuron, activation):
     lines = []
     if neuron.downstream:
         symbols = " + ".join(rf"\delta_{{{latex_name(t.neuron)}}} {latex_name(t.weight)}" for t in neuron.downstream)
-        values = " + ".join(rf"{_latex_factor(t.delta)} \cdot {_latex_factor(t.weight_value)}" for t in neuron.downstream)
+        values = " + ".join(rf"{_factor(t.delta)} \cdot {_factor(t.weight_value)}" for t in neuron.downstream)
         lines.append(rf"{_partial('E', f'out_{{{n}}}')} &= {symbols} = {values} = {number(neuron.dE_dout)}")
     if neuron.dout_dnet is not None:
         lines.append(rf"{_partial(f'out_{{{n}}}', f'net_{{{n}}}')} &= \mathrm{{{activation}}}'(net_{{{n}}}) = "
@@ -263,7 +258,7 @@ def render_markdown(trace):
               _row(["---"] * 6)]
     for layer in reversed(trace.layers):
         for weight in layer.weights:
-            factors = r" \cdot ".join(_latex_factor(term.value) for term in weight.factors)
+            factors = r" \cdot ".join(_factor(term.value) for term in weight.factors)
             lines.append(_row([weight.name, f"{weight.source or 'bias'} -> {weight.target}", number(weight.value),
                                f"${factors}$", number(weight.gradient), number(weight.updated)]))
     lines += ["", "### The formulas", ""]
