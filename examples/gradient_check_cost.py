@@ -5,7 +5,7 @@ For MLPs 64 - h - h - 10 of growing width h (W weights in all) on a batch of 256
 report must pass) on a sample of entries per tensor. A central difference costs two forward
 passes per weight, and one forward pass costs O(W), so the full numerical gradient costs
 2 W forward passes, O(W^2); backprop costs about one forward and one backward pass, O(W). Both are
-timed as the fastest of five runs (the least disturbed by other work on the machine): one forward
+timed as the fastest of nine runs (the least disturbed by other work on the machine): one forward
 pass, scaled by 2 W, and one backward pass on the tape. The plot shows both on log-log axes with
 the slopes fitted over the largest networks.
 
@@ -39,7 +39,7 @@ def _network(width):
                               layers.Dense(width, activation="tanh"), layers.Dense(10)])
 
 
-def _fastest(run, model, x, y, repeats=5):
+def _fastest(run, model, x, y, repeats=9):
     """The least wall time of `repeats` runs of `run(model, x, y)` (timeit's advice: the others measure the machine)."""
     times = []
     for _ in range(repeats):

@@ -14,6 +14,7 @@ import datetime
 import importlib
 import os
 import platform
+import re
 import time
 import traceback
 
@@ -100,24 +101,42 @@ def load_text():
         return "load average unknown"
 
 
+KEPT_NOTE = "**Kept from earlier runs** (each on its own machine and load): "
+
+
 def earlier_rows(path, keep):
-    """From an existing results file: ({example: [table lines]} for the examples in `keep`, its 'Run on' text)."""
+    """From an existing results file: ({example: [table lines]}, {example: the date of the run that made them})
+    for the examples in `keep`. Rows the file itself kept from an earlier run keep that run's date."""
     try:
         with open(path, encoding="utf-8") as handle:
             lines = handle.read().splitlines()
     except OSError:
-        return {}, None
-    run_on = next((line[len("Run on "):].split(",")[0] for line in lines if line.startswith("Run on ")), None)
+        return {}, {}
+    run_on = next((line[len("Run on "):].split(",")[0] for line in lines if line.startswith("Run on ")), "date unknown")
+    dates = {}
+    for line in lines:
+        if line.startswith(KEPT_NOTE):
+            # "...: the rows of a, b (run on DATE); the rows of c (run on DATE)."
+            for names, date in re.findall(r"the rows of ([^(]+) \(run on ([^)]+)\)", line):
+                dates.update({name.strip(): date for name in names.split(",")})
     rows = {}
     for line in lines:
         if line.startswith("| ") and not line.startswith("| exercise |"):
             example = line[2:].split(" ", 1)[0]
             if example in keep:
                 rows.setdefault(example, []).append(line)
-    return rows, run_on
+    return rows, {example: dates.get(example, run_on) for example in rows}
 
 
-def write_results(path, entries, plot_dir, started, total, slice_note, loads, kept=None, kept_run=None):
+def _kept_note(kept_dates):
+    by_date = {}
+    for name in EXAMPLES:
+        if name in kept_dates:
+            by_date.setdefault(kept_dates[name], []).append(name)
+    return KEPT_NOTE + "; ".join(f"the rows of {', '.join(names)} (run on {date})" for date, names in by_date.items()) + "."
+
+
+def write_results(path, entries, plot_dir, started, total, slice_note, loads, kept=None, kept_dates=None):
     lines = [
         "# Lecture exercises: the course's figures and neuroflow's",
         "",
@@ -134,8 +153,7 @@ def write_results(path, entries, plot_dir, started, total, slice_note, loads, ke
     if slice_note:
         lines += ["", f"**Not full size:** {slice_note}."]
     if kept:
-        lines += ["", f"**Kept from an earlier run** ({kept_run or 'date unknown'}, its machine and load): the rows of "
-                      f"{', '.join(name for name in EXAMPLES if name in kept)}."]
+        lines += ["", _kept_note(kept_dates or {})]
     lines += ["", "| exercise | expected (course) | neuroflow measured | wall time | plot |", "|---|---|---|---|---|"]
     fresh = {}
     for rows, seconds in entries:
@@ -170,8 +188,8 @@ def main(argv=None):
     loads = [load_text()]
     entries = []
     names = arguments.only or EXAMPLES
-    kept, kept_run = earlier_rows(arguments.output, [n for n in EXAMPLES if n not in names]) if arguments.update \
-        else ({}, None)
+    kept, kept_dates = earlier_rows(arguments.output, [n for n in EXAMPLES if n not in names]) if arguments.update \
+        else ({}, {})
     for name in names:
         print(f"\n===== {name} =====", flush=True)
         entry = run_one(name, arguments.plot_dir, arguments.epochs, arguments.samples)
@@ -181,7 +199,7 @@ def main(argv=None):
         slice_note = ", ".join(f"--{k} {v}" for k, v in (("epochs", arguments.epochs), ("samples", arguments.samples))
                                if v is not None)
         write_results(arguments.output, entries, arguments.plot_dir, started, time.perf_counter() - begin,
-                      slice_note, loads, kept, kept_run)
+                      slice_note, loads, kept, kept_dates)
     print(f"\nwrote {arguments.output}")
     with open(arguments.output, encoding="utf-8") as handle:
         print(handle.read())
