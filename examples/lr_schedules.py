@@ -118,8 +118,8 @@ def main(epochs=10, samples=None, verbose=1, plot_dir=DEFAULT_PLOT_DIR, seed=0):
                   f"(least {min(runs[name]['val_loss']):.4f}), test accuracy {test_accuracy:.4f}; rate "
                   f"{INITIAL_RATE:g} -> {recorder.rates[-1]:.3g}")
     plot = _draw(runs, plot_dir)
-    measured = "; ".join(f"{name}: val_loss {run['val_loss'][-1]:.4f}, test accuracy {run['test_accuracy']:.4f}"
-                         for name, run in runs.items()) + f" (after {epochs} epochs)"
+    measured = "; ".join(f"{name}: val_loss {run['val_loss'][-1]:.4f}, test accuracy {run['test_accuracy']:.4f}, "
+                         f"final rate {run['rates'][-1]:.3g}" for name, run in runs.items()) + f" (after {epochs} epochs)"
     return {"runs": runs, "plot": plot, "measured": measured}
 
 

@@ -74,8 +74,11 @@ LOSSES = {
         losses.binary_crossentropy,
         lambda t, o: -(t * numpy.log(_clipped(o)) + (1 - t) * numpy.log(1 - _clipped(o))) / len(t)),
     "categorical_crossentropy": _LectureLoss(
-        "categorical_crossentropy", "E = -sum_o t_o log out_o", r"E = -\sum_o t_o \log out_o",
-        "-t_{o} log out_{o}", None, losses.categorical_crossentropy,
+        # Keras normalizes the outputs first, so the formula holds for any output layer; a softmax's
+        # outputs already sum to 1, where it is the lectures' -sum t log out.
+        "categorical_crossentropy", "E = -sum_o t_o log(out_o / sum_k out_k)",
+        r"E = -\sum_o t_o \log \frac{out_o}{\sum_k out_k}",
+        "-t_{o} log(out_{o} / sum_k out_k)", None, losses.categorical_crossentropy,
         lambda t, o: -t * numpy.log(_clipped(o / numpy.sum(o)))),
 }
 LOSS_ALIASES = {"mse": "mean_squared_error", "half_sum_of_squares": "half_squared_error",
