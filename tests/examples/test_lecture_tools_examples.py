@@ -116,17 +116,17 @@ def test_run_all_update_keeps_the_other_rows(tmp_path):
     run_all = _load("run_all")
     output = tmp_path / "RESULTS.md"
     plots = str(tmp_path / "plots")
-    run_all.main(["--only", "xor", "--output", str(output), "--plot-dir", plots])
+    run_all.main(["--only", "backprop_worked_example", "--output", str(output), "--plot-dir", plots])
     run_all.main(["--only", "optimizer_paths", "--update", "--output", str(output), "--plot-dir", plots])
     lines = output.read_text().splitlines()
     rows = [line.split(" ", 2)[1] for line in lines if line.startswith("| ") and not line.startswith("| exercise")]
-    assert rows == ["xor", "optimizer_paths"]  # in the course's order
+    assert rows == ["backprop_worked_example", "optimizer_paths"]  # in the course's order
     note = next(line for line in lines if line.startswith("**Kept from earlier runs**"))
-    assert "the rows of xor (run on" in note
+    assert "the rows of backprop_worked_example (run on" in note
     # A second update keeps each kept row's own date, not the date of the run that kept it.
     output.write_text(output.read_text().replace(note, re.sub(r"\(run on [^)]+\)", "(run on 1999-01-01 00:00 UTC)", note)))
     run_all.main(["--only", "optimizer_paths", "--update", "--output", str(output), "--plot-dir", plots])
-    assert "the rows of xor (run on 1999-01-01 00:00 UTC" in output.read_text()
+    assert "the rows of backprop_worked_example (run on 1999-01-01 00:00 UTC" in output.read_text()
     # Without --update the file holds this run's rows only, as before.
     run_all.main(["--only", "optimizer_paths", "--output", str(output), "--plot-dir", plots])
-    assert "| xor |" not in output.read_text()
+    assert "| backprop_worked_example |" not in output.read_text()
