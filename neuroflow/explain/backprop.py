@@ -29,7 +29,7 @@ from neuroflow.explain.backprop_trace import (
     Term,
     WeightTrace,
 )
-from neuroflow.layers import Dense, Input, InputLayer
+from neuroflow.layers import Dense, Dropout, Input, InputLayer
 from neuroflow.models import Sequential
 from neuroflow.utils.errors import unknown_name_error
 
@@ -101,13 +101,19 @@ def _lecture_loss(loss):
 
 
 def _dense_layers(model):
-    """The model's Dense layers, in order; a ValueError names the first layer of another kind."""
+    """(the model's Dense layers in order, the names of its Dropout layers); a ValueError names any other layer.
+
+    Dropout is the identity outside training, and the trace is of the network as it predicts.
+    """
     layers = getattr(model, "layers", None)
     if layers is None:
         raise TypeError(f"explain.backprop expects a neuroflow model of Dense layers; got {type(model).__name__}")
-    dense = []
+    dense, dropouts = [], []
     for layer in layers:
         if isinstance(layer, InputLayer):
+            continue
+        if isinstance(layer, Dropout):
+            dropouts.append(layer.name)
             continue
         if not isinstance(layer, Dense):
             raise ValueError(f"explain.backprop traces networks of Dense layers only; layer '{layer.name}' is a "
@@ -116,7 +122,7 @@ def _dense_layers(model):
         dense.append(layer)
     if not dense:
         raise ValueError("explain.backprop: the model has no Dense layer to trace")
-    return dense
+    return dense, tuple(dropouts)
 
 
 def _one_row(name, value, size, what):
@@ -172,7 +178,7 @@ def backprop(model, x, y, learning_rate=0.5, loss="half_squared_error"):
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, numpy.floating)):
         raise TypeError(f"explain.backprop: learning_rate must be a number, got {learning_rate!r}")
     lecture_loss = _lecture_loss(loss)
-    dense = _dense_layers(model)
+    dense, dropouts = _dense_layers(model)
     sample = _one_row("x", x, None, "input")
     if not all(layer.built for layer in dense):
         model(sample[None, :])
@@ -207,9 +213,11 @@ def backprop(model, x, y, learning_rate=0.5, loss="half_squared_error"):
         shares = lecture_loss.contributions(target, passes["layers"][-1]["out"])
         contributions = tuple(Term(f"E_{name}", float(share)) for name, share in zip(output_names, shares))
     loss_trace = LossTrace(lecture_loss.name, lecture_loss.formula, lecture_loss.latex, passes["total"],
-                           contributions, lecture_loss.contribution_formula, lecture_loss.derivative_formula)
+                           contributions, lecture_loss.contribution_formula, lecture_loss.derivative_formula,
+                           passes["penalty"])
     return BackpropTrace(tuple(zip(input_names, map(float, sample))),
-                         tuple(zip(output_names, map(float, target))), layers, loss_trace, float(learning_rate))
+                         tuple(zip(output_names, map(float, target))), layers, loss_trace, float(learning_rate),
+                         dropouts)
 
 
 def _tape_pass(dense, sample, target, lecture_loss):
@@ -224,7 +232,7 @@ def _tape_pass(dense, sample, target, lecture_loss):
     biases = [Tensor(numpy.array(layer.bias.value, dtype=numpy.float64)) if layer.use_bias else None for layer in dense]
     watched_biases = [bias for bias in biases if bias is not None]
     nets, outs = [], []
-    with GradientTape() as tape:
+    with GradientTape(persistent=True) as tape:
         tape.watch(kernels + watched_biases)
         signal = Tensor(sample[None, :])
         for layer, kernel, bias in zip(dense, kernels, biases):
@@ -235,20 +243,37 @@ def _tape_pass(dense, sample, target, lecture_loss):
             signal._softmax_logits = None
             nets.append(net)
             outs.append(signal)
-        total = ops.mean(lecture_loss.per_sample(Tensor(target[None, :]), signal))
+        data_loss = ops.mean(lecture_loss.per_sample(Tensor(target[None, :]), signal))
+        # The layers' weight penalties (kernel_regularizer, bias_regularizer) belong to the loss training minimizes.
+        penalties = [regularizer(weight) for layer, kernel, bias in zip(dense, kernels, biases)
+                     for weight, regularizer in ((kernel, layer.kernel_regularizer), (bias, layer.bias_regularizer))
+                     if weight is not None and regularizer is not None]
+        penalty = ops.sum(ops.stack(penalties)) if penalties else None
+        total = data_loss if penalty is None else ops.add(data_loss, penalty)
     gradients = tape.gradient(total, nets + outs + kernels + watched_biases, unconnected_gradients="zero")
+    weights = kernels + watched_biases
+    penalty_gradients = (tape.gradient(penalty, weights, unconnected_gradients="zero") if penalty is not None
+                         else [None] * len(weights))
     count = len(dense)
-    bias_grads = iter(gradients[3 * count:])
+    bias_grads = iter(zip(gradients[3 * count:], penalty_gradients[count:]))
     layers = []
     for index, layer in enumerate(dense):
+        bias_grad, bias_penalty = next(bias_grads) if biases[index] is not None else (None, None)
         figures = {"kernel": kernels[index].numpy(), "net": nets[index].numpy()[0], "out": outs[index].numpy()[0],
                    "dE_dnet": gradients[index].numpy()[0], "dE_dout": gradients[count + index].numpy()[0],
                    "dE_dkernel": gradients[2 * count + index].numpy(),
+                   "dR_dkernel": _array_or_zeros(penalty_gradients[index], kernels[index]),
                    "bias": None if biases[index] is None else biases[index].numpy(),
-                   "dE_dbias": None if biases[index] is None else next(bias_grads).numpy()}
+                   "dE_dbias": None if bias_grad is None else bias_grad.numpy(),
+                   "dR_dbias": None if bias_grad is None else _array_or_zeros(bias_penalty, biases[index])}
         figures["slope"] = _activation_slope(layer, nets[index], figures)
         layers.append(figures)
-    return {"total": float(total.numpy()), "layers": layers}
+    return {"total": float(total.numpy()), "penalty": 0.0 if penalty is None else float(penalty.numpy()),
+            "layers": layers}
+
+
+def _array_or_zeros(gradient, like):
+    return numpy.zeros_like(like.numpy()) if gradient is None else gradient.numpy()
 
 
 def _layer_trace(number, layer, figures, source_names, source_values, name_of, weight_number, learning_rate):
@@ -276,14 +301,15 @@ def _layer_trace(number, layer, figures, source_names, source_values, name_of, w
             gradient = float(figures["dE_dkernel"][i, j])
             weights.append(WeightTrace(weight_name, number, source, name, float(kernel[i, j]),
                                        _factors(name, neuron, f"dnet_{name}/d{weight_name}", float(source_values[i])),
-                                       gradient, float(kernel[i, j]) - learning_rate * gradient))
+                                       gradient, float(kernel[i, j]) - learning_rate * gradient,
+                                       float(figures["dR_dkernel"][i, j])))
     if bias is not None:
         for j, neuron in enumerate(neurons):
             name = neuron["name"]
             gradient = float(figures["dE_dbias"][j])
             weights.append(WeightTrace(f"b_{name}", number, None, name, float(bias[j]),
                                        _factors(name, neuron, f"dnet_{name}/db_{name}", 1.0), gradient,
-                                       float(bias[j]) - learning_rate * gradient))
+                                       float(bias[j]) - learning_rate * gradient, float(figures["dR_dbias"][j])))
     return (dict(index=number, name=layer.name, activation=_activation_name(layer), neurons=neurons, weights=weights,
                  kernel_shape=tuple(kernel.shape), use_bias=bias is not None, kernel_names=kernel_names),
             weight_number)

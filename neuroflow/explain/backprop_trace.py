@@ -77,8 +77,10 @@ class WeightTrace:
         value: the weight before the update.
         factors: the chain-rule factors whose product is the gradient
             (dE/dout, dout/dnet, dnet/dw; or delta, dnet/dw under softmax).
-        gradient: dE/dw, as the engine's tape computed it.
+        gradient: dE/dw, as the engine's tape computed it (the penalty's share included).
         updated: value - learning_rate * gradient.
+        penalty_gradient: dR/dw of the layer's kernel / bias regularizer (0 without one); the
+            gradient is the factors' product plus this.
     """
 
     name: str
@@ -89,6 +91,7 @@ class WeightTrace:
     factors: tuple
     gradient: float
     updated: float
+    penalty_gradient: float = 0.0
 
     @property
     def factor_product(self):
@@ -122,6 +125,7 @@ class LossTrace:
         contribution_formula: how one contribution is computed, in plain text with '{o}' standing
             for the output neuron's name.
         derivative_formula: dE/dout of one output in plain text ('{o}' as above), or None.
+        penalty: R, the layers' weight penalties (kernel / bias regularizers) included in `total`.
     """
 
     name: str
@@ -131,6 +135,7 @@ class LossTrace:
     contributions: tuple | None
     contribution_formula: str | None
     derivative_formula: str | None = None
+    penalty: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,7 +145,8 @@ class BackpropTrace:
     Print it (`print(trace)`) for the lecture's derivation in plain text; `to_markdown()` gives
     tables and LaTeX formulas for a notebook or a web page, `to_latex()` the formulas alone.
     `neuron('h1')` and `weight('w5')` look up single figures; `gradients()` and
-    `updated_weights()` list them in the order of `model.get_weights()`.
+    `updated_weights()` list them in the order of `model.get_weights()`. `dropouts` names the
+    Dropout layers passed through (the identity, as when the network predicts).
     """
 
     inputs: tuple
@@ -148,6 +154,7 @@ class BackpropTrace:
     layers: tuple
     loss: LossTrace
     learning_rate: float
+    dropouts: tuple = ()
 
     def neuron(self, name):
         """The NeuronTrace named `name` ('h1', 'o2')."""

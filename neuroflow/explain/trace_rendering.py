@@ -66,6 +66,9 @@ def _downstream_text(neuron):
 def _gradient_text(weight):
     symbols = " * ".join(term.symbol for term in weight.factors)
     values = " * ".join(_factor(term.value) for term in weight.factors)
+    if weight.penalty_gradient:
+        symbols += f" + dR/d{weight.name}"
+        values += f" + {_factor(weight.penalty_gradient)}"
     return f"dE/d{weight.name} = {symbols} = {values} = {number(weight.gradient)}"
 
 
@@ -82,6 +85,9 @@ def render_text(trace):
              f"loss: {loss.name}, {loss.formula}; learning rate eta = {number(trace.learning_rate)}", "",
              "Forward pass",
              "  inputs: " + ", ".join(f"{name} = {number(value)}" for name, value in trace.inputs)]
+    if trace.dropouts:
+        lines.append("  (Dropout " + ", ".join(f"'{name}'" for name in trace.dropouts) +
+                     " passed through: the identity when the network predicts)")
     for layer in trace.layers:
         lines.append(f"  {_layer_title(layer, count)}")
         for neuron in layer.neurons:
@@ -92,9 +98,13 @@ def render_text(trace):
         for (name, _), term in zip(trace.targets, loss.contributions):
             formula = loss.contribution_formula.replace("{o}", name)
             lines.append(f"  {term.symbol} = {formula} = {number(term.value)}")
-        lines.append("  E_total = " + " + ".join(term.symbol for term in loss.contributions) + f" = {number(loss.total)}")
+        penalty = " + R" if loss.penalty else ""
+        lines.append("  E_total = " + " + ".join(term.symbol for term in loss.contributions) + penalty +
+                     f" = {number(loss.total)}")
     else:
         lines.append(f"  E_total = {number(loss.total)}")
+    if loss.penalty:
+        lines.append(f"  R = the layers' weight penalties (kernel / bias regularizers) = {number(loss.penalty)}")
     lines += ["", "Backward pass (derivatives from the GradientTape)"]
     for layer in reversed(trace.layers):
         lines.append(f"  {_layer_title(layer, count)}")
@@ -146,6 +156,9 @@ def _latex_gradient(weight):
     else:
         symbols = rf"\delta_{{{target}}} \cdot {_partial(f'net_{{{target}}}', w)}"
     values = r" \cdot ".join(_factor(term.value) for term in weight.factors)
+    if weight.penalty_gradient:
+        symbols += f" + {_partial('R', w)}"
+        values += f" + {_factor(weight.penalty_gradient)}"
     return rf"{_partial('E', w)} &= {symbols} = {values} = {number(weight.gradient)}"
 
 
@@ -195,6 +208,7 @@ def latex_blocks(trace):
         for neuron, term in zip(trace.outputs, loss.contributions):
             loss_lines.append(rf"E_{{{latex_name(neuron.name)}}} &= {number(term.value)}")
         symbols = " + ".join(rf"E_{{{latex_name(neuron.name)}}}" for neuron in trace.outputs)
+        symbols += " + R" if loss.penalty else ""
         loss_lines.append(rf"E_{{total}} &= {symbols} = {number(loss.total)}")
     else:
         loss_lines.append(rf"E_{{total}} &= {number(loss.total)}")
@@ -254,11 +268,13 @@ def render_markdown(trace):
             lines.append(_row([_layer_title(layer, count), neuron.name, number(neuron.dE_dout), slope,
                                number(neuron.delta)]))
     lines += ["", "### Gradients and updates", "",
-              _row(["weight", "from -> to", "w", "dE/dw = product of the chain-rule factors", "dE/dw", "w+"]),
+              _row(["weight", "from -> to", "w", "dE/dw = product of the chain-rule factors (+ dR/dw)", "dE/dw", "w+"]),
               _row(["---"] * 6)]
     for layer in reversed(trace.layers):
         for weight in layer.weights:
             factors = r" \cdot ".join(_factor(term.value) for term in weight.factors)
+            if weight.penalty_gradient:
+                factors += f" + {_factor(weight.penalty_gradient)}"
             lines.append(_row([weight.name, f"{weight.source or 'bias'} -> {weight.target}", number(weight.value),
                                f"${factors}$", number(weight.gradient), number(weight.updated)]))
     lines += ["", "### The formulas", ""]

@@ -181,9 +181,10 @@ def test_errors_name_the_problem():
         explain.backprop(model, x, y, loss="hinge")
     with pytest.raises(TypeError, match="learning_rate"):
         explain.backprop(model, x, y, learning_rate="fast")
-    with_dropout = models.Sequential([layers.Input((2,)), layers.Dense(2), layers.Dropout(0.5), layers.Dense(1)])
-    with pytest.raises(ValueError, match="Dense layers only.*Dropout"):
-        explain.backprop(with_dropout, x, [1.0])
+    with_normalization = models.Sequential([layers.Input((2,)), layers.Dense(2), layers.BatchNormalization(),
+                                            layers.Dense(1)])
+    with pytest.raises(ValueError, match="Dense layers only.*BatchNormalization"):
+        explain.backprop(with_normalization, x, [1.0])
     with pytest.raises(KeyError, match="w1"):
         explain.backprop(model, x, y).weight("w99")
 
@@ -197,3 +198,41 @@ def test_a_custom_activation_that_couples_neurons_gets_no_per_neuron_slope(float
     assert all(neuron.dout_dnet is None for neuron in trace.outputs)
     assert [term.symbol for term in trace.weight("w1").factors] == ["delta_o1", "dnet_o1/dw1"]
     assert "couples the layer's outputs" in str(trace)
+
+
+def test_regularizer_penalties_are_part_of_the_loss_and_the_gradients(float64):
+    neuroflow.set_random_seed(4)
+    model = models.Sequential([layers.Input((3,)),
+                               layers.Dense(3, activation="tanh", kernel_regularizer=neuroflow.regularizers.L2(0.05),
+                                            bias_regularizer=neuroflow.regularizers.L1(0.02)),
+                               layers.Dense(2, activation="sigmoid", kernel_regularizer="l1")])
+    model.set_weights([numpy.random.default_rng(3).normal(size=w.shape) for w in model.get_weights()])
+    x, y = numpy.array([[0.2, -0.4, 0.9]]), numpy.array([[0.0, 1.0]])
+    trace = explain.backprop(model, x, y, learning_rate=0.1, loss="mse")
+    with GradientTape() as tape:
+        total = ops.add(ops.mean(losses.mean_squared_error(y, model(x))), ops.sum(ops.stack(model.losses)))
+    expected = tape.gradient(total, model.trainable_weights)
+    assert trace.loss.total == pytest.approx(float(total.numpy()), rel=1e-10)
+    assert trace.loss.penalty == pytest.approx(float(ops.sum(ops.stack(model.losses)).numpy()), rel=1e-10)
+    for got, want in zip(trace.gradients(), expected):
+        numpy.testing.assert_allclose(got, want.numpy(), rtol=1e-9, atol=1e-12)
+    for layer in trace.layers:
+        for weight in layer.weights:
+            assert weight.factor_product + weight.penalty_gradient == pytest.approx(weight.gradient, rel=1e-9, abs=1e-13)
+    assert trace.weight("w1").penalty_gradient == pytest.approx(2 * 0.05 * trace.weight("w1").value)
+    assert "+ dR/dw1" in str(trace) and "E_total = E_o1 + E_o2 + R" in str(trace)
+    assert r"\frac{\partial R}{\partial w_{1}}" in trace.to_latex()
+
+
+def test_dropout_layers_are_passed_through_as_at_inference(float64):
+    neuroflow.set_random_seed(5)
+    with_dropout = models.Sequential([layers.Input((2,)), layers.Dense(3, activation="relu"), layers.Dropout(0.5),
+                                      layers.Dense(1, activation="sigmoid")])
+    plain = models.Sequential([layers.Input((2,)), layers.Dense(3, activation="relu"), layers.Dense(1, activation="sigmoid")])
+    plain.set_weights(with_dropout.get_weights())
+    x, y = [[0.3, 0.7]], [[1.0]]
+    traced, reference = explain.backprop(with_dropout, x, y), explain.backprop(plain, x, y)
+    assert traced.dropouts == (with_dropout.layers[1].name,) and reference.dropouts == ()
+    for got, want in zip(traced.gradients(), reference.gradients()):
+        numpy.testing.assert_array_equal(got, want)
+    assert "passed through" in str(traced)
