@@ -7,7 +7,9 @@
 A CSV row holds the inputs, then the targets: as many numbers as the model has inputs, then as
 many as it has outputs. A first row that is not numeric is taken as a header and skipped.
 """
+import argparse
 import csv
+import sys
 
 import numpy
 
@@ -82,3 +84,18 @@ def run(arguments, out):
     rendered = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex}[arguments.format]()
     out.write(rendered if rendered.endswith("\n") else rendered + "\n")
     return 0
+
+
+def main(argv=None, out=None):
+    """Runs `neuroflow explain ARGS`; returns the exit status.
+
+    Errors a user can fix (a ValueError, a missing file) are one line on stderr and status 2.
+    """
+    parser = argparse.ArgumentParser(prog=f"neuroflow {NAME}", description=HELP)
+    add_arguments(parser)
+    arguments = parser.parse_args(argv)
+    try:
+        return run(arguments, sys.stdout if out is None else out)
+    except (ValueError, OSError) as error:
+        print(f"neuroflow {NAME}: error: {error}", file=sys.stderr)
+        return 2
