@@ -26,6 +26,7 @@ from neuroflow import (
                        regularizers,
                        saving,
                        tree,
+                       tuner,  # KerasTuner's API (tuner12, issue 12)
                        utils,
                        visualization,  # keras.visualization (misc11)
                        wrappers,
@@ -54,3 +55,10 @@ utils.activation_statistics = explain.activation_statistics
 utils.__all__ += ["activation_statistics", "check_gradients"]
 
 __version__ = "0.1.0"
+
+# api10 (issue 10): Keras 3's remaining top-level names: name_scope, device, Function, Operation,
+# SymbolicScope. (StatelessScope is not here: neuroflow's variables hold their values in place.)
+from neuroflow.backend import device  # noqa: E402
+from neuroflow.engine.scopes import SymbolicScope, name_scope  # noqa: E402
+from neuroflow.models.function import Function  # noqa: E402
+from neuroflow.ops.operation import Operation  # noqa: E402

@@ -1,47 +1,30 @@
-"""The `neuroflow` command: a small dispatcher over subcommands.
-
-    neuroflow explain --format markdown
-    python -m neuroflow explain
-
-A subcommand is a module with `NAME`, `HELP`, `add_arguments(parser)` and `run(arguments, out)`
-(which writes to `out` and returns an exit status). Register one by adding its module to
-SUBCOMMANDS. Errors a user can fix (a ValueError, a missing file) are printed as one line on
-stderr with exit status 2, not as a traceback.
-"""
-import argparse
+"""The `neuroflow` console command: `neuroflow <tool> [options]` runs one of neuroflow's tools."""
+import importlib
 import sys
 
-from neuroflow.explain import command as explain_command
-
-# The subcommands, one module each, in the order `neuroflow --help` lists them.
-SUBCOMMANDS = (
-    explain_command,
-)
+# tool name -> (module with main(argv), one line of help). A tool's module is imported only when it
+# is chosen, so one tool's optional extra (the playground's web server) is not needed by another.
+TOOLS = {"playground": ("neuroflow.playground.__main__", "the Neural Network Playground in the browser"),
+         "explain": ("neuroflow.explain.command", "every figure of one backprop step (the lectures' 2-2-2 example)")}
 
 
-def build_parser():
-    """The argument parser of `neuroflow`, with one sub-parser per registered subcommand."""
-    parser = argparse.ArgumentParser(prog="neuroflow", description="neuroflow's command-line tools.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in SUBCOMMANDS:
-        subparser = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP)
-        module.add_arguments(subparser)
-        subparser.set_defaults(run=module.run)
-    return parser
+def usage():
+    lines = [f"  {name:12} {text}" for name, (_module, text) in TOOLS.items()]
+    return "usage: neuroflow <tool> [options]\n\ntools:\n" + "\n".join(lines)
 
 
-def main(argv=None, out=None):
-    """Runs `neuroflow ARGS`; returns the exit status (the console script exits with it)."""
-    parser = build_parser()
-    arguments = parser.parse_args(argv)
-    if arguments.command is None:
-        parser.print_help(sys.stderr)
+def main(argv=None):
+    """Dispatches to a tool's `main(argv)`; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] in (["-h"], ["--help"]):
+        print(usage())
+        return 0
+    if not argv or argv[0] not in TOOLS:
+        given = f"unknown tool {argv[0]!r}\n" if argv else ""
+        print(given + usage(), file=sys.stderr)
         return 2
-    try:
-        return arguments.run(arguments, sys.stdout if out is None else out)
-    except (ValueError, OSError) as error:
-        print(f"neuroflow {arguments.command}: error: {error}", file=sys.stderr)
-        return 2
+    module_name, _text = TOOLS[argv[0]]
+    return importlib.import_module(module_name).main(argv[1:])
 
 
 if __name__ == "__main__":

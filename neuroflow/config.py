@@ -30,6 +30,25 @@ def is_unsafe_deserialization_enabled():
     return _settings.unsafe_deserialization
 
 
+def set_file_limits(max_config_bytes=None, max_compression_ratio=None):
+    """Raises (or lowers) the bounds model loaders put on a file before inflating its members.
+
+    Args:
+        max_config_bytes: the largest config.json (or other JSON member) a loader reads; default 64 MiB.
+        max_compression_ratio: the largest ratio of inflated to stored size for a member over 16 MiB;
+            default 1000 (a 4 MB member that claims to inflate to 4 GiB is a zip bomb, not a model).
+    """
+    if max_config_bytes is not None:
+        _settings.max_config_bytes = int(max_config_bytes)
+    if max_compression_ratio is not None:
+        _settings.max_compression_ratio = float(max_compression_ratio)
+
+
+def file_limits():
+    """The current bounds of `set_file_limits`, as a dict."""
+    return {"max_config_bytes": _settings.max_config_bytes, "max_compression_ratio": _settings.max_compression_ratio}
+
+
 def enable_traceback_filtering():
     """Accepted for Keras programs: neuroflow's tracebacks carry no framework frames to filter."""
     _settings.traceback_filtering = True
@@ -102,3 +121,5 @@ __all__ = ["backend", "disable_flash_attention", "disable_interactive_logging", 
            "is_unsafe_deserialization_enabled", "max_epochs", "max_steps_per_epoch", "set_backend",
            "set_dtype_policy", "set_epsilon", "set_floatx", "set_image_data_format", "set_max_epochs",
            "set_max_steps_per_epoch"]
+# neuroflow's own: the bounds loaders put on model files (issue 14).
+__all__ += ["file_limits", "set_file_limits"]

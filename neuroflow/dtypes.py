@@ -5,6 +5,8 @@ and `float` are *weak*: they take the other operand's dtype. `least_upper_bound`
 names ('int' and 'float' for the weak types); `backend.result_type` resolves the weak ones against floatx,
 and is what keras.backend.result_type and the ops (ops/promotion.py) use.
 """
+import difflib
+
 import numpy
 
 # Each dtype's next wider ones on the lattice; "int" and "float" are the weak types of Python numbers.
@@ -66,3 +68,19 @@ def least_upper_bound(names):
         raise ValueError(f"result_type expects numeric or bool dtypes; received dtypes {unknown}")
     common = frozenset.intersection(*(_BOUNDS[name] for name in names))
     return next(name for name in common if _BOUNDS[name] == common or _BOUNDS[name] >= common)
+
+
+_KNOWN_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                 "uint64", "bool", "complex64", "complex128")
+
+
+def standardize_dtype(dtype, owner):
+    """NumPy's name for a `dtype` argument of `owner` (e.g. "layer 'dense'"); an unknown name is a
+    ValueError that suggests the closest known dtype, as Keras' "Invalid dtype" does."""
+    try:
+        return str(numpy.dtype(dtype))
+    except TypeError:
+        close = difflib.get_close_matches(str(dtype).lower(), _KNOWN_DTYPES, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"Invalid dtype: {dtype!r} for {owner}.{hint} Known dtypes: {', '.join(_KNOWN_DTYPES)}.") from None
+

@@ -13,3 +13,9 @@ flash_attention = None  # Keras' tri-state: None lets the backend decide; a perf
 # Keras' debugging caps on fit, also read from Keras' environment variables.
 max_epochs = int(os.environ["KERAS_MAX_EPOCHS"]) if os.environ.get("KERAS_MAX_EPOCHS") else None
 max_steps_per_epoch = int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"]) if os.environ.get("KERAS_MAX_STEPS_PER_EPOCH") else None
+# Bounds on what a model file may make a loader allocate (saving/files.py read_member): a config.json
+# larger than max_config_bytes, or a member over 16 MiB that inflates more than max_compression_ratio
+# times its stored size, is refused before it is inflated. neuroflow.config.set_file_limits raises them.
+max_config_bytes = 64 * 2**20
+max_compression_ratio = 1000
+

@@ -16,6 +16,10 @@ from neuroflow.callbacks.tensorboard import TensorBoard
 from neuroflow.callbacks.terminate_on_nan import TerminateOnNaN
 from neuroflow.utils.progbar import Progbar
 
+# isort: split
+# Resuming an interrupted fit (issue 14).
+from neuroflow.callbacks.backup_and_restore import BackupAndRestore
+
 __all__ = [
     "CSVLogger",
     "Callback",
@@ -33,3 +37,4 @@ __all__ = [
 ]
 __all__ += ["RemoteMonitor", "SwapEMAWeights"]  # metrics10 (issue 10)
 __all__ += ["TensorBoard"]  # misc11 (issue 10)
+__all__ += ["BackupAndRestore"]  # robust14 (issue 14)

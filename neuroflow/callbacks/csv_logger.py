@@ -1,11 +1,13 @@
 """CSVLogger: writes one row of epoch results per epoch to a CSV file."""
 import collections.abc
 import csv
+import io
 import os
 
 import numpy
 
 from neuroflow.callbacks.callback import Callback
+from neuroflow.utils.atomic_file import write_text
 
 
 def _cell(value):
@@ -52,15 +54,17 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, logs=None):
         self.append_header = True
-        if self.append:
-            if os.path.exists(self.filename):
-                with open(self.filename, newline="") as existing:
-                    self.append_header = not existing.readline()
-            mode = "a"
-        else:
-            mode = "w"
+        existing = ""
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename, newline="") as handle:
+                existing = handle.read()
+            self.append_header = not existing
         self._close()
-        self.csv_file = open(self.filename, mode, newline="")
+        # The rows are kept in memory and the whole file is replaced after each epoch
+        # (utils/atomic_file.py): a run killed while writing leaves the previous epoch's file intact,
+        # never a torn last row.
+        self.csv_file = io.StringIO(existing, newline="")
+        self.csv_file.seek(0, io.SEEK_END)
         self.writer = None
         self.keys = None
 
@@ -87,7 +91,7 @@ class CSVLogger(Callback):
         row = {"epoch": epoch}
         row.update((key, _cell(logs.get(key, "NA"))) for key in self.keys)
         self.writer.writerow(row)
-        self.csv_file.flush()
+        write_text(self.filename, self.csv_file.getvalue())
 
     def on_train_end(self, logs=None):
         self._close()

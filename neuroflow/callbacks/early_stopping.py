@@ -2,7 +2,7 @@
 import warnings
 
 from neuroflow import backend
-from neuroflow.callbacks.monitor_callback import MonitorCallback
+from neuroflow.callbacks.monitor_callback import MonitorCallback, available_metrics_text
 
 
 def _snapshot_weights(model):
@@ -116,7 +116,7 @@ class EarlyStopping(MonitorCallback):
         if value is None:
             warnings.warn(
                 f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(logs.keys())}",
+                + available_metrics_text(self.monitor, logs),
                 stacklevel=2,
             )
         return value

@@ -5,7 +5,7 @@ import warnings
 
 import numpy
 
-from neuroflow.callbacks.monitor_callback import MonitorCallback
+from neuroflow.callbacks.monitor_callback import MonitorCallback, available_metrics_text
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -119,7 +119,8 @@ class ModelCheckpoint(MonitorCallback):
             return True
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
+            warnings.warn(f"Can save best model only with {self.monitor} available. "
+                          + available_metrics_text(self.monitor, logs), stacklevel=3)
             return True
         if numpy.ndim(current) > 0:
             warnings.warn(

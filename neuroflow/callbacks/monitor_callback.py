@@ -2,6 +2,7 @@
 import warnings
 
 from neuroflow.callbacks.callback import Callback
+from neuroflow.utils.errors import closest_name
 
 # Substrings of metric names that are better when higher, and when lower, for mode='auto'. Checked
 # after the exact rule for losses and after any direction the model's metric objects declare.
@@ -13,6 +14,20 @@ _LOWER_IS_BETTER = (
     "loss", "error", "crossentropy", "hinge", "divergence", "poisson", "logcosh", "log_cosh",
     "mse", "mae", "mape", "msle", "rmse", "false_positives", "false_negatives",
 )
+
+
+def available_metrics_text(monitor, available):
+    """"Available metrics are: loss,val_loss" (Keras' wording), plus the closest name to `monitor`."""
+    available = list(available)
+    suggestion = closest_name(monitor, available)
+    hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+    return f"Available metrics are: {','.join(available)}.{hint}"
+
+
+def _logged_names(model):
+    """The names fit logs for `model`: its metrics_names, and each with 'val_' in front."""
+    names = list(getattr(model, "metrics_names", None) or [])
+    return names + [f"val_{name}" for name in names]
 
 
 def _declared_direction(model, metric_name):
@@ -95,7 +110,8 @@ class MonitorCallback(Callback):
             raise ValueError(
                 f"{type(self).__name__} received monitor={self.monitor!r}, but cannot tell whether "
                 "that metric should be maximized or minimized. Pass mode='max' to monitor the "
-                "highest value, or mode='min' to monitor the lowest."
+                "highest value, or mode='min' to monitor the lowest. "
+                + available_metrics_text(self.monitor, _logged_names(self.model))
             )
 
     def _is_improvement(self, monitor_value, reference_value):

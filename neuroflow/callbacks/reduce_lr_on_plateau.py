@@ -4,7 +4,7 @@ import warnings
 import numpy
 
 from neuroflow.callbacks.lr_scheduler import get_learning_rate
-from neuroflow.callbacks.monitor_callback import MonitorCallback
+from neuroflow.callbacks.monitor_callback import MonitorCallback, available_metrics_text
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -91,7 +91,7 @@ class ReduceLROnPlateau(MonitorCallback):
         if current is None:
             warnings.warn(
                 f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
-                f"available. Available metrics are: {','.join(logs.keys())}.",
+                "available. " + available_metrics_text(self.monitor, logs),
                 stacklevel=2,
             )
             return

@@ -1,4 +1,6 @@
 """Input and InputLayer: where a functional model's placeholders come from."""
+import numbers
+
 from neuroflow.engine.keras_tensor import KerasTensor, Node
 from neuroflow.layers.layer import Layer
 
@@ -27,6 +29,10 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + shape
         else:
             raise ValueError(f"InputLayer '{self.name}' needs `shape` (the input shape without the batch axis)")
+        for dimension in batch_shape[1:]:
+            if dimension is not None and (not isinstance(dimension, numbers.Integral) or dimension < 0):
+                raise ValueError(f"InputLayer '{self.name}': cannot convert {tuple(batch_shape[1:])} to a shape; each "
+                                 f"dimension must be a non-negative integer or None, got {dimension!r}")
         self.batch_shape = batch_shape
         self.built = True
         placeholder = KerasTensor(batch_shape, dtype=self.dtype, name=self.name)

@@ -6,10 +6,17 @@ step; every step's ops are recorded, so gradients flow through the tape (BPTT by
 
 Masks: at a masked step the states keep their previous values and the output repeats the
 previous output (zeros before the first unmasked step), or is zero with zero_output_for_mask,
-as Keras' backend `rnn` does.
+as Keras' backend `rnn` does. States and outputs may have any rank (ConvLSTM's are images), and
+a mask longer than (batch, time) masks positions of the steps (see `_step_keep`).
+
+stateful=True keeps the final states of each call in non-trainable Variables (not saved, as in
+Keras) and starts the next call from them; `reset_state()` sets them back to zeros.
 """
+import contextlib
+
 from neuroflow import backend, ops
-from neuroflow.engine.tensor import Tensor
+from neuroflow.engine.tape import no_grad
+from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.utils import nest
@@ -121,6 +128,20 @@ class StackedRNNCells(Layer):
         return cls(cells, **config)
 
 
+def _step_keep(step_mask, t, like, owner):
+    """Step t of a (batch, time, ...) mask with trailing axes of size 1 added to broadcast against `like`.
+
+    A (batch, time) mask masks whole steps; a longer one, such as Masking's (batch, time, rows, cols)
+    before a ConvLSTM2D with 'same' padding, masks positions, as Keras' rnn (torch backend) does.
+    """
+    keep = step_mask[:, t]
+    keep = keep.reshape(keep.shape + (1,) * (len(like.shape) - keep.ndim))
+    if keep.ndim > len(like.shape) or any(k not in (1, n) for k, n in zip(keep.shape, like.shape)):
+        raise ValueError(f"{owner}: a mask of shape {tuple(step_mask.shape)} (batch, time, ...) does not broadcast "
+                         f"against the step's state or output of shape {tuple(like.shape)}")
+    return keep
+
+
 def _reset_dropout(cell):
     for name in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
         if hasattr(cell, name):
@@ -143,7 +164,9 @@ class RNN(Layer):
         return_sequences: output every step (batch, time, output_size) instead of the last.
         return_state: also return the final states: [output, *states].
         go_backwards: read the sequence last step first (sequence outputs come in that order).
-        stateful: not supported (raises NotImplementedError): pass initial_state= instead.
+        stateful: start each call from the final states of the previous one (sample i of a batch
+            continues sample i of the last batch); needs a fixed batch size. `reset_state()`
+            zeroes the states.
         unroll: accepted; the loop over time is always a Python loop.
         zero_output_for_mask: output zeros at masked steps instead of the previous output.
 
@@ -161,14 +184,13 @@ class RNN(Layer):
         if not isinstance(cell.state_size, (int, list, tuple)):
             raise ValueError(f"RNN '{self.name}': the cell's `state_size` must be an int or a list/tuple of ints "
                              f"(one per state), got {cell.state_size!r}")
-        if stateful:
-            raise NotImplementedError(f"RNN '{self.name}': stateful=True is not supported; carry state across "
-                                      "batches with return_state=True and initial_state=")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        # stateful: the carried states, Variables outside the tracked weights (Keras does not save them).
+        object.__setattr__(self, "states", None)
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
@@ -190,7 +212,50 @@ class RNN(Layer):
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build((input_shape[0],) + tuple(input_shape[2:]))
             self.cell.built = True
+        if self.stateful:
+            if input_shape[0] is None:
+                raise ValueError(f"{type(self).__name__} '{self.name}' is stateful and needs a fixed batch size; got "
+                                 f"input shape {tuple(input_shape)}: give the model Input(shape, batch_size=...)")
+            with no_grad():
+                states = self.get_initial_state(input_shape[0])
+            object.__setattr__(self, "states", nest.map_structure(
+                lambda s: Variable(s.value if isinstance(s, Tensor) else s, trainable=False, name="rnn_state"), states))
         self.built = True
+
+    def reset_state(self):
+        """Sets the carried states of a stateful RNN back to zeros."""
+        for state in nest.flatten(self.states or []):
+            state.assign(backend.xp.zeros_like(state.value))
+
+    def reset_states(self):
+        """`reset_state` under its Keras 2 name."""
+        self.reset_state()
+
+    @contextlib.contextmanager
+    def _states_kept(self):
+        """Puts the carried states of a stateful RNN back after the block (shape inference runs the
+        layer on zero probes, which must not move them); states built inside it are left at zeros."""
+        saved = None if self.states is None else [backend.xp.array(s.value) for s in nest.flatten(self.states)]
+        try:
+            yield
+        finally:
+            if saved is None:
+                self.reset_state()
+            else:
+                for state, value in zip(nest.flatten(self.states), saved):
+                    state.assign(value)
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        with self._states_kept():
+            return super()._symbolic_call(inputs, args, kwargs)
+
+    def compute_output_shape(self, input_shape):
+        with self._states_kept():
+            return super().compute_output_shape(input_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        with self._states_kept():
+            return super().compute_output_spec(*args, **kwargs)
 
     def _check_input_spec(self, inputs):
         super()._check_input_spec(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
@@ -199,6 +264,12 @@ class RNN(Layer):
         return _zero_states(self.cell, batch_size, self.dtype)
 
     def _initial_states(self, initial_state, batch):
+        if initial_state is None and self.states is not None:
+            expected = nest.flatten(self.states)[0].shape[0]
+            if batch != expected:
+                raise ValueError(f"{type(self).__name__} '{self.name}' is stateful with batch size {expected}; got a "
+                                 f"batch of {batch} (every batch, the last included, must have {expected} samples)")
+            return nest.map_structure(lambda s: Tensor(backend.xp.array(s.value)), self.states)
         if initial_state is None:
             return self.get_initial_state(batch)
         states = list(initial_state) if _is_nested(initial_state) else [initial_state]
@@ -225,9 +296,11 @@ class RNN(Layer):
                 output, new_states = self.cell(inputs[:, t], states, training=training)
                 new_states = list(new_states) if _is_nested(new_states) else [new_states]
                 if step_mask is not None:
-                    keep = step_mask[:, t:t + 1]
-                    new_states = nest.pack_like(states, [ops.where(keep, new, old) for new, old in
-                                                         zip(nest.flatten(new_states), nest.flatten(states))])
+                    owner = f"{type(self).__name__} '{self.name}'"
+                    new_states = nest.pack_like(states, [ops.where(_step_keep(step_mask, t, old, owner), new, old)
+                                                         for new, old in zip(nest.flatten(new_states),
+                                                                             nest.flatten(states))])
+                    keep = _step_keep(step_mask, t, output, owner)
                     if previous is None or self.zero_output_for_mask:
                         fallback = Tensor(backend.xp.zeros(output.shape, dtype=output.value.dtype))
                     else:
@@ -237,6 +310,9 @@ class RNN(Layer):
                 previous, states = output, new_states
         finally:
             _reset_dropout(self.cell)
+        if self.states is not None:
+            for variable, state in zip(nest.flatten(self.states), nest.flatten(states)):
+                variable.assign(state.value)
         output = ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         if self.return_state:
             return [output] + list(states)

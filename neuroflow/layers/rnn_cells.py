@@ -108,8 +108,9 @@ class _GatedCell(Layer):
 
     def get_initial_state(self, batch_size=None):
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        states = [ops.convert_to_tensor(backend.xp.zeros((batch_size, size), dtype=self.dtype)) for size in sizes]
-        return states
+        # Zeros made by an op (a broadcast scalar), so a traced training step makes them per batch too.
+        zero = ops.convert_to_tensor(backend.xp.zeros((), dtype=self.dtype))
+        return [ops.broadcast_to(zero, (batch_size, size)) for size in sizes]
 
     def get_config(self):
         config = super().get_config()

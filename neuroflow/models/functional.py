@@ -62,6 +62,7 @@ class Functional(Model):
             if not isinstance(operation, _OpCall) and all(operation is not layer for layer in layers):
                 layers.append(operation)
         self._functional_layers = layers
+        _check_unique_names(layers)
         for layer in layers:
             if all(layer is not t for t in self._tracked_layers):
                 self._tracked_layers.append(layer)
@@ -418,3 +419,17 @@ def _graph_from_config(config, deserialize):
     if all(isinstance(layers[name], Layer) for name in order):
         model._keras_layer_order = [layers[name] for name in order]
     return model
+
+
+def _check_unique_names(layers):
+    """Refuses two layers of one name, as Keras does: saved files key weights by layer name, so such a
+    model would reload as a different one."""
+    counts = {}
+    for layer in layers:
+        counts[layer.name] = counts.get(layer.name, 0) + 1
+    repeated = {name: count for name, count in counts.items() if count > 1}
+    if repeated:
+        name, count = next(iter(repeated.items()))
+        raise ValueError(f"The name {name!r} is used {count} times in the model. All layer names should be unique "
+                         f"(repeated: {sorted(repeated)}); rename the layers, e.g. Dense(4, name='dense_out').")
+

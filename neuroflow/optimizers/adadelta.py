@@ -1,5 +1,6 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
 from neuroflow import backend
+from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -27,6 +28,7 @@ class Adadelta(Optimizer):
         super().__init__(**base_arguments(locals()))
         self.rho = float(rho)
         self.epsilon = float(epsilon)
+        check_hyperparameters(type(self).__name__, rho=self.rho, epsilon=self.epsilon)
 
     keras_slot_groups = [["accumulated_grad", "accumulated_delta_var"]]
 

@@ -2,6 +2,7 @@
 import math
 
 from neuroflow import backend
+from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -39,6 +40,7 @@ class Adam(Optimizer):
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
+        check_hyperparameters(type(self).__name__, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
         self.amsgrad = bool(amsgrad)
 
     keras_slot_groups = [["momentum", "velocity"], ["velocity_hat"]]

@@ -1,5 +1,6 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 from neuroflow import backend
+from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -29,6 +30,7 @@ class Adamax(Optimizer):
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
+        check_hyperparameters(type(self).__name__, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
 
     keras_slot_groups = [["momentum", "norm"]]
 

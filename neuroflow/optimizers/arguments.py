@@ -94,3 +94,26 @@ def check_base_arguments(owner, learning_rate, weight_decay, clipnorm, clipvalue
         raise ValueError(f"Argument `loss_scale_factor` must be a positive float. "
                          f"Received: loss_scale_factor={loss_scale_factor!r}")
     return learning_rate, decay
+
+
+# The ranges where each algorithm's hyperparameters mean what their docstrings say: a decay rate of
+# 1 freezes a moving average at its start (Adam's bias correction then divides by zero), and
+# epsilon <= 0 lets a denominator reach 0.
+_DECAY_RATES = ("beta_1", "beta_2", "rho")
+
+
+def check_hyperparameters(owner, **values):
+    """Refuses decay rates (beta_1, beta_2, rho) outside [0, 1) and an epsilon that is not > 0.
+
+    Raises:
+        ValueError: naming the optimizer, the argument, the range and the value given.
+    """
+    for name, value in values.items():
+        if not _is_number(value) or not math.isfinite(value):
+            raise ValueError(f"{owner}: argument `{name}` must be a finite float. Received: {name}={value!r}")
+        if name in _DECAY_RATES and not 0 <= value < 1:
+            raise ValueError(f"{owner}: argument `{name}` must be in [0, 1); {name}={value!r} would freeze or "
+                             f"invert its moving average. Received: {name}={value!r}")
+        if name == "epsilon" and value <= 0:
+            raise ValueError(f"{owner}: argument `epsilon` must be positive (it keeps a denominator away from 0). "
+                             f"Received: epsilon={value!r}")

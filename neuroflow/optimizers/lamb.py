@@ -1,5 +1,6 @@
 """Lamb: Adam's step rescaled per variable by the trust ratio ||w|| / ||step||."""
 from neuroflow import backend
+from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -30,6 +31,7 @@ class Lamb(Optimizer):
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
+        check_hyperparameters(type(self).__name__, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
 
     keras_slot_groups = [["momentum", "velocity"]]
 

@@ -104,6 +104,29 @@ class Optimizer:
         self._exclude_from_weight_decay_ids = set()
         self._exclude_from_weight_decay_names = ()
 
+    # Tables keyed by id(variable) that a subclass adds to the base class's (Adafactor's factored moments ...).
+    _variable_keyed_state = ()
+
+    def __getstate__(self):
+        # id()s do not survive pickling: the tables keyed by id(variable) travel keyed by the variable's
+        # position in _trainable_variables, and are keyed by the new ids in __setstate__. The packed
+        # update (optimizers/packed.py) is a cache of views, rebuilt from the slots at the next step.
+        state = dict(self.__dict__)
+        state.pop("_packed_cache", None)
+        position = {id(v): index for index, v in enumerate(self._trainable_variables)}
+        for name in ("_slots", "_trainable_variables_indices") + tuple(self._variable_keyed_state):
+            state[name] = {position[key]: value for key, value in state[name].items() if key in position}
+        state["_exclude_from_weight_decay_ids"] = {position[key] for key in self._exclude_from_weight_decay_ids
+                                                   if key in position}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        ids = [id(v) for v in self._trainable_variables]
+        for name in ("_slots", "_trainable_variables_indices") + tuple(self._variable_keyed_state):
+            setattr(self, name, {ids[index]: value for index, value in state[name].items()})
+        self._exclude_from_weight_decay_ids = {ids[index] for index in state["_exclude_from_weight_decay_ids"]}
+
     # ---- learning rate ---------------------------------------------------------------------
 
     @property
@@ -221,6 +244,14 @@ class Optimizer:
             raise ValueError(f"Unknown variable: {unknown[0].name!r}. This optimizer can only be called for the "
                              "variables it was originally built with. When working with a new set of variables, "
                              "you should recreate a new optimizer instance.")
+        if self.built and self._trainable_variables and len(unknown) == len(variables):
+            # Not one variable in common: a second model handed this optimizer. Its step count (and so
+            # Adam's bias correction, schedules, EMA) belongs to the first model; refuse, as Keras does.
+            first, other = (getattr(v, "path", v.name) for v in (unknown[0], self._trainable_variables[0]))
+            raise ValueError(f"Unknown variable: {first!r}. Optimizer '{self.name}' was built for "
+                             f"{len(self._trainable_variables)} other variables (e.g. {other!r}, {self.iterations} "
+                             f"steps taken) and shares none with these {len(variables)}: it is being reused by a "
+                             "second model. Create a new optimizer instance for each model.")
         if self.built:
             Optimizer.build(self, unknown)
         else:

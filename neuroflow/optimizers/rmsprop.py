@@ -1,5 +1,6 @@
 """RMSprop: divide the gradient by a running root-mean-square of its recent magnitudes."""
 from neuroflow import backend
+from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -40,15 +41,12 @@ class RMSprop(Optimizer):
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
                  name="rmsprop", **kwargs):
         super().__init__(**base_arguments(locals()))
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"`rho` must be in [0, 1]. Received: rho={rho}")
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"`momentum` must be in [0, 1]. Received: momentum={momentum}")
-        if not epsilon > 0:
-            raise ValueError(f"`epsilon` must be positive. Received: epsilon={epsilon}")
         self.rho = float(rho)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
+        check_hyperparameters(type(self).__name__, rho=self.rho, epsilon=self.epsilon)
         self.centered = bool(centered)
 
     keras_slot_groups = [["velocity"], ["momentum"], ["average_gradient"]]

@@ -1,5 +1,6 @@
 """Schedule-free AdamW: Adam steps on a base sequence z, the weights an interpolation of z and its average."""
 from neuroflow import backend
+from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -36,6 +37,7 @@ class ScheduleFreeAdamW(Optimizer):
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
+        check_hyperparameters(type(self).__name__, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
         self.warmup_steps = int(warmup_steps)
 
     keras_slot_groups = [["momentum", "velocity"]]

@@ -30,7 +30,7 @@ import numpy
 
 from neuroflow.layers.layer import Layer
 from neuroflow.saving import keras_config
-from neuroflow.saving.files import write_atomically
+from neuroflow.saving.files import read_member, write_atomically
 from neuroflow.utils import registry
 from neuroflow.utils.naming import to_snake_case
 
@@ -169,7 +169,7 @@ def read_optimizer_state(model, group, filepath):
     if not optimizer.built:
         optimizer.build(variables)
     slots = _slots_in_keras_order(optimizer, variables)
-    stored = [numpy.asarray(group[str(i)]) for i in range(len(group))]
+    stored = [group[str(i)] for i in range(len(group))]  # h5py datasets: shapes known, nothing read yet
     expected = None if slots is None else 1 + isinstance(optimizer._learning_rate, float) + len(slots)
     if slots is None or len(stored) != expected:
         warnings.warn(f"Not restoring the state of optimizer '{optimizer.name}' from {filepath}: it holds {len(stored)} "
@@ -181,11 +181,11 @@ def read_optimizer_state(model, group, filepath):
             warnings.warn(f"Not restoring optimizer state from {filepath}: slot shape {value.shape} does not match "
                           f"{slot.shape}", stacklevel=4)
             return
-    optimizer._iterations = int(stored[0])
+    optimizer._iterations = int(numpy.asarray(stored[0]))
     if isinstance(optimizer._learning_rate, float):
-        optimizer._learning_rate = float(stored[1])
+        optimizer._learning_rate = float(numpy.asarray(stored[1]))
     for slot, value in zip(slots, stored[expected - len(slots):]):
-        slot.assign(value.astype(slot.value.dtype, copy=False))
+        slot.assign(numpy.asarray(value).astype(slot.value.dtype, copy=False))
 
 
 # ---- h5 ----------------------------------------------------------------------------------------
@@ -218,24 +218,33 @@ def read_h5(model, source, filepath, skip_mismatch=False, load_optimizer=True):
             raise ValueError(f"{filepath!r} is a legacy Keras 2 HDF5 file, which neuroflow does not read. Load it in "
                              "Keras and re-save it with model.save('model.keras') or model.save_weights("
                              "'model.weights.h5').")
-        assignments = []
+        assignments, skipped, read_paths = [], [], set()
         for path, owner, variables in weight_groups(model):
+            read_paths.add(path)
             if path not in handle:
                 if variables and not skip_mismatch:
                     raise ValueError(f"{filepath!r} has no weights for layer '{owner}' (group {path!r}); the file was "
-                                     "saved from a different architecture")
+                                     "saved from a different architecture (pass skip_mismatch=True to keep the "
+                                     "model's own values for it)")
+                if variables:
+                    skipped.append(f"'{owner}' (no group {path!r} in the file)")
                 continue
             group = handle[path]
             if len(group) != len(variables):
                 if skip_mismatch:
+                    skipped.append(f"'{owner}' ({len(group)} arrays in the file, {len(variables)} in the model)")
                     continue
                 raise ValueError(f"Layer '{owner}' expects {len(variables)} weight arrays but {filepath!r} holds "
                                  f"{len(group)} at {path!r}; the file was saved from a different architecture")
             arrays = []
             for index, variable in enumerate(variables):
-                array = numpy.asarray(group[str(index)])
+                # The declared shape first: a dataset claiming (10**6, 10**6) is refused, not read.
+                dataset = group[str(index)]
+                array = dataset if tuple(dataset.shape) != variable.shape else numpy.asarray(dataset)
                 if tuple(array.shape) != variable.shape:
                     if skip_mismatch:
+                        skipped.append(f"'{owner}' (weight {index} has shape {tuple(array.shape)} in the file, "
+                                       f"{variable.shape} in the model)")
                         arrays = None
                         break
                     label = variable.path if hasattr(variable, "path") else variable.name
@@ -245,10 +254,33 @@ def read_h5(model, source, filepath, skip_mismatch=False, load_optimizer=True):
                 arrays.append(array)
             if arrays is not None:
                 assignments += list(zip(variables, arrays))
+        if skipped:
+            warnings.warn(f"Skipping loading weights of {filepath!r} for layer(s) {', '.join(skipped)} "
+                          "(skip_mismatch=True): they keep their current values", stacklevel=3)
+        unused = _unused_groups(handle, read_paths)
+        if unused:
+            warnings.warn(f"{filepath!r} holds weights that model '{model.name}' has no place for, not loaded: "
+                          f"{', '.join(unused[:10])}{' ...' if len(unused) > 10 else ''}", stacklevel=3)
         for variable, array in assignments:
             variable.assign(array.astype(variable.value.dtype, copy=False))
         if load_optimizer and "optimizer/vars" in handle and getattr(model, "optimizer", None) is not None:
             read_optimizer_state(model, handle["optimizer/vars"], filepath)
+
+
+def _unused_groups(handle, read_paths):
+    """The groups of the file holding weight arrays that no layer of the model read (the optimizer's
+    and Keras' metric and seed-generator state aside, which a model does not load as weights)."""
+    found = []
+
+    def visit(name, item):
+        top = name.split("/", 1)[0]
+        if top in ("optimizer", "metrics") or "seed_generator" in name:
+            return
+        if hasattr(item, "shape") and name.rsplit("/", 1)[0] not in read_paths:
+            found.append(name.rsplit("/", 1)[0])
+
+    handle.visititems(visit)
+    return sorted(set(found))
 
 
 # ---- files -------------------------------------------------------------------------------------
@@ -278,8 +310,8 @@ def read_archive(filepath):
             names = archive.namelist()
             if CONFIG_FILE not in names:
                 raise ValueError(f"{filepath!r} has no config.json; it is not a Keras 3 .keras file or it is corrupt")
-            config = json.loads(archive.read(CONFIG_FILE))
-            weights = archive.read(WEIGHTS_FILE) if WEIGHTS_FILE in names else None
+            config = json.loads(read_member(archive, CONFIG_FILE, filepath, is_config=True))
+            weights = read_member(archive, WEIGHTS_FILE, filepath) if WEIGHTS_FILE in names else None
     except (zipfile.BadZipFile, zlib.error, EOFError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"{filepath!r} is not a readable .keras file ({type(error).__name__}: {error}); it may be "
                          "truncated or corrupt") from None

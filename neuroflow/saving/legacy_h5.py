@@ -26,9 +26,10 @@ import warnings
 
 import numpy
 
+from neuroflow import settings
 from neuroflow.layers.layer import unique_objects
 from neuroflow.saving import keras_config, keras_format
-from neuroflow.saving.files import write_atomically
+from neuroflow.saving.files import CorruptFileError, write_atomically
 from neuroflow.saving.keras_config import LAYERS
 from neuroflow.saving.keras_format import KERAS_VERSION, h5py_module
 
@@ -81,6 +82,13 @@ def _read_json(handle, name, filepath):
     value = handle.attrs.get(name)
     if value is None:
         return None
+    # HDF5 attributes are stored uncompressed, so reading one costs no more than its share of the file;
+    # parsing is what multiplies memory, so the size limit of a .keras config.json applies before it.
+    size = len(value) if isinstance(value, (str, bytes)) else getattr(value, "nbytes", 0)
+    if size > settings.max_config_bytes:
+        raise CorruptFileError(f"{filepath!r}: its {name} attribute holds {size} bytes, over the limit of "
+                               f"{settings.max_config_bytes} bytes for a config; if the file is trusted, raise it with "
+                               "neuroflow.config.set_file_limits(max_config_bytes=...)")
     try:
         return json.loads(_text(value))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -143,7 +151,9 @@ def _read_subset(group):
     for name in _read_names(group, "weight_names"):
         if name not in group:
             raise ValueError(f"weight {name!r} is listed in group {group.name!r} but missing; the file is corrupt")
-        arrays.append(numpy.asarray(group[name]))
+        # The datasets, unread: their declared shapes are checked against the model before reading
+        # (a dataset claiming a 64 GiB shape is refused, not allocated).
+        arrays.append(group[name])
     return arrays
 
 
@@ -194,7 +204,7 @@ def _read_model_weights(group, model, filepath, skip_mismatch=False):
         assignments += _assign(variables, arrays, f"model '{model.name}'", filepath, skip_mismatch)
     # Assign only once everything matched, so a failed load leaves the model as it was.
     for variable, array in assignments:
-        variable.assign(array.astype(variable.value.dtype, copy=False))
+        variable.assign(numpy.asarray(array).astype(variable.value.dtype, copy=False))
 
 
 # ---- optimizer ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from neuroflow import losses as losses_module
 from neuroflow import metrics as metrics_module
 from neuroflow import ops
 from neuroflow.engine.tensor import Tensor
+from neuroflow.losses.target_domain import check_targets, check_weighted_classes
 from neuroflow.utils import nest
 
 
@@ -71,6 +72,18 @@ class CompiledLoss:
         return total, per_output
 
 
+    def check_targets(self, y_true, where="y", sample_weight=None):
+        """Refuses targets outside each output's loss domain, and warns about classes weighted 0 throughout
+        (losses/target_domain.py), on the host."""
+        targets = _align(y_true, self.output_names, where)
+        weights = _align(sample_weight, self.output_names, "sample_weight") if sample_weight is not None \
+            else [None] * len(targets)
+        for loss, target, weight, name in zip(self.losses, targets, weights, self.output_names):
+            if loss is not None:
+                check_targets(loss, target, where if len(self.output_names) == 1 else f"{where} for output '{name}'")
+                check_weighted_classes(loss, target, weight)
+
+
 def _align(values, output_names, what):
     if isinstance(values, dict):
         missing = [name for name in output_names if name not in values]
@@ -99,6 +112,9 @@ class CompileMetrics:
         self.metrics = None  # per output: list of (metric, weighted)
 
     def _build(self, y_true, y_pred):
+        # The shapes the metrics were resolved for ('accuracy' becomes sparse or categorical by them),
+        # so that a restored training state can make the same metrics before its first batch.
+        self.built_shapes = [[list(t.shape), list(p.shape)] for t, p in zip(y_true, y_pred)]
         self.metrics = []
         prefix_outputs = len(self.output_names) > 1
         for index, (requested, requested_weighted) in enumerate(zip(self.requested, self.requested_weighted)):
@@ -112,6 +128,11 @@ class CompileMetrics:
                         metric.name = f"{self.output_names[index]}_{metric.name}"
                     built.append((metric, weighted))
             self.metrics.append(built)
+
+    def build_for_shapes(self, shapes):
+        """Makes the metrics as the first batch would, from `built_shapes` [[y_true shape, y_pred shape], ...]."""
+        placeholders = [[_Shaped(y_true), _Shaped(y_pred)] for y_true, y_pred in shapes]
+        self._build([pair[0] for pair in placeholders], [pair[1] for pair in placeholders])
 
     def _resolve(self, identifier, index, y_true, y_pred):
         return metrics_module.resolve(identifier, self.loss_identifiers[index], tuple(y_true.shape),
@@ -141,3 +162,11 @@ class CompileMetrics:
     @property
     def names(self):
         return [metric.name for built in self.metrics or [] for metric, _ in built]
+
+
+class _Shaped:
+    """Stands in for a batch where only its shape is read (CompileMetrics.build_for_shapes)."""
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+

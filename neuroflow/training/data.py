@@ -64,11 +64,31 @@ def prepare(x, y, sample_weight, what, check_targets=True):
     sample_weight = standardize(sample_weight, "sample_weight")
     if x is None:
         raise ValueError(f"{what} needs input data `x`")
-    num_samples(x, y, sample_weight)
+    for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if data is not None and any(getattr(leaf, "ndim", 1) == 0 for leaf in _leaves(data)):
+            raise ValueError(f"{what}: {name} is a scalar, but it needs a first (batch) axis: one entry per sample, "
+                             f"e.g. numpy.array([{name}])")
+    if num_samples(x, y, sample_weight) == 0:
+        raise ValueError(f"{what} received 0 samples (x has an empty first axis); pass at least one sample")
     check_finite(x, "x")
     if y is not None and check_targets:
         check_finite(y, "y")
+    check_sample_weight(sample_weight, "sample_weight")
     return x, y, sample_weight
+
+
+def check_sample_weight(sample_weight, what):
+    """Refuses NaN, inf and negative sample weights: each would train silently on a wrong objective."""
+    if sample_weight is None:
+        return
+    check_finite(sample_weight, what)
+    for index, array in enumerate(_leaves(sample_weight)):
+        if array is not None and array.size and array.min() < 0:
+            position = tuple(int(i) for i in numpy.argwhere(array < 0)[0])
+            label = what if isinstance(sample_weight, numpy.ndarray) else f"{what}[{index}]"
+            raise ValueError(f"{label} must be non-negative, but holds {int((array < 0).sum())} negative value(s); the "
+                             f"first is {array[position]} at index {position}. A negative weight would push the loss "
+                             "up for those samples; use 0 to ignore a sample.")
 
 
 def _leaves(data):
@@ -133,20 +153,50 @@ def split_validation(x, y, sample_weight, validation_split):
             (take(x, valid), take(y, valid), take(sample_weight, valid)))
 
 
-def class_weights_to_sample_weights(y, class_weight):
-    """Per-sample weights from {class index: weight}, reading the class from one-hot or integer labels."""
+def class_weights_to_sample_weights(y, class_weight, whole_data=True):
+    """Per-sample weights from {class index: weight}, reading the class from one-hot or integer labels.
+
+    Args:
+        whole_data: `y` holds every target (arrays given to fit), so a weight for a class that no
+            target has is a mistake too; a generator's batch (False) may lack some classes.
+
+    Raises:
+        ValueError: for a non-dict, a weight that is not a finite non-negative number, a class of
+            the targets without a weight, or (with `whole_data`) a class the targets do not have.
+    """
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"class_weight must be a dict {{class index: weight}}, got {type(class_weight).__name__}")
     labels = nest.flatten(y)
     if len(labels) != 1:
         raise ValueError("class_weight is only supported for models with a single output; use sample_weight instead")
     labels = labels[0]
-    if labels.ndim >= 2 and labels.shape[-1] > 1:
+    one_hot = labels.ndim >= 2 and labels.shape[-1] > 1
+    if one_hot:
         classes = labels.argmax(axis=-1)
     else:
         classes = labels.reshape(len(labels), -1)[:, 0]
         classes = numpy.round(classes).astype(numpy.int64)
+    try:
+        table = {int(cls): float(weight) for cls, weight in class_weight.items()}
+    except (TypeError, ValueError):
+        raise ValueError(f"class_weight must map integer class indices to numbers, got {class_weight!r}") from None
+    bad = {cls: weight for cls, weight in table.items() if not numpy.isfinite(weight) or weight < 0}
+    if bad:
+        raise ValueError(f"class_weight values must be finite and non-negative, got {bad}")
+    present = sorted(int(c) for c in numpy.unique(classes))
+    unweighted = [cls for cls in present if cls not in table]
+    if unweighted:
+        raise ValueError(f"class_weight has no weight for class(es) {unweighted} found in the targets (classes "
+                         f"{present}); class_weight covers {sorted(table)}. Give every class a weight (1.0 to keep it "
+                         "as is).")
+    known = range(labels.shape[-1]) if one_hot else present
+    unknown = sorted(cls for cls in table if cls not in known)
+    if unknown and (whole_data or one_hot):
+        raise ValueError(f"class_weight names class(es) {unknown} that the targets do not have (their classes are "
+                         f"{list(known)}); check the class indices")
     weights = numpy.ones(len(labels), dtype="float32")
-    for cls, weight in class_weight.items():
-        weights[classes == int(cls)] = weight
+    for cls, weight in table.items():
+        weights[classes == cls] = weight
     return weights
 
 
@@ -194,6 +244,10 @@ class SizedBatches:
     def exhausted(self):
         return getattr(self.source, "exhausted", False)
 
+    @property
+    def short(self):
+        return getattr(self.source, "short", False)
+
 
 def is_batch_source(x):
     """True for inputs that yield whole batches themselves: a PyDataset or a Python iterator / generator."""
@@ -213,10 +267,13 @@ def unpack_batch(batch, where):
     else:
         batch = (batch, None, None)
     x, y, sample_weight = (standardize(part, name) for part, name in zip(batch, ("x", "y", "sample_weight")))
-    num_samples(x, y, sample_weight)
+    if num_samples(x, y, sample_weight) == 0:
+        raise ValueError(f"A batch from {where} is empty (0 samples); if it is a PyDataset, its __len__ may count more "
+                         "batches than its data fills")
     check_finite(x, f"x (a batch from {where})")
     if y is not None:
         check_finite(y, f"y (a batch from {where})")
+    check_sample_weight(sample_weight, f"sample_weight (a batch from {where})")
     return x, y, sample_weight
 
 
@@ -227,13 +284,16 @@ class DatasetBatches:
         self.dataset = dataset
         self.shuffle = shuffle
         count = len(dataset)
+        if count == 0:
+            raise ValueError(f"The PyDataset {type(dataset).__name__} has length 0 (its __len__ returned 0), so there "
+                             "is nothing to train or evaluate on")
         self.steps = count if steps is None else min(int(steps), count)
 
     def __iter__(self):
         self.dataset.on_epoch_begin()
         order = nf_random.generator().permutation(len(self.dataset)) if self.shuffle else range(len(self.dataset))
         for step in range(self.steps):
-            yield unpack_batch(self.dataset[int(order[step])], type(self.dataset).__name__)
+            yield unpack_batch(self.dataset[int(order[step])], f"{type(self.dataset).__name__}[{int(order[step])}]")
         self.dataset.on_epoch_end()
 
     def __len__(self):
@@ -249,6 +309,7 @@ class GeneratorBatches:
         self.iterator = iter(generator)
         self.steps = None if steps is None else int(steps)
         self.exhausted = False
+        self.short = False  # the last pass ended before `steps` batches
 
     def __iter__(self):
         taken = 0
@@ -257,6 +318,7 @@ class GeneratorBatches:
                 batch = next(self.iterator)
             except StopIteration:
                 self.exhausted = True
+                self.short = self.steps is not None
                 return
             taken += 1
             yield unpack_batch(batch, "the generator")

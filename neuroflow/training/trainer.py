@@ -24,10 +24,12 @@ from neuroflow.callbacks import CallbackList
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
+from neuroflow.training import arguments, interruption, training_state
 from neuroflow.training import data as data_module
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
+from neuroflow.utils.py_dataset import PyDataset
 
 
 class Trainer:
@@ -52,7 +54,16 @@ class Trainer:
         # fit runs (None outside fit, so train_on_batch and custom loops stay eager).
         object.__setattr__(self, "_compiled_traced_step", None)
         object.__setattr__(self, "_traced_train_step", None)
+        object.__setattr__(self, "interrupted_at", None)  # (epoch, batch) where Ctrl-C stopped the last fit
         self.run_eagerly = False
+
+    def __getstate__(self):
+        # The traced step is a cache of replayable ops whose functions pickle cannot name; the next fit
+        # traces again. Everything else (layers, weights, optimizer, compile state) pickles as it is.
+        state = dict(self.__dict__)
+        state["_compiled_traced_step"] = None
+        state["_traced_train_step"] = None
+        return state
 
     # ---- compile -----------------------------------------------------------------------------
 
@@ -74,6 +85,14 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.run_eagerly = bool(run_eagerly)
         self.loss = loss
+        # What get_compile_config reports besides the optimizer, loss and metrics, as given (Keras
+        # keeps its compile arguments the same way). object.__setattr__: metric objects in these
+        # lists are not the model's own to track.
+        object.__setattr__(self, "_compile_arguments", {
+            "loss_weights": loss_weights, "weighted_metrics": weighted_metrics,
+            "steps_per_execution": steps_per_execution,
+            # No JIT here: 'auto' resolves to False, as Keras resolves it on a backend without one.
+            "jit_compile": False if jit_compile == "auto" else jit_compile})
         self._compiled_loss = CompiledLoss(loss, loss_weights, self.output_names) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names,
                                                self._compiled_loss.identifiers if self._compiled_loss else
@@ -168,17 +187,23 @@ class Trainer:
         if traced is not None:
             loss, y_pred, gradients, variables = traced(x, y, sample_weight)
         else:
-            loss, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
+            loss, _, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
         self.optimizer.apply(gradients, variables)
         self._track_losses(loss, _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _forward_backward(self, x, y, sample_weight):
-        """The differentiable part of a train step, eagerly: (loss, y_pred, gradients, variables)."""
+        """The differentiable part of a train step, eagerly: (loss, scaled loss, y_pred, gradients, variables).
+
+        As in Keras' train steps, the gradients are those of `optimizer.scale_loss(loss)` (the loss
+        times `loss_scale_factor`, or a LossScaleOptimizer's dynamic scale), which the optimizer's
+        `apply` divides out again; the loss the metrics track is the unscaled one.
+        """
         self._clear_call_losses()
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+            scaled_loss = self.optimizer.scale_loss(loss)
         # After the call: a subclassed model creates its weights on its first call.
         variables = self.__dict__.get("_step_variables")
         if not variables:
@@ -187,7 +212,7 @@ class Trainer:
             if traced is not None:
                 object.__setattr__(self, "_step_variables", variables)  # fixed for the rest of fit
                 traced.variables = variables
-        return loss, y_pred, tape.gradient(loss, variables), variables
+        return loss, scaled_loss, y_pred, tape.gradient(scaled_loss, variables), variables
 
     def test_step(self, data):
         """Loss and metrics on a batch, without updating weights."""
@@ -222,13 +247,11 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
         """Trains the model for `epochs` passes over the data; returns a History (`.history` dict)."""
         self._assert_compiled("fit")
+        batch_size, epochs, steps_per_epoch = arguments.check_fit_arguments(
+            batch_size, epochs, validation_split, initial_epoch, steps_per_epoch, validation_freq)
         epochs, steps_per_epoch = _debug_caps(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
+        batch_size = 32 if batch_size is None else batch_size
         need_targets = not self._computes_own_loss()
         if data_module.is_batch_source(x):
             if validation_split:
@@ -253,13 +276,19 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
+        object.__setattr__(self, "interrupted_at", None)
         callback_list.on_train_begin()
-        with self._fixed_structure(), _threads_for(self):
+        # A callback restoring a backup (BackupAndRestore) says where the run goes on, as in Keras.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        initial_step = self.__dict__.pop("_initial_step", None) or 0
+        with self._fixed_structure(), _threads_for(self), interruption.stop_at_batch_end(self) as interrupted:
             logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
-                                    validation_batch_size or batch_size, validation_steps)
+                                    validation_batch_size or batch_size, validation_steps, initial_step)
         # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
         self.optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(logs)
+        if interrupted():
+            interruption.report(self)
         return self.history
 
     @contextlib.contextmanager
@@ -288,18 +317,27 @@ class Trainer:
         return self.__dict__.get("_flat_layers_cache") or super()._flatten_layers()
 
     def _run_epochs(self, batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
-                    validation_batch_size, validation_steps):
-        """The epochs of fit; returns the last epoch's logs."""
+                    validation_batch_size, validation_steps, initial_step=0):
+        """The epochs of fit; returns the last epoch's logs. A run resumed mid-epoch passes over the
+        first `initial_step` batches of `initial_epoch` (cut in the same shuffled order) unrun."""
         logs = {}
+        # Ctrl-C on an epoch's last batch lets that epoch end (validation, on_epoch_end) first: a run
+        # stopped there then resumes at the next epoch, not with an epoch of no batches.
+        last_step = len(batches) - 1 if isinstance(batches, data_module.ArrayBatches) else None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             for step, batch in enumerate(batches):
+                if step < initial_step:
+                    continue
                 callback_list.on_train_batch_begin(step)
                 logs = self._run_step(self.train_step, *batch)
                 callback_list.on_train_batch_end(step, logs)
-                if self.stop_training:
+                if self.stop_training or (step != last_step and interruption.requested(self, epoch, step + 1)):
                     break
+            initial_step = 0
+            if self.interrupted_at is not None:
+                break  # a partial epoch: no validation, no on_epoch_end
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 x_val, y_val, sw_val = validation_data if isinstance(validation_data, tuple) \
@@ -309,13 +347,33 @@ class Trainer:
                 epoch_logs.update({f"val_{key}": value for key, value in validation_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
-            if self.stop_training:
+            if self.stop_training or interruption.requested(self, epoch + 1, 0):
                 break
-            if getattr(batches, "exhausted", False) and epoch < epochs - 1:
+            # Out of data before the last epoch, or short of steps_per_epoch in it: say so, as Keras does.
+            if getattr(batches, "exhausted", False) and (epoch < epochs - 1 or getattr(batches, "short", False)):
                 warnings.warn("Your input ran out of data; interrupting training. Make sure the generator can yield "
                               "at least steps_per_epoch * epochs batches.", stacklevel=3)
                 break
         return logs
+
+    # ---- the state a backup holds (callbacks.BackupAndRestore; training/training_state.py) ------
+
+    def _training_state(self):
+        return training_state.capture(self)
+
+    def _restore_training_state(self, arrays, description, metrics=False):
+        """Puts a `_training_state` back: variables, optimizer and random streams, or (with `metrics`)
+        the running metric totals, at the batch where the restored run goes on."""
+        if metrics:
+            training_state.restore_metrics(self, arrays, description)
+        else:
+            training_state.restore(self, arrays, description)
+
+    def _random_state(self):
+        return training_state.random_state(self)
+
+    def _set_random_state(self, state):
+        training_state.set_random_state(self, state)
 
     # ---- evaluate and predict ----------------------------------------------------------------
 
@@ -323,6 +381,7 @@ class Trainer:
                  callbacks=None, return_dict=False):
         """Loss and metrics on the data: a scalar, a list in `metrics_names` order, or a dict."""
         self._assert_compiled("evaluate")
+        batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
         logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
@@ -344,6 +403,7 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x`, computed in batches, as NumPy arrays."""
+        batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -370,7 +430,7 @@ class Trainer:
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = self._prepare(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
-            class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
+            class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight, whole_data=False)
             sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
         self.reset_metrics()
         return self._logs_as_result(self._run_step(self.train_step, x, y, sample_weight), return_dict)
@@ -399,6 +459,8 @@ class Trainer:
         """x, y, sample_weight checked at the door (training/data.py) and put in the model's order."""
         x, y, sample_weight = data_module.prepare(x, y, sample_weight, what, check_targets)
         x, y = self._order_by_names(x, y)
+        if y is not None and check_targets and self._compiled_loss is not None:
+            self._compiled_loss.check_targets(y, sample_weight=sample_weight)
         return x, y, sample_weight
 
     def _order_by_names(self, x, y):
@@ -421,6 +483,10 @@ class Trainer:
                 raise ValueError(f"{what}: when x is a generator or a PyDataset it yields the targets itself; "
                                  "do not pass y or sample_weight")
             source = data_module.batch_source(x, steps, shuffle)
+            if isinstance(x, PyDataset) and steps is not None and steps > len(x):
+                warnings.warn(f"Your input ran out of data: {what} was asked for {steps} steps but the "
+                              f"{type(x).__name__} has {len(x)} batches; each pass stops after {len(x)}.",
+                              stacklevel=4)
 
             def ordered():
                 for batch_x, batch_y, batch_weight in source:
@@ -428,8 +494,10 @@ class Trainer:
                     if need_targets and batch_y is None:
                         raise ValueError(f"{what}: the batches from {type(x).__name__} carry no targets; "
                                          "yield (x, y) or (x, y, sample_weight)")
+                    if batch_y is not None and self._compiled_loss is not None:
+                        self._compiled_loss.check_targets(batch_y, f"y (a batch from {type(x).__name__})")
                     if class_weight is not None:
-                        weights = data_module.class_weights_to_sample_weights(batch_y, class_weight)
+                        weights = data_module.class_weights_to_sample_weights(batch_y, class_weight, whole_data=False)
                         batch_weight = weights if batch_weight is None else batch_weight * weights
                     yield batch_x, batch_y, batch_weight
 
@@ -442,6 +510,10 @@ class Trainer:
             class_sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
             sample_weight = class_sample_weight if sample_weight is None else sample_weight * class_sample_weight
         batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps)
+        if steps is not None and steps > len(batches):
+            warnings.warn(f"Your input ran out of data: {what} was asked for {steps} steps but the arrays make only "
+                          f"{len(batches)} batches of {batch_size}; each pass stops after {len(batches)}. Lower the "
+                          "steps or the batch size.", stacklevel=4)
         return batches, len(batches)
 
 

@@ -4,12 +4,13 @@ import io
 import numpy
 import pytest
 
-from neuroflow import cli, explain, layers, models
+from neuroflow import explain, layers, models
+from neuroflow.explain import command
 
 
 def _run(*argv):
     out = io.StringIO()
-    status = cli.main(["explain", *argv], out=out)
+    status = command.main(list(argv), out=out)
     return status, out.getvalue()
 
 

@@ -189,6 +189,21 @@ def test_loads_keras_file():
                                   rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("cell", [lambda: layers.LSTMCell(3), lambda: [layers.GRUCell(3), layers.SimpleRNNCell(2)]])
+def test_stateful_continues_from_the_last_states(float64, rng, cell):
+    x = rng.normal(size=(2, 6, 4))
+    whole, stateful = layers.RNN(cell()), layers.RNN(cell(), stateful=True)
+    whole(x)
+    stateful(x[:, :3])
+    stateful.set_weights(whole.get_weights())
+    stateful.reset_state()
+    stateful(x[:, :3])
+    numpy.testing.assert_allclose(stateful(x[:, 3:]).numpy(), whole(x).numpy(), atol=1e-12)
+    stateful.reset_state()
+    numpy.testing.assert_allclose(stateful(x[:, 3:]).numpy(), whole(x[:, 3:]).numpy(), atol=1e-12)
+    assert stateful.get_config()["stateful"] is True and len(stateful.weights) == len(whole.weights)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="state_size"):
         layers.RNN(layers.Dense(3))
@@ -198,8 +213,8 @@ def test_bad_arguments():
         layers.LSTMCell(0)
     with pytest.raises(ValueError, match="`dropout` must be a float in"):
         layers.GRUCell(3, dropout=1.5)
-    with pytest.raises(NotImplementedError, match="stateful"):
-        layers.RNN(layers.SimpleRNNCell(2), stateful=True)
+    with pytest.raises(ValueError, match="stateful and needs a fixed batch size"):
+        layers.RNN(layers.SimpleRNNCell(2), stateful=True)(layers.Input((3, 2)))
     layer = layers.RNN(layers.LSTMCell(2))
     with pytest.raises(ValueError, match="expects 2 initial state"):
         layer(numpy.zeros((1, 3, 2)), initial_state=[numpy.zeros((1, 2))])

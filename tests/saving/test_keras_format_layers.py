@@ -137,10 +137,10 @@ def test_unsupported_keras_options_are_refused_by_name(name, class_name, key, va
 
 
 def test_keras_layer_class_without_neuroflow_counterpart_is_refused():
-    def to_conv_lstm(config):  # (Conv3D, used here before, is supported now)
-        _layer_entry(config, "Conv2D")["class_name"] = "ConvLSTM3D"
-    with pytest.raises(ValueError, match="ConvLSTM3D.*not supported"):
-        keras_config.model_from_keras(_edited("cnn_2d", to_conv_lstm))
+    def to_saved_model_layer(config):  # (Conv3D and ConvLSTM3D, used here before, are supported now)
+        _layer_entry(config, "Conv2D")["class_name"] = "TFSMLayer"
+    with pytest.raises(ValueError, match="TFSMLayer.*not supported"):
+        keras_config.model_from_keras(_edited("cnn_2d", to_saved_model_layer))
 
 
 def test_traced_mask_op_read_as_data_is_refused():
