@@ -4,13 +4,17 @@ The table gives, per exercise, the figure the course expects, the one neuroflow 
 wall time (data loading included) on the machine that ran it, which the file also describes.
 An exercise whose dataset is not available offline, or that fails, still gets its row saying so.
 
-    python examples/run_all.py [--only NAME ...] [--output docs/RESULTS.md] [--plot-dir docs/plots]
+    python examples/run_all.py [--only NAME ...] [--update] [--output docs/RESULTS.md] [--plot-dir docs/plots]
+
+With --update (and --only), the rows of the examples not run are kept from the existing file, and
+the file says which rows come from which earlier run.
 """
 import argparse
 import datetime
 import importlib
 import os
 import platform
+import re
 import time
 import traceback
 
@@ -22,7 +26,12 @@ from neuroflow.datasets import DatasetError
 
 # In the order of the course: the first programs, then the decks' exercises, then the book's.
 EXAMPLES = (
-    "xor", "logistic_regression", "polynomial_regression", "iris_mlp", "mnist_mlp", "mnist_tuning",
+    "perceptron", "xor",
+    # The lectures' tools (issue 11), in the decks' order: backprop, numerical gradients, scheduling,
+    # vanishing gradients, initialization, optimizers, overfitting.
+    "backprop_worked_example", "gradient_check_cost", "lr_schedules", "vanishing_gradients", "activation_histograms",
+    "optimizer_paths", "overfitting_cures",
+    "logistic_regression", "polynomial_regression", "iris_mlp", "mnist_mlp", "mnist_tuning",
     "fashion_mnist", "imdb_binary", "reuters_multiclass", "boston_kfold", "random_search_cv",
 )
 # Hyperparameter search with neuroflow.tuner (issue 12): random against grid search at an equal budget.
@@ -94,7 +103,42 @@ def load_text():
         return "load average unknown"
 
 
-def write_results(path, entries, plot_dir, started, total, slice_note, loads):
+KEPT_NOTE = "**Kept from earlier runs** (each on its own machine and load): "
+
+
+def earlier_rows(path, keep):
+    """From an existing results file: ({example: [table lines]}, {example: the date of the run that made them})
+    for the examples in `keep`. Rows the file itself kept from an earlier run keep that run's date."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return {}, {}
+    run_on = next((line[len("Run on "):].split(",")[0] for line in lines if line.startswith("Run on ")), "date unknown")
+    dates = {}
+    for line in lines:
+        if line.startswith(KEPT_NOTE):
+            # "...: the rows of a, b (run on DATE); the rows of c (run on DATE)."
+            for names, date in re.findall(r"the rows of ([^(]+) \(run on ([^)]+)\)", line):
+                dates.update({name.strip(): date for name in names.split(",")})
+    rows = {}
+    for line in lines:
+        if line.startswith("| ") and not line.startswith("| exercise |"):
+            example = line[2:].split(" ", 1)[0]
+            if example in keep:
+                rows.setdefault(example, []).append(line)
+    return rows, {example: dates.get(example, run_on) for example in rows}
+
+
+def _kept_note(kept_dates):
+    by_date = {}
+    for name in EXAMPLES:
+        if name in kept_dates:
+            by_date.setdefault(kept_dates[name], []).append(name)
+    return KEPT_NOTE + "; ".join(f"the rows of {', '.join(names)} (run on {date})" for date, names in by_date.items()) + "."
+
+
+def write_results(path, entries, plot_dir, started, total, slice_note, loads, kept=None, kept_dates=None):
     lines = [
         "# Lecture exercises: the course's figures and neuroflow's",
         "",
@@ -110,14 +154,21 @@ def write_results(path, entries, plot_dir, started, total, slice_note, loads):
     ]
     if slice_note:
         lines += ["", f"**Not full size:** {slice_note}."]
+    if kept:
+        lines += ["", _kept_note(kept_dates or {})]
     lines += ["", "| exercise | expected (course) | neuroflow measured | wall time | plot |", "|---|---|---|---|---|"]
+    fresh = {}
     for rows, seconds in entries:
         for row in rows:
             plot = row.get("plot")
             link = f"[png]({os.path.relpath(plot, os.path.dirname(os.path.abspath(path)))})" if plot else "-"
             row_seconds = row.get("seconds", seconds)
-            lines.append(f"| {_cell(row['name'])} | {_cell(row['expected'])} | {_cell(row['measured'])} | "
-                         f"{row_seconds:.1f} s | {link} |")
+            example = str(row["name"]).split(" ", 1)[0]
+            fresh.setdefault(example, []).append(f"| {_cell(row['name'])} | {_cell(row['expected'])} | "
+                                                 f"{_cell(row['measured'])} | {row_seconds:.1f} s | {link} |")
+    kept = kept or {}
+    for name in list(EXAMPLES) + [name for name in fresh if name not in EXAMPLES]:
+        lines += fresh.get(name, kept.get(name, []))
     lines += ["", "Each example runs on its own: `python examples/<name>.py --help`.", ""]
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
@@ -127,6 +178,8 @@ def write_results(path, entries, plot_dir, started, total, slice_note, loads):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=EXAMPLES, help="run these examples only")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the rows of the examples not run (with --only) from the existing output file")
     parser.add_argument("--output", default=os.path.join(REPO, "docs", "RESULTS.md"))
     parser.add_argument("--plot-dir", default=DEFAULT_PLOT_DIR)
     parser.add_argument("--epochs", type=int, default=None, help="override every example's epochs (not full size)")
@@ -136,7 +189,10 @@ def main(argv=None):
     begin = time.perf_counter()
     loads = [load_text()]
     entries = []
-    for name in arguments.only or EXAMPLES:
+    names = arguments.only or EXAMPLES
+    kept, kept_dates = earlier_rows(arguments.output, [n for n in EXAMPLES if n not in names]) if arguments.update \
+        else ({}, {})
+    for name in names:
         print(f"\n===== {name} =====", flush=True)
         entry = run_one(name, arguments.plot_dir, arguments.epochs, arguments.samples)
         print(f"===== {name}: {entry[1]:.1f} s =====", flush=True)
@@ -145,7 +201,7 @@ def main(argv=None):
         slice_note = ", ".join(f"--{k} {v}" for k, v in (("epochs", arguments.epochs), ("samples", arguments.samples))
                                if v is not None)
         write_results(arguments.output, entries, arguments.plot_dir, started, time.perf_counter() - begin,
-                      slice_note, loads)
+                      slice_note, loads, kept, kept_dates)
     print(f"\nwrote {arguments.output}")
     with open(arguments.output, encoding="utf-8") as handle:
         print(handle.read())

@@ -45,6 +45,16 @@ from neuroflow.optimizers import Optimizer
 from neuroflow.random import set_random_seed
 from neuroflow.regularizers import Regularizer
 
+# isort: split
+# The lectures' tools (issue 11): the perceptron, readable backprop, gradient checks and activation statistics.
+# check_gradients and activation_statistics need models and tapes, so they live in explain/, above models,
+# and are handed down into keras.utils' namespace here (no floor imports upward).
+from neuroflow import classic, explain
+
+utils.check_gradients = explain.check_gradients
+utils.activation_statistics = explain.activation_statistics
+utils.__all__ += ["activation_statistics", "check_gradients"]
+
 __version__ = "0.1.0"
 
 # api10 (issue 10): Keras 3's remaining top-level names: name_scope, device, Function, Operation,

@@ -4,7 +4,8 @@ import sys
 
 # tool name -> (module with main(argv), one line of help). A tool's module is imported only when it
 # is chosen, so one tool's optional extra (the playground's web server) is not needed by another.
-TOOLS = {"playground": ("neuroflow.playground.__main__", "the Neural Network Playground in the browser")}
+TOOLS = {"playground": ("neuroflow.playground.__main__", "the Neural Network Playground in the browser"),
+         "explain": ("neuroflow.explain.command", "every figure of one backprop step (the lectures' 2-2-2 example)")}
 
 
 def usage():
