@@ -197,12 +197,8 @@ def test_a_bad_csv_upload_shows_an_error_and_a_good_one_becomes_the_dataset(page
     assert page.console_errors == []
 
 
-def test_show_backprop_opens_the_trace_or_says_it_is_not_available(page):
-    from neuroflow.playground import backprop
+def test_show_backprop_opens_the_chain_rule_trace(page):
     page.click("#show-backprop")
     page.wait_for_selector("#dialog[open]")
     text = page.text_content("#dialog-text")
-    if backprop.explain is None:
-        assert text == backprop.NOT_AVAILABLE
-        pytest.skip("neuroflow.explain is not part of this neuroflow: the page says Show backprop is not available")
-    assert text.strip()
+    assert "Backpropagation of one sample" in text and "dE/dw" in text

@@ -4,8 +4,10 @@ import base64
 import numpy as np
 import pytest
 
+from neuroflow import explain
 from neuroflow.playground import backprop
 from neuroflow.playground.features import FEATURES, feature_columns
+from neuroflow.playground.network import OUTPUT, build_model
 from neuroflow.playground.session import NEURON_GRID, OUTPUT_GRID, TrainingSession
 
 
@@ -126,13 +128,27 @@ def test_export_keras_writes_a_model_that_loads_with_the_same_predictions(tmp_pa
                                rtol=1e-6)
 
 
-def test_show_backprop_says_why_when_there_is_no_explain_module_or_the_network_is_big():
+def test_show_backprop_says_why_when_the_network_is_big_and_traces_the_session_loss_otherwise():
     session = TrainingSession()
-    if backprop.explain is None:
-        assert backprop.backprop_text(session) == backprop.NOT_AVAILABLE
-        pytest.skip("neuroflow.explain is not part of this neuroflow: Show backprop answers that it is not available")
     session.apply({"hidden_layers": [8, 8, 8]})
     assert "at most 100 parameters" in backprop.backprop_text(session)
     session.apply({"hidden_layers": [2]})
     text = backprop.backprop_text(session)
-    assert text and text != backprop.NOT_AVAILABLE
+    assert text.startswith("Backpropagation of one sample through a 2-2-1 network")
+    assert "loss: binary_crossentropy" in text   # the loss the session trains with, not the lecture's
+    session.apply({"problem": "regression", "dataset": "plane"})
+    assert "loss: mean_squared_error" in backprop.backprop_text(session)
+
+
+def test_show_backprop_step_is_the_step_training_takes():
+    # One SGD step on the first training point, written out by the explainer, equals train_on_batch's.
+    session = TrainingSession()
+    session.apply({"hidden_layers": [2]})
+    weights = session.model.get_weights()
+    model = build_model(session.config)
+    model.set_weights(weights)
+    trace = explain.backprop(model, session.x_train[:1], session.y_train[:1], learning_rate=session.config.learning_rate,
+                             loss=OUTPUT[session.config.problem][1])
+    model.train_on_batch(session.x_train[:1], session.y_train[:1])
+    for traced, trained in zip(trace.updated_weights(), model.get_weights()):
+        np.testing.assert_allclose(traced, trained, rtol=1e-5, atol=1e-7)
