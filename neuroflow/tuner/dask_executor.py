@@ -1,0 +1,82 @@
+"""Trials on a Dask cluster: `DaskExecutor`, the search loop's executor for `dask.distributed`.
+
+    from dask.distributed import LocalCluster
+    tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=20, directory="tuning",
+                            executor=kt.DaskExecutor(LocalCluster(n_workers=4, threads_per_worker=1)))
+    tuner.search(x_train, y_train, epochs=5, validation_split=0.2)
+
+The loop stays in this process and is the only one that touches the oracle and its files; each trial
+goes to a worker as one task (the tuner, pickled without its executor, and the trial), and comes back
+by value (its metrics). The data is scattered to the workers once per search (`share`). A worker that
+dies mid-trial loses nothing on disk: the scheduler runs the task again on another worker (up to Dask's
+`distributed.scheduler.allowed-failures` times, 3 by default; past that the trial fails with
+`KilledWorker` and the oracle's `max_retries_per_trial` applies). Since each trial draws from its own
+seed (`base_tuner.trial_seed`), the rerun gives what the first run would have, and the search gives the
+serial search's results table.
+"""
+
+
+class DaskExecutor:
+    """Runs trials on Dask workers, as many at once as the cluster has worker threads.
+
+    Args:
+        cluster: a `distributed.Client`, a scheduler address ("tcp://host:8786"), or a cluster object
+            (`LocalCluster`, dask-jobqueue's clusters ...). A client made here from an address or a cluster is
+            closed by `close()` (or at the end of a `with` block); a client given is left open.
+        max_in_flight: how many trials run at once; by default the number of worker threads the cluster
+            has now.
+
+    Raises:
+        ImportError: when dask.distributed is not installed (`pip install neuroflow[distributed]`).
+        ValueError: for max_in_flight below 1, or a cluster without workers and no max_in_flight.
+    """
+
+    def __init__(self, cluster, max_in_flight=None):
+        # Lazily imported: dask.distributed is the optional extra `neuroflow[distributed]`.
+        try:
+            import distributed
+        except ImportError as error:
+            raise ImportError("DaskExecutor needs dask.distributed: pip install 'neuroflow[distributed]'") from error
+        self._distributed = distributed
+        self._owns_client = not isinstance(cluster, distributed.Client)
+        self.client = distributed.Client(cluster) if self._owns_client else cluster
+        if max_in_flight is None:
+            max_in_flight = sum(self.client.nthreads().values())
+            if max_in_flight < 1:
+                self.close()
+                raise ValueError(f"The Dask cluster at {self.client.scheduler.address} has no workers yet: start "
+                                 "some, or pass max_in_flight=")
+        if int(max_in_flight) < 1:
+            self.close()
+            raise ValueError(f"max_in_flight must be at least 1; received {max_in_flight!r}")
+        self.max_in_flight = int(max_in_flight)
+
+    def share(self, value):
+        """A future of `value` held by every worker, which the tasks given it receive as `value`.
+
+        Copied to every worker (broadcast), so that a worker's death does not lose the search's data.
+        """
+        return self.client.scatter([value], broadcast=True, hash=False)[0]
+
+    def submit(self, function, *args, **kwargs):
+        # pure=False: a retried trial has the same arguments, and must run again rather than reuse a result.
+        return self.client.submit(function, *args, pure=False, **kwargs)
+
+    def wait_any(self, futures):
+        """Blocks until at least one of `futures` is finished; returns the finished ones."""
+        done, _ = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
+        return list(done)
+
+    def close(self):
+        """Closes the client if this executor made it."""
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __repr__(self):
+        return f"DaskExecutor({self.client.scheduler.address!r}, max_in_flight={self.max_in_flight})"
