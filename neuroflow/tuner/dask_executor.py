@@ -43,9 +43,10 @@ class DaskExecutor:
         if max_in_flight is None:
             max_in_flight = sum(self.client.nthreads().values())
             if max_in_flight < 1:
+                address = self.client.scheduler.address
                 self.close()
-                raise ValueError(f"The Dask cluster at {self.client.scheduler.address} has no workers yet: start "
-                                 "some, or pass max_in_flight=")
+                raise ValueError(f"The Dask cluster at {address} has no workers yet: start some, or pass "
+                                 "max_in_flight=")
         if int(max_in_flight) < 1:
             self.close()
             raise ValueError(f"max_in_flight must be at least 1; received {max_in_flight!r}")

@@ -46,7 +46,7 @@ def data(rng):
 
 
 @pytest.fixture(scope="module")
-def thread_cluster():
+def thread_client():
     """Two workers of one thread each, inside this process."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         with distributed.Client(cluster, timeout=60) as client:
@@ -61,9 +61,9 @@ def search(directory, data, executor=None, hypermodel=None, max_trials=6):
     return tuner
 
 
-def test_a_search_on_two_dask_workers_gives_the_serial_table(tmp_path, data, thread_cluster):
+def test_a_search_on_two_dask_workers_gives_the_serial_table(tmp_path, data, thread_client):
     serial = search(tmp_path / "serial", data)
-    executor = kt.DaskExecutor(thread_cluster)
+    executor = kt.DaskExecutor(thread_client)
     assert executor.max_in_flight == 2
     parallel = search(tmp_path / "dask", data, executor=executor)
     assert_same_results(results_table(parallel), results_table(serial))
@@ -75,19 +75,19 @@ def test_a_search_on_two_dask_workers_gives_the_serial_table(tmp_path, data, thr
     assert best.evaluate(x, y, verbose=0) == pytest.approx(serial.get_best_models()[0].evaluate(x, y, verbose=0))
 
 
-def test_the_executor_connects_to_a_scheduler_address_and_closes_its_own_client(thread_cluster):
-    address = thread_cluster.scheduler.address
+def test_the_executor_connects_to_a_scheduler_address_and_closes_its_own_client(thread_client):
+    address = thread_client.scheduler.address
     with kt.DaskExecutor(address, max_in_flight=3) as executor:
-        assert executor.max_in_flight == 3 and executor.client is not thread_cluster
+        assert executor.max_in_flight == 3 and executor.client is not thread_client
         assert executor.submit(sum, executor.share([1, 2, 3])).result(timeout=30) == 6
         assert repr(executor) == f"DaskExecutor({address!r}, max_in_flight=3)"
     assert executor.client.status == "closed"
-    assert thread_cluster.status == "running"
+    assert thread_client.status == "running"
 
 
-def test_max_in_flight_must_be_positive(thread_cluster):
+def test_max_in_flight_must_be_positive(thread_client):
     with pytest.raises(ValueError, match="max_in_flight must be at least 1; received 0"):
-        kt.DaskExecutor(thread_cluster, max_in_flight=0)
+        kt.DaskExecutor(thread_client, max_in_flight=0)
 
 
 def test_a_worker_killed_mid_trial_has_its_trial_run_again(tmp_path, data):
@@ -107,3 +107,11 @@ def test_a_worker_killed_mid_trial_has_its_trial_run_again(tmp_path, data):
                         directory=tmp_path / "dask", project_name="p")
     assert_same_results(results_table(reloaded), results_table(serial))
     assert reloaded.oracle.ongoing_trials == {} and reloaded.remaining_trials == 0
+
+
+def test_a_cluster_without_workers_needs_max_in_flight():
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
+        with pytest.raises(ValueError, match="has no workers yet: start some, or pass max_in_flight="):
+            kt.DaskExecutor(cluster)
+        with kt.DaskExecutor(cluster, max_in_flight=2) as executor:
+            assert executor.max_in_flight == 2
