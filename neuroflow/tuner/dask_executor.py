@@ -7,13 +7,18 @@
 
 The loop stays in this process and is the only one that touches the oracle and its files; each trial
 goes to a worker as one task (the tuner, pickled without its executor, and the trial), and comes back
-by value (its metrics). The data is scattered to the workers once per search (`share`). A worker that
+by value (its metrics). The data goes to the cluster once per search (`share`). A worker that
 dies mid-trial loses nothing on disk: the scheduler runs the task again on another worker (up to Dask's
 `distributed.scheduler.allowed-failures` times, 3 by default; past that the trial fails with
 `KilledWorker` and the oracle's `max_retries_per_trial` applies). Since each trial draws from its own
 seed (`base_tuner.trial_seed`), the rerun gives what the first run would have, and the search gives the
 serial search's results table.
 """
+import warnings
+
+
+def _the_value(value):
+    return value
 
 
 class DaskExecutor:
@@ -53,11 +58,16 @@ class DaskExecutor:
         self.max_in_flight = int(max_in_flight)
 
     def share(self, value):
-        """A future of `value` held by every worker, which the tasks given it receive as `value`.
+        """A future of `value`, which the tasks given it receive as `value`: the data goes to the cluster once.
 
-        Copied to every worker (broadcast), so that a worker's death does not lose the search's data.
+        A task that returns the value rather than `client.scatter`: the scheduler can compute a task's result
+        again when every worker holding it dies, never scattered data.
         """
-        return self.client.scatter([value], broadcast=True, hash=False)[0]
+        # The data in the graph is the point (kept once, for recomputation): Dask's advice to scatter it
+        # instead does not apply.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+            return self.client.submit(_the_value, value, pure=False)
 
     def submit(self, function, *args, **kwargs):
         # pure=False: a retried trial has the same arguments, and must run again rather than reuse a result.

@@ -3,7 +3,7 @@
 The search loop (`BaseTuner.search`) asks the oracle for trials and hands each one to an executor:
 `executor.submit(function, *args)` returns a future whose `result()` is what the trial measured, and
 `executor.share(value)` is what the loop submits in place of a value every trial gets (the data), so an
-executor with remote workers can send it once (`DaskExecutor` scatters it). The loop
+executor with remote workers can send it once (`DaskExecutor` does). The loop
 keeps up to `executor.max_in_flight` trials running, reports each finished one to the oracle, and asks for
 the next, so a tuner never knows whether its trials ran here, in threads or on other machines.
 

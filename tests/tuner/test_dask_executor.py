@@ -50,6 +50,7 @@ def thread_client():
     """Two workers of one thread each, inside this process."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         with distributed.Client(cluster, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
             yield client
 
 
@@ -97,8 +98,12 @@ def test_a_worker_killed_mid_trial_has_its_trial_run_again(tmp_path, data):
     serial = search(tmp_path / "serial", data, max_trials=4)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with distributed.Client(cluster, timeout=60) as client:
-            parallel = search(tmp_path / "dask", data, executor=kt.DaskExecutor(client),
-                              hypermodel=KillingHyperModel(marker), max_trials=4)
+            # Both workers up, so that two trials run at once and one survives the kill.
+            client.wait_for_workers(2, timeout=60)
+            executor = kt.DaskExecutor(client)
+            assert executor.max_in_flight == 2
+            parallel = search(tmp_path / "dask", data, executor=executor, hypermodel=KillingHyperModel(marker),
+                              max_trials=4)
     assert marker.exists() and int(marker.read_text()) != os.getpid()  # a worker did die
     assert all(trial.status == "COMPLETED" for trial in parallel.oracle.trials.values())
     assert_same_results(results_table(parallel), results_table(serial))
