@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import neuroflow as nf
 from neuroflow import backend
 
 
@@ -30,3 +31,14 @@ def test_get_uid_counts_per_prefix_and_restarts():
     assert [backend.get_uid(), backend.get_uid(), backend.get_uid("x"), backend.get_uid("")] == [1, 2, 1, 3]
     backend.clear_session()
     assert backend.get_uid("x") == 1
+
+
+def test_device_accepts_the_cpu_and_refuses_what_numpy_cannot_use():
+    with nf.device("cpu"), nf.device("CPU:0"):
+        pass
+    with pytest.raises(ValueError, match="computes with numpy"):
+        with nf.device("gpu:0"):
+            pass
+    with pytest.raises(ValueError, match="device_name"):
+        with nf.device("tpu"):
+            pass

@@ -32,16 +32,16 @@ class DaskExecutor:
             has now.
 
     Raises:
-        ImportError: when dask.distributed is not installed (`pip install neuroflow[distributed]`).
+        ImportError: when dask.distributed is not installed (`pip install neuroflow[dask]`).
         ValueError: for max_in_flight below 1, or a cluster without workers and no max_in_flight.
     """
 
     def __init__(self, cluster, max_in_flight=None):
-        # Lazily imported: dask.distributed is the optional extra `neuroflow[distributed]`.
+        # Lazily imported: dask.distributed is the optional extra `neuroflow[dask]`.
         try:
             import distributed
         except ImportError as error:
-            raise ImportError("DaskExecutor needs dask.distributed: pip install 'neuroflow[distributed]'") from error
+            raise ImportError("DaskExecutor needs dask.distributed: pip install 'neuroflow[dask]'") from error
         self._distributed = distributed
         self._owns_client = not isinstance(cluster, distributed.Client)
         self.client = distributed.Client(cluster) if self._owns_client else cluster

@@ -21,6 +21,7 @@ import neuroflow
 from neuroflow import layers
 from neuroflow.datasets import _cache
 from neuroflow.saving.files import CorruptFileError, partial_files, write_atomically
+from neuroflow.tuner.trial import write_json
 from neuroflow.utils import atomic_file  # the module every writer goes through
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -279,7 +280,9 @@ def _writers(tmp_path):
             ("save .h5", tmp_path / "m.h5", quiet(model.save)),
             ("save_weights .weights.h5", tmp_path / "m.weights.h5", model.save_weights),
             ("save_weights native", tmp_path / "m.weights.nfz", model.save_weights),
-            ("ModelCheckpoint", tmp_path / "checkpoint.keras", checkpoint), ("CSVLogger", tmp_path / "log.csv", csv_logger)]
+            ("ModelCheckpoint", tmp_path / "checkpoint.keras", checkpoint), ("CSVLogger", tmp_path / "log.csv", csv_logger),
+            # the tuner's search state (oracle.json, trial.json) goes through one writer
+            ("tuner state", tmp_path / "oracle.json", lambda path: write_json(path, {"trials": []}))]
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
