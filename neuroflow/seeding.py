@@ -5,12 +5,20 @@ draws and `SeedGenerator` on it, above the engine.
 
 `set_random_seed(s)` reseeds it (and Python's and NumPy's global generators, as Keras does), so
 the same seed gives bit-identical weights and training histories.
+
+`thread_generator(seed)` gives the calling thread a generator of its own for a while: the tuner runs
+each trial under one seeded by the search seed and the trial id, so trials running side by side in
+threads (a thread pool, Dask workers in one process) draw the same numbers as they would alone.
 """
+import contextlib
 import random as _python_random
+import threading
 
 import numpy
 
 _generator = numpy.random.default_rng()
+# The generators that threads inside `thread_generator` use instead of `_generator`.
+_thread_state = threading.local()
 
 
 def set_random_seed(seed):
@@ -29,12 +37,30 @@ def set_random_seed(seed):
 
 
 def generator(seed=None):
-    """The package generator, or a fresh one made from `seed` when a seed is given."""
+    """The package generator (this thread's, inside `thread_generator`), or a fresh one made from `seed`."""
     if seed is None:
-        return _generator
+        return getattr(_thread_state, "generator", None) or _generator
     return numpy.random.default_rng(seed)
 
 
 def make_seed():
     """Draws an integer from the package generator, to seed a component that owns its own stream."""
-    return int(_generator.integers(0, 2**31 - 1))
+    return int(generator().integers(0, 2**31 - 1))
+
+
+@contextlib.contextmanager
+def thread_generator(seed):
+    """Within the block, neuroflow's draws in this thread come from a generator made from `seed`.
+
+    Other threads, and this one after the block, keep the package generator; Python's and NumPy's global
+    generators are not touched.
+
+    Args:
+        seed: anything `numpy.random.default_rng` takes (an integer, a `SeedSequence`).
+    """
+    previous = getattr(_thread_state, "generator", None)
+    _thread_state.generator = numpy.random.default_rng(seed)
+    try:
+        yield _thread_state.generator
+    finally:
+        _thread_state.generator = previous

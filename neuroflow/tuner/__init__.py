@@ -16,13 +16,14 @@
 
 Files: hyperparameter.py (Int, Float, Choice, Boolean, Fixed), hyperparameters.py (the container),
 conditions.py, objective.py, metrics_tracking.py, trial.py, oracle.py (the base oracle and the files on
-disk), hypermodel.py, executor.py (where trials run), base_tuner.py (the search loop), tuner.py (models,
-checkpoints, executions, cross-validation: cross_validation.py), one file per algorithm: random_search.py,
-grid_search.py, hyperband.py, bayesian.py.
+disk), hypermodel.py, executor.py (where trials run; dask_executor.py: on a Dask cluster), base_tuner.py
+(the search loop), tuner.py (models, checkpoints, executions, cross-validation: cross_validation.py), one
+file per algorithm: random_search.py, grid_search.py, hyperband.py, bayesian.py.
 """
 from neuroflow.tuner import oracles, tuners
 from neuroflow.tuner.base_tuner import BaseTuner
 from neuroflow.tuner.bayesian import BayesianOptimization, BayesianOptimizationOracle
+from neuroflow.tuner.dask_executor import DaskExecutor
 from neuroflow.tuner.executor import FuturesExecutor, SerialExecutor
 from neuroflow.tuner.grid_search import GridSearch, GridSearchOracle
 from neuroflow.tuner.hyperband import Hyperband, HyperbandOracle

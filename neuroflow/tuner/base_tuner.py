@@ -9,6 +9,10 @@
 3. records each finished trial's metrics in the oracle (every step of every execution) and ends it:
    COMPLETED, or FAILED with its traceback (rerun `max_retries_per_trial` times).
 
+Each trial runs under a generator of its own (`trial_seed`: the oracle's seed and the trial id), so what
+a trial draws (initial weights, dropout, shuffling) does not depend on which trials ran before it, in which
+order, or beside it: a parallel search gives the serial search's scores.
+
 Everything is on disk under `directory/project_name` after each step, so `search` called again on the same
 project (by a new process after a crash, say) continues where the last one stopped.
 """
@@ -18,6 +22,9 @@ import os
 import time
 import traceback
 
+import numpy
+
+from neuroflow import seeding
 from neuroflow.tuner.executor import SerialExecutor
 from neuroflow.tuner.hypermodel import get_hypermodel
 from neuroflow.tuner.objective import DefaultObjective
@@ -25,6 +32,16 @@ from neuroflow.tuner.trial import TrialStatus
 
 # Building the space explores at most this many conditional scopes (each costs one build).
 _MAX_EXPLORED_SCOPES = 100
+
+
+def trial_seed(search_seed, trial_id):
+    """The seed of one trial's draws: a `SeedSequence` child of the search seed, keyed by the trial id.
+
+    The same (search seed, trial id) always gives the same seed, and different trial ids give
+    independent streams, whatever process or thread runs the trial and whatever ran before it.
+    """
+    key = int(trial_id) if str(trial_id).isdigit() else int.from_bytes(str(trial_id).encode("utf-8"), "little")
+    return numpy.random.SeedSequence(entropy=int(search_seed), spawn_key=(key,))
 
 
 class BaseTuner:
@@ -94,6 +111,8 @@ class BaseTuner:
         slots = [self.tuner_id] + [f"{self.tuner_id}_{index}" for index in range(1, self.executor.max_in_flight)]
         in_flight = {}
         stopped = False
+        # The data goes to the executor's workers once for the whole search, not once per trial.
+        shared_args, shared_kwargs = self.executor.share(fit_args), self.executor.share(fit_kwargs)
         while True:
             busy = set(in_flight.values())
             for slot in slots:
@@ -109,7 +128,7 @@ class BaseTuner:
                                            "is running")
                     break
                 self.on_trial_begin(trial)
-                future = self.executor.submit(self._execute_trial, trial, fit_args, fit_kwargs)
+                future = self.executor.submit(self._execute_trial, trial, shared_args, shared_kwargs)
                 in_flight[future] = slot
                 self._trials_in_flight[slot] = trial
             if not in_flight:
@@ -121,7 +140,8 @@ class BaseTuner:
 
     def _execute_trial(self, trial, fit_args, fit_kwargs):
         """What an executor runs: one trial, returning its records and the (possibly grown) space."""
-        results = self.run_trial(trial, *fit_args, **copy.copy(fit_kwargs))
+        with seeding.thread_generator(trial_seed(self.oracle.seed, trial.trial_id)):
+            results = self.run_trial(trial, *fit_args, **copy.copy(fit_kwargs))
         return {"records": self._records(results), "hyperparameters": trial.hyperparameters.get_config()}
 
     def _finish_trial(self, trial, future):

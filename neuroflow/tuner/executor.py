@@ -1,7 +1,9 @@
 """Where trials run: the seam between the search loop and the machines that train the models.
 
 The search loop (`BaseTuner.search`) asks the oracle for trials and hands each one to an executor:
-`executor.submit(function, *args)` returns a future whose `result()` is what the trial measured. The loop
+`executor.submit(function, *args)` returns a future whose `result()` is what the trial measured, and
+`executor.share(value)` is what the loop submits in place of a value every trial gets (the data), so an
+executor with remote workers can send it once (`DaskExecutor` does). The loop
 keeps up to `executor.max_in_flight` trials running, reports each finished one to the oracle, and asks for
 the next, so a tuner never knows whether its trials ran here, in threads or on other machines.
 
@@ -12,6 +14,7 @@ the next, so a tuner never knows whether its trials ran here, in threads or on o
   (`BaseTuner.__getstate__`), so the hypermodel must pickle (a module-level function or class), and the
   project folder must be shared, since trials write their checkpoints there. Only the search loop's
   process touches the oracle; a worker returns the trial's metrics and hyperparameters by value.
+- `DaskExecutor(client_or_address)` (dask_executor.py) runs them on a Dask cluster.
 """
 import concurrent.futures
 
@@ -28,6 +31,10 @@ class SerialExecutor:
         except Exception as error:  # the search loop records it as the trial's failure
             future.set_exception(error)
         return future
+
+    def share(self, value):
+        """`value` itself: the trials run here."""
+        return value
 
     def wait_any(self, futures):
         """The futures among `futures` that are finished (all of them: each finished when submitted)."""
@@ -50,6 +57,10 @@ class FuturesExecutor:
 
     def submit(self, function, *args, **kwargs):
         return self.pool.submit(function, *args, **kwargs)
+
+    def share(self, value):
+        """`value` itself: a pool pickles each task's arguments (or, with threads, shares them)."""
+        return value
 
     def wait_any(self, futures):
         """Blocks until at least one of `futures` is finished; returns the finished ones."""

@@ -7,7 +7,7 @@ import pytest
 
 import neuroflow.tuner as kt
 from neuroflow.tuner import FuturesExecutor, SerialExecutor
-from tests.tuner.synthetic import DiscreteHyperModel
+from tests.tuner.synthetic import DiscreteHyperModel, TrainedHyperModel, results_table
 
 
 class ConcurrentSearch(kt.RandomSearch):
@@ -58,3 +58,22 @@ def test_trials_run_in_other_processes(tmp_path):
         tuner.search(verbose=0)
     assert len(tuner.oracle.trials) == 12 and all(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
     assert tuner.get_best_hyperparameters()[0].values == {"optimizer": "adam", "units": 24}
+
+
+@pytest.mark.parametrize("search_class", [kt.RandomSearch, kt.GridSearch])
+def test_trials_on_threads_give_the_serial_table(tmp_path, rng, search_class):
+    """Each trial draws from its own seed, so three trials training side by side in threads (sharing the
+    process, and neuroflow's generator outside the trials) score as they do one after the other."""
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    tables = []
+    for name, executor_pool in (("serial", None), ("threads", concurrent.futures.ThreadPoolExecutor(3))):
+        executor = None if executor_pool is None else FuturesExecutor(executor_pool, 3)
+        tuner = search_class(TrainedHyperModel(), objective="val_loss", max_trials=6, seed=3,
+                                directory=tmp_path, project_name=name, executor=executor)
+        tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
+        if executor_pool is not None:
+            executor_pool.shutdown()
+        tables.append(results_table(tuner))
+    assert tables[0] == tables[1]
+    assert len({score for _, _, _, score, _ in tables[0].values()}) == 6
