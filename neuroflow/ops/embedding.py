@@ -40,7 +40,7 @@ def scatter_add_rows(rows, indices, values):
         flat_indices = (indices.astype(xp.intp, copy=False)[:, None] * features
                         + xp.arange(features, dtype=xp.intp)).reshape(-1)
         # grad.reshape(-1) is a view of the fresh contiguous grad, so add.at writes into grad itself.
-        xp.add.at(grad.reshape(-1), flat_indices, values.reshape(-1))
+        backend.scatter_add(grad.reshape(-1), flat_indices, values.reshape(-1))
     return grad
 
 

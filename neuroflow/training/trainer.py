@@ -523,14 +523,21 @@ def _debug_caps(epochs, steps_per_epoch):
 
 
 def _float_logs(logs):
-    """A step's logs as Python floats, nested dicts (a custom step's own grouping) flattened."""
-    result = {}
+    """A step's logs as Python floats, nested dicts (a custom step's own grouping) flattened.
+
+    On a device all of them come back to the host in one copy (backend.host_floats).
+    """
+    flat = {}
+    _flatten_logs(logs, flat)
+    return dict(zip(flat, backend.host_floats(list(flat.values()))))
+
+
+def _flatten_logs(logs, flat):
     for key, value in logs.items():
         if isinstance(value, dict):
-            result.update(_float_logs(value))
+            _flatten_logs(value, flat)
         else:
-            result[key] = float(value.value if isinstance(value, Tensor) else value)
-    return result
+            flat[key] = value.value if isinstance(value, Tensor) else value
 
 
 def _unpack(data):
