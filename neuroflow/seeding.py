@@ -10,6 +10,8 @@ import random as _python_random
 
 import numpy
 
+HOST_NUMPY = "the one seeded NumPy generator lives on the host"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _generator = numpy.random.default_rng()
 
 

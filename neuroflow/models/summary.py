@@ -6,7 +6,7 @@ from neuroflow.layers.input_layer import InputLayer
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
 
-HOST_ONLY = "parameter counts from shapes (tuples), no arrays"
+HOST_NUMPY = "parameter counts from shapes (tuples), no arrays"
 
 
 def _format_shape(shape):

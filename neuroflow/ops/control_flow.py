@@ -18,6 +18,8 @@ from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops.shape import broadcast_to, getitem, reshape, stack
 from neuroflow.utils import nest
 
+HOST_NUMPY = "loop bounds and batch index shapes (host metadata)"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 class _PythonCall:
     """A Python function standing in for a registered op in a functional-graph node (see _OpCall)."""

@@ -12,6 +12,9 @@ from neuroflow.ops.image_elastic import elastic_op
 from neuroflow.ops.image_perspective import homography, perspective_op
 from neuroflow.ops.map_coordinates import sample_vjp
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "geometric augmentation parameters drawn on the host generator"
+
 
 def shear_transforms(shear_x, shear_y):
     """Affine rows (batch, 6): output pixel (x, y) reads the input at (x + sx y, sy x + y)."""

@@ -30,6 +30,9 @@ from neuroflow.ops.image_perspective import perspective_transform  # noqa: F401 
 from neuroflow.ops.image_quality import ssim  # noqa: F401 - the namespace
 from neuroflow.ops.map_coordinates import map_coordinates  # noqa: F401 - the namespace
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "bilinear interpolation matrices built once on the host, then moved"
+
 
 def interpolation_matrix(in_size, out_size, dtype="float32"):
     """The (out_size, in_size) bilinear weights of one axis, half-pixel centres."""

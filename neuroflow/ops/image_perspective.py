@@ -20,6 +20,9 @@ from neuroflow.ops.map_coordinates import sample, sample_vjp
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims, squeeze, transpose
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "transform coordinates built on the host from the given parameters, then moved"
+
 _ORDERS = {"nearest": 0, "bilinear": 1}
 
 

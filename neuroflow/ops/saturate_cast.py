@@ -5,6 +5,8 @@ import numpy
 from neuroflow.engine.tensor import convert_to_tensor
 from neuroflow.ops.elementwise import cast, clip
 
+HOST_NUMPY = "dtype bounds as host scalars"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _range(dtype):
     dtype = numpy.dtype(dtype)

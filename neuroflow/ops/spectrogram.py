@@ -15,6 +15,8 @@ from neuroflow.ops.fft import float_pair, float_real, irfft, rfft
 from neuroflow.ops.sequences import extract_sequences
 from neuroflow.ops.shape import getitem, take
 
+HOST_NUMPY = "the STFT window built on the host, then moved"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _window(window, sequence_length, fft_length, dtype, name):
     """The window of `sequence_length` samples, zero-padded on both sides to fft_length (a NumPy array)."""

@@ -17,6 +17,8 @@ from neuroflow import seeding
 from neuroflow.engine.tensor import Variable
 from neuroflow.utils.naming import unique_name
 
+HOST_NUMPY = "the seed state and its NumPy stream live on the host"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 class SeedGenerator:
     """A stateful source of seeds for `neuroflow.random` draws.

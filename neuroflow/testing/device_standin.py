@@ -22,8 +22,8 @@ import numpy
 
 from neuroflow import backend
 
-# Host-only: this module *is* the array module of the stand-in backend (see tests/test_backend_seam.py).
-HOST_ONLY = "the stand-in device's implementation: NumPy underneath by design"
+# numpy here is the stand-in device itself (tests/test_backend_seam.py).
+HOST_NUMPY = "the stand-in device's implementation: NumPy underneath by design"
 
 _IMPLICIT_CONVERSION = ("Implicit conversion to a NumPy array is not allowed. "
                         "Please use `.get()` to construct a NumPy array explicitly.")

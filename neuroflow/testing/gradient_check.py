@@ -10,6 +10,8 @@ from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
 
+HOST_NUMPY = "finite differences on host float64 copies"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def numeric_gradient(function, arrays, index, epsilon=1e-6):
     """Central differences of function(*arrays) (a scalar) with respect to arrays[index].

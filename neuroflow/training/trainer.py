@@ -31,6 +31,9 @@ from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
 from neuroflow.utils.py_dataset import PyDataset
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "predict concatenates host copies of the batches' outputs (Keras returns NumPy)"
+
 
 class Trainer:
     """compile / fit / evaluate / predict and the steps they run, for a Layer that holds a model."""

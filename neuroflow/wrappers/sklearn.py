@@ -46,6 +46,9 @@ from neuroflow.wrappers.validation import (
     _encode_validation_data,
 )
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's side: labels, scores and predictions are host arrays"
+
 try:
     import sklearn
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
