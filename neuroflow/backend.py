@@ -241,6 +241,13 @@ def to_numpy(array):
     return numpy.asarray(array)
 
 
+def to_device(array):
+    """A host (NumPy) array copied to the active backend's device; anything else as it is."""
+    if xp is not numpy and isinstance(array, numpy.ndarray):
+        return xp.asarray(array)
+    return array
+
+
 def is_float_dtype(dtype):
     return numpy.dtype(dtype).kind == "f"
 

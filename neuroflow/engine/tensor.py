@@ -37,6 +37,8 @@ class Tensor:
     __array_priority__ = 100
 
     def __init__(self, value):
+        if backend.xp is not numpy and isinstance(value, numpy.ndarray):
+            value = backend.xp.asarray(value)  # a host array entering a device backend moves there, once
         self.value = value
         self._softmax_logits = None
         self._keras_mask = None

@@ -70,12 +70,17 @@ def _wrap(value):
     return value
 
 
-def _device_call(function, name, accept_host=False):
+def _device_call(function, name, accept_host=False, owner=None):
     @functools.wraps(function)
     def call(*args, **kwargs):
+        given = [arg for arg in args if isinstance(arg, DeviceArray)] + ([owner] if owner is not None else [])
         args = [_unwrap(arg, name, accept_host) for arg in args]
         kwargs = {key: _unwrap(value, name, accept_host) for key, value in kwargs.items()}
-        return _wrap(function(*args, **kwargs))
+        result = function(*args, **kwargs)
+        for array in given:  # cupy.asarray(a) and a.astype(dtype, copy=False) return `a` itself, as NumPy does
+            if result is array._data:
+                return array
+        return _wrap(result)
     return call
 
 
@@ -161,7 +166,7 @@ class DeviceArray:
     def __getattr__(self, name):
         attribute = getattr(self._data, name)
         if callable(attribute):
-            return _device_call(attribute, f"ndarray.{name}")
+            return _device_call(attribute, f"ndarray.{name}", owner=self)
         return _wrap(attribute)
 
     def item(self, *args):

@@ -214,6 +214,8 @@ class Trainer:
         The step receives (x, y), or (x, y, sample_weight) when weighted, as in Keras; x alone when there
         are no targets (a model computing its own loss, fit(x)), or (x,) if x is itself a tuple.
         """
+        if backend.on_device():  # the batch moves to the device once, before the step sees it
+            x, y, sample_weight = nest.map_structure(backend.to_device, (x, y, sample_weight))
         if y is None and sample_weight is None:
             data = (x,) if isinstance(x, tuple) else x
         else:
