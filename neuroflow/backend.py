@@ -94,6 +94,7 @@ def set_backend(name):
         ValueError: any other name.
     """
     global xp, _name
+    _pending_checks.clear()  # checks of the old device's arrays
     if name == "numpy":
         xp, _name = numpy, "numpy"
     elif name == "cupy":

@@ -30,3 +30,81 @@ def test_get_uid_counts_per_prefix_and_restarts():
     assert [backend.get_uid(), backend.get_uid(), backend.get_uid("x"), backend.get_uid("")] == [1, 2, 1, 3]
     backend.clear_session()
     assert backend.get_uid("x") == 1
+
+
+# ---- the device backends: errors that name what is missing, list_devices, NEUROFLOW_BACKEND ------------------
+
+def test_cupy_backend_without_cupy_names_the_missing_package(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy raises ImportError
+    with pytest.raises(ImportError, match=r"needs CuPy, which is not installed: pip install 'neuroflow\[gpu\]'"):
+        backend.set_backend("cupy")
+    assert backend.backend() == "numpy"
+
+
+def test_cupy_backend_without_a_gpu_names_the_missing_device(monkeypatch):
+    import sys
+    import types
+
+    def no_device():
+        raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_device))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    with pytest.raises(RuntimeError, match="needs a CUDA GPU, but CuPy found none.*no CUDA-capable device"):
+        backend.set_backend("cupy")
+    fake.cuda.runtime.getDeviceCount = lambda: 0
+    with pytest.raises(RuntimeError, match="needs a CUDA GPU"):
+        backend.set_backend("cupy")
+    assert backend.backend() == "numpy"
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="set_backend expects 'numpy' or 'cupy', got 'jax'"):
+        backend.set_backend("jax")
+
+
+def test_list_devices_on_numpy():
+    import neuroflow
+    assert neuroflow.config.list_devices() == ["cpu:0"] and backend.list_devices("gpu") == []
+    assert backend.device_description() == "numpy (cpu:0)"
+    with pytest.raises(ValueError, match="device_type"):
+        backend.list_devices("tpu")
+
+
+@pytest.mark.parametrize("name, message", [("numpy", "numpy"), ("bogus", "set_backend expects")])
+def test_neuroflow_backend_environment_variable(name, message):
+    import os
+    import subprocess
+    import sys
+    environment = dict(os.environ, NEUROFLOW_BACKEND=name)
+    result = subprocess.run([sys.executable, "-c", "import neuroflow; print(neuroflow.config.backend())"],
+                            capture_output=True, text=True, env=environment)
+    assert message in result.stdout + result.stderr
+
+
+def test_summary_names_the_device_off_the_cpu():
+    import neuroflow
+    from neuroflow.testing.device_standin import use_standin
+    lines = []
+    with use_standin():
+        model = neuroflow.Sequential([neuroflow.layers.Input((3,)), neuroflow.layers.Dense(2)])
+        model.summary(print_fn=lines.append)
+    assert lines[0].splitlines()[-1] == " Device: standin (gpu:0 stand-in on the CPU)"
+    lines.clear()
+    model.summary(print_fn=lines.append)
+    assert "Device" not in lines[0]  # on the CPU the table stays Keras' own
+
+
+def test_a_bad_label_on_the_device_fails_in_its_own_step():
+    import numpy
+    import neuroflow
+    from neuroflow.testing.device_standin import use_standin
+    x = numpy.zeros((8, 2), "float32")
+    y = numpy.array([0, 1, 2, 0, 1, 2, 5, 0])
+    with use_standin():
+        model = neuroflow.Sequential([neuroflow.layers.Input((2,)), neuroflow.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        with pytest.raises(ValueError, match=r"labels in \[0, 3\).*1 label\(s\) outside that range: \[5\]"):
+            model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        assert not backend._pending_checks

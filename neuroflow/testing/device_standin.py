@@ -70,6 +70,16 @@ def _wrap(value):
     return value
 
 
+def _wrapped_indices(key, shape):
+    """Integer index arrays taken modulo their axis' length: CuPy wraps out-of-bounds indices around instead of raising."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(item is Ellipsis or item is None or getattr(item, "dtype", None) == bool for item in keys):
+        return key
+    wrapped = tuple(item % shape[axis] if isinstance(item, numpy.ndarray) and item.dtype.kind in "iu" and axis < len(shape)
+                    and shape[axis] else item for axis, item in enumerate(keys))
+    return wrapped if isinstance(key, tuple) else wrapped[0]
+
+
 def _device_call(function, name, accept_host=False, owner=None):
     @functools.wraps(function)
     def call(*args, **kwargs):
@@ -164,6 +174,8 @@ class DeviceArray:
         return None if self._data.base is None else DeviceArray(self._data.base)
 
     def __getattr__(self, name):
+        if name.startswith("__"):  # NumPy's __array_interface__ / __array_struct__ would hand the host buffer over
+            raise AttributeError(name)
         attribute = getattr(self._data, name)
         if callable(attribute):
             return _device_call(attribute, f"ndarray.{name}", owner=self)
@@ -203,11 +215,12 @@ class DeviceArray:
         return (_wrap(row) for row in self._data)
 
     def __getitem__(self, key):
-        return _wrap(self._data[_unwrap(key, "indexing", accept_host=True)])
+        return _wrap(self._data[_wrapped_indices(_unwrap(key, "indexing", accept_host=True), self._data.shape)])
 
     def __setitem__(self, key, value):
         # CuPy copies a NumPy value (or index) to the device here rather than refusing it.
-        self._data[_unwrap(key, "indexing", accept_host=True)] = _unwrap(value, "assignment", accept_host=True)
+        key = _wrapped_indices(_unwrap(key, "indexing", accept_host=True), self._data.shape)
+        self._data[key] = _unwrap(value, "assignment", accept_host=True)
 
     def __neg__(self):
         return DeviceArray(-self._data)
