@@ -1,8 +1,15 @@
 """keras.backend names on neuroflow.backend: standardize_dtype, is_int_dtype, get_uid (values as Keras gives them)."""
+import os
+import subprocess
+import sys
+import types
+
 import numpy as np
 import pytest
 
+import neuroflow
 from neuroflow import backend
+from neuroflow.testing.device_standin import use_standin
 
 
 @pytest.mark.parametrize("dtype, expected", [
@@ -35,7 +42,6 @@ def test_get_uid_counts_per_prefix_and_restarts():
 # ---- the device backends: errors that name what is missing, list_devices, NEUROFLOW_BACKEND ------------------
 
 def test_cupy_backend_without_cupy_names_the_missing_package(monkeypatch):
-    import sys
     monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy raises ImportError
     with pytest.raises(ImportError, match=r"needs CuPy, which is not installed: pip install 'neuroflow\[gpu\]'"):
         backend.set_backend("cupy")
@@ -43,8 +49,6 @@ def test_cupy_backend_without_cupy_names_the_missing_package(monkeypatch):
 
 
 def test_cupy_backend_without_a_gpu_names_the_missing_device(monkeypatch):
-    import sys
-    import types
 
     def no_device():
         raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
@@ -65,7 +69,6 @@ def test_unknown_backend_is_refused():
 
 
 def test_list_devices_on_numpy():
-    import neuroflow
     assert neuroflow.config.list_devices() == ["cpu:0"] and backend.list_devices("gpu") == []
     assert backend.device_description() == "numpy (cpu:0)"
     with pytest.raises(ValueError, match="device_type"):
@@ -74,9 +77,6 @@ def test_list_devices_on_numpy():
 
 @pytest.mark.parametrize("name, message", [("numpy", "numpy"), ("bogus", "set_backend expects")])
 def test_neuroflow_backend_environment_variable(name, message):
-    import os
-    import subprocess
-    import sys
     environment = dict(os.environ, NEUROFLOW_BACKEND=name)
     result = subprocess.run([sys.executable, "-c", "import neuroflow; print(neuroflow.config.backend())"],
                             capture_output=True, text=True, env=environment)
@@ -84,8 +84,6 @@ def test_neuroflow_backend_environment_variable(name, message):
 
 
 def test_summary_names_the_device_off_the_cpu():
-    import neuroflow
-    from neuroflow.testing.device_standin import use_standin
     lines = []
     with use_standin():
         model = neuroflow.Sequential([neuroflow.layers.Input((3,)), neuroflow.layers.Dense(2)])
@@ -97,11 +95,8 @@ def test_summary_names_the_device_off_the_cpu():
 
 
 def test_a_bad_label_on_the_device_fails_in_its_own_step():
-    import numpy
-    import neuroflow
-    from neuroflow.testing.device_standin import use_standin
-    x = numpy.zeros((8, 2), "float32")
-    y = numpy.array([0, 1, 2, 0, 1, 2, 5, 0])
+    x = np.zeros((8, 2), "float32")
+    y = np.array([0, 1, 2, 0, 1, 2, 5, 0])
     with use_standin():
         model = neuroflow.Sequential([neuroflow.layers.Input((2,)), neuroflow.layers.Dense(3, activation="softmax")])
         model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")

@@ -73,7 +73,7 @@ def _wrap(value):
 def _wrapped_indices(key, shape):
     """Integer index arrays taken modulo their axis' length: CuPy wraps out-of-bounds indices around instead of raising."""
     keys = key if isinstance(key, tuple) else (key,)
-    if any(item is Ellipsis or item is None or getattr(item, "dtype", None) == bool for item in keys):
+    if any(item is Ellipsis or item is None or getattr(item, "dtype", None) == numpy.bool_ for item in keys):
         return key
     wrapped = tuple(item % shape[axis] if isinstance(item, numpy.ndarray) and item.dtype.kind in "iu" and axis < len(shape)
                     and shape[axis] else item for axis, item in enumerate(keys))
