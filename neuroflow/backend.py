@@ -5,6 +5,7 @@ support is a switch here rather than a rewrite elsewhere. This is the only modul
 import cupy. Code elsewhere reads `backend.xp` at call time (never `from backend import xp`),
 so the switch takes effect everywhere at once.
 """
+import contextlib
 import os
 
 from neuroflow import dtypes
@@ -149,20 +150,36 @@ def scatter_add(array, indices, values):
 
 
 _pending_checks = []
+_deferring = False
 
 
 def check_later(failed, raise_error):
-    """Raises `raise_error()` if the boolean array `failed` is true, without waiting for the device.
+    """Raises `raise_error()` if the boolean array `failed` is true, without making a training step wait for the device.
 
-    On NumPy it checks at once. On a device, reading `failed` would stop the host until the GPU
-    catches up, once per check per step; the check is kept instead and runs at the next copy to the
-    host (`host_floats` for a step's logs, or `to_numpy`), so a bad batch still fails in its own step.
+    On NumPy, and outside a training step, it checks at once. Inside a step on a device (see
+    `deferred_checks`), reading `failed` would stop the host until the GPU catches up, once per
+    check per step; the check is kept instead and runs with the step's one copy to the host
+    (`host_floats`, for its logs), so a bad batch still fails in its own step.
     """
-    if xp is numpy:
+    if xp is numpy or not _deferring:
         if failed:
             raise_error()
     else:
         _pending_checks.append((failed, raise_error))
+
+
+@contextlib.contextmanager
+def deferred_checks():
+    """The block is a training step: `check_later` keeps its checks until the step copies its logs to the host."""
+    global _deferring
+    previous, _deferring = _deferring, True
+    try:
+        yield
+        run_pending_checks()
+    finally:
+        _deferring = previous
+        if not previous:
+            _pending_checks.clear()
 
 
 def run_pending_checks():

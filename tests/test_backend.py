@@ -42,16 +42,18 @@ def test_get_uid_counts_per_prefix_and_restarts():
 # ---- the device backends: errors that name what is missing, list_devices, NEUROFLOW_BACKEND ------------------
 
 def test_cupy_backend_without_cupy_names_the_missing_package(monkeypatch):
+    previous = backend.backend()
     monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy raises ImportError
     with pytest.raises(ImportError, match=r"needs CuPy, which is not installed: pip install 'neuroflow\[gpu\]'"):
         backend.set_backend("cupy")
-    assert backend.backend() == "numpy"
+    assert backend.backend() == previous  # unchanged by the refusal
 
 
 def test_cupy_backend_without_a_gpu_names_the_missing_device(monkeypatch):
 
     def no_device():
         raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
+    previous = backend.backend()
     fake = types.ModuleType("cupy")
     fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_device))
     monkeypatch.setitem(sys.modules, "cupy", fake)
@@ -60,7 +62,7 @@ def test_cupy_backend_without_a_gpu_names_the_missing_device(monkeypatch):
     fake.cuda.runtime.getDeviceCount = lambda: 0
     with pytest.raises(RuntimeError, match="needs a CUDA GPU"):
         backend.set_backend("cupy")
-    assert backend.backend() == "numpy"
+    assert backend.backend() == previous
 
 
 def test_unknown_backend_is_refused():
@@ -68,7 +70,16 @@ def test_unknown_backend_is_refused():
         backend.set_backend("jax")
 
 
-def test_list_devices_on_numpy():
+@pytest.fixture
+def on_numpy():
+    """The NumPy backend for the test, whatever NEUROFLOW_BACKEND chose for the run."""
+    previous = backend.backend()
+    backend.set_backend("numpy")
+    yield
+    backend.set_backend(previous)
+
+
+def test_list_devices_on_numpy(on_numpy):
     assert neuroflow.config.list_devices() == ["cpu:0"] and backend.list_devices("gpu") == []
     assert backend.device_description() == "numpy (cpu:0)"
     with pytest.raises(ValueError, match="device_type"):
@@ -83,7 +94,7 @@ def test_neuroflow_backend_environment_variable(name, message):
     assert message in result.stdout + result.stderr
 
 
-def test_summary_names_the_device_off_the_cpu():
+def test_summary_names_the_device_off_the_cpu(on_numpy):
     lines = []
     with use_standin():
         model = neuroflow.Sequential([neuroflow.layers.Input((3,)), neuroflow.layers.Dense(2)])
@@ -94,7 +105,7 @@ def test_summary_names_the_device_off_the_cpu():
     assert "Device" not in lines[0]  # on the CPU the table stays Keras' own
 
 
-def test_a_bad_label_on_the_device_fails_in_its_own_step():
+def test_a_bad_label_on_the_device_fails_in_its_own_step(on_numpy):
     x = np.zeros((8, 2), "float32")
     y = np.array([0, 1, 2, 0, 1, 2, 5, 0])
     with use_standin():

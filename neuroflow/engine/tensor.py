@@ -171,13 +171,13 @@ class Variable(Tensor):
     def assign_add(self, delta):
         if _on_assign is not None:
             _on_assign(self)
-        self.value += delta.value if isinstance(delta, Tensor) else delta
+        self.value += delta.value if isinstance(delta, Tensor) else backend.to_device(delta)
         return self
 
     def assign_sub(self, delta):
         if _on_assign is not None:
             _on_assign(self)
-        self.value -= delta.value if isinstance(delta, Tensor) else delta
+        self.value -= delta.value if isinstance(delta, Tensor) else backend.to_device(delta)
         return self
 
     def numpy(self):

@@ -20,7 +20,7 @@ HOST_NUMPY = "element counts from shapes (host metadata)"  # numpy here works on
 
 def _number(x):
     """A Python number or array for a range bound (a Tensor's value)."""
-    return x.value if isinstance(x, Tensor) else x
+    return x.value if isinstance(x, Tensor) else backend.to_device(x)
 
 
 def _dtype_name(dtype):

@@ -116,7 +116,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     count = real.shape[-2]
     signal = apply(overlap_add_op, (frames,), {"stride": sequence_stride})
     norm = numpy.zeros((count - 1) * sequence_stride + fft_length)
-    squared = numpy.asarray(win, dtype="float64") ** 2
+    squared = backend.to_numpy(win).astype("float64") ** 2  # the window's normaliser, built on the host
     for f in range(count):
         norm[f * sequence_stride:f * sequence_stride + fft_length] += squared
     scale = numpy.where(norm > 1e-10, norm, 1.0) * (float(win.sum()) if window is not None else sequence_stride)

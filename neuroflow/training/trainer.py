@@ -220,8 +220,9 @@ class Trainer:
             data = (x,) if isinstance(x, tuple) else x
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
-        logs = step(data)
-        return _float_logs(logs)
+        with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
+            logs = step(data)
+            return _float_logs(logs)
 
     # ---- fit ---------------------------------------------------------------------------------
 
