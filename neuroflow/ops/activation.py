@@ -11,6 +11,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import device_kernels
 from neuroflow.ops.elementwise import multiply
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
@@ -274,6 +275,9 @@ KERNELS = {kernel.name: kernel for kernel in [
 ]}
 KERNELS["swish"] = KERNELS["silu"]
 KERNELS["hard_swish"] = KERNELS["hard_silu"]
+# On the cupy backend these vjps run as one fused GPU kernel each (ops/device_kernels.py); NumPy keeps the code above.
+for _name in ("relu", "sigmoid", "tanh"):
+    KERNELS[_name].derivative = device_kernels.activation_vjp(_name, KERNELS[_name].derivative)
 
 
 def _make_activation_op(kernel):

@@ -16,6 +16,7 @@ Test-only: `use_standin()` (a context manager) switches neuroflow's backend to i
 """
 import contextlib
 import functools
+import re
 import types
 
 import numpy
@@ -41,6 +42,37 @@ class _Counter:
 
 
 transfers = _Counter()
+
+
+class _ElementwiseKernel:
+    """cupy.ElementwiseKernel's stand-in: runs the kernel's C body as NumPy statements, whole arrays at a time.
+
+    Enough of the C for neuroflow's fused kernels (ops/device_kernels.py): `a = expr;`, `a += expr;`,
+    `(T)x` casts, `sqrt`. Same operations in the same order as the C, so on NumPy they round alike
+    (a GPU compiler may contract a * b + c into one fused multiply-add; that is the tolerance on a GPU).
+    """
+
+    def __init__(self, in_params, out_params, operation, name="kernel"):
+        self.inputs = [parameter.split()[-1] for parameter in in_params.split(",")]
+        self.outputs = [parameter.split()[-1] for parameter in out_params.split(",")]
+        python = re.sub(r"\(T\)\s*(\w+|\([^()]*\))", r"T(\1)", operation)
+        self.code = compile("\n".join(line.strip() for line in python.split(";") if line.strip()), name, "exec")
+
+    def __call__(self, *args):
+        arrays = [_unwrap(arg, "ElementwiseKernel") for arg in args]
+        inputs, outputs = arrays[:len(self.inputs)], arrays[len(self.inputs):]
+        first = next(array for array in arrays if isinstance(array, numpy.ndarray))
+        if not outputs:
+            shape = numpy.broadcast_shapes(*[numpy.shape(array) for array in inputs])
+            outputs = [numpy.empty(shape, dtype=first.dtype) for _ in self.outputs]
+        names = dict(zip(self.inputs, inputs), **dict(zip(self.outputs, outputs)), T=first.dtype.type, sqrt=numpy.sqrt)
+        exec(self.code, {"__builtins__": {}}, names)
+        for name, out in zip(self.outputs, outputs):
+            if names[name] is not out:  # `a = expr` rebinds: write the value into the output array
+                out[...] = names[name]
+        results = [args[len(self.inputs) + index] if len(args) > len(self.inputs) else DeviceArray(out)
+                   for index, out in enumerate(outputs)]
+        return results[0] if len(results) == 1 else tuple(results)
 
 
 def _refuse_host(value, where):
@@ -320,6 +352,8 @@ class _DeviceModule(types.ModuleType):
         """cupyx.scatter_add / _max / _min's stand-in (backend.scatter_reduce): ufunc.at on the data underneath."""
         ufunc = {"add": numpy.add, "max": numpy.maximum, "min": numpy.minimum, "mul": numpy.multiply}[reduction]
         ufunc.at(_unwrap(array, "scatter"), _unwrap(indices, "scatter", accept_host=True), _unwrap(values, "scatter"))
+
+    ElementwiseKernel = _ElementwiseKernel
 
     def get_array_module(self, *arrays):
         return self if any(isinstance(array, DeviceArray) for array in arrays) else numpy
