@@ -231,8 +231,8 @@ def main():
         if gpu and row.get("neuroflow-cpu", {}).get("median_seconds"):
             row["speedup_over_cpu"] = row["neuroflow-cpu"]["median_seconds"] / gpu
         print(_line(name, row), flush=True)
-    if arguments.json:
-        pathlib.Path(arguments.json).write_text(json.dumps(results, indent=2))
+        if arguments.json:  # after every row: a run stopped at its time limit keeps what it measured
+            pathlib.Path(arguments.json).write_text(json.dumps(results, indent=2))
     return results
 
 
