@@ -127,13 +127,17 @@ def _device_call(function, name, accept_host=False, owner=None):
 
 
 class _DeviceUfunc:
-    """A NumPy ufunc on device arrays: call, reduce, accumulate, outer, reduceat; no `.at`."""
+    """A NumPy ufunc on device arrays, with the methods CuPy (v12 on) has: outer for all, reduce for add
+    and multiply, accumulate and reduceat for add; no `.at` (CuPy's covers only some ufuncs: backend.scatter_add)."""
+
+    _METHODS = {"outer": None, "reduce": ("add", "multiply"), "accumulate": ("add",), "reduceat": ("add",)}
 
     def __init__(self, ufunc):
         self._ufunc = ufunc
         self.__name__ = ufunc.__name__
-        for method in ("reduce", "accumulate", "outer", "reduceat"):
-            setattr(self, method, _device_call(getattr(ufunc, method), f"{ufunc.__name__}.{method}"))
+        for method, names in self._METHODS.items():
+            if names is None or ufunc.__name__ in names:
+                setattr(self, method, _device_call(getattr(ufunc, method), f"{ufunc.__name__}.{method}"))
 
     def __call__(self, *args, **kwargs):
         return _device_call(self._ufunc, self.__name__)(*args, **kwargs)
@@ -141,6 +145,8 @@ class _DeviceUfunc:
     def __getattr__(self, name):
         if name == "at":
             raise AttributeError("the device's ufuncs have no .at (CuPy: use cupyx.scatter_add; neuroflow: backend.scatter_add)")
+        if name in self._METHODS:
+            raise AttributeError(f"CuPy's {self.__name__} has no .{name} (see cupy/cupy#7082): use the array functions")
         return getattr(self._ufunc, name)
 
 
@@ -175,6 +181,9 @@ class DeviceArray:
         # CuPy's arrays answer NumPy's ufuncs on device (numpy.exp(cupy_array) is a cupy array), refusing host operands.
         if method == "at":
             raise TypeError("ufunc.at on a device array: use backend.scatter_add")
+        supported = _DeviceUfunc._METHODS.get(method, ())
+        if method != "__call__" and supported is not None and ufunc.__name__ not in supported:
+            raise TypeError(f"CuPy's {ufunc.__name__} has no .{method} (see cupy/cupy#7082): use the array functions")
         inputs = [_unwrap(value, ufunc.__name__) for value in inputs]
         if "out" in kwargs:
             kwargs["out"] = tuple(_unwrap(value, ufunc.__name__) for value in kwargs["out"])

@@ -61,6 +61,16 @@ def test_ufunc_at_is_missing_and_backend_scatter_replaces_it():
         numpy.testing.assert_array_equal(backend.to_numpy(low), [9.0, 3.0])
 
 
+def test_ufunc_methods_are_cupys():
+    array = xp.asarray(numpy.arange(6.0).reshape(2, 3))
+    numpy.testing.assert_array_equal(xp.add.reduce(array, axis=1).get(), [3.0, 12.0])
+    assert xp.multiply.outer(array[0], array[0]).shape == (3, 3)
+    with pytest.raises(AttributeError, match="has no .reduce"):
+        xp.maximum.reduce(array, axis=1)
+    with pytest.raises(TypeError, match="has no .reduce"):
+        numpy.maximum.reduce(array, axis=1)
+
+
 def test_views_and_in_place_writes_share_memory():
     array = xp.zeros((2, 3))
     view = array[0]
