@@ -25,6 +25,8 @@ EXAMPLES = (
     "xor", "logistic_regression", "polynomial_regression", "iris_mlp", "mnist_mlp", "mnist_tuning",
     "fashion_mnist", "imdb_binary", "reuters_multiclass", "boston_kfold", "random_search_cv",
 )
+# Hyperparameter search with neuroflow.tuner (issue 12): random against grid search at an equal budget.
+EXAMPLES += ("random_vs_grid",)
 
 
 def cpu_model():

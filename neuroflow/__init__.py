@@ -12,6 +12,7 @@ from neuroflow import (
                        config,
                        constraints,
                        datasets,
+                       distribution,  # keras.distribution over MPI processes (mpi17)
                        dtype_policies,
                        initializers,
                        layers,
@@ -26,6 +27,7 @@ from neuroflow import (
                        regularizers,
                        saving,
                        tree,
+                       tuner,  # KerasTuner's API (tuner12, issue 12)
                        utils,
                        visualization,  # keras.visualization (misc11)
                        wrappers,
@@ -44,3 +46,10 @@ from neuroflow.random import set_random_seed
 from neuroflow.regularizers import Regularizer
 
 __version__ = "0.1.0"
+
+# api10 (issue 10): Keras 3's remaining top-level names: name_scope, device, Function, Operation,
+# SymbolicScope. (StatelessScope is not here: neuroflow's variables hold their values in place.)
+from neuroflow.backend import device  # noqa: E402
+from neuroflow.engine.scopes import SymbolicScope, name_scope  # noqa: E402
+from neuroflow.models.function import Function  # noqa: E402
+from neuroflow.ops.operation import Operation  # noqa: E402

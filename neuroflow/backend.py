@@ -236,6 +236,33 @@ def device_description():
     return "numpy (cpu:0)"
 
 
+@contextlib.contextmanager
+def device(device_name):
+    """Keras' `keras.device(name)`: run the block on a device, "cpu", "gpu" or "cuda" with an
+    optional ":index".
+
+    neuroflow places every array with its one array module: "cpu" is where NumPy computes, and
+    with `set_backend("cupy")` "gpu:N" selects CUDA device N for the block. A device the active
+    module does not compute on is refused, not ignored.
+
+    Raises:
+        ValueError: for a malformed name, or a device the active array module cannot use.
+    """
+    kind, _, index = str(device_name).lower().partition(":")
+    if not isinstance(device_name, str) or kind not in ("cpu", "gpu", "cuda") or (index and not index.isdigit()):
+        raise ValueError(f"Invalid value for argument `device_name`: expected 'cpu', 'gpu' or 'cuda', optionally "
+                         f"followed by ':index' (e.g. 'gpu:0'). Received: device_name={device_name!r}")
+    if (kind == "cpu") != (_name == "numpy"):
+        raise ValueError(f"device({device_name!r}): neuroflow computes with {_name} "
+                         f"({'the CPU' if _name == 'numpy' else 'the GPU'}); switch the array module with "
+                         "neuroflow.backend.set_backend('numpy' or 'cupy') instead")
+    if kind == "cpu":
+        yield
+        return
+    with xp.cuda.Device(int(index or 0)):
+        yield
+
+
 def blas_threads_yield():
     """Whether NumPy's BLAS frees its cores right after a product, so other threads can use them.
 

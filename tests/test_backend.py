@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import neuroflow
+import neuroflow as nf
 from neuroflow import backend
 from neuroflow.testing.device_standin import use_standin
 
@@ -114,3 +115,12 @@ def test_a_bad_label_on_the_device_fails_in_its_own_step(on_numpy):
         with pytest.raises(ValueError, match=r"labels in \[0, 3\).*1 label\(s\) outside that range: \[5\]"):
             model.fit(x, y, batch_size=8, epochs=1, verbose=0)
         assert not backend._pending_checks
+def test_device_accepts_the_cpu_and_refuses_what_numpy_cannot_use(on_numpy):
+    with nf.device("cpu"), nf.device("CPU:0"):
+        pass
+    with pytest.raises(ValueError, match="computes with numpy"):
+        with nf.device("gpu:0"):
+            pass
+    with pytest.raises(ValueError, match="device_name"):
+        with nf.device("tpu"):
+            pass

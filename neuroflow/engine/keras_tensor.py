@@ -12,6 +12,7 @@ builds the same op a Tensor would run.
 import numpy
 
 from neuroflow import backend
+from neuroflow.engine import scopes
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
@@ -88,7 +89,7 @@ def infer_outputs(function, args, kwargs):
         concrete_args = nest.map_structure(concrete, args)
         concrete_kwargs = {k: nest.map_structure(concrete, v) for k, v in kwargs.items()}
         # Zero probes make divisions and logs warn about values nobody will see.
-        with no_grad(), numpy.errstate(all="ignore"):
+        with no_grad(), numpy.errstate(all="ignore"), scopes.SymbolicScope():
             return function(*concrete_args, **concrete_kwargs)
 
     result = run(1)

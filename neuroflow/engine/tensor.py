@@ -8,6 +8,7 @@ nothing beyond its array. The arithmetic operators (+, *, @, [], ...) are attach
 import numpy
 
 from neuroflow import backend
+from neuroflow.engine import scopes
 
 _DTYPE_NAMES = {}  # dtype -> its name, as `Tensor.dtype` reports it
 
@@ -151,7 +152,7 @@ class Variable(Tensor):
             Variable._counter += 1
             name = f"variable_{Variable._counter}"
         self.name = name
-        self.path = name
+        self.path = scopes.scoped(name)
         self.trainable = bool(trainable)
         self.constraint = constraint
         self.regularizer = regularizer

@@ -150,5 +150,7 @@ registry.register_builtins("layers", {"Convolution1DTranspose": Convolution1DTra
                                       "SeparableConvolution1D": SeparableConvolution1D,
                                       "Convolution3DTranspose": Convolution3DTranspose,
                                       "GroupQueryAttention": GroupQueryAttention})
-# convlstm: the convolutional LSTM layers (their cell stays internal, as in Keras).
+# api10 (issue 10): Keras 3.13's CLAHE layer; convlstm: the convolutional LSTM layers (their cell
+# stays internal, as in Keras).
+from neuroflow.layers.clahe import ContrastLimitedAdaptiveHistogramEqualization  # noqa: E402
 from neuroflow.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402

@@ -109,6 +109,33 @@ def implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_
     return combined
 
 
+def attention_inputs(layer, query, value, key, query_mask, value_mask, key_mask):
+    """What MultiHeadAttention and GroupedQueryAttention make of their inputs before attending:
+    (value, key, key_given, query_mask, value_mask, key_mask), value and key as Tensors (key is
+    value when not given), all three checked to be sequences, and each mask the one passed or else
+    the one its input carries (the key's only when a separate key was given)."""
+    if not isinstance(value, Tensor):
+        value = layer._to_tensor(value)
+    key_given = key is not None
+    key = value if key is None else (key if isinstance(key, Tensor) else layer._to_tensor(key))
+    for argument, x in (("query", query), ("value", value), ("key", key)):
+        _check_sequence(layer, argument, x)
+    query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
+    value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
+    if key_given and key is not value:
+        key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
+    return value, key, key_given, query_mask, value_mask, key_mask
+
+
+def call_shapes(query, value, key):
+    """Keras' build config of an attention layer, the shapes of its first call (batch left open: a
+    functional model's placeholders are probed with a batch of their own)."""
+    shapes = {"query_shape": (None,) + tuple(query.shape[1:]), "value_shape": (None,) + tuple(value.shape[1:])}
+    if key is not None:
+        shapes["key_shape"] = (None,) + tuple(key.shape[1:])
+    return shapes
+
+
 class MultiHeadAttention(Layer):
     """Multi-head scaled dot-product attention (Vaswani et al., 2017), as keras.layers.MultiHeadAttention.
 
@@ -148,6 +175,8 @@ class MultiHeadAttention(Layer):
     Raises:
         ValueError: for non-positive sizes, unsupported attention_axes, or inputs that are not 3-D.
     """
+
+    keras_inert_options = {"use_gate": (False,), "sliding_window": (None,), "flash_attention": (None, False)}
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -233,21 +262,15 @@ class MultiHeadAttention(Layer):
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
              return_attention_scores=False, training=None, use_causal_mask=False):
-        if not isinstance(value, Tensor):
-            value = self._to_tensor(value)
-        key_given = key is not None
-        key = value if key is None else (key if isinstance(key, Tensor) else self._to_tensor(key))
-        for argument, x in (("query", query), ("value", value), ("key", key)):
-            _check_sequence(self, argument, x)
+        value, key, key_given, query_mask, value_mask, key_mask = attention_inputs(
+            self, query, value, key, query_mask, value_mask, key_mask)
         if key.shape[1] != value.shape[1]:
             raise ValueError(f"MultiHeadAttention '{self.name}': `key` and `value` must have the same length, got "
                              f"key shape {shape_text(key.shape)} and value shape {shape_text(value.shape)}")
-        query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
-        value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
-        if key_given and key is not value:
-            key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                     use_causal_mask)
+        if self.__dict__.get("_build_shapes_dict") is None:
+            self._build_shapes_dict = call_shapes(query, value, key if key_given else None)
         # As Keras does, the inputs' masks are consumed here: they are taken off the input tensors,
         # so a later layer reading the same tensor (value) sees no mask. (The output carries the
         # query's mask.) Keras files rely on this: their predictions are computed that way.

@@ -3,8 +3,13 @@ key / value heads (Ainslie et al., 2023)."""
 import math
 
 from neuroflow import backend, ops, regularizers
-from neuroflow.engine.tensor import Tensor
-from neuroflow.layers.attention import _LARGE_NEGATIVE, _check_sequence, _mask_array, implicit_attention_mask
+from neuroflow.layers.attention import (
+    _LARGE_NEGATIVE,
+    _mask_array,
+    attention_inputs,
+    call_shapes,
+    implicit_attention_mask,
+)
 from neuroflow.layers.einsum_dense import EinsumDense
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
@@ -35,6 +40,8 @@ class GroupedQueryAttention(Layer):
     Call: (query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
     return_attention_scores=False, training=None, use_causal_mask=False).
     """
+
+    keras_inert_options = {"flash_attention": (None, False)}
 
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
                  sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
@@ -113,10 +120,6 @@ class GroupedQueryAttention(Layer):
                 layer.built = True
         self.built = True
 
-    def keras_build_config(self):
-        """Keras' build_config for this layer: the shapes its build(query_shape, value_shape[, key_shape]) takes."""
-        return getattr(self, "_keras_shapes", None)
-
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask):
         """The boolean (B or 1, T, S) mask: True where query t may attend to key s, or None."""
         combined = implicit_attention_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask)
@@ -135,26 +138,15 @@ class GroupedQueryAttention(Layer):
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
              return_attention_scores=False, training=None, use_causal_mask=False):
-        if not isinstance(value, Tensor):
-            value = self._to_tensor(value)
-        key_given = key is not None
-        key = value if key is None else (key if isinstance(key, Tensor) else self._to_tensor(key))
-        for argument, x in (("query", query), ("value", value), ("key", key)):
-            _check_sequence(self, argument, x)
+        value, key, key_given, query_mask, value_mask, key_mask = attention_inputs(
+            self, query, value, key, query_mask, value_mask, key_mask)
         if query.shape[-1] != value.shape[-1] or key.shape[1] != value.shape[1]:
             raise ValueError(f"GroupedQueryAttention '{self.name}': `query` and `value` must have the same last axis "
                              f"and `key` the length of `value`; received query.shape={shape_text(query.shape)}, "
                              f"value.shape={shape_text(value.shape)}, key.shape={shape_text(key.shape)}")
-        query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
-        value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
-        if key_given and key is not value:
-            key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
-        if getattr(self, "_keras_shapes", None) is None:
-            shapes = {"query_shape": [None] + list(query.shape[1:]), "value_shape": [None] + list(value.shape[1:])}
-            if key_given:
-                shapes["key_shape"] = [None] + list(key.shape[1:])
-            self._keras_shapes = {"shapes_dict": shapes}
+        if self.__dict__.get("_build_shapes_dict") is None:
+            self._build_shapes_dict = call_shapes(query, value, key if key_given else None)
         gate = self._gate_dense(query) if self.use_gate else None
         q = self._query_dense(query)                                        # (B, T, U, H)
         k = ops.repeat(self._key_dense(key), self.num_repeats, axis=2)      # (B, S, U, H)

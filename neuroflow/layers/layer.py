@@ -14,9 +14,11 @@ import numpy
 
 from neuroflow import backend, constraints, dtypes, initializers, ops, regularizers
 from neuroflow.dtype_policies.dtype_policy import dtype_policy
+from neuroflow.engine import scopes
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
+from neuroflow.layers import build_config, keras_options
 from neuroflow.ops.elementwise import cast_op as _cast_op
 from neuroflow.random.seed_generator import SeedGenerator
 from neuroflow.utils import nest, registry
@@ -187,7 +189,7 @@ class Layer:
         variable = Variable(value, dtype=dtype, trainable=trainable, name=name or "variable",
                             constraint=constraints.get(constraint) if constraint is not None else None,
                             regularizer=regularizers.get(regularizer) if regularizer is not None else None)
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = scopes.scoped(f"{self.name}/{variable.name}")
         self._own_weights.append(variable)
         return variable
 
@@ -314,7 +316,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """The output shape for `input_shape`, found by running the layer on a zero batch."""
-        if _is_shape(input_shape):
+        if build_config.is_shape(input_shape):
             placeholders = KerasTensor(input_shape, dtype=self.dtype)
         else:
             placeholders = [KerasTensor(s, dtype=self.dtype) for s in input_shape]
@@ -331,18 +333,12 @@ class Layer:
         return infer_outputs(self._eager_call, args, kwargs)
 
     def get_build_config(self):
-        """{'input_shape': ...}, the shape the layer was built for (None if never built from a shape)."""
-        shape = self.__dict__.get("_build_input_shape")
-        return None if shape is None else {"input_shape": shape}
+        """The shapes the layer was built for, in Keras' layout (layers/build_config.py); None if never built."""
+        return build_config.build_config(self)
 
     def build_from_config(self, config):
         """Builds the layer from `get_build_config()`'s output, as loading a saved model does."""
-        shape = (config or {}).get("input_shape")
-        if shape is not None and not self.built:
-            shape = tuple(shape) if _is_shape(tuple(shape)) else [tuple(s) for s in shape]
-            self._build_input_shape = shape
-            self.build(shape)
-            self.built = True
+        build_config.build_from_config(self, config)
 
     def _build_from(self, inputs):
         """Builds from the shapes of `inputs`: one shape tuple, or a list of them for several inputs."""
@@ -529,9 +525,12 @@ class Layer:
             config["batch_input_shape"] = (self._batch_size_argument,) + tuple(self._input_shape_argument)
         return config
 
+    # Options Keras writes for this class that neuroflow drops at these inert values (layers/keras_options.py).
+    keras_inert_options = {}
+
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**keras_options.drop_inert_options(cls, config, Layer))
 
     # ---- saved state -------------------------------------------------------------------------
 
@@ -561,10 +560,6 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _is_shape(value):
-    return isinstance(value, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in value)
 
 
 def unique_objects(items):

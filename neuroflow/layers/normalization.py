@@ -62,6 +62,10 @@ class BatchNormalization(Layer):
     feature axes' shape.
     """
 
+    # renorm* arrived in Keras 3.13; inert while renorm=False.
+    keras_inert_options = {"synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
+                           "renorm_momentum": None}
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
@@ -140,6 +144,8 @@ class LayerNormalization(Layer):
         beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer, beta_constraint,
         gamma_constraint: as their names say.
     """
+
+    keras_inert_options = {"rms_scaling": (False,)}
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,

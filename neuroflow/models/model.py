@@ -88,10 +88,25 @@ class Model(Trainer, Layer):
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def get_compile_config(self):
+        """The arguments `compile` was given, serialized, under Keras' keys (None before compile)."""
         return compile_config.get_compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compiles the model with what `get_compile_config` returned (Keras' `compile_from_config`)."""
+        compile_config.compile_from_config(self, config)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from its config: `Model.from_config` of a functional model's config rebuilds
+        that functional model, as in Keras; otherwise `cls(**config)`."""
+        if cls is Model and all(key in config for key in ("layers", "input_layers", "output_layers")):
+            # Imported here: Functional is a Model, defined in a module that imports this one.
+            from neuroflow.models.functional import Functional
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return cls(**config)
 
     def to_json(self, **kwargs):
         """The architecture (and compile settings) as Keras 3's JSON; `models.model_from_json` reads it back."""

@@ -288,10 +288,20 @@ for _name in ("relu", "sigmoid", "tanh"):
 def _make_activation_op(kernel):
     op = Op(kernel.name)
 
-    @op.forward
-    def _(x, **options):
-        y = kernel.forward(x, **options)
-        return y, (x if kernel.keeps_input(options) else None, y, options)
+    forward = kernel.forward
+    if callable(kernel.needs_input):
+        @op.forward
+        def _(x, **options):
+            y = forward(x, **options)
+            return y, (x if kernel.keeps_input(options) else None, y, options)
+    else:
+        # The common case (the answer does not depend on the options), without a call per op.
+        keeps_input = kernel.needs_input
+
+        @op.forward
+        def _(x, **options):
+            y = forward(x, **options)
+            return y, (x if keeps_input else None, y, options)
 
     @op.vjp
     def _(residuals, g, needs):

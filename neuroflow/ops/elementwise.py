@@ -300,6 +300,8 @@ clip_op = Op("clip")
 
 @clip_op.forward
 def _(a, low=None, high=None):
+    # xp.clip, not maximum then minimum: one pass over the array (on 256 x 256, 20 us against 60),
+    # though its Python-level wrapper costs a few microseconds on small arrays.
     out = backend.xp.clip(a, low, high)
     # Keras keeps x's dtype: float64 bounds must not promote a float32 tensor.
     return out.astype(a.dtype, copy=False), (a, low, high)
@@ -347,6 +349,7 @@ cast_op = Op("cast")
 
 @cast_op.forward
 def _(a, dtype=None):
+    a = backend.xp.asarray(a)  # a Python number too, as Keras' ops.cast takes one
     return a.astype(dtype), (a.dtype,)
 
 
@@ -357,8 +360,25 @@ def _(residuals, g, needs):
     return (g.astype(dtype) if backend.is_float_dtype(dtype) and backend.is_float_dtype(g.dtype) else None,)
 
 
+# dtype argument -> its canonical name: str(numpy.dtype(...)) costs ten times the cast of a small
+# array, and a custom layer's call may cast several times per batch.
+_DTYPE_NAMES = {}
+
+
+def _dtype_name(dtype):
+    try:
+        return _DTYPE_NAMES[dtype]
+    except (KeyError, TypeError):   # TypeError: an unhashable dtype-like, resolved every time
+        name = str(numpy.dtype(dtype))
+        try:
+            _DTYPE_NAMES[dtype] = name
+        except TypeError:
+            pass
+        return name
+
+
 def cast(x, dtype):
-    return apply(cast_op, (x,), {"dtype": str(numpy.dtype(dtype))})
+    return apply(cast_op, (x,), {"dtype": _dtype_name(dtype)})
 
 
 stop_gradient_op = Op("stop_gradient")

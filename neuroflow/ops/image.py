@@ -28,6 +28,7 @@ from neuroflow.ops.image_elastic import elastic_transform  # noqa: F401 - the na
 from neuroflow.ops.image_filters import gaussian_blur, sobel_edges  # noqa: F401 - the namespace
 from neuroflow.ops.image_perspective import perspective_transform  # noqa: F401 - the namespace
 from neuroflow.ops.image_quality import ssim  # noqa: F401 - the namespace
+from neuroflow.ops.image_scale import scale_and_translate  # noqa: F401 - the namespace (api10)
 from neuroflow.ops.map_coordinates import map_coordinates  # noqa: F401 - the namespace
 
 # numpy here works on host data (tests/test_backend_seam.py):

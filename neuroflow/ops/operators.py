@@ -4,18 +4,24 @@ Importing this module attaches them; `import neuroflow.ops` does.
 """
 from neuroflow.engine.keras_tensor import KerasTensor
 from neuroflow.engine.tensor import Tensor
+from neuroflow.ops.bitwise import logical_xor
 from neuroflow.ops.division import floor_divide, mod
 from neuroflow.ops.elementwise import (
     abs,
     add,
     cast,
     divide,
+    equal,
     greater,
     greater_equal,
     less,
     less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
     multiply,
     negative,
+    not_equal,
     power,
     subtract,
 )
@@ -61,6 +67,27 @@ OPERATORS = {
 for _name, _operator in OPERATORS.items():
     setattr(Tensor, _name, _operator)
     setattr(KerasTensor, _name, _operator)
+del _name, _operator
+
+# Elementwise equality and the logical operators, on concrete tensors only, as on a torch or JAX
+# tensor (`y_true == y_pred` in a metric's update_state): a placeholder keeps identity equality,
+# which the graph's dicts and sets rely on. __hash__ stays identity, as torch's does.
+
+
+def _equal(self, other):
+    # `tensor == None` is False, as torch answers, so that `[tensor] == [None]` stays a plain test.
+    return False if other is None else equal(self, other)
+
+
+def _not_equal(self, other):
+    return True if other is None else not_equal(self, other)
+
+
+for _name, _operator in {"__eq__": _equal, "__ne__": _not_equal, "__and__": logical_and,
+                         "__rand__": _reflected(logical_and), "__or__": logical_or, "__ror__": _reflected(logical_or),
+                         "__xor__": logical_xor, "__rxor__": _reflected(logical_xor),
+                         "__invert__": logical_not}.items():
+    setattr(Tensor, _name, _operator)
 del _name, _operator
 
 # Array-like methods of concrete tensors only (a placeholder's transpose would move its batch axis).

@@ -66,3 +66,7 @@ __all__ = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Ada
 # metrics10 (issue 10)
 __all__ += ["Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap", "LossScaleOptimizer",
             "Muon"]
+# api10 (issue 10): Keras 3's `optimizers.legacy`, whose classes only say they are gone.
+from neuroflow.optimizers import legacy  # noqa: E402
+
+__all__ += ["legacy"]

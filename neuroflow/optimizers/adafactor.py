@@ -33,6 +33,8 @@ class Adafactor(Optimizer):
         **kwargs: the base optimizer's arguments.
     """
 
+    _variable_keyed_state = ("_factored",)  # id(variable) -> state: re-keyed when unpickled
+
     def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=0.001, clip_threshold=1.0,
                  relative_step=True, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,

@@ -1,6 +1,6 @@
 """LossScaleOptimizer: dynamic loss scaling around an inner optimizer, for float16 training loops."""
-from neuroflow import backend
-from neuroflow.engine.tensor import Tensor
+from neuroflow import backend, ops
+from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.optimizers.optimizer import Optimizer
 from neuroflow.utils import registry
 from neuroflow.utils.serialization import deserialize_object, serialize_object
@@ -16,9 +16,11 @@ class LossScaleOptimizer(Optimizer):
     `scale_loss(loss)` multiplies by the current scale; `apply` divides the gradients by it again
     and hands them to the inner optimizer when all are finite. After `dynamic_growth_steps`
     finite steps in a row the scale doubles; a step with an inf or NaN gradient is skipped and
-    halves the scale. Gradients are unscaled only when `scale_loss` was called since the last
-    `apply` (a custom loop, as in Keras); neuroflow's `fit` does not scale the loss, so there the
-    gradients pass as they are and only the overflow check applies.
+    halves the scale. As in Keras, `apply` always unscales: `fit`'s train step scales the loss
+    before taking its gradients, and a custom loop must call `scale_loss` itself.
+
+    `dynamic_scale` is a non-trainable scalar Variable (float32, as Keras makes it), so that a
+    traced train step (training/traced_step.py) reads its current value at every replay.
 
     Args:
         inner_optimizer: the optimizer that updates the variables.
@@ -45,8 +47,9 @@ class LossScaleOptimizer(Optimizer):
         self.dynamic_growth_steps = int(dynamic_growth_steps)
         self.inner_optimizer.loss_scale_factor = None
         self.step_counter = 0
-        self.dynamic_scale = self.initial_scale
-        self._loss_was_scaled = False
+        # Made here, not in build as Keras does: fit's first step scales the loss before the
+        # optimizer is built, and the traced step must see the same Variable from the first step.
+        self.dynamic_scale = Variable(self.initial_scale, dtype="float32", trainable=False, name="dynamic_scale")
 
     @property
     def learning_rate(self):
@@ -75,8 +78,7 @@ class LossScaleOptimizer(Optimizer):
 
     def scale_loss(self, loss):
         """loss * the current scale (take the gradients of this, then call `apply`)."""
-        self._loss_was_scaled = True
-        return loss * self.dynamic_scale
+        return ops.multiply(loss, self.dynamic_scale)
 
     def apply(self, grads, trainable_variables=None):
         """Unscales, checks that every gradient is finite, then steps the inner optimizer (or skips)."""
@@ -84,17 +86,16 @@ class LossScaleOptimizer(Optimizer):
         grads = list(grads)
         arrays = [None if g is None else (g.value if isinstance(g, Tensor) else xp.asarray(g)) for g in grads]
         finite = all(bool(xp.isfinite(a).all()) for a in arrays if a is not None)
-        scaled, self._loss_was_scaled = self._loss_was_scaled, False
+        scale = self.dynamic_scale.value
         if not finite:
             self.step_counter = 0
-            self.dynamic_scale *= 0.5
+            self.dynamic_scale.assign(scale * 0.5)
             return
-        if scaled:
-            arrays = [None if a is None else a / self.dynamic_scale for a in arrays]
+        arrays = [None if a is None else a / scale.astype(a.dtype) for a in arrays]
         self.inner_optimizer.apply(arrays, trainable_variables)
         if self.step_counter == self.dynamic_growth_steps - 1:
             self.step_counter = 0
-            self.dynamic_scale *= 2.0
+            self.dynamic_scale.assign(scale * 2.0)
         else:
             self.step_counter += 1
 
@@ -104,14 +105,14 @@ class LossScaleOptimizer(Optimizer):
     def save_own_variables(self, store):
         """The scale and its counter, then the inner optimizer's store under 'inner/<key>'."""
         store["0"] = backend.to_numpy(backend.xp.asarray(self.step_counter, dtype="int64"))
-        store["1"] = backend.to_numpy(backend.xp.asarray(self.dynamic_scale, dtype="float64"))
+        store["1"] = backend.to_numpy(self.dynamic_scale.value).copy()
         inner = {}
         self.inner_optimizer.save_own_variables(inner)
         store.update({f"inner/{key}": value for key, value in inner.items()})
 
     def load_own_variables(self, store):
         self.step_counter = int(store["0"])
-        self.dynamic_scale = float(store["1"])
+        self.dynamic_scale.assign(store["1"])
         self.inner_optimizer.load_own_variables({key[6:]: value for key, value in store.items()
                                                  if key.startswith("inner/")})
 

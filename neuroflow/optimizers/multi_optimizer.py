@@ -101,6 +101,8 @@ class MultiOptimizer(Optimizer):
     ```
     """
 
+    _variable_keyed_state = ("_routes",)  # id(variable) -> state: re-keyed when unpickled
+
     def __init__(self, optimizer_map, loss_scale_factor=None, name=None):
         super().__init__(learning_rate=0.0, name=name)
         self._optimizer_map = optimizer_map

@@ -43,6 +43,8 @@ class Muon(Optimizer):
         **kwargs: the base optimizer's arguments.
     """
 
+    _variable_keyed_state = ("_moments",)  # id(variable) -> state: re-keyed when unpickled
+
     def __init__(self, learning_rate=0.001, adam_beta_1=0.9, adam_beta_2=0.999, adam_weight_decay=0.004, epsilon=1e-7,
                  weight_decay=0.004, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,

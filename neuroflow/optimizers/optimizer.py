@@ -104,6 +104,29 @@ class Optimizer:
         self._exclude_from_weight_decay_ids = set()
         self._exclude_from_weight_decay_names = ()
 
+    # Tables keyed by id(variable) that a subclass adds to the base class's (Adafactor's factored moments ...).
+    _variable_keyed_state = ()
+
+    def __getstate__(self):
+        # id()s do not survive pickling: the tables keyed by id(variable) travel keyed by the variable's
+        # position in _trainable_variables, and are keyed by the new ids in __setstate__. The packed
+        # update (optimizers/packed.py) is a cache of views, rebuilt from the slots at the next step.
+        state = dict(self.__dict__)
+        state.pop("_packed_cache", None)
+        position = {id(v): index for index, v in enumerate(self._trainable_variables)}
+        for name in ("_slots", "_trainable_variables_indices") + tuple(self._variable_keyed_state):
+            state[name] = {position[key]: value for key, value in state[name].items() if key in position}
+        state["_exclude_from_weight_decay_ids"] = {position[key] for key in self._exclude_from_weight_decay_ids
+                                                   if key in position}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        ids = [id(v) for v in self._trainable_variables]
+        for name in ("_slots", "_trainable_variables_indices") + tuple(self._variable_keyed_state):
+            setattr(self, name, {ids[index]: value for index, value in state[name].items()})
+        self._exclude_from_weight_decay_ids = {ids[index] for index in state["_exclude_from_weight_decay_ids"]}
+
     # ---- learning rate ---------------------------------------------------------------------
 
     @property

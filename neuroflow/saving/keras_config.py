@@ -14,16 +14,16 @@ written. The `.keras`, legacy `.h5` and native formats all read and write their 
 
 To support one more layer class, add a `LayerSpec` to `LAYERS`: usually `LayerSpec()` is enough
 (same class name and Keras' argument names); `rename` maps config keys, `ignore` lists Keras-only
-keys and their inert values. A layer whose Keras counterpart orders or nests its variables
+keys and their inert values (options every file carries for a class are the class's own
+`keras_inert_options`, layers/keras_options.py). A layer whose Keras counterpart orders or nests its variables
 differently says so in its own `saved_variables` (recurrent layers: the `cell` group).
 """
 import importlib
-import inspect
-import warnings
 from functools import partial
 
 from neuroflow import activations, backend, optimizers
 from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
+from neuroflow.layers import keras_options
 from neuroflow.layers.core import Lambda
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
@@ -79,10 +79,8 @@ LAYERS = {
     "GlobalAveragePooling1D": LayerSpec(), "GlobalAveragePooling2D": LayerSpec(),
     "ZeroPadding1D": LayerSpec(), "ZeroPadding2D": LayerSpec(), "UpSampling1D": LayerSpec(),
     "UpSampling2D": LayerSpec(), "Cropping1D": LayerSpec(), "Cropping2D": LayerSpec(),
-    # renorm* arrived in Keras 3.13; inert while renorm=False.
-    "BatchNormalization": LayerSpec(ignore={"synchronized": (False,), "renorm": (False,), "renorm_clipping": (None,),
-                                            "renorm_momentum": None}),
-    "LayerNormalization": LayerSpec(ignore={"rms_scaling": (False,)}),
+    # Their Keras-only options (renorm, rms_scaling ...) are the classes' own keras_inert_options.
+    "BatchNormalization": LayerSpec(), "LayerNormalization": LayerSpec(),
     "Embedding": LayerSpec(),
     "SimpleRNN": LayerSpec(), "LSTM": LayerSpec(),
     "GRU": LayerSpec(), "Bidirectional": LayerSpec(), "TimeDistributed": LayerSpec(),
@@ -100,8 +98,7 @@ LAYERS = {
     "ActivityRegularization": LayerSpec(),
     # Keras keeps MultiHeadAttention's variables in its query_dense/, key_dense/, value_dense/ and
     # output_dense/ sub-layers: the generic walk finds them by those attribute names.
-    "MultiHeadAttention": LayerSpec(ignore={"use_gate": (False,), "sliding_window": (None,),
-                                            "flash_attention": (None, False)}),
+    "MultiHeadAttention": LayerSpec(),
     "Attention": LayerSpec(), "AdditiveAttention": LayerSpec(),
     # layers10: RNN over a cell; Keras nests the cell's config under `cell` (a stack's under `cells`).
     "RNN": LayerSpec(), "StackedRNNCells": LayerSpec(), "SimpleRNNCell": LayerSpec(), "LSTMCell": LayerSpec(),
@@ -111,6 +108,7 @@ LAYERS = {
     "ZeroPadding3D": LayerSpec(), "Cropping3D": LayerSpec(), "SpatialDropout3D": LayerSpec(write_drop=("trainable",)),
     "RandomCrop": LayerSpec(), "RandomGrayscale": LayerSpec(), "RandomInvert": LayerSpec(), "Solarization": LayerSpec(),
     "AutoContrast": LayerSpec(), "RandomPosterization": LayerSpec(), "RandomColorDegeneration": LayerSpec(),
+    "ContrastLimitedAdaptiveHistogramEqualization": LayerSpec(),  # api10
     "Hashing": LayerSpec(),
     # layersa: Keras 3 names for the 1-D convolution variants, group / RMS normalization, EinsumDense.
     "SeparableConv1D": LayerSpec(), "DepthwiseConv1D": LayerSpec(), "GroupNormalization": LayerSpec(),
@@ -119,7 +117,7 @@ LAYERS = {
     "AdaptiveAveragePooling3D": LayerSpec(), "AdaptiveMaxPooling1D": LayerSpec(), "AdaptiveMaxPooling2D": LayerSpec(),
     "AdaptiveMaxPooling3D": LayerSpec(), "SpectralNormalization": LayerSpec(),
     "ReversibleEmbedding": LayerSpec(), "Pipeline": LayerSpec(),
-    "GroupQueryAttention": LayerSpec(name="GroupedQueryAttention", ignore={"flash_attention": (None, False)}),
+    "GroupQueryAttention": LayerSpec(name="GroupedQueryAttention"),
     # convlstm: RNNs over an internal ConvLSTMCell; Keras writes no `cell` entry for them.
     "ConvLSTM1D": LayerSpec(), "ConvLSTM2D": LayerSpec(), "ConvLSTM3D": LayerSpec(),
 }
@@ -133,12 +131,6 @@ _WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistri
                        "RNN": ("cell",), "StackedRNNCells": ("cells",),
                        "SpectralNormalization": ("layer",), "Pipeline": ("layers",)}
 
-# Keras-only config keys accepted (and dropped) at these inert values, for every class.
-_INERT = {
-    "quantization_config": (None,), "lora_rank": (None,), "lora_alpha": (None,), "optional": (False,),
-    "sparse": (False,), "ragged": (False,), "input_axes": (None,), "output_axes": (None,),
-    "autocast": (True,), "build_input_shape": None,  # None: any value (it is used elsewhere)
-}
 
 _IDENTIFIER_KINDS = (("_initializer", "initializers"), ("_regularizer", "regularizers"),
                      ("_constraint", "constraints"))
@@ -175,25 +167,10 @@ def _to_keras_modules(value):
     return value
 
 
-def _accepted_arguments(cls):
-    """The keyword arguments `cls(...)` accepts: its own and, through **kwargs, the base Layer's."""
-    names, variadic = set(), False
-    for klass in cls.__mro__:
-        if "__init__" not in vars(klass):
-            continue
-        parameters = inspect.signature(klass.__init__).parameters
-        names.update(name for name, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
-        variadic = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-        if not variadic or klass is Layer:
-            break
-    names.discard("self")
-    return names
-
-
 def _fit_arguments(cls, config, where, ignore=None):
     """Keeps the config keys `cls` accepts; drops Keras-only keys at inert values; refuses the rest."""
-    accepted = _accepted_arguments(cls)
-    inert = dict(_INERT, **(ignore or {}))
+    accepted = keras_options.accepted_arguments(cls, Layer)
+    inert = dict(keras_options.inert_options(cls), **(ignore or {}))
     kwargs = {}
     for key, value in config.items():
         if key in accepted:
@@ -479,9 +456,9 @@ def layer_to_keras(layer, build_shape=None, native=False):
              "registered_name": None if builtin else get_registered_name(cls)}
     shape = build_shape if build_shape is not None else _build_shape(layer)
     if shape is not None and (layer.weights or not builtin or isinstance(layer, _BUILTIN_LAYERS["Model"])):
-        # A layer whose Keras build takes several shapes (GroupQueryAttention) gives its own build_config.
-        custom = layer.keras_build_config() if hasattr(layer, "keras_build_config") else None
-        entry["build_config"] = custom or {"input_shape": shape}
+        # A layer whose Keras build takes several shapes (the attention layers) gives its shapes_dict.
+        own = layer.get_build_config()
+        entry["build_config"] = own if own and "shapes_dict" in own else {"input_shape": shape}
     return entry
 
 
@@ -569,17 +546,20 @@ def compile_to_keras(model):
             "loss": _identifier_to_keras(config["loss"], "losses"),
             "loss_weights": config["loss_weights"],
             "metrics": _identifier_to_keras(config["metrics"], "metrics"),
-            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+            "weighted_metrics": _identifier_to_keras(config["weighted_metrics"], "metrics"),
+            "run_eagerly": config["run_eagerly"], "steps_per_execution": config["steps_per_execution"],
+            "jit_compile": config["jit_compile"]}
 
 
 def compile_from_keras(model, config, custom_objects):
-    if config.get("weighted_metrics"):
-        warnings.warn("The Keras file's weighted_metrics are not restored; pass them to compile() again", stacklevel=3)
     optimizer = config.get("optimizer")
     if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
         optimizer = dict(optimizer, config={k: v for k, v in optimizer["config"].items() if v is not None or k in (
             "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "ema_overwrite_frequency", "loss_scale_factor",
             "gradient_accumulation_steps", "name")})
     compile_from_config(model, {"optimizer": optimizer, "loss": config.get("loss"),
-                                "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics")},
-                        custom_objects)
+                                "loss_weights": config.get("loss_weights"), "metrics": config.get("metrics"),
+                                "weighted_metrics": config.get("weighted_metrics"),
+                                "run_eagerly": config.get("run_eagerly", False),
+                                "steps_per_execution": config.get("steps_per_execution", 1),
+                                "jit_compile": config.get("jit_compile", "auto")}, custom_objects)

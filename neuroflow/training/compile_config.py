@@ -1,6 +1,9 @@
 """A model's compile settings as a config (Keras' `get_compile_config` / `compile_from_config`).
 
-    {"optimizer": ..., "loss": ..., "loss_weights": ..., "metrics": ...}
+    {"optimizer": ..., "loss": ..., "loss_weights": ..., "metrics": ..., "weighted_metrics": ...,
+     "run_eagerly": ..., "steps_per_execution": ..., "jit_compile": ...}
+
+Keras' keys, with loss_weights and weighted_metrics as `compile` was given them.
 
 Built-in losses and metrics are written by name ('mse', 'accuracy'); objects with `get_config`
 as {'class_name', 'config'}; the optimizer as the optimizer's serialized form. Every saving format
@@ -28,14 +31,18 @@ def get_compile_config(model):
     """The arguments `model.compile` was given, as a JSON-safe dict (None when not compiled)."""
     if not model.compiled:
         return None
-    loss = model._compiled_loss
     metric_list = model._compile_metrics
+    arguments = model.__dict__.get("_compile_arguments", {})
     return {
         "optimizer": _serialize_identifier(model.optimizer),
         "loss": _serialize_identifier(model.loss),
-        "loss_weights": loss.loss_weights if loss is not None else None,
+        "loss_weights": _serialize_identifier(arguments.get("loss_weights")),
         "metrics": _serialize_identifier(metric_list.requested if len(model.output_names) > 1
                                          else metric_list.requested[0]),
+        "weighted_metrics": _serialize_identifier(arguments.get("weighted_metrics")),
+        "run_eagerly": model.run_eagerly,
+        "steps_per_execution": arguments.get("steps_per_execution", 1),
+        "jit_compile": arguments.get("jit_compile", False),
     }
 
 
@@ -59,4 +66,7 @@ def compile_from_config(model, config, custom_objects=None):
     optimizer = optimizers.get(config["optimizer"])
     loss = _deserialize_identifier(config["loss"], losses, custom_objects)
     metric_list = _deserialize_identifier(config["metrics"], metrics, custom_objects)
-    model.compile(optimizer=optimizer, loss=loss, loss_weights=config.get("loss_weights"), metrics=metric_list)
+    weighted = _deserialize_identifier(config.get("weighted_metrics"), metrics, custom_objects)
+    model.compile(optimizer=optimizer, loss=loss, loss_weights=config.get("loss_weights"), metrics=metric_list,
+                  weighted_metrics=weighted, run_eagerly=bool(config.get("run_eagerly", False)),
+                  steps_per_execution=config.get("steps_per_execution", 1), jit_compile=config.get("jit_compile", "auto"))

@@ -56,30 +56,34 @@ class TracedTrainStep:
         return self.variables
 
     def __call__(self, x, y, sample_weight):
-        """(loss Tensor, predictions, gradients, variables) for one batch, as Model._forward_backward."""
+        """(loss Tensor, predictions, gradients, variables) for one batch, as Model._forward_backward
+        without its scaled loss."""
         leaves = [leaf for leaf in nest.flatten((x, y, sample_weight)) if leaf is not None]
         # The variable list is part of the signature: fit fixes it, once the model is built.
         variables = self.model.__dict__.get("_step_variables")
-        signature = (id(variables),) + tuple((getattr(leaf, "shape", None), getattr(leaf, "dtype", None), type(leaf))
-                                             for leaf in leaves)
+        # So is a constant loss scale, which the trace bakes in.
+        signature = (id(variables), getattr(self.model.optimizer, "loss_scale_factor", None)) + tuple(
+            (getattr(leaf, "shape", None), getattr(leaf, "dtype", None), type(leaf)) for leaf in leaves)
         state = self.states.get(signature)
         if isinstance(state, _Replay):
             return state.run(self.model, leaves)
         if state is _EAGER or (state is None and len(self.states) >= MAX_SIGNATURES):
-            return self.model._forward_backward(x, y, sample_weight)
+            loss, _, y_pred, gradients, variables = self.model._forward_backward(x, y, sample_weight)
+            return loss, y_pred, gradients, variables
         return self._trace(signature, state, leaves, x, y, sample_weight)
 
     def _trace(self, signature, pending, leaves, x, y, sample_weight):
         shape = getattr(leaves[0], "shape", None) if leaves else None
         tracer = Tracer(leaves, shape[0] if shape else None)
         with tracing(tracer):
-            loss, y_pred, gradients, variables = self.model._forward_backward(x, y, sample_weight)
+            loss, scaled_loss, y_pred, gradients, variables = self.model._forward_backward(x, y, sample_weight)
         replay = None
         if tracer.refusal is None and variables is not self.model.__dict__.get("_step_variables"):
             tracer.refuse("the model built its variables during the step")
         if tracer.refusal is None:
             try:
-                replay = _Replay(tracer, loss, y_pred, getattr(self.model, "_last_output_losses", None), variables)
+                replay = _Replay(tracer, loss, scaled_loss, y_pred, getattr(self.model, "_last_output_losses", None),
+                                 variables)
             except TraceRefused as refusal:
                 tracer.refuse(str(refusal))
         tracer.release()
@@ -105,8 +109,11 @@ def _same(items, others):
 class _Replay:
     """A Program plus what it takes to hand its arrays back as the eager step's tensors."""
 
-    def __init__(self, tracer, loss, y_pred, output_losses, variables):
-        outputs = []
+    def __init__(self, tracer, loss, scaled_loss, y_pred, output_losses, variables):
+        # The gradients' target is the scaled loss; the loss itself is handed back first. A
+        # LossScaleOptimizer's scale is a Variable, read afresh at each replay; a constant
+        # `loss_scale_factor` is traced as a constant (Keras' compiled step bakes it in too).
+        outputs = [loss]
         self.predictions = []  # per prediction: (its index in outputs, remembered-logits kind, logits index)
         for leaf in nest.flatten(y_pred):
             if not isinstance(leaf, Tensor):
@@ -124,14 +131,15 @@ class _Replay:
         self.output_losses_start = len(outputs)
         self.has_output_losses = output_losses is not None
         outputs += list(output_losses or [])
-        self.program = Program(tracer, loss, outputs, variables)
+        self.program = Program(tracer, scaled_loss, outputs, variables)
         self.single = isinstance(y_pred, Tensor)
         self.structure = y_pred
         self.variables = variables
 
     def run(self, model, leaves):
         arrays = [leaf.value if isinstance(leaf, Tensor) else leaf for leaf in leaves]
-        loss, outputs, variable_gradients = self.program.run(arrays)
+        _, outputs, variable_gradients = self.program.run(arrays)
+        loss = outputs[0]
         predictions = []
         for index, kind, logits_index in self.predictions:
             prediction = Tensor(outputs[index])

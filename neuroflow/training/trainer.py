@@ -21,6 +21,7 @@ import numpy
 from neuroflow import backend, ops, optimizers, settings
 from neuroflow import metrics as metrics_module
 from neuroflow.callbacks import CallbackList
+from neuroflow.distribution import current_replica, replica_for
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
@@ -60,6 +61,14 @@ class Trainer:
         object.__setattr__(self, "interrupted_at", None)  # (epoch, batch) where Ctrl-C stopped the last fit
         self.run_eagerly = False
 
+    def __getstate__(self):
+        # The traced step is a cache of replayable ops whose functions pickle cannot name; the next fit
+        # traces again. Everything else (layers, weights, optimizer, compile state) pickles as it is.
+        state = dict(self.__dict__)
+        state["_compiled_traced_step"] = None
+        state["_traced_train_step"] = None
+        return state
+
     # ---- compile -----------------------------------------------------------------------------
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -80,6 +89,14 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.run_eagerly = bool(run_eagerly)
         self.loss = loss
+        # What get_compile_config reports besides the optimizer, loss and metrics, as given (Keras
+        # keeps its compile arguments the same way). object.__setattr__: metric objects in these
+        # lists are not the model's own to track.
+        object.__setattr__(self, "_compile_arguments", {
+            "loss_weights": loss_weights, "weighted_metrics": weighted_metrics,
+            "steps_per_execution": steps_per_execution,
+            # No JIT here: 'auto' resolves to False, as Keras resolves it on a backend without one.
+            "jit_compile": False if jit_compile == "auto" else jit_compile})
         self._compiled_loss = CompiledLoss(loss, loss_weights, self.output_names) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names,
                                                self._compiled_loss.identifiers if self._compiled_loss else
@@ -174,17 +191,23 @@ class Trainer:
         if traced is not None:
             loss, y_pred, gradients, variables = traced(x, y, sample_weight)
         else:
-            loss, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
+            loss, _, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
         self.optimizer.apply(gradients, variables)
         self._track_losses(loss, _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _forward_backward(self, x, y, sample_weight):
-        """The differentiable part of a train step, eagerly: (loss, y_pred, gradients, variables)."""
+        """The differentiable part of a train step, eagerly: (loss, scaled loss, y_pred, gradients, variables).
+
+        As in Keras' train steps, the gradients are those of `optimizer.scale_loss(loss)` (the loss
+        times `loss_scale_factor`, or a LossScaleOptimizer's dynamic scale), which the optimizer's
+        `apply` divides out again; the loss the metrics track is the unscaled one.
+        """
         self._clear_call_losses()
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+            scaled_loss = self.optimizer.scale_loss(loss)
         # After the call: a subclassed model creates its weights on its first call.
         variables = self.__dict__.get("_step_variables")
         if not variables:
@@ -193,7 +216,7 @@ class Trainer:
             if traced is not None:
                 object.__setattr__(self, "_step_variables", variables)  # fixed for the rest of fit
                 traced.variables = variables
-        return loss, y_pred, tape.gradient(loss, variables), variables
+        return loss, scaled_loss, y_pred, tape.gradient(scaled_loss, variables), variables
 
     def test_step(self, data):
         """Loss and metrics on a batch, without updating weights."""
@@ -222,7 +245,8 @@ class Trainer:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
         with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
             logs = step(data)
-            return _float_logs(logs)
+            # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
+            return current_replica(self).reduce_logs(self, _float_logs(logs))
 
     # ---- fit ---------------------------------------------------------------------------------
 
@@ -235,6 +259,9 @@ class Trainer:
             batch_size, epochs, validation_split, initial_epoch, steps_per_epoch, validation_freq)
         epochs, steps_per_epoch = _debug_caps(epochs, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
+        # Data-parallel over MPI (neuroflow.distribution): this process's part; else SOLO, which changes nothing.
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
         batch_size = 32 if batch_size is None else batch_size
         need_targets = not self._computes_own_loss()
         if data_module.is_batch_source(x):
@@ -257,6 +284,7 @@ class Trainer:
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
                                  "a generator or a PyDataset")
             validation_data = tuple(validation_data) + (None,) * (3 - len(validation_data))
+        batches = replica.shard(batches, training=True)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
@@ -265,7 +293,8 @@ class Trainer:
         # A callback restoring a backup (BackupAndRestore) says where the run goes on, as in Keras.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         initial_step = self.__dict__.pop("_initial_step", None) or 0
-        with self._fixed_structure(), _threads_for(self), interruption.stop_at_batch_end(self) as interrupted:
+        with replica.fitting(self), self._fixed_structure(), _threads_for(self), \
+                interruption.stop_at_batch_end(self) as interrupted:
             logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
                                     validation_batch_size or batch_size, validation_steps, initial_step)
         # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
@@ -367,12 +396,16 @@ class Trainer:
         self._assert_compiled("evaluate")
         batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
-        logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
+        with replica.serving(self):
+            logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
 
     def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0):
         """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs."""
         batches, count = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
+        batches = current_replica(self).shard(batches)
         callback_list = callback_list or CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                       verbose=verbose, epochs=1, steps=count)
         self.reset_metrics()
@@ -389,7 +422,21 @@ class Trainer:
         """Outputs for `x`, computed in batches, as NumPy arrays."""
         batch_size, steps = arguments.positive_integer(batch_size, "batch_size"), arguments.positive_integer(steps, "steps")
         verbose = 1 if verbose == "auto" else int(verbose)
+        replica = replica_for(self)
+        callbacks, verbose = replica.callbacks(callbacks, verbose)
+        with replica.serving(self):
+            outputs, batch_outputs = self._predict_batches(x, batch_size, verbose, steps, callbacks)
+        outputs = replica.gather(outputs)
+        if not outputs:
+            raise ValueError("predict received no samples")
+        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
+        structure = batch_outputs
+        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+
+    def _predict_batches(self, x, batch_size, verbose, steps, callbacks):
+        """predict's loop: per batch, the flat outputs as NumPy arrays; and the last batch's outputs."""
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
+        batches = current_replica(self).shard(batches)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=count)
         callback_list.on_predict_begin()
@@ -401,11 +448,7 @@ class Trainer:
                             for o in nest.flatten(batch_outputs)])
             callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
         callback_list.on_predict_end()
-        if not outputs:
-            raise ValueError("predict received no samples")
-        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
-        structure = batch_outputs
-        return nest.pack_like(structure, merged) if isinstance(structure, (list, tuple, dict)) else merged[0]
+        return outputs, (batch_outputs if outputs else None)
 
     # ---- one batch ---------------------------------------------------------------------------
 

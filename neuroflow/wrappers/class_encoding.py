@@ -18,25 +18,27 @@ class _ClassEncoding:
 
     def _fit_classes(self, y):
         # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.
-        from sklearn.utils.multiclass import type_of_target
+        from sklearn.utils import column_or_1d
+        from sklearn.utils.multiclass import check_classification_targets, type_of_target
         name = type(self).__name__
+        y = numpy.asarray(y)
         if y.ndim == 2 and y.shape[1] > 1:
             if not numpy.isin(y, (0, 1)).all() or not (y.sum(axis=1) == 1).all():
                 raise ValueError(f"{name}: a 2-D y with {y.shape[1]} columns must be one-hot (one 1 per row); "
                                  "pass the labels as a 1-D array instead")
             self.classes_ = numpy.arange(y.shape[1])
             self.n_classes_ = y.shape[1]
-            self._target_ndim = 1
             return numpy.argmax(y, axis=1)
-        self._target_ndim = y.ndim
-        y = y.reshape(-1) if y.ndim == 2 else y
+        # A column of labels is taken as 1-D, with scikit-learn's DataConversionWarning.
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)  # "Unknown label type" for continuous or object-of-anything targets
         target_type = type_of_target(y)
         if target_type not in ("binary", "multiclass"):
             raise ValueError(f"{name} supports binary and multiclass targets only; y is {target_type!r} "
                              "(use a regressor for continuous targets)")
         self.classes_ = numpy.unique(y)
         if len(self.classes_) < 2:
-            raise ValueError(f"{name} needs at least 2 classes in y; got only {self.classes_.tolist()}")
+            raise ValueError(f"{name} needs at least 2 classes in y; got 1 class: {self.classes_.tolist()}")
         self.n_classes_ = len(self.classes_)
         return numpy.searchsorted(self.classes_, y)
 
@@ -62,8 +64,7 @@ class _ClassEncoding:
             indices = (outputs.reshape(-1) > 0.5).astype(int)
         else:
             indices = numpy.argmax(outputs, axis=-1)
-        labels = self.classes_[indices]
-        return labels.reshape(-1, 1) if self._target_ndim == 2 else labels
+        return self.classes_[indices]
 
     @staticmethod
     def _probabilities(outputs):

@@ -44,6 +44,7 @@ from neuroflow.wrappers.validation import (
     _check_xy,
     _clone_compiled,
     _encode_validation_data,
+    _seed,
 )
 
 # numpy here works on host data (tests/test_backend_seam.py):
@@ -83,6 +84,7 @@ def _set_tags(tags, classifier=False, regressor=False, transformer=False):
         tags.classifier_tags.poor_score = True
     if regressor:
         tags.regressor_tags.poor_score = True
+        tags.target_tags.multi_output = True  # a 2-D y is several outputs of the network
     if transformer:
         tags.transformer_tags.preserves_dtype = []
     return tags
@@ -107,6 +109,11 @@ class SKLBase(BaseEstimator):
         model_kwargs: keyword arguments for `model` when it is a callable.
         fit_kwargs: keyword arguments for `Model.fit` (`epochs`, `batch_size`, `verbose`,
             `callbacks`, ...); those given to `fit` itself take precedence.
+        random_state: None (default), an int or a `numpy.random.RandomState`; when given, fit
+            calls `neuroflow.set_random_seed` with it (an int drawn from a RandomState) before
+            building the model, so the same int gives the same weights, shuffling and predictions.
+            Like Keras' `set_random_seed`, that also reseeds Python's and NumPy's global generators.
+            An addition to Keras' signature, for scikit-learn's reproducibility conventions.
 
     Attributes:
         model_: the fitted Model.
@@ -114,12 +121,13 @@ class SKLBase(BaseEstimator):
         n_features_in_: number of features seen in fit.
     """
 
-    def __init__(self, model, warm_start=False, model_kwargs=None, fit_kwargs=None):
+    def __init__(self, model, warm_start=False, model_kwargs=None, fit_kwargs=None, random_state=None):
         _require_sklearn(type(self).__name__)
         self.model = model
         self.warm_start = warm_start
         self.model_kwargs = model_kwargs
         self.fit_kwargs = fit_kwargs
+        self.random_state = random_state
 
     def __sklearn_clone__(self):
         # The model template is shared, not deep-copied: fit never trains it, only its clone.
@@ -163,6 +171,7 @@ class SKLBase(BaseEstimator):
         """
         X, y = _check_xy(self, X, y)
         targets = self._process_target(y, reset=True)
+        _seed(self)
         model = self._get_model(X, targets)
         fit_kwargs = dict(self.fit_kwargs or {})
         fit_kwargs.update(kwargs)
@@ -192,7 +201,7 @@ class SKLBase(BaseEstimator):
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def _reverse_process_target(self, outputs):
-        outputs = numpy.asarray(outputs)
+        outputs = numpy.asarray(outputs, dtype=numpy.float64)  # scikit-learn's regressors predict float64
         if self._target_ndim == 1 and outputs.ndim == 2 and outputs.shape[1] == 1:
             return outputs[:, 0]
         return outputs
@@ -307,6 +316,8 @@ class _KerasLegacyBase(BaseEstimator):
             and/or to `Model.predict` (`batch_size`, `verbose`); `optimizer`, `loss`, `metrics`
             compile a model that `build_fn` left uncompiled; the prefixes `model__name` and
             `fit__name` force the route. A name nothing accepts is an error at fit.
+        random_state: as `SKLBase`'s: an int seeds neuroflow at each fit (scikit-learn's checks and
+            searches set it through `set_params`); it is not routed to build_fn.
 
     `get_params` / `set_params` see `build_fn` and every sk_param, so `clone` and the searches of
     `sklearn.model_selection` can vary any of them (e.g. `{"n_neurons": [10, 30], "epochs": [5, 10]}`).
@@ -316,24 +327,39 @@ class _KerasLegacyBase(BaseEstimator):
         history_: dict of the per-epoch logs of the last fit.
     """
 
-    def __init__(self, build_fn=None, **sk_params):
+    def __init__(self, build_fn=None, random_state=None, **sk_params):
         _require_sklearn(type(self).__name__)
         self.build_fn = build_fn
-        self.sk_params = sk_params
+        self.random_state = random_state
+        # Private: scikit-learn's parameters are the signature's, and these cannot be listed there.
+        self._sk_params = dict(sk_params)
+
+    @property
+    def sk_params(self):
+        """The model and training parameters given besides `build_fn` and `random_state`, as a dict."""
+        return self._sk_params
+
+    def __getattr__(self, name):
+        # Each sk_param reads as an attribute too (`regressor.epochs`), as scikit-learn parameters do.
+        sk_params = self.__dict__.get("_sk_params", {})
+        if name in sk_params:
+            return sk_params[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def get_params(self, deep=True):
-        """`build_fn` and every sk_param, as given."""
-        params = dict(self.sk_params)
+        """`build_fn`, `random_state` and every sk_param, as given."""
+        params = dict(self._sk_params)
         params["build_fn"] = self.build_fn
+        params["random_state"] = self.random_state
         return params
 
     def set_params(self, **params):
-        """Sets `build_fn` or any sk_param (new names are allowed: they are routed at fit). Returns self."""
+        """Sets `build_fn`, `random_state` or any sk_param (new names are allowed: they are routed at fit). Returns self."""
         for name, value in params.items():
-            if name == "build_fn":
-                self.build_fn = value
+            if name in ("build_fn", "random_state"):
+                setattr(self, name, value)
             else:
-                self.sk_params[name] = value
+                self._sk_params[name] = value
         return self
 
     def __sklearn_clone__(self):
@@ -397,6 +423,7 @@ class _KerasLegacyBase(BaseEstimator):
         """
         x, y = _check_xy(self, x, y)
         targets = self._encode_targets(y, reset=True)
+        _seed(self)
         model, fit_kwargs, self._predict_kwargs = self._build(x, targets)
         targets = self._targets_for(model, targets)
         fit_kwargs.update(kwargs)
@@ -510,5 +537,5 @@ class KerasRegressor(RegressorMixin, _KerasLegacyBase):
 
     def predict(self, x, **kwargs):
         """Predictions for x; shape (n_samples,) for a model with one output unit."""
-        outputs = self._predict_outputs(x, **kwargs)
+        outputs = numpy.asarray(self._predict_outputs(x, **kwargs), dtype=numpy.float64)  # as scikit-learn's regressors
         return outputs[:, 0] if outputs.ndim == 2 and outputs.shape[1] == 1 else outputs

@@ -5,6 +5,7 @@ import copy
 import numpy
 
 from neuroflow.models import clone_model
+from neuroflow.seeding import set_random_seed
 
 # numpy here works on host data (tests/test_backend_seam.py):
 HOST_NUMPY = "scikit-learn's side: labels, scores and predictions are host arrays"
@@ -17,29 +18,37 @@ def _check_is_fitted(estimator):
 
 
 def _check_x(estimator, X, reset):
-    """X as a numeric array (any rank: images are fine); records or checks `n_features_in_`."""
+    """X as a numeric array (any rank: images are fine), through scikit-learn's `validate_data`.
+
+    `reset=True` (fit) records `n_features_in_` (and `feature_names_in_` for a DataFrame); `reset=False`
+    (predict) checks them, with scikit-learn's wording.
+    """
     # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.
-    from sklearn.utils.validation import check_array
-    X = check_array(X, allow_nd=True, dtype="numeric")
-    name = type(estimator).__name__
-    features = X.shape[1] if X.ndim > 1 else 1
-    if reset:
-        estimator.n_features_in_ = features
-    elif features != estimator.n_features_in_:
-        raise ValueError(f"{name}: X has {features} features, but {name} was fitted with "
-                         f"{estimator.n_features_in_} features")
-    return X
+    from sklearn.utils.validation import validate_data
+    return validate_data(estimator, X, reset=reset, allow_nd=True, dtype="numeric")
 
 
 def _check_xy(estimator, X, y):
+    """(X, y) checked together by `validate_data`: y is required, has as many rows as X, and may be 2-D."""
     # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.
-    from sklearn.utils.validation import check_consistent_length
-    X = _check_x(estimator, X, reset=True)
-    if y is None:
-        raise ValueError(f"{type(estimator).__name__}.fit() requires y (the targets); got y=None")
-    y = numpy.asarray(y)
-    check_consistent_length(X, y)
-    return X, y
+    from sklearn.utils.validation import validate_data
+    return validate_data(estimator, X, y, allow_nd=True, dtype="numeric", multi_output=True)
+
+
+def _seed(estimator):
+    """Seeds neuroflow's generator from `random_state` (weights, shuffling, dropout), if one is given.
+
+    An int gives the same fit each time; a RandomState gives a seed drawn from it; None leaves the
+    generator as it is (fits differ, unless the caller seeded it).
+    """
+    # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.
+    from sklearn.utils import check_random_state
+    random_state = getattr(estimator, "random_state", None)
+    if random_state is None:
+        return
+    seed = random_state if isinstance(random_state, (int, numpy.integer)) else \
+        check_random_state(random_state).randint(0, 2**31 - 1)
+    set_random_seed(int(seed))
 
 
 def _check_compiled(model, where):

@@ -76,3 +76,22 @@ def test_array_methods_stay_on_tensors():
     numpy.testing.assert_array_equal(Tensor(X).reshape(3, 2).numpy(), X.reshape(3, 2))
     assert Tensor(X).astype("float64").dtype == "float64"
     assert not hasattr(KerasTensor, "T")
+
+
+def test_equality_and_logical_operators_are_elementwise_on_tensors():
+    # `y_true == y_pred` in a metric's update_state compares element by element, as on torch or JAX
+    # tensors, broadcasting like NumPy; the hash stays identity, so tensors still key dicts.
+    labels, predictions = Tensor(numpy.array([0, 2, 1])), Tensor(numpy.array([[0], [2], [2]]))
+    numpy.testing.assert_array_equal((labels == predictions).numpy(), numpy.array([0, 2, 1]) == numpy.array(
+        [[0], [2], [2]]))
+    numpy.testing.assert_array_equal((labels != 2).numpy(), [True, False, True])
+    positive, small = Tensor(X) > 0, Tensor(X) < 2
+    numpy.testing.assert_array_equal((positive & small).numpy(), (X > 0) & (X < 2))
+    numpy.testing.assert_array_equal((positive | small).numpy(), (X > 0) | (X < 2))
+    numpy.testing.assert_array_equal((positive ^ small).numpy(), (X > 0) ^ (X < 2))
+    numpy.testing.assert_array_equal((~positive).numpy(), ~(X > 0))
+    assert (labels == None) is False and (labels != None) is True  # noqa: E711 - what is tested
+    assert [labels] != [None] and {labels: 1}[labels] == 1
+    # A placeholder keeps identity equality: the functional graph keys its nodes by tensor.
+    inputs = layers.Input((3,))
+    assert (inputs == inputs) is True and (inputs == layers.Input((3,))) is False

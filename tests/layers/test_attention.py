@@ -272,3 +272,23 @@ def test_transformer_block_trains_with_fit():
     history = model.fit(tokens, labels, epochs=8, batch_size=16, verbose=0)
     losses = history.history["loss"]
     assert losses[-1] < 0.7 * losses[0]
+
+
+def test_multi_head_attention_build_config_is_keras_shapes_dict_and_rebuilds():
+    # Keras 3.15.1 writes {'shapes_dict': {'query_shape': ..., 'value_shape': ...[, 'key_shape': ...]}}.
+    rng = numpy.random.default_rng(0)
+    query, value = rng.random((2, 3, 5)).astype("float32"), rng.random((2, 4, 6)).astype("float32")
+    layer = layers.MultiHeadAttention(2, 4)
+    layer(query, value, value)
+    config = layer.get_build_config()
+    assert config == {"shapes_dict": {"query_shape": (None, 3, 5), "value_shape": (None, 4, 6),
+                                      "key_shape": (None, 4, 6)}}
+    only_value = layers.MultiHeadAttention(2, 4)
+    only_value(query, value)
+    assert sorted(only_value.get_build_config()["shapes_dict"]) == ["query_shape", "value_shape"]
+    again = layers.MultiHeadAttention.from_config(layer.get_config())
+    again.build_from_config(config)
+    assert again.built and [w.shape for w in again.weights] == [w.shape for w in layer.weights]
+    again.set_weights(layer.get_weights())
+    numpy.testing.assert_allclose(numpy.asarray(again(query, value, value)), numpy.asarray(layer(query, value, value)),
+                                  rtol=1e-6)

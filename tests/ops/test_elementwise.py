@@ -278,3 +278,22 @@ def test_conversion_helpers():
     out = ops.convert_to_numpy(t)
     assert isinstance(out, np.ndarray)
     np.testing.assert_array_equal(out, [1.0, 2.0])
+
+
+def test_clip_matches_numpy_with_nan_one_sided_bounds_and_integers():
+    values = np.array([-3.0, np.nan, 0.5, 7.0], np.float32)
+    np.testing.assert_array_equal(ops.clip(Tensor(values), -1.0, 1.0).numpy(), np.clip(values, -1.0, 1.0))
+    np.testing.assert_array_equal(ops.clip(Tensor(values), None, 1.0).numpy(), np.clip(values, None, 1.0))
+    np.testing.assert_array_equal(ops.clip(Tensor(values), 0.0, None).numpy(), np.clip(values, 0.0, None))
+    integers = np.array([-5, 0, 5])
+    out = ops.clip(Tensor(integers), -2, 3)
+    assert out.dtype == integers.dtype and out.numpy().tolist() == [-2, 0, 3]
+
+
+def test_cast_takes_python_numbers_and_dtype_objects():
+    # keras.ops.cast(3, "float32") is a float32 scalar tensor; numpy dtypes and types name the same dtype.
+    assert ops.cast(3, "float32").dtype == "float32" and float(ops.cast(3, "float32")) == 3.0
+    assert ops.cast(True, "int32").numpy().tolist() == 1
+    x = Tensor(np.array([1.5, -2.5], np.float32))
+    for dtype in ("float64", np.float64, np.dtype("float64")):
+        assert ops.cast(x, dtype).dtype == "float64"

@@ -26,11 +26,24 @@ def test_overflow_skips_and_halves_growth_doubles():
     variable = Variable(np.array([1.0]), dtype="float64")
     optimizer = LossScaleOptimizer(SGD(0.1), initial_scale=8.0, dynamic_growth_steps=2)
     optimizer.apply([np.array([np.inf])], [variable])
-    assert (optimizer.dynamic_scale, int(optimizer.iterations), variable.numpy()[0]) == (4.0, 0, 1.0)
+    assert (float(optimizer.dynamic_scale), int(optimizer.iterations), variable.numpy()[0]) == (4.0, 0, 1.0)
     optimizer.apply([np.array([1.0])], [variable])
     optimizer.apply([np.array([1.0])], [variable])
-    assert optimizer.dynamic_scale == 8.0 and optimizer.step_counter == 0
-    np.testing.assert_allclose(variable.numpy(), [0.8])   # fit-style gradients pass unscaled
+    assert float(optimizer.dynamic_scale) == 8.0 and optimizer.step_counter == 0
+    # apply always divides by the scale, as Keras' does: 1 - 0.1 * (1/4 + 1/4), Keras 3.15 gives 0.95.
+    np.testing.assert_allclose(variable.numpy(), [0.95])
+
+
+def test_dynamic_scale_is_a_float32_variable_that_saves_and_loads():
+    optimizer = LossScaleOptimizer(SGD(0.1), initial_scale=8.0)
+    assert isinstance(optimizer.dynamic_scale, Variable) and optimizer.dynamic_scale.dtype == "float32"
+    assert not optimizer.dynamic_scale.trainable
+    optimizer.apply([np.array([np.inf])], [Variable(np.array([1.0]))])
+    store = {}
+    optimizer.save_own_variables(store)
+    again = LossScaleOptimizer(SGD(0.1), initial_scale=8.0)
+    again.load_own_variables(store)
+    assert float(again.dynamic_scale) == 4.0
 
 
 def test_fit_matches_the_inner_optimizer():

@@ -1,5 +1,6 @@
 """The base class: clipping, weight decay, constraints, learning rates, legacy arguments, names,
 configs, state, and that every optimizer minimizes a quadratic."""
+import pickle
 import warnings
 
 import numpy as np
@@ -352,3 +353,22 @@ def test_no_warnings_on_an_ordinary_step():
         warnings.simplefilter("error")  # any warning fails the test
         step(Adam(), [np.ones(2)], [variable])
     assert (variable.numpy() < 1).all()
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.Adam(0.01), lambda: optimizers.Adafactor(0.01),
+                                  lambda: optimizers.SGD(0.01, momentum=0.9)], ids=["adam", "adafactor", "sgd"])
+@pytest.mark.parametrize("sizes", [[(3, 4), (4,)], [(300, 40), (40,)]], ids=["packed", "unpacked"])
+def test_a_pickled_optimizer_continues_with_its_slots(make, sizes):
+    """Slots are keyed by id(variable); unpickled (with its variables), the optimizer finds them again."""
+    rng = np.random.default_rng(0)
+    variables = [Variable(rng.normal(size=shape)) for shape in sizes]
+    optimizer = make()
+    gradients = [[rng.normal(size=shape) for shape in sizes] for _ in range(3)]
+    optimizer.apply(gradients[0], variables)
+    restored_optimizer, restored_variables = pickle.loads(pickle.dumps((optimizer, variables)))
+    for step in gradients[1:]:
+        optimizer.apply(step, variables)
+        restored_optimizer.apply(step, restored_variables)
+    for original, restored in zip(variables, restored_variables):
+        np.testing.assert_array_equal(restored.numpy(), original.numpy())
+    assert restored_optimizer.iterations == 3 and len(restored_optimizer.variables) == len(optimizer.variables)

@@ -74,3 +74,21 @@ def test_get_compile_config_and_saving_names():
 def test_save_weights_refuses_sharding(tmp_path):
     with pytest.raises(NotImplementedError, match="max_shard_size"):
         small_model().save_weights(str(tmp_path / "w.weights.h5"), max_shard_size=1)
+
+
+def test_get_compile_config_has_keras_keys_and_compile_from_config_restores_them():
+    # Keras 3.15.1 gives exactly these values for this compile (the optimizer aside).
+    inputs = nf.Input((3,))
+    model = nf.Model(inputs, [nf.layers.Dense(1, name="a")(inputs), nf.layers.Dense(2, name="b")(inputs)])
+    model.compile(optimizer="sgd", loss=["mse", "mae"], loss_weights=[1.0, 0.5], metrics=[["mae"], ["mse"]],
+                  weighted_metrics=[["mse"], []], run_eagerly=True, steps_per_execution=2)
+    config = model.get_compile_config()
+    assert config.pop("optimizer")["class_name"] == "SGD"
+    assert config == {"loss": ["mse", "mae"], "loss_weights": [1.0, 0.5], "metrics": [["mae"], ["mse"]],
+                      "weighted_metrics": [["mse"], []], "run_eagerly": True, "steps_per_execution": 2,
+                      "jit_compile": False}
+    again = nf.Model.from_config(model.get_config())   # a functional config: Model.from_config rebuilds it
+    again.compile_from_config(model.get_compile_config())
+    assert again.get_compile_config()["weighted_metrics"] == [["mse"], []] and again.run_eagerly
+    plain = small_model().get_compile_config()
+    assert plain["loss_weights"] is None and plain["weighted_metrics"] is None and plain["jit_compile"] is False

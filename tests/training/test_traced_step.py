@@ -339,3 +339,65 @@ def test_rnn_layer_over_a_cell_is_replayed_identically(rng, replays, cell):
     traced, eager = _fit_twice(build, x, y, epochs=2, batch_size=16)
     _assert_identical(traced, eager)
     assert replays["replayed"] == 8 - 2 and replays["refusals"] == []
+
+
+# ---- loss scaling: fit scales the loss before the gradients, apply unscales them (Keras' train steps) -----------
+
+# Keras 3.15.1 (torch backend) on the program of _fit_scaled, recorded by hand from
+# `keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, kernel_initializer="zeros")])`.
+_KERAS_SGD_WEIGHTS = [[0.4140053689479828], [0.42427507042884827], [0.4066348373889923]], [0.7236214876174927]
+_KERAS_SGD_LOSSES = [1.884653091430664, 0.31977954506874084]
+# The same with LossScaleOptimizer(SGD(0.1), initial_scale=2 ** 127, dynamic_growth_steps=2): the
+# first step overflows and is skipped, so only 3 of the 4 steps update.
+_KERAS_SCALED_WEIGHTS = [[0.4078634977340698], [0.3618735373020172], [0.3815127909183502]], [0.6464441418647766]
+_KERAS_SCALED_LOSSES = [2.7024316787719727, 0.6714212894439697]
+
+
+def _fit_scaled(optimizer, run_eagerly):
+    rng = numpy.random.default_rng(0)
+    x = rng.random((16, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = models.Sequential([neuroflow.Input((3,)), layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(optimizer=optimizer, loss="mse", run_eagerly=run_eagerly)
+    history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    return model, history.history["loss"]
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_loss_scale_factor_leaves_the_step_unchanged(run_eagerly, replays):
+    # Before fit scaled the loss, apply's division alone made every step 4 times too small.
+    model, losses = _fit_scaled(neuroflow.optimizers.SGD(0.1, loss_scale_factor=4.0), run_eagerly)
+    kernel, bias = model.get_weights()
+    numpy.testing.assert_allclose(kernel, _KERAS_SGD_WEIGHTS[0], rtol=1e-6)
+    numpy.testing.assert_allclose(bias, _KERAS_SGD_WEIGHTS[1], rtol=1e-6)
+    numpy.testing.assert_allclose(losses, _KERAS_SGD_LOSSES, rtol=1e-6)   # the unscaled loss is tracked
+    assert replays["replayed"] == (0 if run_eagerly else 2) and not replays["refusals"]
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_loss_scale_optimizer_scales_the_loss_in_fit(run_eagerly, replays):
+    optimizer = neuroflow.optimizers.LossScaleOptimizer(neuroflow.optimizers.SGD(0.1), initial_scale=2.0 ** 127,
+                                                        dynamic_growth_steps=2)
+    model, losses = _fit_scaled(optimizer, run_eagerly)
+    kernel, bias = model.get_weights()
+    numpy.testing.assert_allclose(kernel, _KERAS_SCALED_WEIGHTS[0], rtol=1e-6)
+    numpy.testing.assert_allclose(bias, _KERAS_SCALED_WEIGHTS[1], rtol=1e-6)
+    numpy.testing.assert_allclose(losses, _KERAS_SCALED_LOSSES, rtol=1e-6)
+    # Halved by the overflow, doubled after two finite steps: the replays read the scale as it changes.
+    assert (float(optimizer.dynamic_scale), optimizer.step_counter, int(optimizer.iterations)) == (2.0 ** 127, 1, 3)
+    assert replays["replayed"] == (0 if run_eagerly else 2) and not replays["refusals"]
+
+
+def test_train_on_batch_scales_the_loss_too():
+    rng = numpy.random.default_rng(0)
+    x = rng.random((8, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    weights = []
+    for factor in (None, 1024.0):
+        model = models.Sequential([neuroflow.Input((3,)), layers.Dense(1, kernel_initializer="zeros")])
+        model.compile(optimizer=neuroflow.optimizers.SGD(0.1, loss_scale_factor=factor), loss="mse")
+        model.train_on_batch(x, y)
+        weights.append(model.get_weights())
+    for plain, scaled in zip(*weights):
+        numpy.testing.assert_allclose(scaled, plain, rtol=1e-6)

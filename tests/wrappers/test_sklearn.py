@@ -106,7 +106,7 @@ def test_regressor_fit_predict_score_is_r2():
     r2 = 1 - numpy.sum((y - predictions) ** 2) / numpy.sum((y - y.mean()) ** 2)
     assert regressor.score(X, y) == pytest.approx(r2, rel=1e-5)
     assert r2 > 0.9
-    with pytest.raises(ValueError, match="X has 2 features, but SKLearnRegressor was fitted with 3"):
+    with pytest.raises(ValueError, match="X has 2 features, but SKLearnRegressor is expecting 3 features as input"):
         regressor.predict(X[:, :2])
 
 
@@ -152,7 +152,7 @@ def test_clone_and_get_params_round_trip():
     classifier = SKLearnClassifier(build_classifier, model_kwargs={"units": 8}, fit_kwargs={"epochs": 3})
     params = classifier.get_params()
     assert params == {"model": build_classifier, "warm_start": False, "model_kwargs": {"units": 8},
-                      "fit_kwargs": {"epochs": 3}}
+                      "fit_kwargs": {"epochs": 3}, "random_state": None}
     copy = clone(classifier)
     assert type(copy) is SKLearnClassifier and copy.get_params() == params
     assert copy.model_kwargs is not classifier.model_kwargs  # clones do not share mutable parameters
@@ -220,7 +220,7 @@ def test_keras_regressor_routes_parameters_by_name():
     X, y = _linear()
     regressor = KerasRegressor(build_fn=build_model, n_neurons=8, epochs=30, batch_size=16, verbose=0)
     assert regressor.get_params() == {"build_fn": build_model, "n_neurons": 8, "epochs": 30, "batch_size": 16,
-                                      "verbose": 0}
+                                      "verbose": 0, "random_state": None}
     regressor.fit(X, y)
     assert regressor.model is regressor.model_  # tf.keras' `.model`
     assert regressor.model_.layers[0].units == 8  # n_neurons reached build_fn
