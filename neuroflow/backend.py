@@ -67,19 +67,173 @@ def backend():
     return _name
 
 
+def _import_cupy():
+    """CuPy with a usable GPU, or an error naming what is missing (CuPy itself, or a GPU / driver)."""
+    try:
+        import cupy  # the gpu extra: imported only when asked for
+    except ImportError as error:
+        raise ImportError("The 'cupy' backend needs CuPy, which is not installed: pip install 'neuroflow[gpu]' "
+                          "(or a cupy-cudaXXx wheel matching your CUDA), or use set_backend('numpy')") from error
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CUDARuntimeError and friends: no driver, no device
+        raise RuntimeError(f"The 'cupy' backend needs a CUDA GPU, but CuPy found none ({error}); "
+                           "check the NVIDIA driver (nvidia-smi) or use set_backend('numpy')") from error
+    if count < 1:
+        raise RuntimeError("The 'cupy' backend needs a CUDA GPU, but CuPy found none; use set_backend('numpy')")
+    return cupy
+
+
 def set_backend(name):
-    """Switches the array module: 'numpy' or 'cupy' (needs the `gpu` extra)."""
+    """Switches the array module: 'numpy' or 'cupy' (needs the `gpu` extra and a CUDA GPU).
+
+    Call it before building models: arrays already made stay on the module that made them.
+
+    Raises:
+        ImportError: 'cupy' without CuPy installed.
+        RuntimeError: 'cupy' without a GPU (or without a working driver).
+        ValueError: any other name.
+    """
     global xp, _name
+    _pending_checks.clear()  # checks of the old device's arrays
     if name == "numpy":
         xp, _name = numpy, "numpy"
     elif name == "cupy":
-        try:
-            import cupy
-        except ImportError as error:
-            raise ImportError("set_backend('cupy') needs CuPy: pip install 'neuroflow[gpu]'") from error
-        xp, _name = cupy, "cupy"
+        xp, _name = _import_cupy(), "cupy"
+    elif name in _installed_modules:
+        xp, _name = _installed_modules[name], name
     else:
         raise ValueError(f"set_backend expects 'numpy' or 'cupy', got {name!r}")
+
+
+_installed_modules = {}
+
+
+def use_array_module(name, module):
+    """Installs and switches to another NumPy-like module under `name` (tests: neuroflow/testing/device_standin.py)."""
+    _installed_modules[name] = module
+    set_backend(name)
+
+
+def on_device():
+    """Whether arrays live off the host (CuPy, or the tests' stand-in device): host copies must be explicit."""
+    return xp is not numpy
+
+
+_SCATTER_UFUNCS = {"add": "add", "max": "maximum", "min": "minimum", "mul": "multiply"}
+
+
+def scatter_reduce(reduction, array, indices, values):
+    """Combines `values` into `array` at `indices` in place, repeated indices accumulating (numpy's ufunc.at).
+
+    Args:
+        reduction: 'add', 'max', 'min' or 'mul'.
+
+    CuPy's ufuncs have no general `.at`; `cupyx.scatter_add` / `scatter_max` / `scatter_min` behave
+    identically to numpy's add.at / maximum.at / minimum.at ('mul' has no CuPy counterpart).
+    """
+    if xp is numpy:
+        getattr(numpy, _SCATTER_UFUNCS[reduction]).at(array, indices, values)
+    elif _name == "cupy":
+        import cupyx  # ships with cupy (the gpu extra); imported only on that backend
+
+        if reduction == "mul":
+            raise NotImplementedError("a multiplying scatter (ufunc multiply.at) has no CuPy counterpart")
+        getattr(cupyx, f"scatter_{reduction}")(array, indices, values)
+    else:
+        xp.scatter_reduce(reduction, array, indices, values)
+
+
+def scatter_add(array, indices, values):
+    """`numpy.add.at(array, indices, values)` on any backend (cupyx.scatter_add on CuPy)."""
+    scatter_reduce("add", array, indices, values)
+
+
+_pending_checks = []
+_deferring = False
+
+
+def check_later(failed, raise_error):
+    """Raises `raise_error()` if the boolean array `failed` is true, without making a training step wait for the device.
+
+    On NumPy, and outside a training step, it checks at once. Inside a step on a device (see
+    `deferred_checks`), reading `failed` would stop the host until the GPU catches up, once per
+    check per step; the check is kept instead and runs with the step's one copy to the host
+    (`host_floats`, for its logs), so a bad batch still fails in its own step.
+    """
+    if xp is numpy or not _deferring:
+        if failed:
+            raise_error()
+    else:
+        _pending_checks.append((failed, raise_error))
+
+
+@contextlib.contextmanager
+def deferred_checks():
+    """The block is a training step: `check_later` keeps its checks until the step copies its logs to the host."""
+    global _deferring
+    previous, _deferring = _deferring, True
+    try:
+        yield
+        run_pending_checks()
+    finally:
+        _deferring = previous
+        if not previous:
+            _pending_checks.clear()
+
+
+def run_pending_checks():
+    """Runs the checks `check_later` kept (one copy to the host for all of them)."""
+    if not _pending_checks:
+        return
+    checks = _pending_checks[:]
+    _pending_checks.clear()
+    flags = xp.asnumpy(xp.stack([xp.asarray(failed, dtype=bool).reshape(()) for failed, _ in checks]))
+    for (_, raise_error), failed in zip(checks, flags):
+        if failed:
+            raise_error()
+
+
+def host_floats(values):
+    """Python floats of scalars that may live on the device: one copy to the host for all of them (a step's logs)."""
+    if xp is numpy or not values:
+        return [float(value) for value in values]
+    checks = _pending_checks[:]
+    _pending_checks.clear()
+    stacked = xp.stack([xp.asarray(value, dtype="float64").reshape(()) for value in values]
+                       + [xp.asarray(failed, dtype="float64").reshape(()) for failed, _ in checks])
+    host = xp.asnumpy(stacked).tolist()
+    for (_, raise_error), failed in zip(checks, host[len(values):]):
+        if failed:
+            raise_error()
+    return host[:len(values)]
+
+
+def list_devices(device_type=None):
+    """The devices neuroflow computes on, as Keras names them: ['cpu:0'] or ['gpu:0', 'gpu:1', ...].
+
+    Args:
+        device_type: 'cpu' or 'gpu' to list only those; None lists the active backend's devices.
+    """
+    if device_type not in (None, "cpu", "gpu"):
+        raise ValueError(f"list_devices expects device_type None, 'cpu' or 'gpu', got {device_type!r}")
+    if device_type == "cpu" or (device_type is None and not on_device()):
+        return ["cpu:0"]
+    if _name == "cupy":
+        return [f"gpu:{index}" for index in range(xp.cuda.runtime.getDeviceCount())]
+    return ["gpu:0"] if on_device() else []
+
+
+def device_description():
+    """One line naming the backend and its device, as a banner shows it: 'numpy (cpu:0)', 'cupy (gpu:0 NVIDIA H100)'."""
+    if _name == "cupy":
+        device = xp.cuda.Device()
+        name = xp.cuda.runtime.getDeviceProperties(device.id)["name"]
+        name = name.decode() if isinstance(name, bytes) else name
+        return f"cupy (gpu:{device.id} {name})"
+    if on_device():
+        return f"{_name} (gpu:0 stand-in on the CPU)"
+    return "numpy (cpu:0)"
 
 
 @contextlib.contextmanager
@@ -126,9 +280,17 @@ def blas_threads_yield():
 
 def to_numpy(array):
     """Returns a NumPy array for an array of the active module (copies from the GPU if needed)."""
-    if _name == "cupy" and not isinstance(array, numpy.ndarray):
+    if xp is not numpy and not isinstance(array, numpy.ndarray):
+        run_pending_checks()
         return xp.asnumpy(array)
     return numpy.asarray(array)
+
+
+def to_device(array):
+    """A host (NumPy) array copied to the active backend's device; anything else as it is."""
+    if xp is not numpy and isinstance(array, numpy.ndarray):
+        return xp.asarray(array)
+    return array
 
 
 def is_float_dtype(dtype):
@@ -248,3 +410,13 @@ def result_type(*dtypes_):
     if best == "float":
         return floatx()
     return best
+
+
+def _backend_from_environment():
+    """NEUROFLOW_BACKEND=cupy (or numpy) picks the array module at import, as KERAS_BACKEND does in Keras."""
+    name = os.environ.get("NEUROFLOW_BACKEND", "").strip().lower()
+    if name and name != "numpy":
+        set_backend(name)
+
+
+_backend_from_environment()

@@ -20,6 +20,11 @@ def set_backend(backend):
     _backend.set_backend(backend)
 
 
+def list_devices(device_type=None):
+    """The devices neuroflow computes on: ['cpu:0'] on NumPy, ['gpu:0', ...] on CuPy (keras.distribution's names)."""
+    return _backend.list_devices(device_type)
+
+
 def enable_unsafe_deserialization():
     """Keras' switch to let loaders run code stored in files. Accepted: neuroflow's loaders never run
     stored bytecode (a Lambda's function must be rebuilt in code), so the flag changes nothing."""

@@ -23,6 +23,9 @@ from neuroflow.utils import registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.serialization import deserialize_object, get_object, serialize_object
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "draws initial values on the host with the seeded generator; Variable moves them to the device"
+
 
 def _dtype(dtype):
     return numpy.dtype(dtype or backend.floatx())

@@ -16,6 +16,8 @@ import threading
 
 import numpy
 
+HOST_NUMPY = "the one seeded NumPy generator lives on the host"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _generator = numpy.random.default_rng()
 # The generators that threads inside `thread_generator` use instead of `_generator`.
 _thread_state = threading.local()

@@ -18,6 +18,17 @@ def shared_data_path(name):
     return None
 
 
+def pytest_configure(config):
+    """NEUROFLOW_TEST_DEVICE=standin runs the tests on the CuPy-like stand-in device (neuroflow/testing/device_standin.py).
+
+    On a GPU machine, NEUROFLOW_BACKEND=cupy runs them on CuPy itself (neuroflow/backend.py reads it at import).
+    """
+    if os.environ.get("NEUROFLOW_TEST_DEVICE") == "standin":
+        from neuroflow.testing import device_standin  # only for this opt-in run
+
+        backend.use_array_module("standin", device_standin.module)
+
+
 @pytest.fixture(autouse=True)
 def _isolate_state():
     """Each test starts from the default dtype and a fixed seed."""

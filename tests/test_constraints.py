@@ -1,10 +1,20 @@
 import numpy as np
 import pytest
 
-from neuroflow import constraints
+from neuroflow import backend, constraints
 from neuroflow.engine import Variable
 
 EPS = 1e-7
+
+
+@pytest.fixture(autouse=True)
+def _on_numpy():
+    """These tests check the formulas on host arrays against NumPy references, whatever NEUROFLOW_BACKEND
+    says; on a device the same code runs inside every model's build (tests/training/test_on_device.py)."""
+    previous = backend.backend()
+    backend.set_backend("numpy")
+    yield
+    backend.set_backend(previous)
 
 
 def test_max_norm_caps_column_norms():

@@ -4,11 +4,21 @@ import numpy as np
 import pytest
 
 import neuroflow
-from neuroflow import initializers
+from neuroflow import backend, initializers
 from neuroflow.engine import Variable
 from neuroflow.random import SeedGenerator
 
 SHAPE = (400, 500)   # 200k samples: the mean is within ~3e-3 stddev, the stddev within ~0.5%
+
+
+@pytest.fixture(autouse=True)
+def _on_numpy():
+    """These tests check the formulas on host arrays against NumPy references, whatever NEUROFLOW_BACKEND
+    says; on a device the same code runs inside every model's build (tests/training/test_on_device.py)."""
+    previous = backend.backend()
+    backend.set_backend("numpy")
+    yield
+    backend.set_backend(previous)
 
 
 def test_constants():

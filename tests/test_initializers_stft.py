@@ -5,9 +5,18 @@ import pathlib
 import numpy
 import pytest
 
-from neuroflow import initializers
+from neuroflow import backend, initializers
 
 FIXTURE = pathlib.Path(__file__).parent / "initializer_fixtures" / "stft_initializer.npz"
+
+
+@pytest.fixture(autouse=True)
+def _on_numpy():
+    """The initializer's values against SciPy / Keras references on the host, whatever NEUROFLOW_BACKEND says."""
+    previous = backend.backend()
+    backend.set_backend("numpy")
+    yield
+    backend.set_backend(previous)
 
 
 def _cases():

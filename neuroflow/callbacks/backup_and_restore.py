@@ -10,6 +10,8 @@ import numpy
 from neuroflow.callbacks.callback import Callback
 from neuroflow.utils.atomic_file import write_atomically
 
+HOST_NUMPY = "reads the logs and learning rates as host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _STATE_FILE = "training_state.npz"
 
 

@@ -5,6 +5,8 @@ import numpy
 
 from neuroflow.callbacks.callback import Callback
 
+HOST_NUMPY = "reads the logs and learning rates as host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def get_learning_rate(optimizer):
     """The optimizer's current learning rate as a Python float.

@@ -11,6 +11,8 @@ import numpy
 from neuroflow.callbacks.callback import Callback
 from neuroflow.utils.tensorboard_events import EventFileWriter
 
+HOST_NUMPY = "reads the logs and learning rates as host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _number(value):
     return float(numpy.asarray(getattr(value, "value", value)).reshape(-1)[0])

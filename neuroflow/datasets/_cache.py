@@ -28,6 +28,9 @@ from neuroflow.utils.download import download as _download
 from neuroflow.utils.download import draw_progress as _draw_progress  # noqa: F401 (the loaders' name)
 from neuroflow.utils.download import file_digests
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DATA_DIR_ENV = "NEUROFLOW_DATA_DIR"
 CACHE_DIR_ENV = "NEUROFLOW_CACHE_DIR"

@@ -7,6 +7,9 @@ word; the result is turned into Python lists only at the end.
 """
 import numpy
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 
 def read_sequences(arrays, name, layout):
     """(tokens, offsets) for sequence set `name` from a loaded .npz of either layout.

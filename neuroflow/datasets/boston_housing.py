@@ -7,6 +7,9 @@ import numpy
 
 from neuroflow.datasets import _cache
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 BOSTON_FILE = _cache.RemoteFile(
     name="boston_housing.npz",
     url=_cache.KERAS_ORIGIN + "boston_housing.npz",

@@ -8,6 +8,9 @@ import numpy
 
 from neuroflow.datasets import _cache
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 CIFAR10_FILE = _cache.RemoteFile(
     name="cifar-10-python.tar.gz",
     url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",

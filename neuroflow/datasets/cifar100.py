@@ -9,6 +9,9 @@ import numpy
 from neuroflow import backend
 from neuroflow.datasets import _cache
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 CIFAR100_FILE = _cache.RemoteFile(
     name="cifar-100-python.tar.gz",
     url="https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",

@@ -9,6 +9,9 @@ import numpy
 
 from neuroflow.datasets import _cache
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 # Keras downloads the four original IDX files; their SHA-256 as Keras publishes them.
 _IDX_HASHES = {
     "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",

@@ -7,6 +7,9 @@ import numpy
 
 from neuroflow.datasets import _cache, _sequences
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 IMDB_FILE = _cache.RemoteFile(
     name="imdb.npz",
     url=_cache.KERAS_ORIGIN + "imdb.npz",

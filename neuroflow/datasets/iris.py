@@ -8,6 +8,9 @@ import os
 
 import numpy
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 FEATURE_NAMES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 CLASS_NAMES = ("setosa", "versicolor", "virginica")
 _CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "iris.csv")

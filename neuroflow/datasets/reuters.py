@@ -3,6 +3,9 @@ import numpy
 
 from neuroflow.datasets import _cache, _sequences
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "loads files into host arrays; fit moves each batch to the device"
+
 REUTERS_FILE = _cache.RemoteFile(
     name="reuters.npz",
     url=_cache.KERAS_ORIGIN + "reuters.npz",

@@ -9,6 +9,9 @@ import numpy
 from neuroflow import backend
 from neuroflow.distribution.mpi_world import world
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "MPI exchanges host buffers: gradients and logs are copied to the host to be reduced"
+
 _DEVICE_TYPES = ("cpu", "gpu", "tpu")
 
 

@@ -20,6 +20,9 @@ import time
 
 import numpy
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "MPI exchanges host buffers: gradients and logs are copied to the host to be reduced"
+
 _LAUNCHER_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS")
 _PING, _PONG = 7301, 7302  # message tags of the liveness check, on neuroflow's own communicator
 # How long the ranks that answered keep answering after a timeout, so that every waiting rank

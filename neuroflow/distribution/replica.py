@@ -30,6 +30,9 @@ from neuroflow.callbacks import BackupAndRestore, CSVLogger, ModelCheckpoint, Pr
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "MPI exchanges host buffers: gradients and logs are copied to the host to be reduced"
+
 # Callbacks that print or write files: on ranks other than 0 they are left out, so a job writes one
 # checkpoint, one CSV log, one event file. The others (History, EarlyStopping, ...) run everywhere and
 # decide alike, as every rank sees the same logs.

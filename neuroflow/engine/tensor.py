@@ -38,6 +38,8 @@ class Tensor:
     __array_priority__ = 100
 
     def __init__(self, value):
+        if backend.xp is not numpy and isinstance(value, numpy.ndarray):
+            value = backend.xp.asarray(value)  # a host array entering a device backend moves there, once
         self.value = value
         self._softmax_logits = None
         self._keras_mask = None
@@ -170,13 +172,13 @@ class Variable(Tensor):
     def assign_add(self, delta):
         if _on_assign is not None:
             _on_assign(self)
-        self.value += delta.value if isinstance(delta, Tensor) else delta
+        self.value += delta.value if isinstance(delta, Tensor) else backend.to_device(delta)
         return self
 
     def assign_sub(self, delta):
         if _on_assign is not None:
             _on_assign(self)
-        self.value -= delta.value if isinstance(delta, Tensor) else delta
+        self.value -= delta.value if isinstance(delta, Tensor) else backend.to_device(delta)
         return self
 
     def numpy(self):

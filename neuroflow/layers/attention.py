@@ -20,6 +20,9 @@ from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
 from neuroflow.utils.errors import shape_text, unknown_name_error
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "reads a config argument (output_shape), no tensor math"
+
 # The score given to masked positions before the softmax (Keras' value for float32/float64).
 _LARGE_NEGATIVE = -1e9
 

@@ -15,6 +15,9 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.ops import mel_spectrogram as spectrogram
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "builds the STFT kernels once on the host; the layer moves them to the device"
+
 _EPSILON = 1e-7  # Keras' backend.epsilon()
 _STFT_MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
 

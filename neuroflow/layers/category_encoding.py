@@ -4,6 +4,9 @@ import numpy
 from neuroflow import backend
 from neuroflow.layers.host_layer import _check_choice, _HostLayer, _integer_ids, _to_host
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "a preprocessing layer: counts on the host, as Keras' preprocessing layers run outside the model's device graph"
+
 _ENCODINGS = ("multi_hot", "one_hot", "count")
 
 

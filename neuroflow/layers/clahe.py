@@ -17,6 +17,9 @@ from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer
 from neuroflow.ops import image as image_ops
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "CLAHE runs on a host copy (integer histograms, no gradient), then moves the result back"
+
 
 def _tile_maps(padded, grid_h, grid_w, tile_h, tile_w, clip_limit):
     """(batch, grid_h + 2, grid_w + 2, channels, 256): each tile's value map, edge tiles repeated."""

@@ -4,6 +4,9 @@ import numpy
 from neuroflow.layers.category_encoding import _ENCODINGS, encode_categorical
 from neuroflow.layers.host_layer import _batches, _check_choice, _HostLayer, _listify, _to_host
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "a preprocessing layer: bins on the host (adapt and call), outside the device graph"
+
 
 def _compress_summary(summary, epsilon):
     """Keras' quantile summary compression: re-sample the (values, weights) summary at cumulative

@@ -15,6 +15,8 @@ from neuroflow.layers.host_layer import _check_choice, _HostLayer, _to_host
 from neuroflow.layers.layer import Layer
 from neuroflow.utils.farmhash import fingerprint64
 
+HOST_NUMPY = "a preprocessing layer: hashes on the host"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _MASK = (1 << 64) - 1
 _HASH_KEY = 0xDECAFCAFFE  # TensorFlow's default key for cross_hashed
 _MUL = 0xC6A4A7935BD1E995

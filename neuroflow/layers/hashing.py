@@ -9,6 +9,9 @@ from neuroflow.layers.category_encoding import encode_categorical
 from neuroflow.layers.host_layer import _check_choice, _HostLayer, _to_host
 from neuroflow.utils.farmhash import fingerprint64
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "a preprocessing layer: hashes strings and integers on the host"
+
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 
 

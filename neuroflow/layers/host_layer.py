@@ -14,6 +14,9 @@ from neuroflow.layers.layer import Layer
 from neuroflow.utils import nest
 from neuroflow.utils.errors import unknown_name_error
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "the base of the preprocessing layers that compute on the host"
+
 
 def _to_host(value):
     """A NumPy array for a Tensor, array, list or scalar; strings become an array of Python str."""

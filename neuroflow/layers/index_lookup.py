@@ -15,6 +15,8 @@ from neuroflow import backend
 from neuroflow.layers.category_encoding import encode_categorical
 from neuroflow.layers.host_layer import _as_strings, _batches, _check_choice, _HostLayer, _integer_ids, _listify, _to_host
 
+HOST_NUMPY = "a preprocessing layer: vocabulary lookups on the host"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 class _IndexLookup(_HostLayer):
     """Shared machinery of StringLookup and IntegerLookup (Keras' IndexLookup)."""

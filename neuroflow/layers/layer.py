@@ -25,6 +25,9 @@ from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
 from neuroflow.utils.naming import to_snake_case, unique_name
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "shapes of weights given to set_weights (metadata, no tensor math)"
+
 _call_signature_cache = {}
 # The `training` flag of the calls in progress, innermost last (None: inference by default).
 _training_context = [None]

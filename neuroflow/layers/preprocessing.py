@@ -6,6 +6,9 @@ from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.layer import Layer
 from neuroflow.utils.errors import shape_text
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "preprocessing layers' statistics and checks on host data"
+
 
 class Normalization(Layer):
     """Feature-wise standardization: (x - mean) / sqrt(variance), with statistics from `adapt(data)`.

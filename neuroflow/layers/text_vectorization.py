@@ -7,6 +7,8 @@ import numpy
 from neuroflow.layers.host_layer import _as_strings, _batches, _check_choice, _HostLayer, _to_host
 from neuroflow.layers.index_lookup import StringLookup
 
+HOST_NUMPY = "a preprocessing layer: strings exist only on the host"  # numpy here works on host data (tests/test_backend_seam.py)
+
 # Keras' default punctuation (string.punctuation), removed by "lower_and_strip_punctuation".
 _PUNCTUATION = re.compile(r"[!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~']")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -18,6 +18,9 @@ from neuroflow.losses.probabilistic import (
     sparse_categorical_crossentropy,
 )
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "validates targets' values (errors name the bad entry); runs where the loss checks its input"
+
 _PROBABILITY_TARGETS = {binary_crossentropy: "binary", binary_focal_crossentropy: "binary",
                         categorical_crossentropy: "one-hot", categorical_focal_crossentropy: "one-hot"}
 _INTEGER_TARGETS = {sparse_categorical_crossentropy}

@@ -237,8 +237,9 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         if isinstance(sample_weight, (int, float)) and getattr(values, "ndim", None) == 0:
-            # One scalar with a scalar weight (the loss tracker, every step): no array reductions.
-            self.total.value[...] += float(values) * sample_weight
+            # One scalar with a scalar weight (the loss tracker, every step): no array reductions,
+            # and on a device no float() either (it would wait for the GPU); both round the same.
+            self.total.value[...] += values * sample_weight if backend.on_device() else float(values) * sample_weight
             self.count.value[...] += sample_weight
             return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, backend.xp.mean, self.dtype)
@@ -250,8 +251,11 @@ class Mean(Metric):
 
     def result(self):
         count = self.count.value
-        # divide_no_nan: an empty metric reports 0, as Keras does.
-        mean = self.total.value / count if count else self.total.value * 0
+        # divide_no_nan: an empty metric reports 0, as Keras does (on a device without testing count on the host).
+        if backend.on_device():
+            mean = backend.xp.where(count != 0, self.total.value / backend.xp.where(count != 0, count, 1), 0)
+        else:
+            mean = self.total.value / count if count else self.total.value * 0
         return Tensor(backend.xp.asarray(mean, dtype=self.dtype))
 
 

@@ -1,9 +1,12 @@
 """model.summary(): the Keras 3 table of layers, output shapes and parameter counts."""
 import numpy
 
+from neuroflow import backend
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.utils import nest
 from neuroflow.utils.errors import shape_text
+
+HOST_NUMPY = "parameter counts from shapes (tuples), no arrays"
 
 
 def _format_shape(shape):
@@ -90,4 +93,6 @@ def summary_text(model, line_length=None):
     out.append(f" Total params: {total:,} ({_size_text(total)})")
     out.append(f" Trainable params: {trainable:,} ({_size_text(trainable)})")
     out.append(f" Non-trainable params: {total - trainable:,} ({_size_text(total - trainable)})")
+    if backend.on_device():  # as Keras names its devices; the CPU table stays Keras' own
+        out.append(f" Device: {backend.device_description()}")
     return "\n".join(out)

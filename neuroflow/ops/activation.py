@@ -11,6 +11,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import device_kernels
 from neuroflow.ops.elementwise import multiply
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
@@ -96,9 +97,14 @@ def _relu_derivative(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0)
 # ufunc.reduce rather than x.max() / x.sum(): the array methods go through a Python-level wrapper
 # in NumPy that costs more than the reduction itself on a batch of class scores.
 
+def _row_max(xp, x, axis):
+    # CuPy's ufuncs reduce only with add and multiply: x.max there (on NumPy, the faster ufunc.reduce).
+    return xp.maximum.reduce(x, axis=axis, keepdims=True) if xp is numpy else xp.max(x, axis=axis, keepdims=True)
+
+
 def _softmax_forward(x, axis=-1):
     xp = backend.xp
-    exps = xp.exp(x - xp.maximum.reduce(x, axis=axis, keepdims=True))
+    exps = xp.exp(x - _row_max(xp, x, axis))
     exps /= xp.add.reduce(exps, axis=axis, keepdims=True)
     return exps
 
@@ -110,7 +116,7 @@ def _softmax_derivative(g, x, y, axis=-1):
 
 def _log_softmax_forward(x, axis=-1):
     xp = backend.xp
-    shifted = x - xp.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted = x - _row_max(xp, x, axis)
     shifted -= xp.log(xp.add.reduce(xp.exp(shifted), axis=axis, keepdims=True))  # in place: shifted is fresh
     return shifted
 
@@ -274,6 +280,9 @@ KERNELS = {kernel.name: kernel for kernel in [
 ]}
 KERNELS["swish"] = KERNELS["silu"]
 KERNELS["hard_swish"] = KERNELS["hard_silu"]
+# On the cupy backend these vjps run as one fused GPU kernel each (ops/device_kernels.py); NumPy keeps the code above.
+for _name in ("relu", "sigmoid", "tanh"):
+    KERNELS[_name].derivative = device_kernels.activation_vjp(_name, KERNELS[_name].derivative)
 
 
 def _make_activation_op(kernel):

@@ -19,6 +19,9 @@ from neuroflow.ops.matmul import matmul
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import transpose
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "builds the causal / given mask on the host before moving it (masks of the reference kernel)"
+
 # Keras' fill for masked logits: large enough to vanish after softmax, small enough that
 # adding a bias or a soft cap cannot overflow to -inf (which would make a fully masked row NaN).
 _MASKED_LOGIT = -0.7 * 3.38953e38

@@ -10,6 +10,9 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "random augmentation parameters drawn on the host generator"
+
 
 def _float_dtype(reference):
     return reference.dtype if reference.dtype.kind == "f" else numpy.dtype(backend.floatx())

@@ -13,10 +13,13 @@ import builtins
 
 import numpy
 
+from neuroflow import backend
 from neuroflow.engine.keras_tensor import KerasTensor, symbolic_op_call
 from neuroflow.engine.tensor import Tensor, convert_to_tensor
 from neuroflow.ops.shape import broadcast_to, getitem, reshape, stack
 from neuroflow.utils import nest
+
+HOST_NUMPY = "loop bounds and batch index shapes (host metadata)"  # numpy here works on host data (tests/test_backend_seam.py)
 
 
 class _PythonCall:
@@ -46,7 +49,7 @@ def _concrete_bool(value, name, argument):
                          "Compute it inside a layer's call() instead.")
     if isinstance(value, Tensor):
         value = value.value
-    array = numpy.asarray(value)
+    array = backend.to_numpy(value)  # a concrete branch choice: its one copy to the host
     if array.size != 1:
         raise ValueError(f"ops.{name} expects a scalar `{argument}`; received {argument} with shape {array.shape}")
     return array.reshape(())[()]

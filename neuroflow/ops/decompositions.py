@@ -18,6 +18,8 @@ from neuroflow.ops.matmul import matmul
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import transpose
 
+HOST_NUMPY = "catches NumPy's LinAlgError by name"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _t(a):
     """The transpose of the last two axes."""

@@ -396,21 +396,22 @@ def stop_gradient(x):
 
 # ---- comparisons and rounding (no ops: not differentiable) -------------------------------------
 
-def _compare(function):
+def _compare(name):
     def compare(x1, x2):
-        return Tensor(function(value_of(x1), value_of(x2)))
-    compare.__name__ = function.__name__
+        # The backend's ufunc, read at call time: NumPy's own would refuse (or copy) device arrays.
+        return Tensor(getattr(backend.xp, name)(value_of(x1), value_of(x2)))
+    compare.__name__ = name
     return compare
 
 
-equal = _compare(numpy.equal)
-not_equal = _compare(numpy.not_equal)
-greater = _compare(numpy.greater)
-greater_equal = _compare(numpy.greater_equal)
-less = _compare(numpy.less)
-less_equal = _compare(numpy.less_equal)
-logical_and = _compare(numpy.logical_and)
-logical_or = _compare(numpy.logical_or)
+equal = _compare("equal")
+not_equal = _compare("not_equal")
+greater = _compare("greater")
+greater_equal = _compare("greater_equal")
+less = _compare("less")
+less_equal = _compare("less_equal")
+logical_and = _compare("logical_and")
+logical_or = _compare("logical_or")
 
 
 def logical_not(x):

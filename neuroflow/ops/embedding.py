@@ -40,7 +40,7 @@ def scatter_add_rows(rows, indices, values):
         flat_indices = (indices.astype(xp.intp, copy=False)[:, None] * features
                         + xp.arange(features, dtype=xp.intp)).reshape(-1)
         # grad.reshape(-1) is a view of the fresh contiguous grad, so add.at writes into grad itself.
-        xp.add.at(grad.reshape(-1), flat_indices, values.reshape(-1))
+        backend.scatter_add(grad.reshape(-1), flat_indices, values.reshape(-1))
     return grad
 
 
@@ -66,7 +66,14 @@ def embedding_lookup(embeddings, indices):
             raise ValueError(f"embedding_lookup expects integer indices, got non-integral {values.dtype} values")
         values = values.astype(backend.xp.int64)
     rows = embeddings.shape[0]
-    if values.size and (int(values.min()) < 0 or int(values.max()) >= rows):
+
+    def raise_error():
         raise ValueError(f"embedding_lookup: indices must lie in [0, {rows}) (input_dim={rows}); got values from "
                          f"{int(values.min())} to {int(values.max())}")
+
+    if values.size:
+        if backend.on_device():  # checked with the step's copy to the host, not by waiting for the GPU here
+            backend.check_later((values.min() < 0) | (values.max() >= rows), raise_error)
+        elif int(values.min()) < 0 or int(values.max()) >= rows:
+            raise_error()
     return apply(embedding_lookup_op, (embeddings, values), {})

@@ -12,6 +12,9 @@ from neuroflow.ops.image_elastic import elastic_op
 from neuroflow.ops.image_perspective import homography, perspective_op
 from neuroflow.ops.map_coordinates import sample_vjp
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "geometric augmentation parameters drawn on the host generator"
+
 
 def shear_transforms(shear_x, shear_y):
     """Affine rows (batch, 6): output pixel (x, y) reads the input at (x + sx y, sy x + y)."""
@@ -29,7 +32,7 @@ def _(images, x_factor=(0.0, 0.0), y_factor=(0.0, 0.0), interpolation="bilinear"
       fill_value=0.0, generator=None):
     """Per image: a sign s (a fair coin, one for both axes, as Keras 3), sx ~ s U(x_factor), sy ~ s U(y_factor)."""
     n = images.shape[0]
-    sign = backend.xp.where(generator.uniform(0.0, 1.0, size=n) > 0.5, -1.0, 1.0)
+    sign = numpy.where(generator.uniform(0.0, 1.0, size=n) > 0.5, -1.0, 1.0)  # host draws
     shear_y = generator.uniform(y_factor[0], y_factor[1], size=n) * sign
     shear_x = generator.uniform(x_factor[0], x_factor[1], size=n) * sign
     plan = _sample_plan(images.shape, shear_transforms(shear_x, shear_y), interpolation, fill_mode)

@@ -31,6 +31,9 @@ from neuroflow.ops.image_quality import ssim  # noqa: F401 - the namespace
 from neuroflow.ops.image_scale import scale_and_translate  # noqa: F401 - the namespace (api10)
 from neuroflow.ops.map_coordinates import map_coordinates  # noqa: F401 - the namespace
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "bilinear interpolation matrices built once on the host, then moved"
+
 
 def interpolation_matrix(in_size, out_size, dtype="float32"):
     """The (out_size, in_size) bilinear weights of one axis, half-pixel centres."""
@@ -89,9 +92,9 @@ def _(residuals, g, needs):
     xp = backend.xp
     # Each input pixel collects the gradients of every output that copied it.
     by_rows = xp.zeros((shape[0], shape[1], g.shape[2], shape[3]), dtype=g.dtype)
-    xp.add.at(by_rows, (slice(None), row_index), g)
+    backend.scatter_add(by_rows, (slice(None), row_index), g)
     grad = xp.zeros(shape, dtype=g.dtype)
-    xp.add.at(grad, (slice(None), slice(None), column_index), by_rows)
+    backend.scatter_add(grad, (slice(None), slice(None), column_index), by_rows)
     return (grad,)
 
 
@@ -259,7 +262,7 @@ def _resample_vjp(shape, plan, g):
     n, height, width, channels = shape
     grad = xp.zeros((n * height * width, channels), dtype=g.dtype)
     for flat, weight in plan:
-        xp.add.at(grad, flat.reshape(-1), (g * weight[..., None].astype(g.dtype)).reshape(-1, channels))
+        backend.scatter_add(grad, flat.reshape(-1), (g * weight[..., None].astype(g.dtype)).reshape(-1, channels))
     return grad.reshape(shape)
 
 

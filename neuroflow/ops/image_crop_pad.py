@@ -12,6 +12,9 @@ from neuroflow.ops.convolution.standard import conv
 from neuroflow.ops.shape import concatenate, expand_dims, getitem, pad, squeeze, transpose
 from neuroflow.ops.window import normalize_tuple, output_spatial, spatial_pads
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "the patch-extraction kernel built on the host, then moved"
+
 
 def image_axes(images, data_format):
     """(height axis, width axis, channels axis) of a rank-3 or rank-4 image input."""

@@ -17,6 +17,8 @@ from neuroflow.ops.map_coordinates import FILL_MODES, sample, sample_vjp
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims, squeeze, transpose
 
+HOST_NUMPY = "displacement grids built from host draws, then moved"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _ORDERS = {"nearest": 0, "bilinear": 1}
 
 

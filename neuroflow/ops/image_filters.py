@@ -12,6 +12,8 @@ from neuroflow.ops.image_crop_pad import image_axes
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import concatenate, expand_dims, getitem, pad, squeeze, stack, transpose
 
+HOST_NUMPY = "filter kernels built on the host, then moved"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _images(images):
     return images if hasattr(images, "shape") and hasattr(images, "dtype") else convert_to_tensor(images)

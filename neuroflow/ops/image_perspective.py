@@ -20,6 +20,9 @@ from neuroflow.ops.map_coordinates import sample, sample_vjp
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims, squeeze, transpose
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "transform coordinates built on the host from the given parameters, then moved"
+
 _ORDERS = {"nearest": 0, "bilinear": 1}
 
 
@@ -38,7 +41,7 @@ def homography(start_points, end_points):
 
 
 def _points(points, name):
-    points = numpy.asarray(value_of(points))
+    points = backend.to_numpy(value_of(points))  # the homography is solved on the host
     if points.ndim not in (2, 3) or points.shape[-2:] != (4, 2):
         raise ValueError(f"Invalid {name} shape: expected (4, 2) for a single image or (N, 4, 2) for a batch; "
                          f"received {name}.shape={points.shape}")

@@ -15,6 +15,8 @@ from neuroflow.ops.reduction import mean
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import expand_dims, squeeze, transpose
 
+HOST_NUMPY = "SSIM's Gaussian window built on the host, then moved"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def psnr(x1, x2, max_val):
     """20 log10(max_val) - 10 log10(mean((x1 - x2)^2)), the mean over every element (differentiable).

@@ -24,6 +24,9 @@ from neuroflow.ops.elementwise import cast
 from neuroflow.ops.products import tensordot
 from neuroflow.ops.reorder import moveaxis
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "resampling weight matrices built on the host from the given scale and translation"
+
 METHODS = ("linear", "bilinear", "trilinear", "triangle", "cubic", "bicubic", "tricubic", "lanczos3", "lanczos5")
 
 

@@ -77,13 +77,20 @@ def check_label_range(labels, num_classes):
     as an eager one does; NumPy would otherwise wrap negative labels around silently.
     """
     xp = backend.xp
-    if labels.size == 0 or (xp.minimum.reduce(labels, axis=None) >= 0
-                            and xp.maximum.reduce(labels, axis=None) < num_classes):
+    if labels.size == 0:
         return
-    bad = backend.to_numpy(labels[(labels < 0) | (labels >= num_classes)])
-    shown = [int(v) if float(v).is_integer() else v for v in sorted(set(bad.tolist()))[:10]]
-    raise ValueError(f"sparse_categorical_crossentropy expects integer labels in [0, {num_classes}) for y_pred "
-                     f"with {num_classes} classes, but got {bad.size} label(s) outside that range: {shown}.")
+
+    def raise_error():
+        bad = backend.to_numpy(labels[(labels < 0) | (labels >= num_classes)])
+        shown = [int(v) if float(v).is_integer() else v for v in sorted(set(bad.tolist()))[:10]]
+        raise ValueError(f"sparse_categorical_crossentropy expects integer labels in [0, {num_classes}) for y_pred "
+                         f"with {num_classes} classes, but got {bad.size} label(s) outside that range: {shown}.")
+
+    if not backend.on_device():
+        if not (xp.minimum.reduce(labels, axis=None) >= 0 and xp.maximum.reduce(labels, axis=None) < num_classes):
+            raise_error()
+    else:  # on a device: checked at the step's next copy to the host, not by waiting for the GPU here
+        backend.check_later((labels.min() < 0) | (labels.max() >= num_classes), raise_error)
 
 
 @sparse_softmax_cross_entropy_op.forward

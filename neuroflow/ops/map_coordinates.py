@@ -87,7 +87,7 @@ def sample_vjp(residuals, g):
         contribution = g if weight is None else g * weight
         if inside is not None:
             contribution = contribution * inside
-        xp.add.at(grad, index, contribution)
+        backend.scatter_add(grad, index, contribution)
     return grad
 
 

@@ -9,6 +9,9 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.registry import Op
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "dropout's mask is drawn by the host generator (the layer's stream), then moved once per call"
+
 dropout = Op("dropout")
 
 

@@ -5,6 +5,8 @@ import numpy
 from neuroflow.engine.tensor import convert_to_tensor
 from neuroflow.ops.elementwise import cast, clip
 
+HOST_NUMPY = "dtype bounds as host scalars"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _range(dtype):
     dtype = numpy.dtype(dtype)
@@ -31,5 +33,6 @@ def saturate_cast(x, dtype):
             high = numpy.asarray(min(high, own[1])).astype(source).item()
             if source.kind == "f" and numpy.asarray(high, dtype=source) > bounds[1]:
                 high = numpy.nextafter(numpy.asarray(high, dtype=source), numpy.asarray(0, dtype=source)).item()
-            x = clip(x, numpy.asarray(low, dtype=source), numpy.asarray(high, dtype=source))
+            # NumPy scalars of x's dtype (not 0-d arrays): a device accepts them as it accepts Python numbers.
+            x = clip(x, numpy.asarray(low, dtype=source)[()], numpy.asarray(high, dtype=source)[()])
     return cast(x, target.name)

@@ -28,7 +28,7 @@ scatter_op = Op("scatter")
 def _(indices, values, shape=None):
     index = _index_tuple(indices)
     out = backend.xp.zeros(shape, dtype=values.dtype)
-    backend.xp.add.at(out, index, values)  # repeated coordinates add up, as in Keras
+    backend.scatter_add(out, index, values)  # repeated coordinates add up, as in Keras
     return out, index
 
 
@@ -53,14 +53,13 @@ scatter_update_op = Op("scatter_update")
 
 @scatter_update_op.forward
 def _(inputs, indices, updates, reduction=None):
-    xp = backend.xp
     index = _index_tuple(indices)
     out = inputs.copy()
     updates = updates.astype(out.dtype, copy=False)
     if reduction is None:
         out[index] = updates
     else:
-        {"add": xp.add, "max": xp.maximum, "min": xp.minimum, "mul": xp.multiply}[reduction].at(out, index, updates)
+        backend.scatter_reduce(reduction, out, index, updates)
     return out, (index, reduction)
 
 
@@ -152,7 +151,7 @@ def _(data, segment_ids, num_segments=None):
     ids = segment_ids.astype("int64", copy=False)
     valid = (ids >= 0) & (ids < num_segments)  # ids outside [0, num_segments) are dropped, as in Keras
     out = xp.zeros((num_segments,) + data.shape[1:], dtype=data.dtype)
-    xp.add.at(out, ids[valid], data[valid])
+    backend.scatter_add(out, ids[valid], data[valid])
     return out, (ids, valid)
 
 
@@ -175,7 +174,6 @@ def _segment_extreme_forward(reduction, empty):
     segment, starting from `empty` times infinity (-1: max, 1: min)."""
     def forward(data, segment_ids, num_segments=None):
         xp = backend.xp
-        reduce = getattr(xp, reduction)
         ids = segment_ids.astype("int64", copy=False)
         valid = (ids >= 0) & (ids < num_segments)
         if data.dtype.kind == "f":
@@ -184,7 +182,7 @@ def _segment_extreme_forward(reduction, empty):
             info = xp.iinfo(data.dtype)
             fill = info.min if empty < 0 else info.max
         out = xp.full((num_segments,) + data.shape[1:], fill, dtype=data.dtype)
-        reduce.at(out, ids[valid], data[valid])
+        backend.scatter_reduce({"maximum": "max", "minimum": "min"}[reduction], out, ids[valid], data[valid])
         return out, (data, ids, valid, out)
 
     return forward
@@ -197,7 +195,7 @@ def _segment_extreme_vjp(residuals, g, needs):
     # The rows that equal their segment's extreme share its gradient (ties split evenly).
     hits = ((data == out[safe]) & valid.reshape((-1,) + (1,) * (data.ndim - 1))).astype(g.dtype)
     ties = xp.zeros(out.shape, dtype=g.dtype)
-    xp.add.at(ties, safe, hits)
+    backend.scatter_add(ties, safe, hits)
     return g[safe] * hits / xp.maximum(ties[safe], 1), None
 
 
@@ -232,7 +230,7 @@ def _(data, segment_ids, num_segments=None):
     ids = segment_ids.astype("int64", copy=False)
     valid = (ids >= 0) & (ids < num_segments)
     out = xp.ones((num_segments,) + data.shape[1:], dtype=data.dtype)
-    xp.multiply.at(out, ids[valid], data[valid])
+    backend.scatter_reduce("mul", out, ids[valid], data[valid])
     return out, (data, ids, valid, out)
 
 
@@ -247,9 +245,9 @@ def _(residuals, g, needs):
     # gradient is that product when it is the segment's only zero, and every gradient is 0 beside two zeros.
     zero = data == 0
     zeros = xp.zeros(out.shape, dtype="int64")
-    xp.add.at(zeros, ids[valid], zero[valid].astype("int64"))
+    backend.scatter_add(zeros, ids[valid], zero[valid].astype("int64"))
     nonzero_product = xp.ones(out.shape, dtype=data.dtype)
-    xp.multiply.at(nonzero_product, ids[valid], xp.where(zero, 1, data)[valid])
+    backend.scatter_reduce("mul", nonzero_product, ids[valid], xp.where(zero, 1, data)[valid])
     row_zeros, row_nonzero_product = zeros[safe], nonzero_product[safe]
     others = xp.where(zero, xp.where(row_zeros == 1, row_nonzero_product, 0),
                       xp.where(row_zeros == 0, row_nonzero_product / xp.where(zero, 1, data), 0))

@@ -170,7 +170,7 @@ def _(residuals, g, needs):
         grad[index] = g
     else:
         # add.at accumulates repeated integer indices (x[[0, 0]]) instead of overwriting.
-        xp.add.at(grad, index, g)
+        backend.scatter_add(grad, index, g)
     return (grad,)
 
 
@@ -198,14 +198,14 @@ def _(residuals, g, needs):
     xp = backend.xp
     grad = xp.zeros(shape, dtype=g.dtype)
     if axis is None:
-        xp.add.at(grad.reshape(-1), indices.reshape(-1), g.reshape(-1))
+        backend.scatter_add(grad.reshape(-1), indices.reshape(-1), g.reshape(-1))
         return grad, None
     axis = axis % len(shape)
     # Move the gathered axis first so a single add.at scatters every slice.
     moved = xp.moveaxis(grad, axis, 0)
     g_moved = g.reshape(shape[:axis] + indices.shape + shape[axis + 1:])
     g_moved = xp.moveaxis(g_moved.reshape(shape[:axis] + (-1,) + shape[axis + 1:]), axis, 0)
-    xp.add.at(moved, indices.reshape(-1), g_moved)
+    backend.scatter_add(moved, indices.reshape(-1), g_moved)
     return grad, None
 
 
@@ -249,10 +249,10 @@ def _(residuals, g, needs):
     xp = backend.xp
     grad = xp.zeros(shape, dtype=g.dtype)
     if axis is None:
-        xp.add.at(grad.reshape(-1), indices, g)
+        backend.scatter_add(grad.reshape(-1), indices, g)
         return grad, None
     # add.at, not put_along_axis: repeated indices must accumulate.
-    xp.add.at(grad, _along_axis_index(indices, g.shape, axis % len(shape)), g)
+    backend.scatter_add(grad, _along_axis_index(indices, g.shape, axis % len(shape)), g)
     return grad, None
 
 

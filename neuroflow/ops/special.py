@@ -25,6 +25,9 @@ from neuroflow.ops.no_gradient import no_gradient_op
 from neuroflow.ops.promotion import as_float
 from neuroflow.ops.unary import float_unary_op
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "float64 erf/erfc through math.erf on a host copy (exact, for gradient checks); float32 stays on the device"
+
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _math_erf = numpy.frompyfunc(math.erf, 1, 1)
 _math_erfc = numpy.frompyfunc(math.erfc, 1, 1)

@@ -15,6 +15,8 @@ from neuroflow.ops.fft import float_pair, float_real, irfft, rfft
 from neuroflow.ops.sequences import extract_sequences
 from neuroflow.ops.shape import getitem, take
 
+HOST_NUMPY = "the STFT window built on the host, then moved"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _window(window, sequence_length, fft_length, dtype, name):
     """The window of `sequence_length` samples, zero-padded on both sides to fft_length (a NumPy array)."""
@@ -114,7 +116,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     count = real.shape[-2]
     signal = apply(overlap_add_op, (frames,), {"stride": sequence_stride})
     norm = numpy.zeros((count - 1) * sequence_stride + fft_length)
-    squared = numpy.asarray(win, dtype="float64") ** 2
+    squared = backend.to_numpy(win).astype("float64") ** 2  # the window's normaliser, built on the host
     for f in range(count):
         norm[f * sequence_stride:f * sequence_stride + fft_length] += squared
     scale = numpy.where(norm > 1e-10, norm, 1.0) * (float(win.sum()) if window is not None else sequence_stride)

@@ -2,6 +2,7 @@
 import math
 
 from neuroflow import backend
+from neuroflow.ops import device_kernels
 from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
@@ -57,6 +58,12 @@ class Adam(Optimizer):
         alpha = learning_rate * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
         m = self._slot(variable, "momentum")
         v = self._slot(variable, "velocity")
+        fused = device_kernels.get("adam") if not self.amsgrad and isinstance(alpha, (int, float)) else None
+        if fused is not None:  # the cupy backend: the lines below as one GPU kernel (ops/device_kernels.py)
+            cast = variable.value.dtype.type
+            fused(gradient, cast(1 - self.beta_1), cast(1 - self.beta_2), cast(self.epsilon), cast(alpha),
+                  variable.value, m, v)
+            return
         work = self._scratch(variable)  # every intermediate term goes here: no temporaries
         xp.subtract(gradient, m, out=work)
         work *= 1 - self.beta_1

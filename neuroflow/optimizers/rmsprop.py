@@ -1,5 +1,6 @@
 """RMSprop: divide the gradient by a running root-mean-square of its recent magnitudes."""
 from neuroflow import backend
+from neuroflow.ops import device_kernels
 from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
@@ -62,6 +63,13 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         xp = backend.xp
         rho = self.rho
+        plain = not self.centered and self.momentum <= 0 and isinstance(learning_rate, (int, float))
+        fused = device_kernels.get("rmsprop") if plain else None
+        if fused is not None:  # the cupy backend: the lines below as one GPU kernel (ops/device_kernels.py)
+            cast = variable.value.dtype.type
+            fused(gradient, cast(rho), cast(1 - rho), cast(self.epsilon), cast(learning_rate), variable.value,
+                  self._slot(variable, "velocity"))
+            return
         work = self._scratch(variable)  # every intermediate term goes here: no temporaries
         velocity = self._slot(variable, "velocity")
         xp.multiply(gradient, gradient, out=work)

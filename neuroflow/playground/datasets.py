@@ -7,6 +7,9 @@ module, so "Export as Python" copies its source into the exported script unchang
 """
 import numpy as np
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "the playground's datasets, exports and plots are host data for the browser"
+
 #: The half-width of the square the points are drawn in (and the heatmaps cover).
 DOMAIN = 6.0
 

@@ -13,6 +13,9 @@ from neuroflow.playground.config import UPLOADED
 from neuroflow.playground.features import FEATURES
 from neuroflow.playground.network import OUTPUT
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "the playground's datasets, exports and plots are host data for the browser"
+
 _INITIALIZERS = {"glorot": "initializers.GlorotUniform()", "he": "initializers.HeNormal()",
                  "normal": "initializers.RandomNormal(mean=0.0, stddev=1.0)",
                  "small_normal": "initializers.RandomNormal(mean=0.0, stddev=0.01)"}

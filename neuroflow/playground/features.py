@@ -5,6 +5,9 @@ into the exported script, so the page and the script compute the same columns.
 """
 import numpy as np
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "the playground's datasets, exports and plots are host data for the browser"
+
 #: feature name -> (its label on the page, its NumPy expression in x1 and x2)
 FEATURES = {
     "x1": ("X\u2081", "x1"),

@@ -21,6 +21,9 @@ from neuroflow.playground.export import python_script
 from neuroflow.playground.features import FEATURES, feature_columns
 from neuroflow.playground.network import build_model, dense_layers
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "the playground's datasets, exports and plots are host data for the browser"
+
 ENGINE_LOCK = threading.Lock()
 
 #: side of the output heatmap's grid, and of each neuron's small heatmap

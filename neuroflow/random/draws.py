@@ -14,6 +14,9 @@ from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random.seed_generator import draw_generator
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "draws with the host generator, then moves the values to the device once"
+
 
 def _shape(shape, argument="shape"):
     if isinstance(shape, numbers.Integral):

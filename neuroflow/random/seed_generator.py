@@ -13,9 +13,11 @@ import numbers
 
 import numpy
 
-from neuroflow import seeding
+from neuroflow import backend, seeding
 from neuroflow.engine.tensor import Variable
 from neuroflow.utils.naming import unique_name
+
+HOST_NUMPY = "the seed state and its NumPy stream live on the host"  # numpy here works on host data (tests/test_backend_seam.py)
 
 
 class SeedGenerator:
@@ -58,7 +60,7 @@ class SeedGenerator:
         """
         current = self.state.value.copy()
         if ordered:
-            self.state.assign(current + numpy.array([0, 1], dtype=current.dtype))
+            self.state.assign(current + backend.to_device(numpy.array([0, 1], dtype=current.dtype)))
         else:
             self.state.assign((current + 1) * 5387 % 933199)
         return current

@@ -34,6 +34,9 @@ from neuroflow.saving.files import read_member, write_atomically
 from neuroflow.utils import registry
 from neuroflow.utils.naming import to_snake_case
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "files only: weights are copied to the host (backend.to_numpy) before they are written"
+
 KERAS_VERSION = "3.5.0"       # the Keras 3 file layout this module writes
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"

@@ -33,6 +33,9 @@ from neuroflow.saving.files import CorruptFileError, write_atomically
 from neuroflow.saving.keras_config import LAYERS
 from neuroflow.saving.keras_format import KERAS_VERSION, h5py_module
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "files only: weights are copied to the host (backend.to_numpy) before they are written"
+
 # An HDF5 object header holds at most 64 KiB of attributes; longer name lists are split in chunks
 # `<name>0`, `<name>1`, ... (Keras' legacy writer does the same).
 HDF5_OBJECT_HEADER_LIMIT = 64512

@@ -27,6 +27,9 @@ from neuroflow.saving.files import CorruptFileError, read_member, write_atomical
 from neuroflow.saving.keras_format import KERAS_VERSION
 from neuroflow.training import compile_config
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "files only: weights are copied to the host (backend.to_numpy) before they are written"
+
 FORMAT = "neuroflow-native"
 VERSION = 2
 

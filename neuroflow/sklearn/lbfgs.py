@@ -16,12 +16,18 @@ It works on any Variables, so Keras-style code can use it too:
 import numpy
 import scipy.optimize
 
+from neuroflow import backend
 from neuroflow.engine.tape import GradientTape
+
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's estimators: targets, loss constants and the L-BFGS vector are host arrays"
 
 
 def pack(arrays):
     """One flat float64 vector of the arrays' values, in order."""
-    return numpy.concatenate([numpy.asarray(array, dtype=numpy.float64).reshape(-1) for array in arrays])
+    # backend.to_numpy: on a device the values are copied to the host, where scipy works.
+    return numpy.concatenate([backend.to_numpy(getattr(array, "value", array)).astype(numpy.float64).reshape(-1)
+                              for array in arrays])
 
 
 def unpack_into(vector, variables):

@@ -11,6 +11,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from neuroflow.sklearn.perceptron_base import BaseMultilayerPerceptron
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's estimators: targets, loss constants and the L-BFGS vector are host arrays"
+
 
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     """Multi-layer perceptron classifier, drop-in for `sklearn.neural_network.MLPClassifier`.

@@ -26,6 +26,9 @@ from neuroflow import ops
 from neuroflow.engine.tape import GradientTape
 from neuroflow.layers import Dense
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's estimators: targets, loss constants and the L-BFGS vector are host arrays"
+
 # scikit-learn's activation names -> neuroflow's.
 HIDDEN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 OUTPUT_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax", "exp": "exp"}

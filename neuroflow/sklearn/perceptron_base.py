@@ -25,6 +25,9 @@ from neuroflow.sklearn.lbfgs import minimize_lbfgs
 from neuroflow.sklearn.network import PerceptronNetwork, forward
 from neuroflow.sklearn.stochastic_solver import StochasticSolver
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's estimators: targets, loss constants and the L-BFGS vector are host arrays"
+
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 

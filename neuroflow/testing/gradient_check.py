@@ -5,10 +5,12 @@
 """
 import numpy
 
-from neuroflow import ops
+from neuroflow import backend, ops
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
+
+HOST_NUMPY = "finite differences on host float64 copies"  # numpy here works on host data (tests/test_backend_seam.py)
 
 
 def numeric_gradient(function, arrays, index, epsilon=1e-6):
@@ -18,10 +20,11 @@ def numeric_gradient(function, arrays, index, epsilon=1e-6):
     their dtype. The copy is C-ordered so that `reshape(-1)` below is a view that writes through
     (a transposed or moveaxis'd input would otherwise be perturbed in a throwaway copy).
     """
+    xp = backend.xp  # the arrays live on the backend's device; the gradient comes back to the host
     base = list(arrays)
-    base[index] = numpy.array(arrays[index], dtype=numpy.float64, order="C")
+    base[index] = xp.array(arrays[index], dtype=numpy.float64, order="C")
     target = base[index]
-    gradient = numpy.zeros_like(target)
+    gradient = numpy.zeros(target.shape, dtype=numpy.float64)
     flat = target.reshape(-1)
     grad_flat = gradient.reshape(-1)
     for i in range(flat.size):
@@ -71,7 +74,7 @@ def check_gradients(function, *arrays, wrt=None, epsilon=1e-6, rtol=1e-5, atol=1
     def probed(*values):
         return probed_total(function(*[Tensor(v) for v in values]))
 
-    tensors = [Tensor(a.astype(numpy.float64) if i in wrt else a) for i, a in enumerate(arrays)]
+    tensors = [Tensor(backend.xp.asarray(a.astype(numpy.float64) if i in wrt else a)) for i, a in enumerate(arrays)]
     with GradientTape() as tape:
         for i in wrt:
             tape.watch(tensors[i])
@@ -95,7 +98,7 @@ def check_layer_gradients(layer, *inputs, epsilon=1e-6, rtol=1e-5, atol=1e-6, se
     The layer is built on the first call; its Variables are perturbed in place for the numeric side.
     """
     inputs = [numpy.asarray(x) for x in inputs]
-    tensors = [Tensor(x) for x in inputs]
+    tensors = [Tensor(backend.xp.asarray(x)) for x in inputs]
     layer(*tensors, **call_kwargs)  # build
     weights = layer.trainable_weights
     rng = numpy.random.default_rng(seed)
@@ -117,7 +120,7 @@ def check_layer_gradients(layer, *inputs, epsilon=1e-6, rtol=1e-5, atol=1e-6, se
     targets = [t.value for t in float_inputs] + [w.value for w in weights]
     names = [f"input {i}" for i in range(len(float_inputs))] + [w.path for w in weights]
     for name, array, grad in zip(names, targets, analytic):
-        numeric = numpy.zeros_like(array)
+        numeric = numpy.zeros(array.shape, dtype=array.dtype)
         flat, grad_flat = array.reshape(-1), numeric.reshape(-1)
         for i in range(flat.size):
             original = flat[i]

@@ -12,6 +12,9 @@ from neuroflow.engine.tensor import Tensor
 from neuroflow.utils import nest
 from neuroflow.utils.py_dataset import PyDataset
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "checks and slices the host data; each batch moves to the device as it enters the step"
+
 
 def to_host_array(x, what):
     """A NumPy array for array-like `x` (lists, Tensors, pandas objects), with a clear error otherwise."""

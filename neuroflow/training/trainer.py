@@ -32,6 +32,9 @@ from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
 from neuroflow.utils.py_dataset import PyDataset
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "predict concatenates host copies of the batches' outputs (Keras returns NumPy)"
+
 
 class Trainer:
     """compile / fit / evaluate / predict and the steps they run, for a Layer that holds a model."""
@@ -234,13 +237,16 @@ class Trainer:
         The step receives (x, y), or (x, y, sample_weight) when weighted, as in Keras; x alone when there
         are no targets (a model computing its own loss, fit(x)), or (x,) if x is itself a tuple.
         """
+        if backend.on_device():  # the batch moves to the device once, before the step sees it
+            x, y, sample_weight = nest.map_structure(backend.to_device, (x, y, sample_weight))
         if y is None and sample_weight is None:
             data = (x,) if isinstance(x, tuple) else x
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
-        logs = step(data)
-        # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
-        return current_replica(self).reduce_logs(self, _float_logs(logs))
+        with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
+            logs = step(data)
+            # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
+            return current_replica(self).reduce_logs(self, _float_logs(logs))
 
     # ---- fit ---------------------------------------------------------------------------------
 
@@ -566,14 +572,21 @@ def _debug_caps(epochs, steps_per_epoch):
 
 
 def _float_logs(logs):
-    """A step's logs as Python floats, nested dicts (a custom step's own grouping) flattened."""
-    result = {}
+    """A step's logs as Python floats, nested dicts (a custom step's own grouping) flattened.
+
+    On a device all of them come back to the host in one copy (backend.host_floats).
+    """
+    flat = {}
+    _flatten_logs(logs, flat)
+    return dict(zip(flat, backend.host_floats(list(flat.values()))))
+
+
+def _flatten_logs(logs, flat):
     for key, value in logs.items():
         if isinstance(value, dict):
-            result.update(_float_logs(value))
+            _flatten_logs(value, flat)
         else:
-            result[key] = float(value.value if isinstance(value, Tensor) else value)
-    return result
+            flat[key] = value.value if isinstance(value, Tensor) else value
 
 
 def _unpack(data):

@@ -17,6 +17,8 @@ import numpy
 
 from neuroflow import seeding
 
+HOST_NUMPY = "a backup's resume state is host data"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _seed_generators(model):
     return [generator for layer in model._flatten_layers() for generator in layer.__dict__.get("_seed_generators", ())]

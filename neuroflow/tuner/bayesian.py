@@ -20,6 +20,8 @@ from neuroflow.tuner.oracle import Oracle
 from neuroflow.tuner.trial import TrialStatus
 from neuroflow.tuner.tuner import Tuner
 
+HOST_NUMPY = "hyperparameter-search bookkeeping on host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _CANDIDATES = 2000
 _RESTARTS = 3
 

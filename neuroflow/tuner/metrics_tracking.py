@@ -9,6 +9,8 @@ import numpy
 
 from neuroflow.tuner.objective import infer_metric_direction
 
+HOST_NUMPY = "hyperparameter-search bookkeeping on host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 class MetricHistory:
     """One metric's values: step -> the values of every execution at that step."""

@@ -12,6 +12,8 @@ import numpy
 
 from neuroflow import losses, metrics
 
+HOST_NUMPY = "hyperparameter-search bookkeeping on host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 _MAXIMIZED = frozenset((
     # KerasTuner's list.
     "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",

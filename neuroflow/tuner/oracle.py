@@ -22,6 +22,8 @@ from neuroflow.tuner.hyperparameters import HyperParameters
 from neuroflow.tuner.objective import MultiObjective, create_objective, infer_metric_direction
 from neuroflow.tuner.trial import Trial, TrialStatus, write_json
 
+HOST_NUMPY = "hyperparameter-search bookkeeping on host numbers"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 class Oracle:
     """The base of the search algorithms.

@@ -7,6 +7,9 @@ import numpy
 
 from neuroflow.utils.directory_dataset import from_directory
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 def read_wav(path):
     """(float32 array (samples, channels) in [-1, 1], sampling rate) of a PCM .wav file.

@@ -8,6 +8,9 @@ delta encoders, which belong with detection layers neuroflow does not have.
 """
 import numpy
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx", "rel_xywh", "rel_center_xywh")
 EPSILON = 1e-7
 

@@ -4,6 +4,9 @@ import numpy
 
 from neuroflow.utils import nest
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     """The batch a `train_step` may return: `x` alone (a 1-tuple when x is itself a list or tuple),

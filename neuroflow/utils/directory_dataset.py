@@ -15,6 +15,9 @@ import numpy
 from neuroflow.utils.io_utils import print_msg
 from neuroflow.utils.py_dataset import PyDataset
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 LABEL_MODES = ("int", "categorical", "binary", None)
 
 

@@ -6,6 +6,9 @@ from neuroflow import backend
 from neuroflow.utils import image_utils
 from neuroflow.utils.directory_dataset import from_directory
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
 

@@ -8,6 +8,9 @@ import numpy
 
 from neuroflow import backend
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 COLOR_MODES = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
 

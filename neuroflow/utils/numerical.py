@@ -4,6 +4,9 @@ import numpy
 from neuroflow import backend
 from neuroflow.utils.errors import shape_text
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 def _host_array(x):
     """A NumPy array from an array-like, a neuroflow Tensor, or a backend (e.g. CuPy) array."""

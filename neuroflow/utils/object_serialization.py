@@ -17,6 +17,9 @@ import numpy
 from neuroflow.utils import registry
 from neuroflow.utils.serialization import jsonable, shape_list
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 # registry family -> the public module built-in classes of that family are saved under.
 FAMILY_MODULES = {
     "layers": "neuroflow.layers", "losses": "neuroflow.losses", "metrics": "neuroflow.metrics",

@@ -7,6 +7,9 @@ import time
 
 import numpy
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 # Off a terminal (CI logs, pipes) a '\r' redraw leaves every intermediate bar in the log, so there the
 # bar prints a line at most this often, plus the final line.
 _NON_INTERACTIVE_INTERVAL = 30.0

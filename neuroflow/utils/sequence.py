@@ -3,6 +3,9 @@ import numpy
 
 from neuroflow import backend
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
     """Pads (and truncates) a list of sequences into one 2-D array, as `keras.utils.pad_sequences`.

@@ -13,6 +13,9 @@ import time
 
 import numpy
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 def _crc32c_table():
     table = []

@@ -4,6 +4,9 @@ import numpy
 
 from neuroflow.utils.directory_dataset import from_directory
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 def text_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, batch_size=32,
                                 max_length=None, shuffle=True, seed=None, validation_split=None, subset=None,

@@ -10,6 +10,9 @@ import numpy
 
 from neuroflow.utils.py_dataset import PyDataset
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "host-side data preparation and reporting (files, sequences, boxes, progress)"
+
 
 class TimeseriesDataset(PyDataset):
     """Batches of windows over `data` (and their targets), by index; iterable as well.

@@ -3,6 +3,8 @@ import numpy
 
 from neuroflow import backend
 
+HOST_NUMPY = "draws on host images for matplotlib and Pillow"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def host_batch(images, name="images"):
     """`images` as a host NumPy array of rank 4.

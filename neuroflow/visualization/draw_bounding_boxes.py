@@ -6,6 +6,8 @@ import numpy
 from neuroflow.utils.bounding_boxes import convert_format
 from neuroflow.visualization._images import data_format_of, host_batch, to_channels_last
 
+HOST_NUMPY = "draws on host images for matplotlib and Pillow"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def _to_uint8(images):
     """Keras' rule: floats in [0, 1] are scaled by 255, larger floats clipped to [0, 255]."""

@@ -3,6 +3,8 @@ import numpy
 
 from neuroflow.visualization._images import data_format_of, host_batch, to_channels_last
 
+HOST_NUMPY = "draws on host images for matplotlib and Pillow"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def color_palette(num_classes):
     """Keras' default colours: class i gets (i * (2**25 - 1, 2**15 - 1, 2**21 - 1)) mod 255."""

@@ -5,6 +5,8 @@ from neuroflow.visualization._images import data_format_of, host_batch, matplotl
 from neuroflow.visualization.draw_bounding_boxes import draw_bounding_boxes
 from neuroflow.visualization.plot_image_gallery import plot_image_gallery
 
+HOST_NUMPY = "draws on host images for matplotlib and Pillow"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def plot_bounding_box_gallery(images, bounding_box_format, y_true=None, y_pred=None, value_range=(0, 255),
                               true_color=(0, 188, 212), pred_color=(255, 235, 59), line_thickness=2, font_scale=1.0,

@@ -5,6 +5,8 @@ import numpy
 
 from neuroflow.visualization._images import data_format_of, host_batch, matplotlib_module, rescale, to_channels_last
 
+HOST_NUMPY = "draws on host images for matplotlib and Pillow"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def plot_image_gallery(images, y_true=None, y_pred=None, label_map=None, rows=None, cols=None, value_range=(0, 255),
                        scale=2, path=None, show=None, transparent=True, dpi=60, legend_handles=None, data_format=None):

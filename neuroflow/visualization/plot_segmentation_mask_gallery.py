@@ -5,6 +5,8 @@ from neuroflow.visualization._images import data_format_of, host_batch, to_chann
 from neuroflow.visualization.draw_segmentation_masks import draw_segmentation_masks
 from neuroflow.visualization.plot_image_gallery import plot_image_gallery
 
+HOST_NUMPY = "draws on host images for matplotlib and Pillow"  # numpy here works on host data (tests/test_backend_seam.py)
+
 
 def plot_segmentation_mask_gallery(images, num_classes, value_range=(0, 255), y_true=None, y_pred=None,
                                    color_mapping=None, blend=True, alpha=0.8, ignore_index=-1, data_format=None,

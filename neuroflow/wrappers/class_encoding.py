@@ -5,6 +5,9 @@ import numpy
 
 from neuroflow import backend
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's side: labels, scores and predictions are host arrays"
+
 
 class _ClassEncoding:
     """Labels <-> class indices / one-hot rows, shared by both classifier spellings.

@@ -47,6 +47,9 @@ from neuroflow.wrappers.validation import (
     _seed,
 )
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's side: labels, scores and predictions are host arrays"
+
 try:
     import sklearn
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin

@@ -7,6 +7,9 @@ import numpy
 from neuroflow.models import clone_model
 from neuroflow.seeding import set_random_seed
 
+# numpy here works on host data (tests/test_backend_seam.py):
+HOST_NUMPY = "scikit-learn's side: labels, scores and predictions are host arrays"
+
 
 def _check_is_fitted(estimator):
     # Deferred: scikit-learn is an optional extra, imported only once a wrapper is used.

@@ -3,10 +3,15 @@ import numpy
 import pytest
 
 import neuroflow
-from neuroflow import layers
+from neuroflow import backend, layers
 from neuroflow.engine.tape import GradientTape
-from neuroflow.ops.embedding import scatter_add_rows
+from neuroflow.ops.embedding import scatter_add_rows as _device_scatter_add_rows
 from neuroflow.testing import check_layer_gradients
+
+
+def scatter_add_rows(rows, indices, values):
+    """The kernel on the backend's arrays (a device under NEUROFLOW_BACKEND=cupy), its result back on the host."""
+    return backend.to_numpy(_device_scatter_add_rows(rows, backend.xp.asarray(indices), backend.xp.asarray(values)))
 
 
 def test_lookup_returns_rows(rng):

@@ -4,8 +4,12 @@ import contextlib
 import numpy as np
 import pytest
 
+from neuroflow import backend
 from neuroflow.ops import parallel, pooling
 from neuroflow.ops.convolution import standard as convolution
+
+# Threads split NumPy's work over the CPU cores; a device backend runs each kernel whole (parallel.run_chunks).
+pytestmark = pytest.mark.skipif(backend.on_device(), reason="thread splitting is the NumPy backend's")
 
 
 @pytest.fixture

@@ -169,9 +169,11 @@ def _(residuals, g, needs):
     from_h = xp.empty((units, batch), dtype=dtype)
     dh_carry = xp.zeros((units, batch), dtype=dtype)
     dc_carry = xp.array(g[:, time].T, dtype=dtype)
-    # Without return_sequences only the last step gets an upstream gradient: skip the transposed copy.
+    # Without return_sequences only the last step gets an upstream gradient: skip the transposed copy
+    # (on a device, asking .any() would wait for the GPU; adding the zeros costs less).
     g_steps = g[:, :time]
-    g_t = xp.ascontiguousarray(g_steps.transpose(2, 1, 0)) if time > 1 and g_steps[:, :time - 1].any() else None
+    earlier = time > 1 and (backend.on_device() or g_steps[:, :time - 1].any())
+    g_t = xp.ascontiguousarray(g_steps.transpose(2, 1, 0)) if earlier else None
     g_last = g_steps[:, time - 1].T
     matmul, multiply, subtract, add = xp.matmul, xp.multiply, xp.subtract, xp.add
     for t in range(time - 1, -1, -1):
