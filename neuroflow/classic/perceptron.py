@@ -11,6 +11,8 @@ rule cycles for ever. `fit` then stops after `max_epochs` without raising and sa
 """
 import numpy
 
+HOST_NUMPY = "Rosenblatt's perceptron is a NumPy estimator on the user's host arrays (scikit-learn style), not tensors"
+
 
 class Perceptron:
     """A single threshold unit, `y = 1 if w . x + b >= 0 else 0`, with labels 0 and 1.

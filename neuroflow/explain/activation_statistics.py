@@ -18,6 +18,8 @@ from neuroflow import backend
 from neuroflow.engine.tape import no_grad
 from neuroflow.layers import InputLayer
 
+HOST_NUMPY = "statistics and histograms of activations copied to the host for printing and plotting"
+
 # An activation this close to the edge of its range counts as saturated (sigmoid near 0 or 1, tanh near -1 or 1).
 _SATURATION_MARGIN = 0.01
 

@@ -17,7 +17,7 @@ import dataclasses
 
 import numpy
 
-from neuroflow import losses, ops
+from neuroflow import backend, losses, ops
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.explain.backprop_trace import (
@@ -32,6 +32,8 @@ from neuroflow.explain.backprop_trace import (
 from neuroflow.layers import Dense, Dropout, Input, InputLayer
 from neuroflow.models import Sequential
 from neuroflow.utils.errors import unknown_name_error
+
+HOST_NUMPY = "a teaching trace of one sample: weights copied to the host (backend.to_numpy) as float64, every figure printed"
 
 # Activations whose outputs each depend on every net input of the layer: no per-neuron dout/dnet.
 _COUPLED_ACTIVATIONS = ("softmax", "log_softmax", "sparsemax")
@@ -228,8 +230,9 @@ def _tape_pass(dense, sample, target, lecture_loss):
     float64 NumPy arrays of one sample.
     """
     # Float64 copies of the weights, watched by the tape (the model's Variables stay as they are).
-    kernels = [Tensor(numpy.array(layer.kernel.value, dtype=numpy.float64)) for layer in dense]
-    biases = [Tensor(numpy.array(layer.bias.value, dtype=numpy.float64)) if layer.use_bias else None for layer in dense]
+    kernels = [Tensor(backend.to_numpy(layer.kernel.value).astype(numpy.float64)) for layer in dense]
+    biases = [Tensor(backend.to_numpy(layer.bias.value).astype(numpy.float64)) if layer.use_bias else None
+              for layer in dense]
     watched_biases = [bias for bias in biases if bias is not None]
     nets, outs = [], []
     with GradientTape(persistent=True) as tape:

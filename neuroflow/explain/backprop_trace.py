@@ -12,6 +12,8 @@ import numpy
 
 from neuroflow.explain.trace_rendering import render_latex, render_markdown, render_text
 
+HOST_NUMPY = "the trace's figures are host float64 numbers collected for printing"
+
 
 @dataclasses.dataclass(frozen=True)
 class Term:

@@ -16,6 +16,8 @@ import numpy
 from neuroflow.explain.backprop import LOSS_ALIASES, LOSSES, backprop, lecture_network
 from neuroflow.saving import load_model
 
+HOST_NUMPY = "parses a CSV row and command-line numbers on the host"
+
 NAME = "explain"
 HELP = "print every figure of one backpropagation step (the lectures' 2-2-2 example by default)"
 

@@ -18,6 +18,8 @@ from neuroflow import backend, losses, ops
 from neuroflow.engine.tape import GradientTape, no_grad
 from neuroflow.utils.registry import custom_object_scope
 
+HOST_NUMPY = "finite differences on host float64 copies of the weights, one entry at a time"
+
 # Relative errors are |backprop - numeric| / max(|backprop|, |numeric|, _SMALLEST_SCALE): below this
 # scale a float64 central difference of a loss near 1 is rounding noise (about 1e-16 / epsilon),
 # so gradients that small are compared absolutely.

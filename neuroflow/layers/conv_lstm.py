@@ -24,6 +24,7 @@ import numpy
 from neuroflow import activations, backend, ops
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.convolutional import check_data_format
+from neuroflow.layers.dropout_rnn_cell import DropoutRNNCell
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.layers.rnn import RNN
@@ -64,7 +65,7 @@ def _checked_geometry(where, rank, filters, kernel_size, strides, padding, data_
     return geometry
 
 
-class ConvLSTMCell(Layer):
+class ConvLSTMCell(DropoutRNNCell, Layer):
     """One step of ConvLSTM: the cell that ConvLSTM1D / 2D / 3D run (Keras keeps it internal too).
 
     Args:
@@ -185,21 +186,6 @@ class ConvLSTMCell(Layer):
         return [noise_ops.dropout_mask(reference, shape=tuple(reference.shape[1:]), rate=rate,
                                        generator=self.seed_generator.rng) for _ in range(4)]
 
-    def get_dropout_mask(self, step_input):
-        if self._dropout_mask is None and self.dropout > 0:
-            object.__setattr__(self, "_dropout_mask", self._masks(step_input, self.dropout))
-        return self._dropout_mask
-
-    def get_recurrent_dropout_mask(self, state):
-        if self._recurrent_dropout_mask is None and self.recurrent_dropout > 0:
-            object.__setattr__(self, "_recurrent_dropout_mask", self._masks(state, self.recurrent_dropout))
-        return self._recurrent_dropout_mask
-
-    def reset_dropout_mask(self):
-        object.__setattr__(self, "_dropout_mask", None)
-
-    def reset_recurrent_dropout_mask(self):
-        object.__setattr__(self, "_recurrent_dropout_mask", None)
 
     # ---- one step ----------------------------------------------------------------------------
 

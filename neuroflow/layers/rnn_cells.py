@@ -13,6 +13,7 @@ With recurrent_dropout, each gate gets its own masks (Keras' `implementation=1`)
 import numpy
 
 from neuroflow import activations, backend, ops
+from neuroflow.layers.dropout_rnn_cell import DropoutRNNCell
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops import noise as noise_ops
 from neuroflow.random import SeedGenerator
@@ -23,7 +24,7 @@ _WEIGHT_ARGUMENTS = ("kernel_initializer", "recurrent_initializer", "bias_initia
                      "bias_constraint")
 
 
-class _GatedCell(Layer):
+class _GatedCell(DropoutRNNCell, Layer):
     """Shared arguments, weights and dropout masks of the built-in cells; `_gates` gates per unit."""
 
     _gates = 1
@@ -75,21 +76,6 @@ class _GatedCell(Layer):
         return [noise_ops.dropout_mask(reference, shape=tuple(reference.shape[1:]), rate=rate,
                                        generator=self.seed_generator.rng) for _ in range(count)]
 
-    def get_dropout_mask(self, step_input):
-        if self._dropout_mask is None and self.dropout > 0:
-            object.__setattr__(self, "_dropout_mask", self._masks(step_input, self.dropout))
-        return self._dropout_mask
-
-    def get_recurrent_dropout_mask(self, state):
-        if self._recurrent_dropout_mask is None and self.recurrent_dropout > 0:
-            object.__setattr__(self, "_recurrent_dropout_mask", self._masks(state, self.recurrent_dropout))
-        return self._recurrent_dropout_mask
-
-    def reset_dropout_mask(self):
-        object.__setattr__(self, "_dropout_mask", None)
-
-    def reset_recurrent_dropout_mask(self):
-        object.__setattr__(self, "_recurrent_dropout_mask", None)
 
     def _dropped_inputs(self, inputs, training):
         """The step input per gate ([x] when all gates share it)."""

@@ -30,6 +30,8 @@ from neuroflow.tuner.hypermodel import get_hypermodel
 from neuroflow.tuner.objective import DefaultObjective
 from neuroflow.tuner.trial import TrialStatus
 
+HOST_NUMPY = "numpy.random.SeedSequence derives each trial's seed; no arrays"
+
 # Building the space explores at most this many conditional scopes (each costs one build).
 _MAX_EXPLORED_SCOPES = 100
 
