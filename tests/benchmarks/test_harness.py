@@ -87,7 +87,7 @@ def test_every_contender_reports_its_figures(toy_report):
         assert summary["steady_cpu_s"] == statistics.median(run["epoch_cpu_seconds"][1:])
         assert summary["first_epoch_s"] == run["epoch_seconds"][0]
         assert summary["fit_s"] == pytest.approx(sum(run["epoch_seconds"]))
-        assert summary["peak_mib"] > 1 and summary["import_s"] > 0
+        assert summary["peak_mib"] > 1 and summary["import_s"] > 0 and summary["import_cpu_s"] > 0
         assert summary["test_accuracy"] == 1.0
         assert run["python"] == sys.executable  # the peer ran in --peer-python's interpreter
     assert "data_file" not in report["config"]
