@@ -55,8 +55,9 @@ def _ratio(reports, mode, peer, key="steady"):
 
 
 def _import_cpu(summary):
-    """The library's import in CPU seconds (older reports: wall seconds, which lockstep's simultaneous starts inflate)."""
-    return summary.get("import_cpu_s") if summary.get("import_cpu_s") is not None else summary["import_s"]
+    """The library's import in CPU seconds; None for reports from before the harness took it (their wall
+    seconds are not shown: in lockstep every contender imports at the same moment)."""
+    return summary.get("import_cpu_s")
 
 
 def _contenders(reports):
@@ -99,10 +100,11 @@ def benchmark_section(benchmark, reports):
             target, fit_target = entry.get("target"), entry.get("fit_target")
             wall, pinned, fit = _ratio(reports, "wall", peer), _ratio(reports, "pinned", peer), \
                 _ratio(reports, "wall", peer, "fit")
+            memory = _ratio(reports, "wall", peer, "peak_memory") or _ratio(reports, "pinned", peer, "peak_memory")
             targets = " ; ".join(filter(None, [target and f"<= {target}", fit_target and f"fit <= {fit_target}"]))
             lines.append(f"| {PEER_NAMES.get(peer, peer)} | {_number(wall)}{_verdict(wall, target)} "
                          f"| {_number(pinned)}{_verdict(pinned, target)} | {_number(fit)}{_verdict(fit, fit_target)} "
-                         f"| {_number(_ratio(reports, 'wall', peer, 'peak_memory'))} | {targets or '-'} |")
+                         f"| {_number(memory)} | {targets or '-'} |")
     notes = [f"{mode}: {name} {note}" for mode in MODES for name, note in (reports.get(mode) or {}).get("notes", {}).items()]
     if notes:
         lines += [""] + [f"- note, {note}" for note in notes]
