@@ -20,6 +20,7 @@ ORDER = ["mnist_mlp", "mlp_large", "small_mlp", "cnn_epoch", "lstm_epoch", "gru_
 PEER_NAMES = {"neuroflow": "neuroflow", "baseline": "neuroflow before (--baseline)", "keras_jax": "Keras 3 / JAX",
               "torch": "PyTorch eager", "numpy": "hand NumPy", "gemm": "GEMM floor"}
 MODES = ("wall", "pinned")
+RATIO_AXIS_TOP = 3.0  # taller bars are clipped there, with their value written on them
 
 
 def load_results(directory):
@@ -182,8 +183,14 @@ def write_chart(results, path):
         for offset, peer in enumerate(peers):
             heights = [_ratio(results[b], mode, peer) or 0.0 for b in benchmarks]
             positions = [i + (offset - (len(peers) - 1) / 2) * width for i in range(len(benchmarks))]
-            axis.bar(positions, heights, width, label=PEER_NAMES.get(peer, peer))
+            axis.bar(positions, [min(height, RATIO_AXIS_TOP) for height in heights], width,
+                     label=PEER_NAMES.get(peer, peer))
+            for position, height in zip(positions, heights):
+                if height > RATIO_AXIS_TOP:  # clipped: write the ratio on the bar
+                    axis.text(position, RATIO_AXIS_TOP, f"{height:.3g}", rotation=90, ha="center", va="top",
+                              fontsize="x-small", color="white")
         axis.axhline(1.0, color="black", linewidth=0.8)
+        axis.set_ylim(0, RATIO_AXIS_TOP)
         axis.set_xticks(range(len(benchmarks)), benchmarks, rotation=30, ha="right")
         axis.set_title(f"neuroflow / peer, steady epoch ({title})")
     axes[0].set_ylabel("ratio (below 1: neuroflow faster)")
