@@ -1,25 +1,39 @@
 """Shared machinery of the benchmarks: one subprocess per contender, the same threads for all.
 
-A benchmark script defines `CONTENDERS = {name: function(config) -> result dict}` and calls
-`main(description, CONTENDERS, config)`. The parent process only launches children and reports;
-each contender trains in its own fresh interpreter (`python script.py --child NAME ...`), so one
-library's allocator, thread pools and caches never touch another's. The children run in lockstep:
-epoch k of every contender runs back to back, one process at a time, while the others wait asleep
-(`--sequential` runs whole contenders one after another instead). Each child prints its result
-as one JSON line after a marker; the parent collects, repeats, and prints medians.
+A benchmark script defines its settings, a `prepare(config) -> {name: array}` that loads the data
+once (in the parent, untimed), and `CONTENDERS = {name: function(config) -> result dict}`, then
+calls `run_benchmark(...)`. The parent writes the prepared arrays to one temporary .npz file that
+every child reads, so all contenders train on the same bytes and the peers' interpreter needs
+neither neuroflow nor scikit-learn. Each contender trains in its own fresh interpreter
+(`python script.py --child NAME ...`), so one library's allocator, thread pools and caches never
+touch another's. The children run in lockstep: epoch k of every contender runs back to back, one
+process at a time, while the others wait asleep (`--sequential` runs whole contenders one after
+another instead). Each child prints its result as one JSON line after a marker; the parent
+collects, repeats, and prints medians.
+
+The peers (PyTorch eager, Keras 3 on JAX) run in the interpreter given by `--peer-python` or the
+environment variable NEUROFLOW_PEER_PYTHON (default: this interpreter), e.g. a virtual environment
+made with `pip install keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 torch==2.13.0`. They are never
+neuroflow's dependencies; a contender whose library does not import is skipped with a note.
 
 Modes:
-    default             wall-clock seconds per epoch, `--threads` BLAS / OpenMP threads (default: all cores)
+    default             wall-clock seconds per epoch, `--threads` BLAS / OpenMP / XLA threads (default: all cores)
     --pin               one thread, pinned to core 0 with `taskset -c 0`; the figure is the process's
                         CPU seconds per epoch (resource.getrusage: user + system), which other agents'
                         load on the other core disturbs much less than wall time
     --unset-openblas-env  removes OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from the children's environment
-                        (this machine sets them; they can pick a slower OpenBLAS kernel)
+                        (some machines set them; they can pick a slower OpenBLAS kernel)
+
+Figures per contender: the median steady epoch (the first epoch, with its one-off costs such as
+Keras-JAX's XLA compile, left out), the first epoch's wall time, the whole fit's wall time (all
+epochs, the first included), peak memory (max RSS), the library's import time in a fresh
+interpreter (numpy included) and the test accuracy.
 
 Why a child per contender: torch's OpenMP pool and NumPy's OpenBLAS pool spin-wait after each call;
 in one process they fight over the same two cores and both slow down.
 """
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -28,6 +42,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,8 +51,14 @@ import _lockstep  # noqa: E402
 _MARKER = "@@BENCHMARK-RESULT@@ "
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 OPENBLAS_TUNING_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The offline datasets beside the repository (../shared/data), as ./run points the loaders at them.
-DEFAULT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data")
+DEFAULT_DATA_DIR = os.path.join(REPOSITORY, "..", "shared", "data")
+PEER_PYTHON_VARIABLE = "NEUROFLOW_PEER_PYTHON"
+# The contenders that run in the peers' interpreter; all others run in this one.
+PEER_CONTENDERS = ("torch", "keras_jax")
+# The contender that runs the "neuroflow" benchmark code on the checkout named by --baseline.
+BASELINE = "baseline"
 
 
 class Skip(Exception):
@@ -45,6 +66,33 @@ class Skip(Exception):
 
 
 # ---- the child side ------------------------------------------------------------------------------
+
+_import_seconds = {}      # module name -> wall seconds of its first import in this child
+_import_cpu_seconds = {}  # the same in process CPU seconds (in lockstep all children import at once)
+
+
+def timed_import(module_name, install_hint=None):
+    """Imports `module_name`, recording how long the import took (the child's first import of it).
+
+    Raises Skip (with `install_hint`) when the module is not installed.
+    """
+    start, start_cpu = time.perf_counter(), EpochClock._cpu_now()
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise Skip(f"{module_name} does not import here ({error}); {install_hint or 'install it to compare'}") from None
+    _import_seconds.setdefault(module_name, time.perf_counter() - start)
+    _import_cpu_seconds.setdefault(module_name, EpochClock._cpu_now() - start_cpu)
+    return module
+
+
+def load_data(config):
+    """The arrays the parent prepared ({name: numpy array}), read from the shared .npz file."""
+    import numpy
+
+    with numpy.load(config["data_file"]) as archive:
+        return {name: archive[name] for name in archive.files}
+
 
 class EpochClock:
     """Per-epoch wall seconds and process CPU seconds (user + system, all threads)."""
@@ -69,14 +117,24 @@ class EpochClock:
         self.cpu.append(self._cpu_now() - cpu)
         _lockstep.turn_done()
 
+    def result(self, **figures):
+        return dict({"epoch_seconds": self.wall, "epoch_cpu_seconds": self.cpu}, **figures)
 
-def set_torch_threads(torch, threads):
-    """The same thread count as the BLAS env vars, for torch's intra-op pool."""
-    torch.set_num_threads(threads)
+
+def _peak_mib():
+    """This process's peak resident memory in MiB.
+
+    Linux's VmHWM belongs to the process image, whereas getrusage's ru_maxrss survives exec: a child
+    started from a parent that loaded a large dataset would report the parent's peak.
+    """
     try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:  # only settable before the first parallel work; harmless if too late
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
         pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux, bytes on macOS (rough)
 
 
 def _run_child(contenders, name, config):
@@ -84,6 +142,9 @@ def _run_child(contenders, name, config):
     try:
         result = contenders[name](config)
         result["status"] = "ok"
+        result["import_seconds"] = sum(_import_seconds.values())
+        result["import_cpu_seconds"] = sum(_import_cpu_seconds.values())
+        result["peak_mib"] = _peak_mib()
     except Skip as reason:
         result = {"status": "skipped", "reason": str(reason)}
     print(_MARKER + json.dumps(result), flush=True)
@@ -91,11 +152,7 @@ def _run_child(contenders, name, config):
 
 # ---- the parent side -----------------------------------------------------------------------------
 
-# The contender that runs the "neuroflow" benchmark code on the checkout named by --baseline.
-BASELINE = "baseline"
-
-
-def _child_environment(threads, unset_openblas, neuroflow_checkout=None):
+def _child_environment(name, threads, unset_openblas, neuroflow_checkout=None):
     environment = dict(os.environ)
     for variable in THREAD_VARIABLES:
         environment[variable] = str(threads)
@@ -103,25 +160,43 @@ def _child_environment(threads, unset_openblas, neuroflow_checkout=None):
         for variable in OPENBLAS_TUNING_VARIABLES:
             environment.pop(variable, None)
     environment.setdefault("NEUROFLOW_DATA_DIR", DEFAULT_DATA_DIR)
+    if name == "keras_jax":
+        environment["KERAS_BACKEND"] = "jax"
+        environment["JAX_PLATFORMS"] = "cpu"
+        if threads == 1:  # XLA's CPU client sizes its Eigen pool by the cores; one thread means one
+            environment["XLA_FLAGS"] = " ".join(filter(None, [environment.get("XLA_FLAGS"),
+                                                              "--xla_cpu_multi_thread_eigen=false",
+                                                              "intra_op_parallelism_threads=1"]))
     # The children import the neuroflow of this checkout (or of --baseline's), whatever is installed.
-    repository = neuroflow_checkout or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    repository = neuroflow_checkout or REPOSITORY
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [repository, environment.get("PYTHONPATH")]))
     return environment
 
 
-def _launch(script, name, config, arguments):
-    command = [sys.executable, os.path.abspath(script), "--child", name, "--config", json.dumps(config)]
+def _command(script, name, config, arguments):
+    python = arguments.peer_python if name in PEER_CONTENDERS else sys.executable
+    command = [python, os.path.abspath(script), "--child", name, "--config", json.dumps(config)]
     if arguments.pin:
         if shutil.which("taskset") is None:
             raise SystemExit("--pin needs `taskset` (util-linux)")
         command = ["taskset", "-c", "0"] + command
-    environment = _child_environment(config["threads"], arguments.unset_openblas_env,
-                                     arguments.baseline if name == BASELINE else None)
-    completed = subprocess.run(command, env=environment, capture_output=True, text=True)
-    for line in completed.stdout.splitlines():
-        if line.startswith(_MARKER):
-            return json.loads(line[len(_MARKER):])
-    return {"status": "failed", "reason": f"exit {completed.returncode}: {completed.stderr.strip()[-2000:]}"}
+    return command
+
+
+def _environment(name, config, arguments):
+    return _child_environment(name, config["threads"], arguments.unset_openblas_env,
+                              arguments.baseline if name == BASELINE else None)
+
+
+def _parse_result(code, lines, errors):
+    found = [json.loads(line[len(_MARKER):]) for line in lines if line.startswith(_MARKER)]
+    return found[-1] if found else {"status": "failed", "reason": f"exit {code}: {errors.strip()[-2000:]}"}
+
+
+def _launch(script, name, config, arguments):
+    completed = subprocess.run(_command(script, name, config, arguments), env=_environment(name, config, arguments),
+                               capture_output=True, text=True)
+    return _parse_result(completed.returncode, completed.stdout.splitlines(), completed.stderr)
 
 
 def _launch_lockstep(script, names, config, arguments):
@@ -130,21 +205,10 @@ def _launch_lockstep(script, names, config, arguments):
     The k-th epochs of all contenders run back to back, under the same machine conditions, and
     never at the same time.
     """
-    commands, environments = {}, {}
-    for name in names:
-        commands[name] = [sys.executable, os.path.abspath(script), "--child", name, "--config", json.dumps(config)]
-        if arguments.pin:
-            if shutil.which("taskset") is None:
-                raise SystemExit("--pin needs `taskset` (util-linux)")
-            commands[name] = ["taskset", "-c", "0"] + commands[name]
-        environments[name] = _child_environment(config["threads"], arguments.unset_openblas_env,
-                                                arguments.baseline if name == BASELINE else None)
+    commands = {name: _command(script, name, config, arguments) for name in names}
+    environments = {name: _environment(name, config, arguments) for name in names}
     outcomes = _lockstep.run_in_turns(commands, environments, pause=0.3 if config["threads"] > 1 else 0.0)
-    results = {}
-    for name, (code, lines, errors) in outcomes.items():
-        found = [json.loads(line[len(_MARKER):]) for line in lines if line.startswith(_MARKER)]
-        results[name] = found[-1] if found else {"status": "failed", "reason": f"exit {code}: {errors.strip()[-2000:]}"}
-    return results
+    return {name: _parse_result(*outcome) for name, outcome in outcomes.items()}
 
 
 def _spread(values):
@@ -156,7 +220,7 @@ def _spread(values):
 def parse_arguments(description, argv=None):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS / OpenMP / torch threads for every contender (default: all cores; 1 with --pin)")
+                        help="BLAS / OpenMP / torch / XLA threads for every contender (default: all cores; 1 with --pin)")
     parser.add_argument("--repeats", type=int, default=1,
                         help="launch every contender this many times, round-robin; report medians over runs")
     parser.add_argument("--epochs", type=int, default=None, help="override the benchmark's epoch count")
@@ -170,23 +234,96 @@ def parse_arguments(description, argv=None):
     parser.add_argument("--baseline", default=None, metavar="CHECKOUT",
                         help="also run the neuroflow contender on another checkout of neuroflow (e.g. a git worktree "
                              "of an older commit), as contender 'baseline', to show a change is not slower")
+    parser.add_argument("--peer-python", default=os.environ.get(PEER_PYTHON_VARIABLE) or sys.executable,
+                        help=f"the interpreter that runs {', '.join(PEER_CONTENDERS)} (default: ${PEER_PYTHON_VARIABLE}, "
+                             "else this one)")
     parser.add_argument("--json", default=None, help="also write every figure to this JSON file")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--config", default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def main(description, contenders, config, summarize, script, argv=None):
+def _median_of(values):
+    return statistics.median(values) if values else None
+
+
+def summarize(runs, mode):
+    """One contender's figures over its runs (medians over runs of each run's figure).
+
+    steady_s is the mode's figure (wall seconds, or pinned CPU seconds) of the median epoch after
+    the first; steady_wall_s / steady_cpu_s are both kinds; first_epoch_s and fit_s are wall times.
+    """
+    def steady(run, key):
+        epochs = run[key][1:] or run[key]
+        return statistics.median(epochs)
+
+    per_run = {
+        "steady_wall_s": [steady(run, "epoch_seconds") for run in runs],
+        "steady_cpu_s": [steady(run, "epoch_cpu_seconds") for run in runs],
+        "first_epoch_s": [run["epoch_seconds"][0] for run in runs],
+        "fit_s": [sum(run["epoch_seconds"]) for run in runs],
+        "peak_mib": [run["peak_mib"] for run in runs],
+        "import_s": [run["import_seconds"] for run in runs],
+        "import_cpu_s": [run["import_cpu_seconds"] for run in runs if "import_cpu_seconds" in run],
+        "test_accuracy": [run["test_accuracy"] for run in runs if run.get("test_accuracy") is not None],
+    }
+    summary = {key: _median_of(values) for key, values in per_run.items()}
+    key = "steady_cpu_s" if mode == "pinned-cpu" else "steady_wall_s"
+    summary["steady_s"] = summary[key]
+    summary["spread"] = _spread(per_run[key])
+    return summary
+
+
+def target_ratios(contenders, targets, fit_targets=None):
+    """neuroflow's figures over each peer's, checked against `targets` ({peer: limit} on the steady
+    epoch) and `fit_targets` (on the whole fit): {"neuroflow/peer": {...}}."""
+    ratios = {}
+    if "neuroflow" not in contenders:
+        return ratios
+    ours = contenders["neuroflow"]["summary"]
+    if BASELINE in contenders:
+        targets = dict(targets, **{BASELINE: 1.0})
+    for other in contenders:
+        if other == "neuroflow":
+            continue
+        theirs = contenders[other]["summary"]
+        entry = {"steady": ours["steady_s"] / theirs["steady_s"], "target": targets.get(other),
+                 "fit": ours["fit_s"] / theirs["fit_s"], "fit_target": (fit_targets or {}).get(other),
+                 "peak_memory": ours["peak_mib"] / theirs["peak_mib"],
+                 "best_runs": ours["spread"]["min"] / theirs["spread"]["min"]}
+        entry["met"] = None if entry["target"] is None else entry["steady"] <= entry["target"]
+        entry["fit_met"] = None if entry["fit_target"] is None else entry["fit"] <= entry["fit_target"]
+        ratios[f"neuroflow/{other}"] = entry
+    return ratios
+
+
+def _prepare_data_file(prepare, config, directory):
+    import numpy
+
+    sys.path.insert(0, REPOSITORY)  # prepare() may use this checkout's neuroflow.datasets
+    os.environ.setdefault("NEUROFLOW_DATA_DIR", DEFAULT_DATA_DIR)
+    arrays = prepare(config)
+    path = os.path.join(directory, "data.npz")
+    numpy.savez(path, **arrays)
+    return path
+
+
+def run_benchmark(description, contenders, config, prepare, script, targets, fit_targets=None, argv=None):
     """Runs the benchmark: as a child, one contender; as the parent, all of them, then reports.
 
     Args:
-        description: the script's one-line description.
-        contenders: {name: function(config) -> {"epoch_seconds": [...], "epoch_cpu_seconds": [...], ...}}.
+        description: the script's docstring (its first line describes it).
+        contenders: {name: function(config) -> EpochClock.result(test_accuracy=...)}.
         config: the benchmark's settings (epochs, batch size ...), passed to every child.
-        summarize: function(name, runs, mode) -> {figure name: value} for the printed table.
+        prepare: function(config) -> {name: numpy array}, the data, run once in the parent.
         script: the benchmark script's path (`__file__`), which the children re-run.
+        targets: {peer: the most neuroflow's steady epoch may take, as a multiple of the peer's}.
+        fit_targets: the same for the whole fit.
+
+    Returns:
+        The report dict (also printed, and written to --json), or None in a child.
     """
-    arguments = parse_arguments(description, argv)
+    arguments = parse_arguments(description.splitlines()[0], argv)
     if arguments.baseline is not None or arguments.child == BASELINE:
         contenders = dict(contenders, **{BASELINE: contenders["neuroflow"]})
     if arguments.child is not None:
@@ -208,20 +345,26 @@ def main(description, contenders, config, summarize, script, argv=None):
     mode = "pinned-cpu" if arguments.pin else "wall"
     runs = {name: [] for name in names}
     notes = {}
-    for repeat in range(arguments.repeats):
-        lockstep = None if arguments.sequential else _launch_lockstep(script, names, config, arguments)
-        for name in names:
-            result = lockstep[name] if lockstep is not None else _launch(script, name, config, arguments)
-            if result["status"] != "ok":
-                notes[name] = f"{result['status']}: {result['reason']}"
-                continue
-            runs[name].append(result)
-            print(f"  [{repeat + 1}/{arguments.repeats}] {name}: " + ", ".join(
-                f"{key}={value:.4g}" for key, value in summarize(name, [result], mode).items()
-                if isinstance(value, float)), file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="neuroflow-benchmark-") as directory:
+        config["data_file"] = _prepare_data_file(prepare, config, directory)
+        for repeat in range(arguments.repeats):
+            lockstep = None if arguments.sequential else _launch_lockstep(script, names, config, arguments)
+            for name in names:
+                result = lockstep[name] if lockstep is not None else _launch(script, name, config, arguments)
+                if result["status"] != "ok":
+                    notes[name] = f"{result['status']}: {result['reason']}"
+                    continue
+                runs[name].append(result)
+                figures = summarize([result], mode)
+                print(f"  [{repeat + 1}/{arguments.repeats}] {name}: steady {figures['steady_s']:.4g} s, "
+                      f"first {figures['first_epoch_s']:.4g} s, acc {figures['test_accuracy']}", file=sys.stderr, flush=True)
+    del config["data_file"]
+    contender_figures = {name: {"summary": summarize(results, mode), "runs": results}
+                         for name, results in runs.items() if results}
     report = {
-        "benchmark": os.path.basename(script),
-        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+        "benchmark": os.path.splitext(os.path.basename(script))[0],
+        "title": description.splitlines()[0],
+        "command": " ".join(["python"] + [os.path.relpath(sys.argv[0], REPOSITORY)] + sys.argv[1:]),
         "mode": mode,
         "threads": threads,
         "repeats": arguments.repeats,
@@ -230,73 +373,108 @@ def main(description, contenders, config, summarize, script, argv=None):
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "config": config,
-        "contenders": {name: {"summary": summarize(name, results, mode), "runs": results}
-                       for name, results in runs.items() if results},
+        "contenders": contender_figures,
+        "ratios": target_ratios(contender_figures, targets, fit_targets),
         "notes": notes,
     }
+    print_report(report)
+    if arguments.json:
+        with open(arguments.json, "w") as handle:
+            json.dump(report, handle, indent=2)
     return report
 
 
-def epoch_figures(runs, key):
-    """Median over runs of each run's median epoch figure, and the spread of those run medians."""
-    per_run = [statistics.median(run[key]) for run in runs]
-    return statistics.median(per_run), _spread(per_run)
-
-
-def target_ratios(result, targets, median_key, spread_key):
-    """neuroflow's median epoch figure over each peer's, checked against `targets` ({peer: limit}).
-
-    Records {"ratio", "target", "met", "best_runs_ratio"} per peer in result["ratios"] and returns
-    the lines to print.
-    """
-    contenders, lines = result["contenders"], []
-    result["ratios"] = {}
-    if "neuroflow" not in contenders:
-        return lines
-    ours = contenders["neuroflow"]["summary"]
-    if BASELINE in contenders:
-        targets = dict(targets, **{BASELINE: 1.0})
-    for other, target in targets.items():
-        if other not in contenders:
-            continue
-        theirs = contenders[other]["summary"]
-        ratio = ours[median_key] / theirs[median_key]
-        best = ours[spread_key]["min"] / theirs[spread_key]["min"]
-        result["ratios"][f"neuroflow/{other}"] = {"ratio": ratio, "target": target, "met": ratio <= target,
-                                                  "best_runs_ratio": best}
-        lines.append(f"neuroflow/{other} = {ratio:.2f}  (target <= {target}: {'met' if ratio <= target else 'NOT met'})")
-        lines.append(f"  fastest run over fastest run: {best:.2f} (this VM alternates slow and fast phases)")
-    return lines
-
-
-def print_report(report, rows, ratios):
-    """Prints a table (`rows`: list of (name, {column: text})) and the ratio lines, and writes JSON."""
+def print_report(report):
+    """Prints the contenders' figures and neuroflow's ratios to the peers."""
+    figure = "CPU s/epoch (1 thread)" if report["mode"] == "pinned-cpu" else f"s/epoch ({report['threads']} threads)"
     print(f"{report['benchmark']}: mode={report['mode']} threads={report['threads']} repeats={report['repeats']} "
           f"openblas_env={report['openblas_env']}  ({report['machine']}, Python {report['python']})")
+    columns = [figure, "first epoch s", "fit s", "peak MiB", "import CPU s", "test acc"]
+    rows = []
+    for name, entry in report["contenders"].items():
+        summary = entry["summary"]
+        rows.append((name, [f"{summary['steady_s']:.4g}", f"{summary['first_epoch_s']:.4g}", f"{summary['fit_s']:.4g}",
+                            f"{summary['peak_mib']:.0f}", f"{summary['import_cpu_s']:.2f}",
+                            "-" if summary["test_accuracy"] is None else f"{summary['test_accuracy']:.4f}"]))
     if rows:
-        columns = list(rows[0][1])
-        widths = [max(len(c), *(len(r[1][c]) for r in rows)) for c in columns]
+        widths = [max(len(column), *(len(cells[i]) for _, cells in rows)) for i, column in enumerate(columns)]
         print(f"  {'contender':<10} " + "  ".join(f"{c:>{w}}" for c, w in zip(columns, widths)))
         for name, cells in rows:
-            print(f"  {name:<10} " + "  ".join(f"{cells[c]:>{w}}" for c, w in zip(columns, widths)))
-    for line in ratios:
-        print("  " + line)
+            print(f"  {name:<10} " + "  ".join(f"{cell:>{w}}" for cell, w in zip(cells, widths)))
+    for pair, ratio in report["ratios"].items():
+        verdict = "" if ratio["met"] is None else f" (target <= {ratio['target']}: {'met' if ratio['met'] else 'NOT met'})"
+        fit_verdict = "" if ratio["fit_met"] is None else (
+            f" (target <= {ratio['fit_target']}: {'met' if ratio['fit_met'] else 'NOT met'})")
+        print(f"  {pair} = {ratio['steady']:.2f}{verdict}; whole fit {ratio['fit']:.2f}{fit_verdict}; "
+              f"peak memory {ratio['peak_memory']:.2f}")
     for name, note in report["notes"].items():
         print(f"  note: {name} {note}")
 
 
-def write_json(report, path):
-    if path:
-        with open(path, "w") as handle:
-            json.dump(report, handle, indent=2)
+# ---- helpers the contenders share ----------------------------------------------------------------
+
+def set_torch_threads(torch, threads):
+    """The same thread count as the BLAS env vars, for torch's intra-op pool."""
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # only settable before the first parallel work; harmless if too late
+        pass
 
 
-def train_torch(torch, model, optimizer, x_train, y_train, x_test, y_test, config):
-    """The PyTorch contender's loop, shared by the MLP benchmarks: reshuffle each epoch, train on
-    logits with cross-entropy, and keep the running loss and accuracy that Keras' fit reports."""
-    loss_function = torch.nn.CrossEntropyLoss()  # softmax + categorical cross-entropy, from logits
+def import_torch(config):
+    torch = timed_import("torch", "pip install torch==2.13.0 (the CPU build) to compare")
+    set_torch_threads(torch, config["threads"])
+    torch.manual_seed(config["seed"])
+    return torch
+
+
+def import_keras():
+    """Keras 3 on JAX (the child's environment sets KERAS_BACKEND=jax)."""
+    keras = timed_import("keras", "pip install keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 to compare")
+    if keras.backend.backend() != "jax":
+        raise Skip(f"keras runs on {keras.backend.backend()}, not jax (set KERAS_BACKEND=jax)")
+    return keras
+
+
+def neuroflow_epoch_timer(callbacks, clock):
+    """A neuroflow (or Keras) callback that times each epoch of fit with `clock`."""
+    class EpochTimer(callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            clock.start()
+
+        def on_epoch_end(self, epoch, logs=None):
+            # Keras-JAX dispatches asynchronously: reading the epoch's loss waits for its last step.
+            float((logs or {}).get("loss", 0.0))
+            clock.stop()
+
+    return EpochTimer()
+
+
+def fit_timed(library, model, x_train, y_train, x_test, y_test, config, **fit_options):
+    """`model.fit` of neuroflow or Keras with every epoch timed, then the test accuracy.
+
+    The model is compiled with metrics=["accuracy"] (or a list whose last metric is accuracy).
+    """
+    clock = EpochClock()
+    model.fit(x_train, y_train, epochs=config["epochs"], batch_size=config["batch_size"], verbose=0,
+              callbacks=[neuroflow_epoch_timer(library.callbacks, clock)], **fit_options)
+    results = model.evaluate(x_test, y_test, batch_size=config.get("eval_batch_size", 1024), verbose=0)
+    return clock.result(test_accuracy=float(results[-1]))
+
+
+def train_torch(torch, model, optimizer, x_train, y_train, x_test, y_test, config, loss="cross_entropy"):
+    """The PyTorch contender's loop: reshuffle each epoch, train on logits, and keep the running
+    loss and accuracy that Keras' fit reports.
+
+    loss: "cross_entropy" (integer labels, softmax from logits) or "binary" (one logit, labels 0/1).
+    """
+    binary = loss == "binary"
+    loss_function = torch.nn.BCEWithLogitsLoss() if binary else torch.nn.CrossEntropyLoss()
+    x_train, y_train = torch.from_numpy(x_train), torch.from_numpy(y_train)
     clock = EpochClock()
     count, batch_size = len(x_train), config["batch_size"]
+    model.train()
     for _ in range(config["epochs"]):
         clock.start()
         order = torch.randperm(count)
@@ -306,16 +484,19 @@ def train_torch(torch, model, optimizer, x_train, y_train, x_test, y_test, confi
             index = order[start:start + batch_size]
             x, y = x_train[index], y_train[index]
             logits = model(x)
-            loss = loss_function(logits, y)
+            batch_loss = loss_function(logits, y)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            batch_loss.backward()
             optimizer.step()
             with torch.no_grad():
-                total_loss += loss.detach() * len(y)
-                correct += (logits.argmax(dim=1) == y).sum()
+                total_loss += batch_loss.detach() * len(y)
+                predicted = (logits > 0).to(y.dtype) if binary else logits.argmax(dim=1)
+                correct += (predicted == y).sum()
         float(total_loss), int(correct)
         clock.stop()
+    model.eval()
     with torch.no_grad():
-        accuracy = (model(torch.from_numpy(x_test)).argmax(dim=1).numpy() == y_test).mean()
-    return {"epoch_seconds": clock.wall, "epoch_cpu_seconds": clock.cpu, "test_accuracy": float(accuracy),
-            "steps_per_epoch": -(-count // batch_size), "torch": torch.__version__}
+        logits = torch.cat([model(torch.from_numpy(x_test[start:start + 1024])) for start in range(0, len(x_test), 1024)])
+        predicted = (logits > 0).numpy().astype(y_test.dtype) if binary else logits.argmax(dim=1).numpy()
+    accuracy = (predicted == y_test).mean()
+    return clock.result(test_accuracy=float(accuracy), torch=torch.__version__)

@@ -1,165 +1,96 @@
-"""Time one MNIST epoch (or N batches) of the Keras example convnet in neuroflow and in PyTorch eager.
+"""MNIST convnet (the Keras example's): neuroflow vs Keras 3 on JAX and PyTorch eager.
 
-    python benchmarks/cnn_epoch.py [--batches 40] [--repeats 3] [--threads 2] [--blas-env both]
+Conv2D(32, 3, relu) - MaxPooling2D - Conv2D(64, 3, relu) - MaxPooling2D - Flatten - Dropout(0.5) -
+Dense(10, softmax), as examples/mnist_cnn.py builds it; Adam (Keras' defaults), categorical
+cross-entropy, batch 128, float32, on the first `train_samples` MNIST images (40 batches) for 3
+epochs, tested on the first 2000 test images (_harness.py runs the contenders and takes the figures).
 
-Each contender runs in its own subprocess (so peak memory, the max RSS from
-resource.getrusage, is its own), with the same thread count for BLAS / OpenMP / torch. The network is
-examples/mnist_cnn.py's: Conv2D(32, 3, relu) - MaxPooling2D - Conv2D(64, 3, relu) - MaxPooling2D -
-Flatten - Dropout(0.5) - Dense(10, softmax), Adam, categorical cross-entropy, batch 128, float32.
-The reported epoch time is the median over repeats of N batches, scaled to a full epoch of
-60,000 images (469 batches). PyTorch is skipped when it cannot be imported.
+    python benchmarks/cnn_epoch.py [--pin] [--peer-python PYTHON] [--json cnn.json]
 
-`--blas-env` runs everything with the environment's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE as they
-are ('asis'), with both removed ('unset'), or both ways ('both').
+Target (issue 15): at most 1.0x the fastest of PyTorch eager and Keras-JAX, per steady epoch and for
+the whole fit. For convolutional networks neuroflow runs OpenBLAS on one thread and splits the
+convolution products and the elementwise work over the cores itself (ops/parallel.py).
 """
-import argparse
-import json
 import os
-import pathlib
-import resource
-import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _lockstep  # noqa: E402
+import _harness  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-BATCH = 128
-EPOCH_BATCHES = -(-60000 // BATCH)
+CONFIG = {"epochs": 3, "batch_size": 128, "train_samples": 5120, "test_samples": 2000, "seed": 0,
+          "eval_batch_size": 500}
+TARGETS = {"keras_jax": 1.0, "torch": 1.0}
+FIT_TARGETS = {"keras_jax": 1.0, "torch": 1.0}
 
 
-def _data(batches):
+def prepare(config):
+    """Images in [0, 1] with a channel axis (samples, 28, 28, 1) and integer labels."""
     import numpy
 
     from neuroflow.datasets import mnist
 
-    (x, y), _ = mnist.load_data()
-    count = batches * BATCH
-    return numpy.expand_dims(x[:count].astype("float32") / 255, -1), y[:count].astype("int64")
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    train, test = config["train_samples"], config["test_samples"]
+    return {"x_train": numpy.expand_dims(x_train[:train].astype(numpy.float32) / 255, -1),
+            "y_train": y_train[:train].astype(numpy.int64),
+            "x_test": numpy.expand_dims(x_test[:test].astype(numpy.float32) / 255, -1),
+            "y_test": y_test[:test].astype(numpy.int64)}
 
 
-def _neuroflow(batches, repeats):
-    from neuroflow.utils import to_categorical
-    sys.path.insert(0, str(ROOT / "examples"))
-    import mnist_cnn
-
-    x, y = _data(batches)
-    y = to_categorical(y, 10)
-    model = mnist_cnn.build_model()
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    model.fit(x[:2 * BATCH], y[:2 * BATCH], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
-    times = []
-    for _ in range(repeats):
-        _lockstep.wait_turn()
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
-        times.append(time.perf_counter() - start)
-        _lockstep.turn_done()
-    return times
-
-
-def _torch(batches, repeats, threads):
+def _one_hot(labels):
     import numpy
-    import torch
+    return numpy.eye(10, dtype=numpy.float32)[labels]
 
-    torch.set_num_threads(threads)
-    x, y = _data(batches)
-    x, y = torch.from_numpy(numpy.ascontiguousarray(x.transpose(0, 3, 1, 2))), torch.from_numpy(y)
+
+def _keras_style_model(library):
+    layers = library.layers
+    model = library.models.Sequential([
+        layers.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return model
+
+
+def run_neuroflow(config):
+    neuroflow = _harness.timed_import("neuroflow")
+    data = _harness.load_data(config)
+    neuroflow.random.set_random_seed(config["seed"])
+    return _harness.fit_timed(neuroflow, _keras_style_model(neuroflow), data["x_train"], _one_hot(data["y_train"]),
+                              data["x_test"], _one_hot(data["y_test"]), config)
+
+
+def run_keras_jax(config):
+    keras = _harness.import_keras()
+    data = _harness.load_data(config)
+    keras.utils.set_random_seed(config["seed"])
+    return _harness.fit_timed(keras, _keras_style_model(keras), data["x_train"], _one_hot(data["y_train"]),
+                              data["x_test"], _one_hot(data["y_test"]), config)
+
+
+def run_torch(config):
+    torch = _harness.import_torch(config)
+    data = _harness.load_data(config)
     model = torch.nn.Sequential(
         torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Dropout(0.5), torch.nn.Linear(1600, 10))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
-    def epoch(images, labels):
-        order = torch.randperm(len(images))
-        for start in range(0, len(images), BATCH):
-            index = order[start:start + BATCH]
-            optimizer.zero_grad()
-            logits = model(images[index])
-            loss = torch.nn.functional.cross_entropy(logits, labels[index])
-            loss.backward()
-            optimizer.step()
-            (logits.argmax(1) == labels[index]).float().mean().item()  # the accuracy metric fit reports
+    def channels_first(images):
+        return images.transpose(0, 3, 1, 2).copy()
 
-    epoch(x[:2 * BATCH], y[:2 * BATCH])  # warm-up
-    times = []
-    for _ in range(repeats):
-        _lockstep.wait_turn()
-        start = time.perf_counter()
-        epoch(x, y)
-        times.append(time.perf_counter() - start)
-        _lockstep.turn_done()
-    return times
+    return _harness.train_torch(torch, model, optimizer, channels_first(data["x_train"]), data["y_train"],
+                                channels_first(data["x_test"]), data["y_test"], config)
 
 
-def worker(name, batches, repeats, threads):
-    """Runs one contender and prints its timings and peak RSS as JSON on the last line."""
-    times = _neuroflow(batches, repeats) if name == "neuroflow" else _torch(batches, repeats, threads)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-    print(json.dumps({"times": times, "peak_mib": peak_mib}))
-
-
-def _run_both(args, unset_blas):
-    """Both contenders in lockstep (_lockstep.py): {name: (result or None, error or None)}.
-
-    Each timed repeat of one contender runs right after the other's, never at the same time, so
-    both see the same phase of this noisy machine.
-    """
-    commands, environments = {}, {}
-    for name in ("neuroflow", "torch"):
-        env = dict(os.environ)
-        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[variable] = str(args.threads)
-        if unset_blas:
-            env.pop("OPENBLAS_CORETYPE", None)
-            env.pop("OPENBLAS_L2_SIZE", None)
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-        python = args.torch_python if name == "torch" else sys.executable
-        commands[name] = [python, __file__, "--worker", name, "--batches", str(args.batches),
-                          "--repeats", str(args.repeats), "--threads", str(args.threads)]
-        environments[name] = env
-    return _lockstep.last_json_results(_lockstep.run_in_turns(commands, environments, pause=0.3))
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=40, help="batches of 128 per timed epoch (469 = full)")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--blas-env", choices=["asis", "unset", "both"], default="both")
-    parser.add_argument("--torch-python", default=sys.executable,
-                        help="the interpreter that has torch (e.g. a virtual environment's python)")
-    parser.add_argument("--worker", choices=["neuroflow", "torch"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker, args.batches, args.repeats, args.threads)
-        return
-    scale = EPOCH_BATCHES / args.batches
-    print(f"MNIST convnet, batch {BATCH}, {args.batches} batches x {args.repeats} repeats, {args.threads} threads; "
-          f"seconds scaled to a {EPOCH_BATCHES}-batch epoch")
-    settings = {"asis": [False], "unset": [True], "both": [False, True]}[args.blas_env]
-    for unset in settings:
-        label = "OPENBLAS_CORETYPE/L2_SIZE unset" if unset else (
-            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
-        print(f"\n[{label}]")
-        results = {}
-        outcomes = _run_both(args, unset)
-        for name in ("neuroflow", "torch"):
-            result, error = outcomes[name]
-            if result is None:
-                print(f"  {name:10s} skipped: {error}")
-                continue
-            results[name] = result
-            epoch = statistics.median(result["times"]) * scale
-            print(f"  {name:10s} median epoch {epoch:7.1f} s  ({epoch / EPOCH_BATCHES * 1000:6.1f} ms/batch)  "
-                  f"peak RSS {result['peak_mib']:7.1f} MiB")
-        if len(results) == 2:
-            time_ratio = statistics.median(results["neuroflow"]["times"]) / statistics.median(results["torch"]["times"])
-            memory_ratio = results["neuroflow"]["peak_mib"] / results["torch"]["peak_mib"]
-            print(f"  neuroflow / torch: time {time_ratio:.2f}x, peak memory {memory_ratio:.2f}x")
-
+CONTENDERS = {"neuroflow": run_neuroflow, "keras_jax": run_keras_jax, "torch": run_torch}
 
 if __name__ == "__main__":
-    main()
+    _harness.run_benchmark(__doc__, CONTENDERS, CONFIG, prepare, __file__, TARGETS, FIT_TARGETS)

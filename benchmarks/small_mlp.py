@@ -1,17 +1,18 @@
-"""Small-MLP speed, the overhead-bound case: neuroflow vs PyTorch eager vs a hand-written NumPy loop.
+"""Digits MLP 64-64-64-10, Adam, the overhead-bound case: neuroflow vs Keras 3 on JAX, PyTorch eager and hand NumPy.
 
 scikit-learn's 8x8 digits (1797 images, standardized with the training split's mean and standard
 deviation, 80/20 split), Dense(64, relu) - Dense(64, relu) - Dense(10, softmax), Adam (Keras'
 defaults: lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7), sparse categorical cross-entropy,
 batch 32, 20 epochs, reshuffled every epoch, running loss and accuracy tracked per batch. The
-matrices are tiny (32 x 64), so per-step framework overhead, not arithmetic, sets the pace.
-Figures: median epoch milliseconds and training steps per second.
+matrices are tiny (32 x 64), so per-step framework overhead, not arithmetic, sets the pace; the
+whole fit shows Keras-JAX's compile time.
 
-    python benchmarks/small_mlp.py [--repeats 3] [--unset-openblas-env] [--pin] [--json small.json]
+    python benchmarks/small_mlp.py [--pin] [--peer-python PYTHON] [--json small.json]
 
-Targets (issue 2, section 8): neuroflow at most 0.5x PyTorch eager and 2x the NumPy loop.
-Needs scikit-learn (for the data); PyTorch is optional.
+Targets (issue 15): neuroflow's steady epoch at most 0.5x Keras-JAX's and 1.25x the NumPy loop's;
+the whole fit (compile included) at most 0.1x Keras-JAX's. Needs scikit-learn (for the data).
 """
+import math
 import os
 import sys
 
@@ -20,67 +21,56 @@ import _harness  # noqa: E402
 
 CONFIG = {"epochs": 20, "batch_size": 32, "hidden": 64, "learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
           "epsilon": 1e-7, "seed": 0}
-TARGETS = {"torch": 0.5, "numpy": 2.0}
+TARGETS = {"keras_jax": 0.5, "torch": 0.5, "numpy": 1.25}
+FIT_TARGETS = {"keras_jax": 0.1}
 
 
-def _load_digits():
-    """Standardized float32 features and integer labels, split 80/20 (not timed)."""
+def prepare(config):
+    """Standardized float32 features and integer labels, split 80/20."""
     import numpy
     try:
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
     except ImportError:
-        raise _harness.Skip("scikit-learn is not installed (pip install scikit-learn): it provides the data") from None
+        raise SystemExit("small_mlp.py needs scikit-learn for its data (pip install scikit-learn)") from None
     digits = load_digits()
     x_train, x_test, y_train, y_test = train_test_split(digits.data, digits.target, test_size=0.2, random_state=0,
                                                         stratify=digits.target)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
     std[std == 0] = 1.0  # constant border pixels
-    x_train = ((x_train - mean) / std).astype(numpy.float32)
-    x_test = ((x_test - mean) / std).astype(numpy.float32)
-    return x_train, y_train.astype(numpy.int64), x_test, y_test.astype(numpy.int64)
+    return {"x_train": ((x_train - mean) / std).astype(numpy.float32), "y_train": y_train.astype(numpy.int64),
+            "x_test": ((x_test - mean) / std).astype(numpy.float32), "y_test": y_test.astype(numpy.int64)}
+
+
+def _keras_style_model(library, config):
+    layers, hidden = library.layers, config["hidden"]
+    model = library.models.Sequential([layers.Input(shape=(64,)), layers.Dense(hidden, activation="relu"),
+                                       layers.Dense(hidden, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=library.optimizers.Adam(learning_rate=config["learning_rate"], beta_1=config["beta_1"],
+                                                    beta_2=config["beta_2"], epsilon=config["epsilon"]),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def run_neuroflow(config):
-    import neuroflow
-    from neuroflow import callbacks, layers, models
-
-    x_train, y_train, x_test, y_test = _load_digits()
+    neuroflow = _harness.timed_import("neuroflow")
+    data = _harness.load_data(config)
     neuroflow.random.set_random_seed(config["seed"])
-    clock = _harness.EpochClock()
+    model = _keras_style_model(neuroflow, config)
+    return _harness.fit_timed(neuroflow, model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], config)
 
-    class EpochTimer(callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            clock.start()
 
-        def on_epoch_end(self, epoch, logs=None):
-            clock.stop()
-
-    hidden = config["hidden"]
-    model = models.Sequential([
-        layers.Dense(hidden, activation="relu", input_shape=(64,)),
-        layers.Dense(hidden, activation="relu"),
-        layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer=neuroflow.optimizers.Adam(learning_rate=config["learning_rate"], beta_1=config["beta_1"],
-                                                      beta_2=config["beta_2"], epsilon=config["epsilon"]),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=config["epochs"], batch_size=config["batch_size"], verbose=0,
-              callbacks=[EpochTimer()])
-    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    return {"epoch_seconds": clock.wall, "epoch_cpu_seconds": clock.cpu, "test_accuracy": float(accuracy),
-            "steps_per_epoch": -(-len(x_train) // config["batch_size"])}
+def run_keras_jax(config):
+    keras = _harness.import_keras()
+    data = _harness.load_data(config)
+    keras.utils.set_random_seed(config["seed"])
+    model = _keras_style_model(keras, config)
+    return _harness.fit_timed(keras, model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], config)
 
 
 def run_torch(config):
-    try:
-        import torch
-    except ImportError:
-        raise _harness.Skip("torch is not installed (pip install torch to compare)") from None
-    _harness.set_torch_threads(torch, config["threads"])
-    x_train, y_train, x_test, y_test = _load_digits()
-    torch.manual_seed(config["seed"])
-    x_train, y_train = torch.from_numpy(x_train), torch.from_numpy(y_train)
+    torch = _harness.import_torch(config)
+    data = _harness.load_data(config)
     hidden = config["hidden"]
     model = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden),
                                 torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
@@ -92,16 +82,15 @@ def run_torch(config):
     # difference is below float32 noise.
     optimizer = torch.optim.Adam(model.parameters(), lr=config["learning_rate"],
                                  betas=(config["beta_1"], config["beta_2"]), eps=config["epsilon"])
-    return _harness.train_torch(torch, model, optimizer, x_train, y_train, x_test, y_test, config)
+    return _harness.train_torch(torch, model, optimizer, data["x_train"], data["y_train"], data["x_test"],
+                                data["y_test"], config)
 
 
 def run_numpy(config):
     """The loop a student who knows NumPy well would write: a list of layers, in-place Adam."""
-    import math
-
-    import numpy as np
-
-    x_train, y_train, x_test, y_test = _load_digits()
+    np = _harness.timed_import("numpy")
+    data = _harness.load_data(config)
+    x_train, y_train, x_test, y_test = data["x_train"], data["y_train"], data["x_test"], data["y_test"]
     rng = np.random.default_rng(config["seed"])
     hidden, lr = config["hidden"], config["learning_rate"]
     beta_1, beta_2, eps = config["beta_1"], config["beta_2"], config["epsilon"]
@@ -163,37 +152,10 @@ def run_numpy(config):
         if layer < 2:
             h = np.maximum(h, 0)
     accuracy = (h.argmax(axis=1) == y_test).mean()
-    return {"epoch_seconds": clock.wall, "epoch_cpu_seconds": clock.cpu, "test_accuracy": float(accuracy),
-            "steps_per_epoch": -(-count // batch_size), "numpy": np.__version__}
+    return clock.result(test_accuracy=float(accuracy), numpy=np.__version__)
 
 
-CONTENDERS = {"neuroflow": run_neuroflow, "torch": run_torch, "numpy": run_numpy}
-
-
-def summarize(name, runs, mode):
-    key = "epoch_cpu_seconds" if mode == "pinned-cpu" else "epoch_seconds"
-    median, spread = _harness.epoch_figures(runs, key)
-    steps = runs[0]["steps_per_epoch"]
-    return {"median_epoch_ms": median * 1e3, "steps_per_s": steps / median,
-            "spread_ms": {k: (v * 1e3 if k != "n" else v) for k, v in spread.items()},
-            "test_accuracy": sorted(run["test_accuracy"] for run in runs)[len(runs) // 2]}
-
-
-def report(result):
-    contenders = result["contenders"]
-    figure = "CPU ms/epoch (1 thread)" if result["mode"] == "pinned-cpu" else "ms/epoch"
-    rows = []
-    for name, entry in contenders.items():
-        summary, spread = entry["summary"], entry["summary"]["spread_ms"]
-        rows.append((name, {figure: f"{summary['median_epoch_ms']:.1f}", "steps/s": f"{summary['steps_per_s']:.0f}",
-                            "run spread ms": f"{spread['min']:.1f}-{spread['max']:.1f} (n={spread['n']})",
-                            "test acc": f"{summary['test_accuracy']:.4f}"}))
-    ratios = _harness.target_ratios(result, TARGETS, "median_epoch_ms", "spread_ms")
-    _harness.print_report(result, rows, ratios)
-
+CONTENDERS = {"neuroflow": run_neuroflow, "keras_jax": run_keras_jax, "torch": run_torch, "numpy": run_numpy}
 
 if __name__ == "__main__":
-    outcome = _harness.main(__doc__.splitlines()[0], CONTENDERS, CONFIG, summarize, __file__)
-    if outcome is not None:
-        report(outcome)
-        _harness.write_json(outcome, _harness.parse_arguments(__doc__).json)
+    _harness.run_benchmark(__doc__, CONTENDERS, CONFIG, prepare, __file__, TARGETS, FIT_TARGETS)

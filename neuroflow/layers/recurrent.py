@@ -122,6 +122,12 @@ class _Recurrent(Layer):
 
     # ---- calling -----------------------------------------------------------------------------
 
+    def blas_threads(self):
+        # Each step's product is tiny, (4 units, units + features) @ (., batch): waking a second OpenBLAS
+        # thread for it costs more than it saves, and on a loaded machine (threads waiting for a core)
+        # a 2-thread LSTM epoch took 13x the wall time of a 1-thread one. fit keeps OpenBLAS on one thread.
+        return "split"
+
     def _check_input_spec(self, inputs):
         super()._check_input_spec(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
 

@@ -206,6 +206,10 @@ class RNN(Layer):
         """The number of state entries after the output with return_state (Bidirectional reads it)."""
         return len(self.state_size)
 
+    def blas_threads(self):
+        # Per-step products as small as the fused recurrent layers' (layers/recurrent.py): one OpenBLAS thread.
+        return "split"
+
     def build(self, input_shape):
         if isinstance(input_shape, list):  # [sequences, *initial_states]
             input_shape = input_shape[0]

@@ -82,9 +82,9 @@ class RMSprop(Optimizer):
             average += (1 - rho) * gradient              # a = rho * a + (1 - rho) * g
             xp.multiply(average, average, out=work)
             xp.subtract(velocity, work, out=work)        # variance estimate v - a^2
+            work += self.epsilon
         else:
-            work[...] = velocity
-        work += self.epsilon
+            xp.add(velocity, self.epsilon, out=work)     # one pass, not a copy and an add
         xp.sqrt(work, out=work)
         xp.divide(gradient, work, out=work)
         work *= learning_rate                            # increment = lr * g / sqrt(denominator)

@@ -182,6 +182,11 @@ def test_fit_manages_threads_only_for_plain_convolutional_networks():
     assert not managed(models.Sequential([layers.Input((8,)), layers.Dense(4)]))
     assert not managed(models.Sequential([layers.Input((8, 8, 2)), layers.Conv2D(4, 3), layers.DepthwiseConv2D(3)]))
     assert not managed(models.Sequential([layers.Input((8, 8, 2)), layers.Conv2D(4, 3, groups=2)]))
+    # Recurrent networks too, also inside Bidirectional, unless a large Dense kernel needs OpenBLAS's threads.
+    assert managed(models.Sequential([layers.Input((5,)), layers.Embedding(10, 3), layers.LSTM(4), layers.Dense(1)]))
+    assert managed(models.Sequential([layers.Input((5, 3)), layers.Bidirectional(layers.GRU(4))]))
+    assert managed(models.Sequential([layers.Input((5, 3)), layers.RNN(layers.LSTMCell(4))]))
+    assert not managed(models.Sequential([layers.Input((5, 3)), layers.LSTM(4), layers.Dense(1024), layers.Dense(1024)]))
 
 
 def test_layers_declare_how_they_want_blas_threads():
@@ -201,3 +206,5 @@ def test_layers_declare_how_they_want_blas_threads():
     assert declared(layers.Dense(1024), (None, 1024)) == "default"  # 1 << 20 weights
     assert declared(layers.Dense(1023), (None, 1024)) is None
     assert layers.MaxPooling2D().blas_threads() is None
+    for recurrent in (layers.SimpleRNN(4), layers.LSTM(4), layers.GRU(4)):
+        assert declared(recurrent, (None, 5, 3)) == "split"

@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+from neuroflow import ops
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import recurrent as R
@@ -171,6 +172,32 @@ def test_gru_recurrent_mask_shapes():
     numpy.testing.assert_allclose(one.numpy(), three.numpy(), atol=1e-14)
     with pytest.raises(ValueError, match=r"recurrent_mask of shape \(batch, 9\)"):
         R.gru(x, h, kernel, recurrent, bias, recurrent_mask=numpy.ones((3, 4)))
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_gru_feature_major_loop_matches_the_general_loop(with_bias, go_backwards):
+    """Without masks the op takes its feature-major loop; an all-True mask takes the general one.
+
+    Both must give the same sequence and the same gradients for every input, with and without bias.
+    """
+    x, h, kernel, recurrent, bias, _ = _data(3, 3, batch=4, time=6, features=2, seed=12)
+    bias = numpy.stack([bias, bias[::-1] * 0.7]) if with_bias else None
+    everything = numpy.ones(x.shape[:2], dtype=bool)
+    arrays = [x, h, kernel, recurrent] + ([bias] if with_bias else [])
+    results = {}
+    for name, mask in (("feature_major", None), ("general", everything)):
+        tensors = [Tensor(a) for a in arrays]
+        with GradientTape() as tape:
+            for tensor in tensors:
+                tape.watch(tensor)
+            sequence, final_h = R.gru(*tensors[:4], tensors[4] if with_bias else None, mask, go_backwards)
+            weights = Tensor(numpy.linspace(-1, 1, sequence.shape[1] * 3).reshape(1, -1, 3))
+            loss = ops.sum(sequence * weights) + ops.sum(final_h * final_h)
+        results[name] = [sequence.numpy()] + [grad.numpy() for grad in tape.gradient(loss, tensors)]
+    for ours, general in zip(results["feature_major"], results["general"]):
+        numpy.testing.assert_allclose(ours, general, rtol=1e-12, atol=1e-13)
+    check_gradients(lambda *a: R.gru(*a[:4], a[4] if with_bias else None, go_backwards=go_backwards)[0], *arrays)
 
 
 def test_gru_other_activations_gradients():

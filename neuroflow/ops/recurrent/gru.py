@@ -1,4 +1,6 @@
 """The fused GRU sequence op (both reset_after forms): forward loop, BPTT vjp, and the `gru` wrapper."""
+import numpy
+
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
@@ -68,6 +70,9 @@ def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mas
     gate_masks = None if recurrent_mask is None else [recurrent_mask[:, k * units:(k + 1) * units]
                                                       for k in range(3)]
     x_flat = _time_major(x, go_backwards)
+    if reset_after and recurrent_mask is None and mask is None and not (act.needs_input or ract.needs_input):
+        return _feature_major_forward(x_flat, h0, kernel, recurrent_kernel, bias, act, ract, batch, time, dtype,
+                                      has_bias, go_backwards)
     inputs_part = x_flat @ kernel
     input_bias = recurrent_bias = None
     if bias is not None:
@@ -117,15 +122,17 @@ def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mas
         h += hh
         if step_mask is not None:
             _keep_where_masked(h, h_prev, step_mask[t])
-    residuals = (x_flat, kernel, recurrent_kernel, gate_masks, step_mask, gates, pre, hidden, recurrent_part, act,
-                 ract, has_bias, has_mask, has_recurrent_mask, go_backwards, reset_after)
+    residuals = (False, x_flat, kernel, recurrent_kernel, gate_masks, step_mask, gates, pre, hidden, recurrent_part,
+                 act, ract, has_bias, has_mask, has_recurrent_mask, go_backwards, reset_after)
     return _to_batch_major(hidden[1:], go_backwards), residuals
 
 
 @gru_op.vjp
 def _(residuals, g, needs):
+    if residuals[0]:
+        return _feature_major_vjp(residuals[1:], g, needs)
     (x_flat, kernel, recurrent_kernel, gate_masks, step_mask, gates, pre, hidden, recurrent_part, act, ract,
-     has_bias, has_mask, has_recurrent_mask, go_backwards, reset_after) = residuals
+     has_bias, has_mask, has_recurrent_mask, go_backwards, reset_after) = residuals[1:]
     xp = backend.xp
     time, batch, three_units = gates.shape
     units = three_units // 3
@@ -205,6 +212,147 @@ def _(residuals, g, needs):
                 grad_bias = xp.stack([grad_bias, dz_recurrent.reshape(-1, three_units).sum(axis=0)])
         grads.append(grad_bias)
     grads += [None] * (int(has_mask) + int(has_recurrent_mask))
+    return tuple(grads)
+
+
+# ---- the feature-major loop: reset_after, no masks, activations whose derivatives read their outputs -----
+#
+# Keras' default GRU. As in the LSTM op, each step works on (features, batch) slabs: every gate block
+# is a contiguous (units, batch) array, so each elementwise call is one flat pass instead of a
+# strided walk over a column block of (batch, 3 units) rows, and the recurrent bias rides in the
+# step's one product as a row of ones under h. The elementwise arithmetic is the general loop's.
+
+
+def _sigmoid_in_place(a):
+    """a = 1 / (1 + e^-a), the sigmoid kernel's own steps (ops/activation.py _sigmoid) without a temporary."""
+    xp = backend.xp
+    xp.negative(a, out=a)
+    xp.exp(a, out=a)  # e^-a overflows to inf for a < -88 (float32): 1 / inf = 0 is the limit (warning silenced)
+    a += 1.0
+    xp.reciprocal(a, out=a)
+
+
+def _feature_major_forward(x_flat, h0, kernel, recurrent_kernel, bias, act, ract, batch, time, dtype, has_bias,
+                           go_backwards):
+    xp = backend.xp
+    units = recurrent_kernel.shape[0]
+    # (3 units, time * batch): the input terms of every step straight from one product, column block t
+    # is step t (rows of `batch` contiguous numbers).
+    inputs_t = kernel.T @ x_flat.T
+    if bias is not None:
+        inputs_t += bias[0].reshape(-1, 1)
+    inputs_t = inputs_t.reshape(3 * units, time, batch)
+    # One product per step: [R; b_rec]^T @ [h_{t-1}; 1], on a buffer the loop fills with h as it goes;
+    # the vjp reuses it for the recurrent kernel's and bias's gradients in one product.
+    recurrent_rows = [recurrent_kernel] + ([bias[1].reshape(1, -1)] if bias is not None else [])
+    weights_t = xp.ascontiguousarray(xp.concatenate(recurrent_rows, axis=0).astype(dtype, copy=False).T)
+    # Column t holds [h_{t-1}; 1]: the loop writes each h straight into the next column.
+    states = xp.empty((weights_t.shape[1], time + 1, batch), dtype=dtype)
+    if bias is not None:
+        states[units] = 1
+    states[:units, 0] = h0.T
+    gates = xp.empty((time, 3 * units, batch), dtype=dtype)  # z, r, hh (activated)
+    # Each step's [R; b_rec]^T product, kept: its h block (h_{t-1} @ R_h + b_h) is what r multiplies.
+    recurrent_terms = xp.empty((time, 3 * units, batch), dtype=dtype)
+    sigmoid, tanh = ract.name == "sigmoid", act.name == "tanh"
+    with numpy.errstate(over="ignore"):  # the sigmoid's e^-a (see _sigmoid_in_place); host-side only
+        for t in range(time):
+            inner = recurrent_terms[t]
+            xp.matmul(weights_t, states[:, t], out=inner)
+            a = gates[t]
+            zr = a[:2 * units]
+            xp.add(inputs_t[:2 * units, t], inner[:2 * units], out=zr)
+            if sigmoid:
+                _sigmoid_in_place(zr)
+            else:
+                zr[...] = ract.forward(zr)
+            z, r, hh = a[:units], a[units:2 * units], a[2 * units:]
+            xp.multiply(r, inner[2 * units:], out=hh)
+            hh += inputs_t[2 * units:, t]
+            if tanh:
+                xp.tanh(hh, out=hh)
+            else:
+                hh[...] = act.forward(hh)
+            h = states[:units, t + 1]
+            # h = z h_prev + (1 - z) hh = hh + z (h_prev - hh)
+            xp.subtract(states[:units, t], hh, out=h)
+            h *= z
+            h += hh
+    residuals = (True, x_flat, kernel, recurrent_kernel, gates, states, recurrent_terms[:, 2 * units:], act, ract,
+                 has_bias, go_backwards)
+    return _to_batch_major(states[:units, 1:].transpose(1, 2, 0), go_backwards), residuals
+
+
+def _feature_major_vjp(residuals, g, needs):
+    x_flat, kernel, recurrent_kernel, gates, states, recurrent_part, act, ract, has_bias, go_backwards = residuals
+    xp = backend.xp
+    time, three_units, batch = gates.shape
+    units = three_units // 3
+    dtype = gates.dtype
+    ones = xp.ones((), dtype=dtype)
+    z, r, hh = gates[:, :units], gates[:, units:2 * units], gates[:, 2 * units:]
+    # [h_{t-1}; 1] columns, contiguous: (units (+ 1), time * batch).
+    states_flat = xp.ascontiguousarray(states[:, :time]).reshape(states.shape[0], time * batch)
+    h_prev_all = states_flat[:units].reshape(units, time, batch).transpose(1, 0, 2)  # (time, units, batch)
+    # Per-step factors, vectorized over time (the general loop's, feature-major):
+    #   dz_z = dh * to_z, to_z = (h_{t-1} - hh) ra'(z);  dz_h = dh * to_h, to_h = (1 - z) a'(hh);
+    #   dz_r = dz_h * to_r, to_r = recurrent_part ra'(r).
+    if ract.name == "sigmoid" and act.name == "tanh":
+        # The same products in four buffers instead of a dozen temporaries (sigmoid' = z (1 - z), tanh' = 1 - hh^2).
+        to_z, to_h, to_r, factor = (xp.empty((time, units, batch), dtype=dtype) for _ in range(4))
+        xp.subtract(1, z, out=to_z)
+        to_z *= z
+        xp.subtract(h_prev_all, hh, out=factor)
+        to_z *= factor
+        xp.multiply(hh, hh, out=to_h)
+        xp.subtract(1, to_h, out=to_h)
+        xp.subtract(1, z, out=factor)
+        to_h *= factor
+        xp.subtract(1, r, out=to_r)
+        to_r *= r
+        to_r *= recurrent_part
+    else:
+        to_z = (h_prev_all - hh) * ract.derivative(ones, None, z)
+        to_h = (1 - z) * act.derivative(ones, None, hh)
+        to_r = recurrent_part * ract.derivative(ones, None, r)
+    # Without return_sequences only the last step gets an upstream gradient: skip the transposed copy.
+    g_last = g[:, time - 1].T
+    g_t = xp.ascontiguousarray(g.transpose(1, 2, 0)) if time > 1 and g[:, :time - 1].any() else None
+    # (3 units, time, batch), column for column with `states` and x_flat's rows, for the weight products.
+    dz = xp.empty((3 * units, time, batch), dtype=dtype)
+    dz_reset_h = xp.empty((units, time, batch), dtype=dtype)  # the h block of the recurrent product's gradient
+    # Each step is computed in contiguous scratch and copied into dz once.
+    step = xp.empty((3 * units, batch), dtype=dtype)
+    dh = xp.empty((units, batch), dtype=dtype)
+    dh_carry = xp.zeros((units, batch), dtype=dtype)
+    recurrent = xp.ascontiguousarray(recurrent_kernel)
+    for t in range(time - 1, -1, -1):
+        if g_t is not None:
+            xp.add(g_t[t], dh_carry, out=dh)
+        elif t == time - 1:
+            xp.add(g_last, dh_carry, out=dh)
+        else:
+            xp.copyto(dh, dh_carry)
+        xp.multiply(dh, to_z[t], out=step[:units])
+        xp.multiply(dh, to_h[t], out=step[2 * units:])
+        xp.multiply(step[2 * units:], to_r[t], out=step[units:2 * units])
+        xp.copyto(dz[:, t], step)
+        step[2 * units:] *= r[t]  # now the recurrent product's gradient [dz_z, dz_r, dz_h r]
+        xp.copyto(dz_reset_h[:, t], step[2 * units:])
+        xp.matmul(recurrent, step, out=dh_carry)
+        dh *= z[t]
+        dh_carry += dh
+    dz_flat = dz.reshape(3 * units, time * batch)
+    grads = [_dx(dz_flat.T, kernel, batch, time, go_backwards) if needs[0] else None,
+             dh_carry.T if needs[1] else None, None,
+             (dz_flat @ x_flat).T if needs[3] else None, None]
+    if needs[4] or (has_bias and needs[5]):
+        # [dR; db_rec] in two products over the [h_{t-1}; 1] columns (the z, r blocks share dz's).
+        recurrent_grads = xp.concatenate([states_flat @ dz_flat[:2 * units].T,
+                                          states_flat @ dz_reset_h.reshape(units, time * batch).T], axis=1)
+        grads[4] = recurrent_grads[:units] if needs[4] else None
+    if has_bias:
+        grads.append(xp.stack([dz_flat.sum(axis=1), recurrent_grads[units]]) if needs[5] else None)
     return tuple(grads)
 
 
