@@ -315,9 +315,11 @@ def _feature_major_vjp(residuals, g, needs):
         to_z = (h_prev_all - hh) * ract.derivative(ones, None, z)
         to_h = (1 - z) * act.derivative(ones, None, hh)
         to_r = recurrent_part * ract.derivative(ones, None, r)
-    # Without return_sequences only the last step gets an upstream gradient: skip the transposed copy.
+    # Without return_sequences only the last step gets an upstream gradient: skip the transposed copy
+    # (on a device, asking .any() would wait for the GPU; the copy costs less).
     g_last = g[:, time - 1].T
-    g_t = xp.ascontiguousarray(g.transpose(1, 2, 0)) if time > 1 and g[:, :time - 1].any() else None
+    earlier = time > 1 and (backend.on_device() or g[:, :time - 1].any())
+    g_t = xp.ascontiguousarray(g.transpose(1, 2, 0)) if earlier else None
     # (3 units, time, batch), column for column with `states` and x_flat's rows, for the weight products.
     dz = xp.empty((3 * units, time, batch), dtype=dtype)
     dz_reset_h = xp.empty((units, time, batch), dtype=dtype)  # the h block of the recurrent product's gradient
