@@ -21,6 +21,7 @@ from sklearn.neural_network import MLPRegressor as _SKLearnMLPRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from neuroflow import backend
 from neuroflow.sklearn.lbfgs import minimize_lbfgs
 from neuroflow.sklearn.network import PerceptronNetwork, forward
 from neuroflow.sklearn.stochastic_solver import StochasticSolver
@@ -148,9 +149,10 @@ class BaseMultilayerPerceptron(BaseEstimator):
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
 
     def _take_weights(self):
-        """coefs_ / intercepts_ as the network's current values (fresh arrays: later updates do not move them)."""
-        self.coefs_ = [value.copy() for value in self._network.coefs()]
-        self.intercepts_ = [value.copy() for value in self._network.intercepts()]
+        """coefs_ / intercepts_ as the network's current values: NumPy arrays, as scikit-learn's attributes are
+        (copied from the device on a GPU backend; fresh arrays, so later updates do not move them)."""
+        self.coefs_ = [numpy.array(backend.to_numpy(value)) for value in self._network.coefs()]
+        self.intercepts_ = [numpy.array(backend.to_numpy(value)) for value in self._network.intercepts()]
 
     def _fit_lbfgs(self, X, y, sample_weight):
         network = self._network
