@@ -21,8 +21,13 @@ def test_the_page_has_its_topics():
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_every_python_block_runs(index, capsys):
     neuroflow.set_random_seed(0)
-    exec(compile(BLOCKS[index], f"LEARN.md block {index + 1}", "exec"), {})
-    capsys.readouterr()
+    namespace = {}
+    exec(compile(BLOCKS[index], f"LEARN.md block {index + 1}", "exec"), namespace)
+    printed = capsys.readouterr().out
+    # A block ran to its end (an exception fails the test) and showed the reader what it says it shows.
+    assert any(not name.startswith("__") for name in namespace)
+    if "print(" in BLOCKS[index]:
+        assert printed.strip(), f"LEARN.md block {index + 1} printed nothing"
 
 
 def test_every_figure_is_drawn_by_an_example():

@@ -91,9 +91,18 @@ def test_a_model_given_any_input_shape_or_dtype_answers_or_refuses_clearly(shape
     x = numpy.ones(shape, dtype=dtype)
     y = numpy.zeros(shape[:1], dtype="int64")
     if method in ("predict", "predict_on_batch"):
-        _attempt(lambda: getattr(model, method)(x, **({"verbose": 0} if method == "predict" else {})))
+        result, error = _attempt(lambda: getattr(model, method)(x, **({"verbose": 0} if method == "predict" else {})))
     else:
-        _attempt(lambda: getattr(model, method)(x, y, **({} if method == "train_on_batch" else {"verbose": 0})))
+        result, error = _attempt(lambda: getattr(model, method)(x, y, **({} if method == "train_on_batch" else {"verbose": 0})))
+    # _attempt has already checked any error; an answer must be what the model computes, never a broadcast guess.
+    if error is None:
+        assert len(shape) == 2 and shape[0] > 0 and shape[1] == 4, (shape, dtype, method)
+        if method in ("predict", "predict_on_batch"):
+            assert numpy.shape(result) == (shape[0], 3)
+        elif method == "fit":
+            assert numpy.isfinite(result.history["loss"]).all()
+        else:
+            assert numpy.isfinite(result).all()
 
 
 # ---- loss / target pairs ---------------------------------------------------------------------

@@ -13,4 +13,12 @@ from neuroflow.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
 @parametrize_with_checks([MLPClassifier(max_iter=100), MLPRegressor(max_iter=100)], expected_failed_checks=lambda _: {})
 def test_scikit_learn_estimator_checks(estimator, check):
-    check(estimator)
+    assert_passes(check, estimator)
+
+
+def assert_passes(check, estimator):
+    """scikit-learn's checks raise AssertionError (or the estimator's own error) when the estimator fails them."""
+    try:
+        check(estimator)
+    except AssertionError as failure:
+        pytest.fail(f"{getattr(check, 'func', check).__name__} failed on {type(estimator).__name__}: {failure}")

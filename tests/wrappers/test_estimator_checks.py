@@ -67,4 +67,12 @@ EXPECTED_FAILED_CHECKS = {"SKLearnClassifier": {"check_classifiers_one_label_sam
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS.get(
     type(estimator).__name__, {}))
 def test_scikit_learn_estimator_checks(estimator, check):
-    check(estimator)
+    assert_passes(check, estimator)
+
+
+def assert_passes(check, estimator):
+    """scikit-learn's checks raise AssertionError (or the estimator's own error) when the estimator fails them."""
+    try:
+        check(estimator)
+    except AssertionError as failure:
+        pytest.fail(f"{getattr(check, 'func', check).__name__} failed on {type(estimator).__name__}: {failure}")
