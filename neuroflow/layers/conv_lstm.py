@@ -108,8 +108,6 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         self.recurrent_dropout = float(recurrent_dropout)
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
         # Two states, h and c, each with `filters` channels at every position.
         self.state_size = [self.filters, self.filters]
         self.output_size = self.filters

@@ -48,8 +48,6 @@ class _GatedCell(DropoutRNNCell, Layer):
         self.recurrent_dropout = float(recurrent_dropout)
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
         self.output_size = self.units
 
     def _add_weights(self, input_shape, bias_shape, bias_initializer):
