@@ -209,6 +209,19 @@ def host_floats(values):
     return host[:len(values)]
 
 
+def device_free_memory():
+    """Bytes the device can still allocate: the driver's free memory plus what CuPy's memory pool
+    holds cached and unused (the pool hands those out first). None on the host, or when the array
+    module cannot say.
+    """
+    runtime = getattr(getattr(xp, "cuda", None), "runtime", None) if xp is not numpy else None
+    if runtime is None:
+        return None
+    free, _total = runtime.memGetInfo()
+    pool = getattr(xp, "get_default_memory_pool", None)
+    return int(free) + (int(pool().free_bytes()) if pool is not None else 0)
+
+
 def list_devices(device_type=None):
     """The devices neuroflow computes on, as Keras names them: ['cpu:0'] or ['gpu:0', 'gpu:1', ...].
 

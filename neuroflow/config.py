@@ -119,6 +119,26 @@ def max_steps_per_epoch():
     return _settings.max_steps_per_epoch
 
 
+# ---- neuroflow's own: how much of a GPU's memory fit may fill with the data (issue 16) ----
+
+def set_device_data_fraction(fraction):
+    """On a device backend, the share of the device's free memory that fit / evaluate / predict may fill
+    with in-memory arrays (x, y, sample_weight, validation data), moved there once at the start instead of
+    batch by batch. Default 0.5, leaving the other half for the steps' activations and gradients; 0 moves
+    every batch on its own.
+
+    Raises:
+        ValueError: for a fraction outside [0, 1].
+    """
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
+        raise ValueError(f"set_device_data_fraction expects a number in [0, 1], got {fraction!r}")
+    _settings.device_data_fraction = float(fraction)
+
+
+def device_data_fraction():
+    return _settings.device_data_fraction
+
+
 __all__ = ["backend", "disable_flash_attention", "disable_interactive_logging", "disable_traceback_filtering",
            "dtype_policy", "enable_flash_attention", "enable_interactive_logging", "enable_traceback_filtering",
            "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "is_flash_attention_enabled",
@@ -128,3 +148,5 @@ __all__ = ["backend", "disable_flash_attention", "disable_interactive_logging", 
            "set_max_steps_per_epoch"]
 # neuroflow's own: the bounds loaders put on model files (issue 14).
 __all__ += ["file_limits", "set_file_limits"]
+# neuroflow's own: the share of a device's memory fit may fill with the data (issue 16).
+__all__ += ["device_data_fraction", "set_device_data_fraction"]

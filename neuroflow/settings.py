@@ -19,3 +19,6 @@ max_steps_per_epoch = int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"]) if os.environ
 max_config_bytes = 64 * 2**20
 max_compression_ratio = 1000
 
+# The share of a device's free memory that fit / evaluate / predict may fill with in-memory arrays, moved
+# there once instead of batch by batch (training/device_data.py); neuroflow.config.set_device_data_fraction.
+device_data_fraction = 0.5

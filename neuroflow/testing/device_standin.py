@@ -9,6 +9,11 @@ underneath, so results equal the NumPy backend's bit for bit, but they refuse wh
 - a function of the module given a NumPy array (other than `asarray` / `array`, which copy it to
   the device) raises TypeError, as `cupy.exp(numpy_array)` does, and so does mixing a NumPy array
   and a device array in an operator;
+- host data entering the device (`asarray` / `array` of a NumPy array, a list or a Python scalar,
+  a NumPy value or index array in `a[...]` / `a[...] = ...`, where CuPy copies it over) is counted
+  in `host_to_device`;
+- `module.cuda.runtime.memGetInfo()` answers (free, total) bytes as CuPy's does, from a figure a
+  test sets with `free_memory(bytes)` (16 GiB free of 32 unless set);
 - full reductions return 0-d device arrays, not NumPy scalars, as CuPy's do;
 - ufuncs have no `.at` (CuPy offers `cupyx.scatter_add` instead; use `backend.scatter_add`).
 
@@ -29,19 +34,35 @@ HOST_NUMPY = "the stand-in device's implementation: NumPy underneath by design"
 _IMPLICIT_CONVERSION = ("Implicit conversion to a NumPy array is not allowed. "
                         "Please use `.get()` to construct a NumPy array explicitly.")
 _ACCEPT_HOST = frozenset({"asarray", "array", "asanyarray", "asnumpy"})
+_UPLOADS = frozenset({"asarray", "array", "asanyarray"})
 
 
 class _Counter:
-    """Device -> host copies since the last `reset` (each is a synchronisation on a GPU)."""
+    """Copies in one direction since the last `reset`, and the bytes they moved."""
 
     def __init__(self):
         self.count = 0
+        self.bytes = 0
+
+    def add(self, nbytes):
+        self.count += 1
+        self.bytes += int(nbytes)
 
     def reset(self):
         self.count = 0
+        self.bytes = 0
 
 
-transfers = _Counter()
+# Device -> host copies (each is a synchronisation on a GPU); `device_to_host` is the same counter.
+transfers = device_to_host = _Counter()
+# Host -> device copies (on a GPU, each is a cudaMemcpy from pageable host memory).
+host_to_device = _Counter()
+
+
+def reset_counters():
+    """Both directions' counts back to 0."""
+    device_to_host.reset()
+    host_to_device.reset()
 
 
 class _ElementwiseKernel:
@@ -110,6 +131,25 @@ def _wrapped_indices(key, shape):
     wrapped = tuple(item % shape[axis] if isinstance(item, numpy.ndarray) and item.dtype.kind in "iu" and axis < len(shape)
                     and shape[axis] else item for axis, item in enumerate(keys))
     return wrapped if isinstance(key, tuple) else wrapped[0]
+
+
+def _count_host_arrays(value):
+    """Counts each NumPy array in an index or value that CuPy would copy to the device."""
+    for item in value if isinstance(value, tuple) else (value,):
+        if isinstance(item, numpy.ndarray):
+            host_to_device.add(item.nbytes)
+
+
+def _uploading(function):
+    """`asarray` / `array` / `asanyarray`: host data given to them is a copy to the device (counted); a device array is not."""
+    @functools.wraps(function)
+    def call(data, *args, **kwargs):
+        on_device = isinstance(data, DeviceArray) or (
+            isinstance(data, (list, tuple)) and any(isinstance(item, DeviceArray) for item in data))
+        if not on_device:
+            host_to_device.add(numpy.asarray(data).nbytes)
+        return function(data, *args, **kwargs)
+    return call
 
 
 def _device_call(function, name, accept_host=False, owner=None):
@@ -195,7 +235,7 @@ class DeviceArray:
         return _device_call(function, name)(*args, **kwargs)
 
     def get(self, stream=None, order="C", out=None, blocking=True):
-        transfers.count += 1
+        transfers.add(self._data.nbytes)
         return numpy.array(self._data, order=order, copy=True)
 
     shape = property(lambda self: self._data.shape)
@@ -223,15 +263,15 @@ class DeviceArray:
         return _wrap(attribute)
 
     def item(self, *args):
-        transfers.count += 1
+        transfers.add(self._data.dtype.itemsize)
         return self._data.item(*args)
 
     def tolist(self):
-        transfers.count += 1
+        transfers.add(self._data.nbytes)
         return self._data.tolist()
 
     def _scalar(self, convert):
-        transfers.count += 1
+        transfers.add(self._data.nbytes)
         return convert(self._data)
 
     def __float__(self):
@@ -256,10 +296,13 @@ class DeviceArray:
         return (_wrap(row) for row in self._data)
 
     def __getitem__(self, key):
+        _count_host_arrays(key)  # CuPy copies a NumPy index array to the device
         return _wrap(self._data[_wrapped_indices(_unwrap(key, "indexing", accept_host=True), self._data.shape)])
 
     def __setitem__(self, key, value):
         # CuPy copies a NumPy value (or index) to the device here rather than refusing it.
+        _count_host_arrays(key)
+        _count_host_arrays(value)
         key = _wrapped_indices(_unwrap(key, "indexing", accept_host=True), self._data.shape)
         self._data[key] = _unwrap(value, "assignment", accept_host=True)
 
@@ -348,6 +391,8 @@ class _DeviceModule(types.ModuleType):
             value = DeviceArray if attribute is numpy.ndarray else attribute
         else:
             value = _device_call(attribute, name, accept_host=name in _ACCEPT_HOST)
+            if name in _UPLOADS:
+                value = _uploading(value)
         self._cache[name] = value
         return value
 
@@ -369,6 +414,32 @@ class _DeviceModule(types.ModuleType):
 
 
 module = _DeviceModule("neuroflow_standin_device", numpy)
+
+
+class _Memory:
+    """The device memory `cuda.runtime.memGetInfo()` reports: a figure the tests set, not a measurement."""
+
+    def __init__(self):
+        self.free, self.total = 16 * 2**30, 32 * 2**30
+
+    def mem_get_info(self):
+        return self.free, self.total
+
+
+_memory = _Memory()
+# CuPy's `cupy.cuda.runtime.memGetInfo()`: (free bytes, total bytes) of the current device.
+module.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(memGetInfo=_memory.mem_get_info))
+
+
+@contextlib.contextmanager
+def free_memory(free_bytes):
+    """The block runs with the stand-in device reporting `free_bytes` free (as memGetInfo would)."""
+    previous = _memory.free
+    _memory.free = int(free_bytes)
+    try:
+        yield
+    finally:
+        _memory.free = previous
 
 
 @contextlib.contextmanager

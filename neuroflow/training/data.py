@@ -1,7 +1,8 @@
 """Data handling for fit / evaluate / predict: checks at the door, splits, batches, sample weights.
 
 Arrays are checked once when they enter (lengths agree, values finite), so nothing fails later
-deep inside NumPy. Batches are cut by index on the host, then handed to the model.
+deep inside NumPy. Batches are cut by index on the host, then handed to the model; on a device
+backend, arrays that fit are moved there once and cut there instead (training/device_data.py).
 """
 import math
 
@@ -215,17 +216,29 @@ class ArrayBatches:
         self.steps = full_steps if steps is None else min(int(steps), full_steps)
 
     def __iter__(self):
-        if self.shuffle:
-            order = nf_random.generator().permutation(self.count)
-            if self.shuffle == "batch":
-                # Keras' 'batch' mode shuffles whole batches, keeping each batch's samples together.
-                batches = nf_random.generator().permutation(self.steps)
-                order = numpy.concatenate([numpy.arange(b * self.batch_size, min((b + 1) * self.batch_size, self.count))
-                                           for b in batches])
+        order = self.epoch_order()
         for step in range(self.steps):
             start, stop = step * self.batch_size, min((step + 1) * self.batch_size, self.count)
-            index = order[start:stop] if self.shuffle else slice(start, stop)
+            index = order[start:stop] if order is not None else slice(start, stop)
             yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
+
+    def epoch_order(self):
+        """This epoch's sample order (drawn from neuroflow's generator), or None in the arrays' own order."""
+        if not self.shuffle:
+            return None
+        order = nf_random.generator().permutation(self.count)
+        if self.shuffle == "batch":
+            # Keras' 'batch' mode shuffles whole batches, keeping each batch's samples together.
+            batches = nf_random.generator().permutation(self.steps)
+            order = numpy.concatenate([numpy.arange(b * self.batch_size, min((b + 1) * self.batch_size, self.count))
+                                       for b in batches])
+        return order
+
+    @property
+    def nbytes(self):
+        """The bytes of every array (x, y and sample_weight): what moving them to a device takes."""
+        return sum(int(leaf.nbytes) for part in (self.x, self.y, self.sample_weight) if part is not None
+                   for leaf in _leaves(part))
 
     def __len__(self):
         return self.steps

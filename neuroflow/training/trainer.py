@@ -27,6 +27,7 @@ from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
 from neuroflow.training import arguments, interruption, training_state
 from neuroflow.training import data as data_module
+from neuroflow.training import device_data
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
@@ -279,11 +280,20 @@ class Trainer:
                                                                                        validation_split)
             batches, steps = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit",
                                            need_targets, class_weight, prepared=True)
+        validation_batch_size = validation_batch_size or batch_size
         if validation_data is not None and not data_module.is_batch_source(validation_data):
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
                                  "a generator or a PyDataset")
-            validation_data = tuple(validation_data) + (None,) * (3 - len(validation_data))
+            # Arrays are checked and batched once, for every epoch's validation.
+            x_val, y_val, sw_val = tuple(validation_data) + (None,) * (3 - len(validation_data))
+            validation_data = self._batches(x_val, y_val, sw_val, validation_batch_size, False, validation_steps,
+                                            "evaluate", True)
+        # On a device, the arrays that fit move there now, once (training/device_data.py).
+        budget = device_data.DeviceBudget("fit")
+        batches = budget.place(batches, "the training data")
+        if isinstance(validation_data, tuple) and isinstance(validation_data[0], data_module.ArrayBatches):
+            validation_data = (budget.place(validation_data[0], "the validation data"), validation_data[1])
         batches = replica.shard(batches, training=True)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
@@ -296,7 +306,7 @@ class Trainer:
         with replica.fitting(self), self._fixed_structure(), _threads_for(self), \
                 interruption.stop_at_batch_end(self) as interrupted:
             logs = self._run_epochs(batches, callback_list, epochs, initial_epoch, validation_data, validation_freq,
-                                    validation_batch_size or batch_size, validation_steps, initial_step)
+                                    validation_batch_size, validation_steps, initial_step)
         # With use_ema the optimizer kept moving averages; training ends on them, as in Keras.
         self.optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(logs)
@@ -353,10 +363,11 @@ class Trainer:
                 break  # a partial epoch: no validation, no on_epoch_end
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                x_val, y_val, sw_val = validation_data if isinstance(validation_data, tuple) \
-                    else (validation_data, None, None)
-                validation_logs = self._evaluate(x_val, y_val, validation_batch_size, sw_val, validation_steps,
-                                                 callback_list)
+                # Batched arrays (fit's, once), or a generator / PyDataset read afresh each time.
+                batched = isinstance(validation_data, tuple)
+                validation_logs = self._evaluate(None if batched else validation_data, None, validation_batch_size,
+                                                 None, validation_steps, callback_list,
+                                                 batches=validation_data if batched else None)
                 epoch_logs.update({f"val_{key}": value for key, value in validation_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
@@ -402,10 +413,15 @@ class Trainer:
             logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
 
-    def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0):
-        """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs."""
-        batches, count = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
-        batches = current_replica(self).shard(batches)
+    def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0, batches=None):
+        """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs.
+
+        `batches`: (batches, count) that fit made of its validation arrays, instead of x / y / sample_weight.
+        """
+        if batches is None:
+            batches = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
+            batches = (device_data.DeviceBudget("evaluate").place(batches[0]), batches[1])
+        batches, count = current_replica(self).shard(batches[0]), batches[1]
         callback_list = callback_list or CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                       verbose=verbose, epochs=1, steps=count)
         self.reset_metrics()
@@ -436,7 +452,7 @@ class Trainer:
     def _predict_batches(self, x, batch_size, verbose, steps, callbacks):
         """predict's loop: per batch, the flat outputs as NumPy arrays; and the last batch's outputs."""
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
-        batches = current_replica(self).shard(batches)
+        batches = current_replica(self).shard(device_data.DeviceBudget("predict").place(batches))
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=count)
         callback_list.on_predict_begin()

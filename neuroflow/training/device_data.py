@@ -1,0 +1,74 @@
+"""In-memory data on the device for the whole of fit / evaluate / predict, when it fits.
+
+On a device backend, batches cut on the host move to the device one step at a time: a copy per
+array per step. When the arrays given to fit (x, y, sample_weight, then the validation data) fit
+in a share of the device's free memory (`neuroflow.config.set_device_data_fraction`, default
+0.5), they move there once, at the start, and each batch is cut there by index. A shuffled
+epoch draws its permutation on the host exactly as on NumPy (the same generator, so the same
+sample order and results) and moves it as one small index array per epoch.
+
+Data that does not fit, generators and PyDatasets keep moving batch by batch. Either way the
+host checks of training/data.py (finite values, lengths, label ranges) ran before, on the host.
+Each decision is logged to the "neuroflow.training" logger (level INFO).
+"""
+import logging
+
+from neuroflow import backend, settings
+from neuroflow.training.data import ArrayBatches
+from neuroflow.utils import nest
+
+logger = logging.getLogger("neuroflow.training")
+
+
+class DeviceArrayBatches(ArrayBatches):
+    """The batches of an ArrayBatches whose arrays were moved to the device, cut there.
+
+    Args:
+        batches: the host ArrayBatches (its arrays, batch size, shuffling and steps are taken over).
+    """
+
+    def __init__(self, batches):
+        self.__dict__.update(batches.__dict__)
+        self.x, self.y, self.sample_weight = (nest.map_structure(backend.to_device, part) if part is not None else None
+                                              for part in (batches.x, batches.y, batches.sample_weight))
+
+    def epoch_order(self):
+        """The host's permutation (the same draws as on NumPy), moved to the device in one copy."""
+        order = super().epoch_order()
+        return None if order is None else backend.to_device(order)
+
+
+class DeviceBudget:
+    """The device memory one fit / evaluate / predict may fill with its arrays, measured once at its start.
+
+    Args:
+        what: 'fit', 'evaluate' or 'predict', for the log.
+    """
+
+    def __init__(self, what):
+        self.what = what
+        free = backend.device_free_memory() if backend.on_device() else None
+        self.free = free
+        self.left = 0 if free is None else int(free * settings.device_data_fraction)
+
+    def place(self, batches, name="the data"):
+        """`batches` moved to the device when they fit in what is left of the budget, else as they are.
+
+        Only in-memory arrays (ArrayBatches) move; on NumPy, and for generators, nothing changes.
+        """
+        if self.free is None or type(batches) is not ArrayBatches:
+            return batches
+        size = batches.nbytes
+        if size > self.left:
+            logger.info("%s: %s (%s) moves to the device batch by batch: over the budget of %s left of %s "
+                        "(set_device_data_fraction(%g) of %s free)", self.what, name, _size(size), _size(self.left),
+                        _size(self.free * settings.device_data_fraction), settings.device_data_fraction,
+                        _size(self.free))
+            return batches
+        self.left -= size
+        logger.info("%s: %s (%s) moved to the device once", self.what, name, _size(size))
+        return DeviceArrayBatches(batches)
+
+
+def _size(nbytes):
+    return f"{nbytes / 2**20:.1f} MiB"
