@@ -157,6 +157,14 @@ def split_validation(x, y, sample_weight, validation_split):
             (take(x, valid), take(y, valid), take(sample_weight, valid)))
 
 
+def validation_arrays(validation_data):
+    """fit's `validation_data` of arrays as (x_val, y_val, sample_weight_val), the weights None when not given."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
+                         "a generator or a PyDataset")
+    return tuple(validation_data) + (None,) * (3 - len(validation_data))
+
+
 def class_weights_to_sample_weights(y, class_weight, whole_data=True):
     """Per-sample weights from {class index: weight}, reading the class from one-hot or integer labels.
 

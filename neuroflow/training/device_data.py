@@ -72,3 +72,9 @@ class DeviceBudget:
 
 def _size(nbytes):
     return f"{nbytes / 2**20:.1f} MiB"
+
+
+def place_for_fit(batches, validation):
+    """fit's training batches, then its validation batches (or None), each moved to the device if it still fits."""
+    budget = DeviceBudget("fit")
+    return budget.place(batches, "the training data"), budget.place(validation, "the validation data")

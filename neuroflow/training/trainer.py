@@ -25,9 +25,8 @@ from neuroflow.distribution import current_replica, replica_for
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
-from neuroflow.training import arguments, interruption, training_state
+from neuroflow.training import arguments, device_data, interruption, training_state
 from neuroflow.training import data as data_module
-from neuroflow.training import device_data
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
 from neuroflow.utils import nest
@@ -282,18 +281,11 @@ class Trainer:
                                            need_targets, class_weight, prepared=True)
         validation_batch_size = validation_batch_size or batch_size
         if validation_data is not None and not data_module.is_batch_source(validation_data):
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
-                                 "a generator or a PyDataset")
-            # Arrays are checked and batched once, for every epoch's validation.
-            x_val, y_val, sw_val = tuple(validation_data) + (None,) * (3 - len(validation_data))
-            validation_data = self._batches(x_val, y_val, sw_val, validation_batch_size, False, validation_steps,
-                                            "evaluate", True)
+            # Arrays are checked and batched once, for every epoch's validation (an ArrayBatches).
+            validation_data = self._batches(*data_module.validation_arrays(validation_data), validation_batch_size,
+                                            False, validation_steps, "evaluate", True)[0]
         # On a device, the arrays that fit move there now, once (training/device_data.py).
-        budget = device_data.DeviceBudget("fit")
-        batches = budget.place(batches, "the training data")
-        if isinstance(validation_data, tuple) and isinstance(validation_data[0], data_module.ArrayBatches):
-            validation_data = (budget.place(validation_data[0], "the validation data"), validation_data[1])
+        batches, validation_data = device_data.place_for_fit(batches, validation_data)
         batches = replica.shard(batches, training=True)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=steps)
@@ -363,11 +355,8 @@ class Trainer:
                 break  # a partial epoch: no validation, no on_epoch_end
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                # Batched arrays (fit's, once), or a generator / PyDataset read afresh each time.
-                batched = isinstance(validation_data, tuple)
-                validation_logs = self._evaluate(None if batched else validation_data, None, validation_batch_size,
-                                                 None, validation_steps, callback_list,
-                                                 batches=validation_data if batched else None)
+                validation_logs = self._evaluate(validation_data, None, validation_batch_size, None, validation_steps,
+                                                 callback_list)
                 epoch_logs.update({f"val_{key}": value for key, value in validation_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
@@ -413,15 +402,15 @@ class Trainer:
             logs = self._evaluate(x, y, batch_size, sample_weight, steps, None, callbacks, verbose)
         return self._logs_as_result(logs, return_dict)
 
-    def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0, batches=None):
-        """evaluate's loop, also run by fit on its validation data with fit's callbacks; returns the logs.
-
-        `batches`: (batches, count) that fit made of its validation arrays, instead of x / y / sample_weight.
-        """
-        if batches is None:
-            batches = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
-            batches = (device_data.DeviceBudget("evaluate").place(batches[0]), batches[1])
-        batches, count = current_replica(self).shard(batches[0]), batches[1]
+    def _evaluate(self, x, y, batch_size, sample_weight, steps, callback_list, callbacks=None, verbose=0):
+        """evaluate's loop, also run by fit on its validation data (batched once: an ArrayBatches, or a
+        generator / PyDataset) with fit's callbacks; returns the logs."""
+        if isinstance(x, data_module.ArrayBatches):
+            batches, count = x, len(x)
+        else:
+            batches, count = self._batches(x, y, sample_weight, batch_size or 32, False, steps, "evaluate", True)
+            batches = device_data.DeviceBudget("evaluate").place(batches)
+        batches = current_replica(self).shard(batches)
         callback_list = callback_list or CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                       verbose=verbose, epochs=1, steps=count)
         self.reset_metrics()

@@ -27,6 +27,31 @@ def test_explicit_copies_work_and_are_counted():
     assert device_standin.transfers.count == 4
 
 
+def test_copies_to_the_device_are_counted_with_their_bytes():
+    device_standin.reset_counters()
+    array = xp.asarray(numpy.arange(4.0))  # 32 bytes over
+    xp.array([1, 2, 3])  # a list: 3 int64s, 24 bytes
+    xp.asarray(array)  # already there: no copy
+    xp.zeros(5) + 2.0  # made there; a Python scalar is a kernel argument, not a copy
+    array[numpy.array([0, 1])]  # CuPy moves a NumPy index array over
+    array[...] = numpy.zeros(4)  # and a NumPy value
+    assert device_standin.host_to_device.count == 4
+    assert device_standin.host_to_device.bytes == 32 + 24 + 16 + 32
+    assert device_standin.device_to_host.count == 0
+    array.get()
+    assert device_standin.device_to_host.count == 1 and device_standin.device_to_host.bytes == 32
+    assert device_standin.transfers is device_standin.device_to_host
+
+
+def test_the_free_memory_figure_is_what_the_tests_set():
+    assert xp.cuda.runtime.memGetInfo() == (16 * 2**30, 32 * 2**30)
+    with device_standin.free_memory(1000):
+        assert xp.cuda.runtime.memGetInfo()[0] == 1000
+        with use_standin():
+            assert backend.device_free_memory() == 1000  # the stand-in has no memory pool to add
+    assert xp.cuda.runtime.memGetInfo()[0] == 16 * 2**30
+
+
 def test_host_arrays_given_to_device_functions_are_refused():
     array = xp.asarray(numpy.ones(3))
     with pytest.raises(TypeError, match="NumPy array given to the device"):
