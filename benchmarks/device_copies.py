@@ -13,7 +13,7 @@ of the whole counted fit.
 import numpy
 
 import neuroflow
-from neuroflow import layers
+from neuroflow import layers, ops
 from neuroflow.testing import device_standin
 
 SAMPLES, BATCH, EPOCHS = 64, 8, 2
@@ -44,8 +44,24 @@ def _recurrent_dropout():
         numpy.random.default_rng(7).integers(0, 20, size=(SAMPLES, 6))
 
 
+class _Sampling(layers.Layer):
+    """A VAE's sampling layer as Keras' example writes it: a `neuroflow.random` draw from the layer's SeedGenerator."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = neuroflow.random.SeedGenerator(1337)
+
+    def call(self, inputs):
+        return inputs + neuroflow.random.normal(shape=ops.shape(inputs), seed=self.seed_generator)
+
+
+def _sampling():
+    return neuroflow.Sequential([layers.Input((8,)), layers.Dense(8), _Sampling(), layers.Dense(3)]), \
+        numpy.random.default_rng(7).normal(size=(SAMPLES, 8)).astype("float32")
+
+
 MODELS = {"mlp": _mlp, "convnet+dropout": _convnet_dropout, "noise layers": _noise_layers,
-          "lstm/gru+dropout": _recurrent_dropout}
+          "lstm/gru+dropout": _recurrent_dropout, "seeded draw (vae)": _sampling}
 
 
 def count(make, free_bytes, shuffle=True):

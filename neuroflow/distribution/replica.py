@@ -163,7 +163,7 @@ class Replica:
                              f"not match rank 0's {len(values)} ({what}); every process must build the same model "
                              "and compile it the same way before fit")
         for variable, value in zip(variables, values):
-            variable.value[...] = backend.xp.asarray(value)
+            variable.assign(value)  # (through assign: a SeedGenerator's state keeps its host copy)
 
     def _average_non_trainable(self, model):
         """Moving statistics (BatchNormalization's) that each rank updated on its own rows, averaged."""

@@ -10,9 +10,14 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op
 
 # numpy here works on host data (tests/test_backend_seam.py):
-HOST_NUMPY = "dropout's mask is drawn by the host generator (the layer's stream), then moved once per call"
+HOST_NUMPY = "dropout's mask is drawn by the host generator (the layer's stream), then moved once per call, as booleans"
 
 dropout = Op("dropout")
+
+
+def _on_device(keep):
+    """A host mask of booleans on the backend's device (on NumPy, as it is)."""
+    return backend.xp.asarray(keep)
 
 
 @dropout.forward
@@ -25,8 +30,9 @@ def _(x, rate=0.5, noise_shape=None, generator=None):
     if noise_shape is not None and None in noise_shape:  # Keras' None entries take x's size (a placeholder's batch)
         noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = generator.random(x.shape if noise_shape is None else noise_shape, dtype=numpy.float32) >= rate
-    # The mask is built in NumPy (the generator's home), then moved to the backend's device.
-    mask = backend.xp.asarray(keep.astype(x.dtype) * numpy.asarray(1.0 / (1.0 - rate), dtype=x.dtype))
+    # Drawn in NumPy (the generator's home); the booleans move to the device (a byte each, not a
+    # float), where the multiplier is made: the same 0 / scale values as on the host.
+    mask = _on_device(keep).astype(x.dtype) * x.dtype.type(1.0 / (1.0 - rate))
     return x * mask, mask
 
 
@@ -74,7 +80,7 @@ def _(reference, shape=(), rate=0.5, generator=None):
     0 with probability `rate`, else 1 / (1 - rate). A constant for the tape (no vjp); recurrent
     layers hand it to their fused op, which applies it at every step."""
     keep = generator.random((reference.shape[0],) + tuple(shape), dtype=numpy.float32) >= rate
-    return backend.xp.asarray(keep.astype(reference.dtype) / reference.dtype.type(1.0 - rate)), None
+    return _on_device(keep).astype(reference.dtype) / reference.dtype.type(1.0 - rate), None
 
 
 alpha_dropout = Op("alpha_dropout")
@@ -101,10 +107,10 @@ def _(x, rate=0.5, noise_shape=None, generator=None):
     alpha_p = -SELU_SCALE * SELU_ALPHA
     a = ((1.0 - rate) * (1.0 + rate * alpha_p ** 2)) ** -0.5
     b = -a * alpha_p * rate
-    keep = keep.astype(x.dtype)
+    keep = _on_device(keep).astype(x.dtype)  # one copy of booleans; the multiplier and offset are made there
     # Per-element multiplier and offset: out = x * (a * keep) + (a * alpha' * (1 - keep) + b).
-    scale = backend.xp.asarray(keep * x.dtype.type(a))
-    offset = backend.xp.asarray((1.0 - keep) * x.dtype.type(a * alpha_p) + x.dtype.type(b))
+    scale = keep * x.dtype.type(a)
+    offset = (1.0 - keep) * x.dtype.type(a * alpha_p) + x.dtype.type(b)
     return x * scale + offset, scale
 
 

@@ -14,7 +14,7 @@ import numbers
 import numpy
 
 from neuroflow import backend, seeding
-from neuroflow.engine.tensor import Variable
+from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.utils.naming import unique_name
 
 HOST_NUMPY = "the seed state and its NumPy stream live on the host"  # numpy here works on host data (tests/test_backend_seam.py)
@@ -46,23 +46,23 @@ class SeedGenerator:
         self._initial_seed = seed
         self.seed = seed
         value = seeding.make_seed() if seed is None else int(seed)
-        self.state = Variable(numpy.array([value, 0], dtype="int64"), dtype="int64", trainable=False,
-                              name="seed_generator_state")
+        self.state = SeedState(numpy.array([value, 0], dtype="int64"))
         self.state.path = f"{self.name}/seed_generator_state"
         self.rng = numpy.random.default_rng(value)
 
     def next(self, ordered=True):
-        """Returns the current state (a copy) and advances it.
+        """Returns the current state (a copy, an array of the backend) and advances it.
 
         Args:
             ordered: True (default) counts the second entry up by one; False scrambles both entries
                 as Keras does ((state + 1) * 5387 % 933199).
         """
-        current = self.state.value.copy()
-        if ordered:
-            self.state.assign(current + backend.to_device(numpy.array([0, 1], dtype=current.dtype)))
-        else:
-            self.state.assign((current + 1) * 5387 % 933199)
+        return backend.to_device(self.next_on_host(ordered))
+
+    def next_on_host(self, ordered=True):
+        """`next()` as a NumPy array: the state the host's generators seed from, without reading the device."""
+        current = self.state.host_value()
+        self.state.assign(current + numpy.array([0, 1], dtype=current.dtype) if ordered else (current + 1) * 5387 % 933199)
         return current
 
     def get_config(self):
@@ -73,7 +73,43 @@ class SeedGenerator:
         return cls(**config)
 
     def __repr__(self):
-        return f"<SeedGenerator name={self.name}, state={self.state.value.tolist()}>"
+        return f"<SeedGenerator name={self.name}, state={self.state.host_value().tolist()}>"
+
+
+class SeedState(Variable):
+    """A SeedGenerator's state: a non-trainable int64 Variable [seed, counter], with a host copy.
+
+    Every draw seeds a NumPy generator from the state, on the host. On a device, reading the state
+    back at each draw would make the host wait for the device; instead `assign` keeps the host copy
+    of what it writes (a host value; a device value is read back once, at the next draw). Code that
+    writes `state.value` in place, bypassing `assign`, must call `assign` instead.
+    """
+
+    __slots__ = ("_host",)
+
+    def __init__(self, value):
+        super().__init__(value, dtype="int64", trainable=False, name="seed_generator_state")
+        self._host = numpy.array(value, dtype="int64")
+
+    def assign(self, value):
+        super().assign(value)
+        host = value.value if isinstance(value, Tensor) else value
+        self._host = numpy.array(host, dtype="int64").reshape(self.shape) if isinstance(host, numpy.ndarray) else None
+        return self
+
+    def assign_add(self, delta):
+        self._host = None
+        return super().assign_add(delta)
+
+    def assign_sub(self, delta):
+        self._host = None
+        return super().assign_sub(delta)
+
+    def host_value(self):
+        """The state as a NumPy array (a copy), read from the device only after a device value was assigned."""
+        if self._host is None:
+            self._host = backend.to_numpy(self.value).astype("int64")
+        return self._host.copy()
 
 
 def draw_generator(seed):
@@ -86,7 +122,7 @@ def draw_generator(seed):
     if seed is None:
         return seeding.generator()
     if isinstance(seed, SeedGenerator):
-        return numpy.random.default_rng([int(v) % 2**63 for v in seed.next()])
+        return numpy.random.default_rng([int(v) % 2**63 for v in seed.next_on_host()])
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         return numpy.random.default_rng(int(seed) % 2**63)
     raise ValueError("Argument `seed` must be either an integer or an instance of `SeedGenerator`. "

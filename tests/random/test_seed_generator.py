@@ -5,6 +5,7 @@ import pytest
 import neuroflow as nf
 from neuroflow import backend, random
 from neuroflow.random import SeedGenerator
+from neuroflow.testing import device_standin
 
 
 def test_state_and_next():
@@ -96,3 +97,43 @@ def test_builtin_dropout_layer_still_uses_its_stream():
     again = nf.layers.Dropout(0.5, seed=3)
     np.testing.assert_array_equal(layer(x, training=True).numpy(), again(x, training=True).numpy())
     assert layer.variables == [layer.seed_generator.state]
+
+
+
+@pytest.fixture
+def on_numpy():
+    """NumPy for the test's host run, whatever NEUROFLOW_TEST_DEVICE chose; the suite's backend after."""
+    previous = backend.backend()
+    backend.set_backend("numpy")
+    yield
+    if previous == "standin":
+        backend.use_array_module("standin", device_standin.module)
+    else:
+        backend.set_backend(previous)
+
+
+def test_a_draw_on_the_device_reads_nothing_back_and_equals_numpy(on_numpy):
+    host_generator = SeedGenerator(11)
+    host = [random.normal((3,), seed=host_generator).numpy() for _ in range(3)]
+    with device_standin.use_standin():
+        generator = SeedGenerator(11)
+        device_standin.reset_counters()
+        values = [random.normal((3,), seed=generator) for _ in range(3)]
+        # The state's host copy seeds the draws: no copy back (a wait for the device) per draw.
+        assert device_standin.device_to_host.count == 0
+        assert device_standin.host_to_device.count == 3 * 2  # the new state and the values, per draw
+        assert [backend.to_numpy(v.value).tolist() for v in values] == [h.tolist() for h in host]
+        assert backend.to_numpy(generator.state.value).tolist() == [11, 3]
+        # A state assigned from the host (a restore) is the host copy at once ...
+        generator.state.assign(np.array([11, 1]))
+        device_standin.reset_counters()
+        np.testing.assert_array_equal(random.normal((3,), seed=generator).numpy(), host[1])
+        assert device_standin.device_to_host.count == 1  # .numpy() above, nothing for the draw
+        # ... one from the device is read back once, at the next draw.
+        generator.state.assign(backend.xp.asarray(np.array([11, 2])))
+        device_standin.reset_counters()
+        drawn = random.normal((3,), seed=generator)
+        assert device_standin.device_to_host.count == 1
+        np.testing.assert_array_equal(drawn.numpy(), host[2])
+        generator.state.assign_add(backend.xp.asarray(np.array([0, -3])))
+        assert generator.state.host_value().tolist() == [11, 0]
