@@ -5,6 +5,8 @@ labels (any nonzero label is positive), as Keras does. The counts for all thresh
 sort: a prediction above the first k sorted thresholds adds to those k counts, so a histogram over
 k followed by a reversed cumulative sum gives every threshold's count at once.
 """
+import functools
+
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
 from neuroflow.metrics.metric import Metric, squeeze_or_expand, to_array
@@ -15,6 +17,13 @@ def _divide_no_nan(numerator, denominator):
     xp = backend.xp
     safe = xp.where(denominator == 0, 1, denominator)
     return xp.where(denominator == 0, 0, numerator / safe)
+
+
+@functools.lru_cache(maxsize=64)
+def _threshold_array(backend_name, values):
+    """A metric's thresholds as a float64 array of the backend `backend_name`, made once (on a device: copied once,
+    not at every update). Never written to: confusion_counts only reads it."""
+    return backend.xp.asarray(values, dtype="float64")
 
 
 def _thresholds_list(thresholds, default):
@@ -38,10 +47,13 @@ def _prepare(name, y_true, y_pred, sample_weight, check_range=True, top_k=None, 
     if y_true.shape != y_pred.shape:
         raise ValueError(f"{name} expects y_true and y_pred of the same shape, got y_true "
                          f"{shape_text(y_true.shape)} and y_pred {shape_text(y_pred.shape)}")
-    if check_range and y_pred.size and (float(y_pred.min()) < 0 or float(y_pred.max()) > 1):
-        raise ValueError(f"{name} expects predictions in [0, 1] (probabilities), got values in "
-                         f"[{float(y_pred.min()):.4g}, {float(y_pred.max()):.4g}]; apply a sigmoid to logits "
-                         "(or, for AUC, pass from_logits=True)")
+    if check_range and y_pred.size:
+        def out_of_range(y_pred=y_pred):
+            raise ValueError(f"{name} expects predictions in [0, 1] (probabilities), got values in "
+                             f"[{float(y_pred.min()):.4g}, {float(y_pred.max()):.4g}]; apply a sigmoid to logits "
+                             "(or, for AUC, pass from_logits=True)")
+        # Inside a step on a device, checked with the step's one copy to the host (backend.check_later).
+        backend.check_later(xp.logical_or(y_pred.min() < 0, y_pred.max() > 1), out_of_range)
     if top_k is not None:
         # Keep each row's k largest scores; the rest can never exceed a threshold.
         # Ties go to the lower index, as top-k selection does in Keras.
@@ -79,7 +91,10 @@ def confusion_counts(labels, predictions, weights, thresholds):
         Four float64 arrays of shape (len(thresholds),).
     """
     xp = backend.xp
-    thresholds = xp.asarray(thresholds, dtype="float64")
+    if isinstance(thresholds, (list, tuple)):
+        thresholds = _threshold_array(backend.backend(), tuple(thresholds))
+    else:
+        thresholds = xp.asarray(thresholds, dtype="float64")
     order = xp.argsort(thresholds)
     sorted_thresholds = thresholds[order]
     labels, predictions, weights = labels.reshape(-1), predictions.reshape(-1), weights.reshape(-1)

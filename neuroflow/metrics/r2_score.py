@@ -54,7 +54,9 @@ class R2Score(Metric):
         y_true, y_pred = squeeze_or_expand(to_array(y_true, self.dtype), to_array(y_pred, self.dtype))
         if not self._built:
             self._build(y_true.shape, y_pred.shape)
-        weights = xp.asarray(1.0 if sample_weight is None else to_array(sample_weight), dtype=self.dtype)
+        # ones(()) is made on the device; asarray(1.0) would copy a scalar over at every update.
+        weights = xp.ones((), dtype=self.dtype) if sample_weight is None else xp.asarray(to_array(sample_weight),
+                                                                                             dtype=self.dtype)
         if weights.ndim == 1:
             weights = weights[:, None]
         weights = xp.broadcast_to(weights, y_true.shape)

@@ -4,7 +4,19 @@ from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
 def _rms(x):
-    return float(backend.xp.sqrt((x * x).mean()))
+    """sqrt(mean(x^2)): a Python float on the host; on a device a 0-d float64 array (no wait to read it)."""
+    rms = backend.xp.sqrt((x * x).mean())
+    return rms.astype("float64") if backend.on_device() else float(rms)
+
+
+def _at_least(floor, value):
+    """max(floor, value) as Python's max gives it (NaN yields the floor), for a float or a 0-d device array."""
+    return max(floor, value) if isinstance(value, float) else backend.xp.fmax(value, floor)
+
+
+def _in_dtype(factor, dtype):
+    """A Python float as it is (NumPy casts it to the array's dtype); a 0-d device array cast to `dtype` likewise."""
+    return factor if isinstance(factor, float) else factor.astype(dtype)
 
 
 class Adafactor(Optimizer):
@@ -65,7 +77,7 @@ class Adafactor(Optimizer):
         step = self.iterations + 1
         moments = self._factored[id(variable)]
         rho = min(float(learning_rate), 1.0 / step ** 0.5)
-        alpha = max(self.epsilon_2, _rms(variable.value)) * rho
+        alpha = _at_least(self.epsilon_2, _rms(variable.value)) * rho
         regulated = gradient * gradient + self.epsilon_1
         beta = 1.0 - step ** self.beta_2_decay
         v = moments["v"].value
@@ -77,8 +89,8 @@ class Adafactor(Optimizer):
         else:
             v[...] = beta * v + (1 - beta) * regulated
         update = gradient / xp.sqrt(v)
-        update /= max(1.0, _rms(update) / self.clip_threshold)
-        variable.value -= alpha * update
+        update /= _in_dtype(_at_least(1.0, _rms(update) / self.clip_threshold), update.dtype)
+        variable.value -= _in_dtype(alpha, update.dtype) * update
 
     def get_config(self):
         config = super().get_config()

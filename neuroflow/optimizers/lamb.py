@@ -47,10 +47,18 @@ class Lamb(Optimizer):
         v += (gradient * gradient - v) * (1 - self.beta_2)
         update = m / (1 - self.beta_1 ** step)
         update /= xp.sqrt(v / (1 - self.beta_2 ** step)) + self.epsilon
-        weight_norm = float(xp.sqrt((variable.value * variable.value).sum()))
-        update_norm = float(xp.sqrt((update * update).sum()))
-        ratio = weight_norm / update_norm if weight_norm > 0 and update_norm > 0 else 1.0   # the trust ratio
-        variable.value -= (ratio * learning_rate) * update
+        weight_norm = xp.sqrt((variable.value * variable.value).sum())
+        update_norm = xp.sqrt((update * update).sum())
+        if not backend.on_device():
+            weight_norm, update_norm = float(weight_norm), float(update_norm)
+            ratio = weight_norm / update_norm if weight_norm > 0 and update_norm > 0 else 1.0   # the trust ratio
+            variable.value -= (ratio * learning_rate) * update
+            return
+        # On a device the same ratio in float64, without waiting to read the norms back.
+        weight_norm, update_norm = weight_norm.astype("float64"), update_norm.astype("float64")
+        usable = (weight_norm > 0) & (update_norm > 0)
+        ratio = xp.where(usable, weight_norm / xp.where(usable, update_norm, 1.0), 1.0)
+        variable.value -= (ratio * learning_rate).astype(update.dtype) * update
 
     def get_config(self):
         config = super().get_config()

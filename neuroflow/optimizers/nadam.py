@@ -4,6 +4,11 @@ from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
+def _in_dtype(factor, dtype):
+    """A Python float as it is (NumPy casts it to the array's dtype); a 0-d device array cast to `dtype` likewise."""
+    return factor if isinstance(factor, float) else factor.astype(dtype)
+
+
 class Nadam(Optimizer):
     """Nadam (Dozat, 2015), as Keras 3 implements it, with the momentum schedule
     `mu_t = beta_1 * (1 - 0.5 * 0.96**t)`.
@@ -57,7 +62,9 @@ class Nadam(Optimizer):
         step = self.iterations + 1
         u_t = self._momentum_schedule(step)              # mu_t
         u_t_1 = self._momentum_schedule(step + 1)        # mu_{t+1}
-        u_product_t = float(self._u_product.value)       # prod_{i<=t} mu_i
+        # prod_{i<=t} mu_i: a Python float on the host; on a device a 0-d float64 array, so that the
+        # step does not wait to read it back (the factors below then round as Python's floats do).
+        u_product_t = float(self._u_product.value) if not backend.on_device() else self._u_product.value.astype("float64")
         u_product_t_1 = u_product_t * u_t_1              # prod_{i<=t+1} mu_i
         beta_2_power = self.beta_2 ** step
         m = self._slot(variable, "momentum")
@@ -65,8 +72,8 @@ class Nadam(Optimizer):
         m += (gradient - m) * (1 - self.beta_1)
         v += (xp.square(gradient) - v) * (1 - self.beta_2)
         # Nesterov look-ahead: the next step's momentum on m plus the current gradient's share.
-        m_hat = m * (u_t_1 / (1 - u_product_t_1))
-        m_hat += gradient * ((1 - u_t) / (1 - u_product_t))
+        m_hat = m * _in_dtype(u_t_1 / (1 - u_product_t_1), m.dtype)
+        m_hat += gradient * _in_dtype((1 - u_t) / (1 - u_product_t), m.dtype)
         denominator = xp.sqrt(v / (1 - beta_2_power))   # sqrt(v_hat)
         denominator += self.epsilon
         m_hat *= learning_rate

@@ -256,3 +256,34 @@ def test_a_training_step_copies_to_the_host_only_for_its_logs(make):
         steps = len(x) // 8
         # One copy of the logs per step, nothing per op.
         assert device_standin.transfers.count == steps, device_standin.transfers.count
+
+
+# Optimizers whose step reads a norm or a scalar state: on a device they keep it there (no copy per variable).
+NORM_READING = {
+    "nadam": lambda: neuroflow.optimizers.Nadam(0.01),
+    "adafactor": lambda: neuroflow.optimizers.Adafactor(0.05, clip_threshold=0.1),
+    "lamb": lambda: neuroflow.optimizers.Lamb(0.01),
+    "clipnorm": lambda: neuroflow.optimizers.SGD(0.1, momentum=0.9, nesterov=True, clipnorm=0.05),
+    "global_clipnorm": lambda: neuroflow.optimizers.Adam(0.01, global_clipnorm=0.1),
+    "global_clipnorm unclipped": lambda: neuroflow.optimizers.Adam(0.01, global_clipnorm=1e4),
+}
+
+
+@pytest.mark.parametrize("name", list(NORM_READING))
+def test_optimizers_reading_norms_copy_nothing_back_per_step_and_equal_numpy(name, device):
+    x, y = _data(9)
+    x = x * 3  # gradients large enough to be clipped
+
+    def run():
+        # tanh: no dead units, whose all-zero gradients make Adafactor's factored moment underflow to 0 / 0.
+        model = neuroflow.Sequential([layers.Input((8,)), layers.Dense(6, activation="tanh"), layers.Dense(3)])
+        return _fit(model, x, y, optimizer=NORM_READING[name](), loss="sparse_categorical_crossentropy")
+
+    host, on_device = _on_both(run, device)
+    _assert_same(host, on_device, device)
+    if device == "standin":
+        with use_standin():
+            model = on_device[2]
+            device_standin.transfers.reset()
+            model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+            assert device_standin.transfers.count == len(x) // 8  # the logs' copy per step, nothing per variable
