@@ -78,3 +78,39 @@ def place_for_fit(batches, validation):
     """fit's training batches, then its validation batches (or None), each moved to the device if it still fits."""
     budget = DeviceBudget("fit")
     return budget.place(batches, "the training data"), budget.place(validation, "the validation data")
+
+
+class PredictOutputs:
+    """predict's outputs batch by batch, for the host: kept on the device and copied once at the end
+    when the first batch's outputs times the number of batches fit what is left of the budget
+    (one wait for the device per output instead of one per batch), else copied batch by batch.
+
+    Args:
+        budget: predict's DeviceBudget (what its inputs left).
+        steps: the number of batches (None when unknown: a generator's).
+    """
+
+    def __init__(self, budget, steps):
+        self.budget, self.steps = budget, steps
+        self.batches = []
+        self.keep = None  # decided at the first batch
+
+    def add(self, arrays):
+        """One batch's flat outputs (arrays of the backend)."""
+        if self.keep is None:
+            batched = self.budget.free is not None and self.steps and all(getattr(array, "ndim", 0) for array in arrays)
+            self.keep = bool(batched and sum(int(array.nbytes) for array in arrays) * self.steps <= self.budget.left)
+        self.batches.append(arrays if self.keep else [backend.to_numpy(array) for array in arrays])
+
+    def on_host(self):
+        """Per batch, the flat outputs as NumPy arrays."""
+        if not self.keep or not self.batches:
+            return self.batches
+        columns = []
+        for parts in zip(*self.batches):  # each output: its batches joined on the device, one copy
+            joined = backend.to_numpy(backend.xp.concatenate(parts, axis=0))
+            starts = [0]
+            for part in parts:
+                starts.append(starts[-1] + len(part))
+            columns.append([joined[start:stop] for start, stop in zip(starts, starts[1:])])
+        return [list(batch) for batch in zip(*columns)]

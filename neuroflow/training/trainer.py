@@ -441,19 +441,19 @@ class Trainer:
     def _predict_batches(self, x, batch_size, verbose, steps, callbacks):
         """predict's loop: per batch, the flat outputs as NumPy arrays; and the last batch's outputs."""
         batches, count = self._batches(x, None, None, batch_size or 32, False, steps, "predict", False)
-        batches = current_replica(self).shard(device_data.DeviceBudget("predict").place(batches))
+        budget = device_data.DeviceBudget("predict")
+        batches = current_replica(self).shard(budget.place(batches))
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=count)
         callback_list.on_predict_begin()
-        outputs = []
+        outputs = device_data.PredictOutputs(budget, count)  # on a device, copied to the host once when they fit
         for step, (batch_x, _, _) in enumerate(batches):
             callback_list.on_predict_batch_begin(step)
             batch_outputs = self.predict_step(batch_x)
-            outputs.append([backend.to_numpy(o.value if isinstance(o, Tensor) else o)
-                            for o in nest.flatten(batch_outputs)])
+            outputs.add([o.value if isinstance(o, Tensor) else o for o in nest.flatten(batch_outputs)])
             callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
         callback_list.on_predict_end()
-        return outputs, (batch_outputs if outputs else None)
+        return outputs.on_host(), (batch_outputs if outputs.batches else None)
 
     # ---- one batch ---------------------------------------------------------------------------
 

@@ -182,6 +182,31 @@ def test_evaluate_and_predict_move_their_arrays_once():
             assert device_standin.host_to_device.count == N // 8
 
 
+def _two_outputs():
+    inputs = layers.Input((FEATURES,))
+    hidden = layers.Dense(4, activation="relu")(inputs)
+    return neuroflow.Model(inputs, {"scores": layers.Dense(CLASSES)(hidden), "value": layers.Dense(1)(hidden)})
+
+
+@pytest.mark.parametrize("free_bytes, copies_back", [(ROOMY, 2), (CRAMPED, 2 * 6)], ids=["once", "per batch"])
+def test_predict_copies_its_outputs_back_once_when_they_fit(free_bytes, copies_back):
+    x, _ = _data()
+    neuroflow.set_random_seed(5)
+    host = _two_outputs().predict(x, batch_size=8, verbose=0)
+    with device_standin.use_standin():
+        neuroflow.set_random_seed(5)
+        model = _two_outputs()
+        with device_standin.free_memory(free_bytes):
+            device_standin.reset_counters()
+            on_device = model.predict(x, batch_size=8, verbose=0)
+    # Two outputs: one copy each at the end, or one each per batch of 8 (6 batches).
+    assert device_standin.device_to_host.count == copies_back
+    assert on_device.keys() == host.keys()
+    for key in host:
+        assert type(on_device[key]) is numpy.ndarray
+        numpy.testing.assert_array_equal(on_device[key], host[key])
+
+
 def test_generators_move_batch_by_batch():
     x, y = _data()
 
