@@ -20,10 +20,13 @@ the CPU for mlp_big and convnet.
 
 neuroflow's epoch is `model.fit(..., epochs=1)` (logs copied to the host once per step, as Keras'
 progress bar needs); PyTorch's loop keeps the running loss on the device and synchronises once
-at the epoch's end, the faster way to write it.
+at the epoch's end, the faster way to write it. Both move the whole data set to the GPU once
+(neuroflow does when it fits half the free memory); each row ends with neuroflow's own line on
+where the data went ("... moved to the device once" or "... batch by batch").
 """
 import argparse
 import json
+import logging
 import os
 import pathlib
 import statistics
@@ -82,12 +85,27 @@ def _neuroflow_model(name):
     return model
 
 
+class _Placements(logging.Handler):
+    """Keeps fit's messages on where its data went (neuroflow.training logs them at INFO)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 def run_neuroflow(name, epochs, device, batches=None):
     sys.path.insert(0, str(ROOT))
     import neuroflow
     from neuroflow import backend
 
     neuroflow.config.set_backend(device)
+    placements = _Placements()
+    training_logger = logging.getLogger("neuroflow.training")
+    training_logger.setLevel(logging.INFO)
+    training_logger.addHandler(placements)
     settings = BENCHMARKS[name]
     samples = settings["samples"] if batches is None else batches * settings["batch"]
     x, y = _data(name, samples)
@@ -100,6 +118,8 @@ def run_neuroflow(name, epochs, device, batches=None):
         times.append(time.perf_counter() - start)
     scale = 1.0 if batches is None else -(-settings["samples"] // settings["batch"]) / batches
     result = {"epoch_seconds": [t * scale for t in times[1:]], "device": backend.device_description()}
+    if backend.on_device():  # the first fit's decision: the arrays moved once, or batch by batch
+        result["data"] = placements.messages[0] if placements.messages else "no placement logged"
     if device == "cupy":
         result["peak_gpu_bytes"] = int(backend.xp.get_default_memory_pool().total_bytes())
     return result
@@ -144,7 +164,7 @@ def run_torch(name, epochs):
     x, y = _data(name, settings["samples"])
     if name == "convnet":
         x = x.transpose(0, 3, 1, 2).copy()  # NCHW, PyTorch's layout
-    # The whole data set moved once, as neuroflow moves each batch: the fairer side for PyTorch.
+    # The whole data set moved once, as neuroflow does when it fits the device (training/device_data.py).
     inputs = torch.from_numpy(x).to(device)
     targets = torch.from_numpy(y).to(device)
     targets = targets.float() if name == "lstm" else targets.long()
@@ -250,7 +270,8 @@ def _line(name, row):
     if "speedup_over_cpu" in row:
         parts.append(f"GPU speedup {row['speedup_over_cpu']:.1f}x")
     device = row["neuroflow"].get("device") or row["torch"].get("device")
-    return " | ".join(parts) + (f" | {device}" if device else "")
+    data = row["neuroflow"].get("data")
+    return " | ".join(parts) + (f" | {device}" if device else "") + (f" | data: {data}" if data else "")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 #     OUT=/some/folder bash benchmarks/gpu_check.sh        # from the repository root; about 8 minutes
 #
 # Installs nothing. Writes under $OUT (default ./gpu_check_out):
-#   environment.txt   nvidia-smi, Python, NumPy, CuPy, PyTorch versions, neuroflow's device line
+#   environment.txt   nvidia-smi, Python, NumPy, CuPy, PyTorch versions, neuroflow's device line, and whether a
+#                     small fit's arrays went to the device once ("neuroflow.training: fit: ... moved to the device once")
 #   parity.txt        tests/training/test_on_device.py on CuPy: CPU-vs-GPU losses and weights (float32 tolerance)
 #   benchmark.txt     benchmarks/gpu.py's table (neuroflow-cupy vs PyTorch CUDA eager, neuroflow-CPU)
 #   benchmark.json    the same figures as JSON
@@ -53,6 +54,16 @@ except Exception as error:
 import neuroflow
 neuroflow.config.set_backend("cupy")
 print("neuroflow", neuroflow.backend.device_description(), neuroflow.config.list_devices())
+# Whether fit's arrays go to the device once (training/device_data.py logs it): expect "... moved to the device once".
+import logging
+import numpy
+logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+logging.getLogger("neuroflow.training").setLevel(logging.INFO)
+print("device free memory:", neuroflow.backend.device_free_memory(), "bytes; fraction", neuroflow.config.device_data_fraction())
+model = neuroflow.Sequential([neuroflow.layers.Input((8,)), neuroflow.layers.Dense(3)])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(numpy.zeros((256, 8), "float32"), numpy.zeros(256, "int64"), epochs=2, batch_size=32, verbose=0,
+          validation_split=0.25)
 EOF
 } > "$OUT/environment.txt" 2>&1
 
@@ -67,4 +78,7 @@ phase benchmark "$BENCHMARK_LIMIT" "$PYTHON" benchmarks/gpu.py --epochs 2 --cpu-
 phase suite "$SUITE_LIMIT" env NEUROFLOW_BACKEND=cupy "$PYTHON" -m pytest -q -o addopts="" -p no:cacheprovider -rfE \
     --durations=15 tests
 
+# Where each benchmark's data went (the benchmark rows end with neuroflow's own line on it).
+{ grep -h "neuroflow.training:" "$OUT/environment.txt"; grep -ho "^[a-z_]* .*| data: .*" "$OUT/benchmark.txt" 2>/dev/null \
+    | sed 's/^\([a-z_]*\) .*| data: /\1 data: /'; } >> "$OUT/summary.txt"
 cat "$OUT/summary.txt"

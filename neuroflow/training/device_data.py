@@ -71,7 +71,10 @@ class DeviceBudget:
 
 
 def _size(nbytes):
-    return f"{nbytes / 2**20:.1f} MiB"
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{int(nbytes)} bytes"
 
 
 def place_for_fit(batches, validation):

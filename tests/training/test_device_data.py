@@ -150,8 +150,8 @@ def test_validation_arrays_move_once_for_every_epoch(caplog):
     # Training x, y and validation x, y once; one Dropout mask per training step (36 / 8: 5 steps); none in validation.
     assert device_standin.host_to_device.count == 4 + 3 * 5
     messages = [record.getMessage() for record in caplog.records if record.name == "neuroflow.training"]
-    assert "fit: the training data (0.0 MiB) moved to the device once" in messages
-    assert "fit: the validation data (0.0 MiB) moved to the device once" in messages
+    assert "fit: the training data (1.1 KiB) moved to the device once" in messages
+    assert "fit: the validation data (384 bytes) moved to the device once" in messages
 
 
 def test_the_validation_data_waits_its_turn_when_only_the_training_data_fits(caplog):
@@ -161,8 +161,8 @@ def test_the_validation_data_waits_its_turn_when_only_the_training_data_fits(cap
             device_standin.free_memory(2 * training_bytes):  # half of it: the training data exactly
         _classifier().fit(x, y, epochs=1, batch_size=8, verbose=0, validation_split=0.25)
     messages = " | ".join(record.getMessage() for record in caplog.records)
-    assert "fit: the training data (0.0 MiB) moved to the device once" in messages
-    assert "fit: the validation data (0.0 MiB) moves to the device batch by batch: over the budget" in messages
+    assert "fit: the training data (1.1 KiB) moved to the device once" in messages
+    assert "fit: the validation data (384 bytes) moves to the device batch by batch: over the budget of 0 bytes left of 1.1 KiB (set_device_data_fraction(0.5) of 2.2 KiB free)" in messages
 
 
 def test_evaluate_and_predict_move_their_arrays_once():
