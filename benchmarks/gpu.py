@@ -18,11 +18,12 @@ epoch seconds, neuroflow / PyTorch, peak GPU memory (CuPy's pool total / torch's
 and with --cpu-batches neuroflow-CPU / neuroflow-GPU. Targets: every ratio <= 1.0, and >= 10x over
 the CPU for mlp_big and convnet.
 
-neuroflow's epoch is `model.fit(..., epochs=1)` (logs copied to the host once per step, as Keras'
-progress bar needs); PyTorch's loop keeps the running loss on the device and synchronises once
-at the epoch's end, the faster way to write it. Both move the whole data set to the GPU once
-(neuroflow does when it fits half the free memory); each row ends with neuroflow's own line on
-where the data went ("... moved to the device once" or "... batch by batch").
+neuroflow's epochs are those of one `model.fit(..., epochs=N + 1)`, timed by a callback (logs
+copied to the host once per step, as Keras' progress bar needs); PyTorch's loop keeps the running
+loss on the device and synchronises once at the epoch's end, the faster way to write it. Both
+move the whole data set to the GPU once, before the first (untimed) epoch (neuroflow does when
+it fits half the free memory); each row ends with neuroflow's own line on where the data went
+("... moved to the device once" or "... batch by batch").
 """
 import argparse
 import json
@@ -112,10 +113,18 @@ def run_neuroflow(name, epochs, device, batches=None):
     neuroflow.set_random_seed(0)
     model = _neuroflow_model(name)
     times = []
-    for _ in range(epochs + 1):  # the first epoch traces the step and fills the memory pool: not timed
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=settings["batch"], epochs=1, shuffle=True, verbose=0)
-        times.append(time.perf_counter() - start)
+
+    class EpochTimes(neuroflow.callbacks.Callback):
+        """Each epoch's seconds; its end waits for the device (the last step's logs come back)."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+    # One fit, as PyTorch's one loop: the data moves to the device once, before the first epoch; that
+    # epoch traces the step and fills the memory pool, and is not timed.
+    model.fit(x, y, batch_size=settings["batch"], epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[EpochTimes()])
     scale = 1.0 if batches is None else -(-settings["samples"] // settings["batch"]) / batches
     result = {"epoch_seconds": [t * scale for t in times[1:]], "device": backend.device_description()}
     if backend.on_device():  # the first fit's decision: the arrays moved once, or batch by batch
