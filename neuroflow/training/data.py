@@ -14,7 +14,8 @@ from neuroflow.utils import nest
 from neuroflow.utils.py_dataset import PyDataset
 
 # numpy here works on host data (tests/test_backend_seam.py):
-HOST_NUMPY = "checks and slices the host data; each batch moves to the device as it enters the step"
+HOST_NUMPY = ("checks and slices the host data; on a device it moves there once when it fits (device_data.py), "
+              "else each batch as it enters the step")
 
 
 def to_host_array(x, what):
