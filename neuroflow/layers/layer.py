@@ -12,9 +12,9 @@ import inspect
 
 import numpy
 
-from neuroflow import backend, constraints, dtypes, initializers, ops, regularizers
-from neuroflow.dtype_policies.dtype_policy import dtype_policy
-from neuroflow.engine import scopes
+from neuroflow import backend, constraints, dtype_policies, dtypes, initializers, ops, regularizers
+from neuroflow.dtype_policies.dtype_policy import MIXED_POLICIES, DTypePolicy, check_computable, dtype_policy
+from neuroflow.engine import autocast, scopes
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
@@ -80,7 +80,9 @@ class Layer:
     Args:
         trainable: whether the layer's weights are updated by training.
         name: a unique name; by default the snake-cased class name with a counter.
-        dtype: the dtype of the weights and computations (default `backend.floatx()`).
+        dtype: the dtype of the weights and computations, or a dtype policy (a name such as
+            'mixed_float16', a `DTypePolicy` or its serialized dict): float32 weights, float16
+            computations, as in Keras (default: the global policy, else `backend.floatx()`).
         input_shape / input_dim / batch_input_shape / batch_size: the input shape of the first
             layer of a Sequential model, without the batch axis.
         activity_regularizer: a regularizer applied to the layer's output.
@@ -100,8 +102,7 @@ class Layer:
         self._own_weights = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'") \
-            if dtype is not None and not isinstance(dtype, dict) else dtype_policy().variable_dtype
+        self._set_dtype_policy(dtype)
         self.built = False
         self.input_spec = None
         self.supports_masking = False
@@ -115,6 +116,41 @@ class Layer:
         self._input_shape_argument = tuple(input_shape) if input_shape is not None else None
         self._batch_size_argument = batch_size
         self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
+
+    def _set_dtype_policy(self, dtype):
+        """Sets `dtype` (the variables' dtype), `compute_dtype` and the policy from a `dtype` argument.
+
+        A float dtype name is a policy of that dtype for both; a policy (by name, object or
+        serialized dict) can differ, as 'mixed_float16' does. Other dtypes (a lookup layer's
+        'int64') are the layer's dtype as they are.
+        """
+        if dtype is None:
+            policy = dtype_policy()
+        elif isinstance(dtype, DTypePolicy):
+            policy = dtype
+        elif isinstance(dtype, dict):
+            policy = dtype_policies.deserialize(dtype)
+        elif isinstance(dtype, str) and dtype in MIXED_POLICIES:
+            policy = DTypePolicy(dtype)
+        else:
+            policy = None
+        if policy is None:
+            self.dtype = self.compute_dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'")
+        else:
+            check_computable(policy, f"layer '{self.name}'")
+            self.dtype, self.compute_dtype = policy.variable_dtype, policy.compute_dtype
+        # Only a mixed policy is kept: it is what get_config writes instead of the dtype name.
+        self._mixed_policy = policy if policy is not None and policy.is_mixed else None
+
+    @property
+    def dtype_policy(self):
+        """The layer's DTypePolicy (Keras'): its compute and variable dtypes."""
+        return self._mixed_policy or DTypePolicy(self.dtype)
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's variables (float32 under 'mixed_float16')."""
+        return self.dtype
 
     # ---- attribute tracking ------------------------------------------------------------------
 
@@ -171,7 +207,7 @@ class Layer:
     # ---- weights -----------------------------------------------------------------------------
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
-                   constraint=None, name=None, **kwargs):
+                   constraint=None, name=None, autocast=True, **kwargs):
         """Creates a weight Variable owned by this layer.
 
         Args:
@@ -179,6 +215,8 @@ class Layer:
             initializer: name, object or callable; default glorot_uniform for floats.
             regularizer: adds `regularizer(weight)` to the layer's losses.
             constraint: projects the weight after each optimizer update.
+            autocast: whether a mixed-precision call reads it in the compute dtype (Keras'; a
+                BatchNormalization's moving statistics are not).
         """
         dtype = dtype or self.dtype
         if initializer is None:
@@ -188,7 +226,8 @@ class Layer:
         value = initializer(shape, dtype=dtype)
         variable = Variable(value, dtype=dtype, trainable=trainable, name=name or "variable",
                             constraint=constraints.get(constraint) if constraint is not None else None,
-                            regularizer=regularizers.get(regularizer) if regularizer is not None else None)
+                            regularizer=regularizers.get(regularizer) if regularizer is not None else None,
+                            autocast=autocast)
         variable.path = scopes.scoped(f"{self.name}/{variable.name}")
         self._own_weights.append(variable)
         return variable
@@ -197,11 +236,12 @@ class Layer:
                      constraint=None, aggregation="none", overwrite_with_gradient=False, name=None):
         """Keras 3's `add_variable`: `add_weight` with `shape` and `initializer` first.
 
-        `autocast`, `aggregation` and `overwrite_with_gradient` are accepted for Keras compatibility;
-        neuroflow computes in the layer's dtype and trains on one device.
+        `autocast=False` keeps the variable in its own dtype inside a mixed-precision call (Keras').
+        `aggregation` and `overwrite_with_gradient` are accepted for Keras compatibility; neuroflow
+        trains on one device.
         """
         return self.add_weight(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable,
-                               regularizer=regularizer, constraint=constraint, name=name)
+                               regularizer=regularizer, constraint=constraint, name=name, autocast=autocast)
 
     @property
     def metrics(self):
@@ -410,22 +450,30 @@ class Layer:
             kwargs.pop("training")
         if "mask" in kwargs and not _call_accepts(self, "mask"):
             kwargs.pop("mask")
-        return self.call(inputs, *args, **kwargs)
+        # A mixed-precision layer reads its float32 variables as float16 during its call; any other
+        # layer ends the scope of the layer around it (a dtype="float32" layer in a mixed model).
+        previous = autocast.enter(autocast.AutocastScope(self.compute_dtype) if self._mixed_policy is not None
+                                  else None)
+        try:
+            return self.call(inputs, *args, **kwargs)
+        finally:
+            autocast.leave(previous)
 
     def _to_tensor(self, x):
         if isinstance(x, Tensor):
             value = x.value
             # dtype != name compares in C; str(dtype) would run Python code inside NumPy.
-            if value.dtype.kind == "f" and value.dtype != self.dtype:
-                return _cast_op(x, dtype=self.dtype)  # an op: gradients flow back through the cast
+            if value.dtype.kind == "f" and value.dtype != self.compute_dtype:
+                return _cast_op(x, dtype=self.compute_dtype)  # an op: gradients flow back through the cast
             return x
         if x is None or isinstance(x, (str, bool)):
             return x
         value = backend.xp.asarray(x)
-        # Layers compute in their dtype: float64 NumPy data is cast to float32, as Keras autocasts.
-        # (The cast is an op so that a traced training step replays it on every batch.)
-        if value.dtype.kind == "f" and value.dtype != self.dtype:
-            return _cast_op(value, dtype=self.dtype)
+        # Layers compute in their compute dtype: float64 NumPy data is cast to float32 (float16 under
+        # 'mixed_float16'), as Keras autocasts. (The cast is an op so that a traced training step
+        # replays it on every batch.)
+        if value.dtype.kind == "f" and value.dtype != self.compute_dtype:
+            return _cast_op(value, dtype=self.compute_dtype)
         return Tensor(value)
 
     def _check_input_spec(self, inputs):
@@ -453,7 +501,7 @@ class Layer:
         previous_mask = call_kwargs.get("mask") if "mask" in call_kwargs else _carried_mask(inputs)
         if "mask" not in call_kwargs and previous_mask is not None and _call_accepts(self, "mask"):
             call_kwargs["mask"] = previous_mask
-        outputs = infer_outputs(self._eager_call, (inputs,) + tuple(args), call_kwargs)
+        outputs = infer_outputs(self._eager_call_on_probes, (inputs,) + tuple(args), call_kwargs)
         if self.supports_masking:
             self._attach_symbolic_masks(inputs, previous_mask, outputs)
         node = Node(self, (inputs,) + tuple(args), kwargs, outputs)
@@ -462,6 +510,12 @@ class Layer:
             tensor.name = self.name
         self._inbound_nodes.append(node)
         return outputs
+
+    def _eager_call_on_probes(self, inputs, *args, **kwargs):
+        """`_eager_call` after the input cast of `__call__`, so placeholders get the dtype a real call gives."""
+        inputs = nest.map_structure(self._to_tensor, inputs) if isinstance(inputs, (list, tuple, dict)) \
+            else self._to_tensor(inputs)
+        return self._eager_call(inputs, *args, **kwargs)
 
     def _attach_symbolic_masks(self, inputs, previous_mask, outputs):
         """Sets `_keras_mask` placeholders on symbolic outputs, from compute_mask on probe values."""
@@ -520,10 +574,14 @@ class Layer:
 
     def get_config(self):
         """The constructor arguments, so that `from_config(get_config())` rebuilds the layer."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
         if self._input_shape_argument is not None:
             config["batch_input_shape"] = (self._batch_size_argument,) + tuple(self._input_shape_argument)
         return config
+
+    def _dtype_config(self):
+        """The `dtype` a config holds: the mixed policy's name ('mixed_float16'), else the dtype's."""
+        return self._mixed_policy.name if self._mixed_policy is not None else self.dtype
 
     # Options Keras writes for this class that neuroflow drops at these inert values (layers/keras_options.py).
     keras_inert_options = {}
