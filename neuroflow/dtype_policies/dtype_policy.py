@@ -117,7 +117,7 @@ def set_dtype_policy(policy):
     _global_policy = policy
 
 
-def check_computable(policy, owner="the global dtype policy"):
+def check_computable(policy, owner="set as the global policy"):
     """Raises when the backend has no arrays of `policy`'s compute dtype (bfloat16 today).
 
     NumPy has no bfloat16. The `ml_dtypes` package (JAX's) adds one, and was tried: its matmul
@@ -130,12 +130,12 @@ def check_computable(policy, owner="the global dtype policy"):
     """
     if policy.compute_dtype != "bfloat16":
         return
-    if backend.backend() == "cupy":
+    if backend.backend() != "numpy":  # CuPy, or the stand-in device that plays it in tests
         lacking = "CuPy has no bfloat16 dtype"
     else:
         lacking = ("NumPy has no bfloat16 dtype (ml_dtypes' bfloat16 is not enough: NumPy's matmul returns float32 "
                    "for it, einsum refuses it, and it is not a floating-point kind to NumPy)")
-    raise NotImplementedError(f"The dtype policy {policy.name!r} of {owner} computes in bfloat16, and {lacking}. "
+    raise NotImplementedError(f"The dtype policy {policy.name!r} {owner} computes in bfloat16, and {lacking}. "
                               "Use 'mixed_float16' (float16 compute, float32 variables) or 'float32'.")
 
 

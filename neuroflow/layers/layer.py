@@ -135,12 +135,23 @@ class Layer:
         else:
             policy = None
         if policy is None:
-            self.dtype = self.compute_dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'")
-        else:
-            check_computable(policy, f"layer '{self.name}'")
-            self.dtype, self.compute_dtype = policy.variable_dtype, policy.compute_dtype
+            self.dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'")
+            return
+        check_computable(policy, f"of layer '{self.name}'")
+        self._variable_dtype, self.compute_dtype = policy.variable_dtype, policy.compute_dtype
         # Only a mixed policy is kept: it is what get_config writes instead of the dtype name.
-        self._mixed_policy = policy if policy is not None and policy.is_mixed else None
+        self._mixed_policy = policy if policy.is_mixed else None
+
+    @property
+    def dtype(self):
+        """The dtype of the layer's variables (Keras' `Layer.dtype`; float32 under 'mixed_float16')."""
+        return self._variable_dtype
+
+    @dtype.setter
+    def dtype(self, dtype):
+        # Setting a dtype name makes it the layer's only dtype: variables and computations alike.
+        self._variable_dtype = self.compute_dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'")
+        self._mixed_policy = None
 
     @property
     def dtype_policy(self):
