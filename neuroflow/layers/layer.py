@@ -12,14 +12,13 @@ import inspect
 
 import numpy
 
-from neuroflow import backend, constraints, dtype_policies, dtypes, initializers, ops, regularizers
-from neuroflow.dtype_policies.dtype_policy import MIXED_POLICIES, DTypePolicy, check_computable, dtype_policy
+from neuroflow import backend, constraints, initializers, ops, regularizers
 from neuroflow.engine import autocast, scopes
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.layers import build_config, keras_options
-from neuroflow.ops.elementwise import cast_op as _cast_op
+from neuroflow.layers.layer_dtypes import LayerDTypes
 from neuroflow.random.seed_generator import SeedGenerator
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
@@ -74,7 +73,7 @@ def serialized_arguments(layer, names):
 _PLAIN_INPUTS = (Tensor, numpy.ndarray)
 
 
-class Layer:
+class Layer(LayerDTypes):
     """Base class of all layers (keras.layers.Layer).
 
     Args:
@@ -116,52 +115,6 @@ class Layer:
         self._input_shape_argument = tuple(input_shape) if input_shape is not None else None
         self._batch_size_argument = batch_size
         self.activity_regularizer = regularizers.get(activity_regularizer) if activity_regularizer else None
-
-    def _set_dtype_policy(self, dtype):
-        """Sets `dtype` (the variables' dtype), `compute_dtype` and the policy from a `dtype` argument.
-
-        A float dtype name is a policy of that dtype for both; a policy (by name, object or
-        serialized dict) can differ, as 'mixed_float16' does. Other dtypes (a lookup layer's
-        'int64') are the layer's dtype as they are.
-        """
-        if dtype is None:
-            policy = dtype_policy()
-        elif isinstance(dtype, DTypePolicy):
-            policy = dtype
-        elif isinstance(dtype, dict):
-            policy = dtype_policies.deserialize(dtype)
-        elif isinstance(dtype, str) and dtype in MIXED_POLICIES:
-            policy = DTypePolicy(dtype)
-        else:
-            policy = None
-        if policy is None:
-            self.dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'")
-            return
-        check_computable(policy, f"of layer '{self.name}'")
-        self._variable_dtype, self.compute_dtype = policy.variable_dtype, policy.compute_dtype
-        # Only a mixed policy is kept: it is what get_config writes instead of the dtype name.
-        self._mixed_policy = policy if policy.is_mixed else None
-
-    @property
-    def dtype(self):
-        """The dtype of the layer's variables (Keras' `Layer.dtype`; float32 under 'mixed_float16')."""
-        return self._variable_dtype
-
-    @dtype.setter
-    def dtype(self, dtype):
-        # Setting a dtype name makes it the layer's only dtype: variables and computations alike.
-        self._variable_dtype = self.compute_dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'")
-        self._mixed_policy = None
-
-    @property
-    def dtype_policy(self):
-        """The layer's DTypePolicy (Keras'): its compute and variable dtypes."""
-        return self._mixed_policy or DTypePolicy(self.dtype)
-
-    @property
-    def variable_dtype(self):
-        """The dtype of the layer's variables (float32 under 'mixed_float16')."""
-        return self.dtype
 
     # ---- attribute tracking ------------------------------------------------------------------
 
@@ -470,23 +423,6 @@ class Layer:
         finally:
             autocast.leave(previous)
 
-    def _to_tensor(self, x):
-        if isinstance(x, Tensor):
-            value = x.value
-            # dtype != name compares in C; str(dtype) would run Python code inside NumPy.
-            if value.dtype.kind == "f" and value.dtype != self.compute_dtype:
-                return _cast_op(x, dtype=self.compute_dtype)  # an op: gradients flow back through the cast
-            return x
-        if x is None or isinstance(x, (str, bool)):
-            return x
-        value = backend.xp.asarray(x)
-        # Layers compute in their compute dtype: float64 NumPy data is cast to float32 (float16 under
-        # 'mixed_float16'), as Keras autocasts. (The cast is an op so that a traced training step
-        # replays it on every batch.)
-        if value.dtype.kind == "f" and value.dtype != self.compute_dtype:
-            return _cast_op(value, dtype=self.compute_dtype)
-        return Tensor(value)
-
     def _check_input_spec(self, inputs):
         if self.input_spec is None:
             return
@@ -521,12 +457,6 @@ class Layer:
             tensor.name = self.name
         self._inbound_nodes.append(node)
         return outputs
-
-    def _eager_call_on_probes(self, inputs, *args, **kwargs):
-        """`_eager_call` after the input cast of `__call__`, so placeholders get the dtype a real call gives."""
-        inputs = nest.map_structure(self._to_tensor, inputs) if isinstance(inputs, (list, tuple, dict)) \
-            else self._to_tensor(inputs)
-        return self._eager_call(inputs, *args, **kwargs)
 
     def _attach_symbolic_masks(self, inputs, previous_mask, outputs):
         """Sets `_keras_mask` placeholders on symbolic outputs, from compute_mask on probe values."""
@@ -589,10 +519,6 @@ class Layer:
         if self._input_shape_argument is not None:
             config["batch_input_shape"] = (self._batch_size_argument,) + tuple(self._input_shape_argument)
         return config
-
-    def _dtype_config(self):
-        """The `dtype` a config holds: the mixed policy's name ('mixed_float16'), else the dtype's."""
-        return self._mixed_policy.name if self._mixed_policy is not None else self.dtype
 
     # Options Keras writes for this class that neuroflow drops at these inert values (layers/keras_options.py).
     keras_inert_options = {}
