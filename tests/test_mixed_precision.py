@@ -289,3 +289,51 @@ def test_saved_mixed_model_loads_with_its_policies_and_predicts_the_same(mixed, 
     assert float(loaded.optimizer.dynamic_scale.value) == float(model.optimizer.dynamic_scale.value)
     assert loaded.layers[0](x).dtype == "float16"
     numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# ---- the layer families under mixed_float16 ---------------------------------------------------------------------
+
+FAMILIES = {
+    "SimpleRNN": (lambda: layers.SimpleRNN(8), (4, 5, 3)),
+    "GRU": (lambda: layers.GRU(8, return_sequences=True), (4, 5, 3)),
+    "LSTM": (lambda: layers.LSTM(8), (4, 5, 3)),
+    "RNN(LSTMCell)": (lambda: layers.RNN(layers.LSTMCell(8)), (4, 5, 3)),
+    "ConvLSTM2D": (lambda: layers.ConvLSTM2D(4, 3, padding="same"), (2, 3, 6, 6, 2)),
+    "Conv1D": (lambda: layers.Conv1D(4, 3), (4, 10, 3)),
+    "Conv2DTranspose": (lambda: layers.Conv2DTranspose(4, 3), (2, 6, 6, 2)),
+    "SeparableConv2D": (lambda: layers.SeparableConv2D(4, 3), (2, 6, 6, 2)),
+    "LayerNormalization": (lambda: layers.LayerNormalization(), (4, 6)),
+    "PReLU": (lambda: layers.PReLU(alpha_initializer="random_uniform"), (4, 6)),
+    "MultiHeadAttention": (lambda: layers.MultiHeadAttention(2, 4), (2, 5, 8)),
+}
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_layer_family_computes_in_float16_with_float32_weights_and_gradients(family):
+    make, shape = FAMILIES[family]
+    x = numpy.random.default_rng(0).random(shape, dtype=numpy.float32) - 0.5
+
+    def run(layer):
+        inputs = (x, x) if family == "MultiHeadAttention" else (x,)
+        with GradientTape() as tape:
+            y = layer(*inputs)
+            loss = nf.ops.sum(nf.ops.square(nf.ops.cast(y, "float32")))
+        return y, tape.gradient(loss, layer.trainable_variables)
+
+    reference = make()
+    reference_output, reference_grads = run(reference)
+    mixed_precision.set_global_policy("mixed_float16")
+    layer = make()
+    run(layer)   # builds it
+    layer.set_weights(reference.get_weights())
+    output, grads = run(layer)
+    assert output.dtype == "float16" and {w.dtype for w in layer.weights} == {"float32"}
+    assert [g.dtype for g in grads] == ["float32"] * len(reference_grads)
+    numpy.testing.assert_allclose(output.numpy(), reference_output.numpy(), atol=2e-2 * numpy.abs(
+        reference_output.numpy()).max())
+    # A gradient that is 0 in exact arithmetic (MultiHeadAttention's key bias: softmax ignores a
+    # shift) is float16 rounding noise, so the floor scales with the largest gradient.
+    floor = 1e-3 * max(numpy.linalg.norm(g.numpy()) for g in reference_grads)
+    for grad, reference_grad in zip(grads, reference_grads):
+        difference = numpy.linalg.norm(grad.numpy() - reference_grad.numpy())
+        assert difference <= 3e-2 * numpy.linalg.norm(reference_grad.numpy()) + floor
