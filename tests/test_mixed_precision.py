@@ -7,6 +7,8 @@ compute in float32, and compile wraps the optimizer in a LossScaleOptimizer.
 """
 import contextlib
 import json
+import pathlib
+import warnings
 import zipfile
 
 import h5py
@@ -21,6 +23,9 @@ from neuroflow.optimizers import LossScaleOptimizer
 from neuroflow.testing import device_standin
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
+
+# Saved by Keras 3 under 'mixed_float16' (tests/saving/fixtures/make_mixed_precision_fixture.py).
+KERAS_FIXTURE = pathlib.Path(__file__).parent / "saving" / "fixtures" / "mixed_float16_mlp"
 
 
 @pytest.fixture(autouse=True)
@@ -269,6 +274,7 @@ def test_saved_mixed_model_loads_with_its_policies_and_predicts_the_same(mixed, 
     x, y = _batch()
     model.compile(nf.optimizers.Adam(0.01), "sparse_categorical_crossentropy")
     model.fit(x, y, epochs=2, verbose=0)
+    model.optimizer.dynamic_scale.assign(1024.0)   # not the initial scale, so that loading must restore it
     path = tmp_path / "mixed.keras"
     model.save(path)
     with zipfile.ZipFile(path) as archive:
@@ -286,7 +292,10 @@ def test_saved_mixed_model_loads_with_its_policies_and_predicts_the_same(mixed, 
     assert [layer.dtype_policy.name for layer in loaded.layers] == ["mixed_float16", "mixed_float16", "float32"]
     assert [w.dtype for w in loaded.weights] == ["float32"] * 4
     assert isinstance(loaded.optimizer, LossScaleOptimizer)
-    assert float(loaded.optimizer.dynamic_scale.value) == float(model.optimizer.dynamic_scale.value)
+    assert float(loaded.optimizer.dynamic_scale.value) == 1024.0
+    assert (loaded.optimizer.step_counter, int(loaded.optimizer.iterations)) == (4, 4)
+    for saved, restored in zip(model.optimizer.inner_optimizer.variables, loaded.optimizer.inner_optimizer.variables):
+        numpy.testing.assert_array_equal(saved.numpy(), restored.numpy())
     assert loaded.layers[0](x).dtype == "float16"
     numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
@@ -337,3 +346,29 @@ def test_layer_family_computes_in_float16_with_float32_weights_and_gradients(fam
     for grad, reference_grad in zip(grads, reference_grads):
         difference = numpy.linalg.norm(grad.numpy() - reference_grad.numpy())
         assert difference <= 3e-2 * numpy.linalg.norm(reference_grad.numpy()) + floor
+
+
+def test_a_model_keras_saved_under_mixed_float16_loads_with_its_loss_scale_state(mixed):
+    model = nf.models.load_model(str(KERAS_FIXTURE) + ".keras")
+    expected = numpy.load(str(KERAS_FIXTURE) + ".npz")
+    assert [layer.dtype_policy.name for layer in model.layers] == ["mixed_float16", "mixed_float16", "float32"]
+    assert [w.dtype for w in model.weights] == ["float32"] * 4
+    optimizer = model.optimizer
+    # Keras compiled it with Adam, wrapped in a LossScaleOptimizer because the policy is mixed_float16.
+    assert isinstance(optimizer, LossScaleOptimizer) and isinstance(optimizer.inner_optimizer, nf.optimizers.Adam)
+    assert (float(optimizer.dynamic_scale.value), optimizer.step_counter, int(optimizer.iterations)) == (32768.0, 4, 4)
+    assert any(numpy.abs(slot.numpy()).max() > 0 for slot in optimizer.inner_optimizer.variables[2:])
+    numpy.testing.assert_allclose(model.predict(expected["x0"], verbose=0), expected["y0"], atol=1e-3)
+
+
+def test_under_a_float32_global_policy_the_keras_file_compiles_as_keras_does():
+    # Keras' own load_model: the Sequential takes the global policy (float32), so compile keeps Adam
+    # and the loss-scale optimizer's saved state does not fit it (Keras warns the same way).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = nf.models.load_model(str(KERAS_FIXTURE) + ".keras")
+    assert type(model.optimizer) is nf.optimizers.Adam
+    assert any("Not restoring the state of optimizer" in str(w.message) for w in caught)
+    assert model.layers[0].dtype_policy.name == "mixed_float16"
+    expected = numpy.load(str(KERAS_FIXTURE) + ".npz")
+    numpy.testing.assert_allclose(model.predict(expected["x0"], verbose=0), expected["y0"], atol=1e-3)
