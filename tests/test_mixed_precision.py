@@ -372,3 +372,25 @@ def test_under_a_float32_global_policy_the_keras_file_compiles_as_keras_does():
     assert model.layers[0].dtype_policy.name == "mixed_float16"
     expected = numpy.load(str(KERAS_FIXTURE) + ".npz")
     numpy.testing.assert_allclose(model.predict(expected["x0"], verbose=0), expected["y0"], atol=1e-3)
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5", ".nfz"], ids=["keras", "legacy_h5", "native"])
+def test_every_format_round_trips_the_policies_and_the_loss_scale_state(mixed, tmp_path, suffix):
+    model = _mlp()
+    x, y = _batch()
+    model.compile(nf.optimizers.Adam(0.01), "sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    model.optimizer.dynamic_scale.assign(2048.0)
+    path = tmp_path / f"mixed{suffix}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # .h5 is Keras' legacy format, which the save says
+        model.save(path)
+    nf.dtype_policies.reset_dtype_policy()
+    loaded = nf.models.load_model(path)
+    assert [layer.dtype_policy.name for layer in loaded.layers] == ["mixed_float16", "mixed_float16", "float32"]
+    assert isinstance(loaded.optimizer, LossScaleOptimizer)
+    assert (float(loaded.optimizer.dynamic_scale.value), loaded.optimizer.step_counter,
+            int(loaded.optimizer.iterations)) == (2048.0, 4, 4)
+    for saved, restored in zip(model.optimizer.inner_optimizer.variables, loaded.optimizer.inner_optimizer.variables):
+        numpy.testing.assert_array_equal(saved.numpy(), restored.numpy())
+    numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
