@@ -414,6 +414,8 @@ class Layer(LayerDTypes):
             kwargs.pop("training")
         if "mask" in kwargs and not _call_accepts(self, "mask"):
             kwargs.pop("mask")
+        if self._mixed_policy is None and autocast.active is None:
+            return self.call(inputs, *args, **kwargs)   # no mixed precision in play: the usual case
         # A mixed-precision layer reads its float32 variables as float16 during its call; any other
         # layer ends the scope of the layer around it (a dtype="float32" layer in a mixed model).
         previous = autocast.enter(autocast.AutocastScope(self.compute_dtype) if self._mixed_policy is not None
