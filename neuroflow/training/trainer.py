@@ -85,9 +85,8 @@ class Trainer:
             run_eagerly: run fit's train step op by op in Python every batch, instead of tracing it
                 once per input shape and replaying the traced ops (training/traced_step.py); the
                 two give identical results, eager is slower and easier to step through in a debugger.
-            auto_scale_loss: when the model's dtype policy is 'mixed_float16', wrap the optimizer in
-                a LossScaleOptimizer (dynamic loss scaling, so float16 gradients do not underflow), as
-                Keras does; an optimizer that already is one is kept.
+            auto_scale_loss: under the 'mixed_float16' policy, wrap the optimizer in a LossScaleOptimizer
+                (so float16 gradients do not underflow), as Keras does, unless it already is one.
             steps_per_execution, jit_compile: accepted for Keras compatibility.
         """
         self.optimizer = optimizers.get(optimizer)
