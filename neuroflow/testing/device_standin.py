@@ -22,6 +22,7 @@ import types
 import numpy
 
 from neuroflow import backend
+from neuroflow.testing import cudnn_standin
 
 # numpy here is the stand-in device itself (tests/test_backend_seam.py).
 HOST_NUMPY = "the stand-in device's implementation: NumPy underneath by design"
@@ -381,11 +382,19 @@ module = _DeviceModule("neuroflow_standin_device", numpy)
 
 
 @contextlib.contextmanager
-def use_standin():
-    """Runs the block on the stand-in device backend, then restores the backend that was active."""
+def use_standin(cudnn=False):
+    """Runs the block on the stand-in device backend, then restores the backend that was active.
+
+    cudnn=True also offers cuDNN's convolution and pooling calls (`xp.cudnn`, constants in
+    `xp.cuda.cudnn`: cudnn_standin.py); without it the device has none, as CuPy without cuDNN.
+    """
     previous = backend.backend()
+    if cudnn:
+        module.cudnn, module.cuda = cudnn_standin, types.SimpleNamespace(cudnn=cudnn_standin.constants)
     backend.use_array_module("standin", module)
     try:
         yield module
     finally:
         backend.set_backend(previous)
+        if cudnn:
+            del module.cudnn, module.cuda
