@@ -14,8 +14,8 @@ keep the ufunc code on the device too.
 
 The vjp kernels fold the previous step's tail into the next launch: the NumPy loop ends each step
 with dh_carry = (R @ step) [* recurrent_mask] [+ dh_pass] (and dc_carry += dc_pass for the LSTM);
-here the kernel of step t reads the raw product of step t + 1 and adds those terms first, in the
-same order, and the caller applies the same tail once after the loop (`finish_carry`).
+here the kernel of step t reads the carried product of step t + 1 and adds those terms first, in the
+same order, and the caller applies the same tail once after the loop.
 
 Parameter names avoid CuPy's reserved `i`, `n` and `_ind` (CuPy's loop index and size).
 """
@@ -48,16 +48,16 @@ _LSTM_DERIVATIVES = (
 _LSTM_GATE_GRADIENTS = (
     "d_g = d_g * dc; d_in = d_in * dc; d_f = d_f * dc; d_o = d_o * dh; dc_carry = dc * gate_f; "
     "step_g = d_g; step_in = d_in; step_f = d_f; step_o = d_o; dz_g = d_g; dz_in = d_in; dz_f = d_f; dz_o = d_o")
-_LSTM_VJP_INPUTS = "T upstream, T raw, T recurrent_mask, T gate_g, T gate_in, T gate_f, T gate_o, T c_prev, T activated, T h"
+_LSTM_VJP_INPUTS = "T upstream, T carried, T recurrent_mask, T gate_g, T gate_in, T gate_f, T gate_o, T c_prev, T activated, T h"
 _LSTM_VJP_OUTPUTS = "T step_g, T step_in, T step_f, T step_o, T dz_g, T dz_in, T dz_f, T dz_o, T dc_carry"
 
 device_kernels.define(
     "lstm_step_vjp", _LSTM_VJP_INPUTS, _LSTM_VJP_OUTPUTS,
-    "T dh = upstream + raw * recurrent_mask; " + _LSTM_DERIVATIVES
+    "T dh = upstream + carried * recurrent_mask; " + _LSTM_DERIVATIVES
     + "from_h = from_h * dh; T dc = from_h + dc_carry; " + _LSTM_GATE_GRADIENTS)
 device_kernels.define(
     "lstm_step_vjp_masked", _LSTM_VJP_INPUTS + ", T m", _LSTM_VJP_OUTPUTS + ", T dh_pass, T dc_pass",
-    "T carry = raw * recurrent_mask; carry = carry + dh_pass; T dh = upstream + carry; dc_carry = dc_carry + dc_pass; "
+    "T carry = carried * recurrent_mask; carry = carry + dh_pass; T dh = upstream + carry; dc_carry = dc_carry + dc_pass; "
     + _LSTM_DERIVATIVES
     + "dh_pass = dh * ((T)1 - m); dc_pass = dc_carry * ((T)1 - m); dh = dh * m; from_h = from_h * dh; "
       "T dc = dc_carry * m; dc = dc + from_h; " + _LSTM_GATE_GRADIENTS)
@@ -83,13 +83,13 @@ device_kernels.define(
     "recurrent_h = inner_h; " + _GRU_FORWARD + "; h = (h - h_prev) * m + h_prev")
 
 # Vjp: the per-step factors to_z, to_h, to_r come precomputed over the whole sequence; dh carries
-# (R @ d_recurrent) + dh z [+ dh_pass] from step t + 1 (`raw`, `dh_z`, `dh_pass`).
-_GRU_VJP_INPUTS = "T upstream, T raw, T to_z, T to_h, T to_r, T gate_z, T gate_r"
+# (R @ d_recurrent) + dh z [+ dh_pass] from step t + 1 (`carried`, `dh_z`, `dh_pass`).
+_GRU_VJP_INPUTS = "T upstream, T carried, T to_z, T to_h, T to_r, T gate_z, T gate_r"
 _GRU_GRADIENTS = "T d_z = dh * to_z; T d_h = dh * to_h; T d_r = d_h * to_r; "
 device_kernels.define(
     "gru_step_vjp", _GRU_VJP_INPUTS,
     "T step_z, T step_r, T step_h, T dz_z, T dz_r, T dz_h, T dz_reset_h, T dh_z",
-    "T carry = raw + dh_z; T dh = upstream + carry; " + _GRU_GRADIENTS
+    "T carry = carried + dh_z; T dh = upstream + carry; " + _GRU_GRADIENTS
     + "dz_z = d_z; dz_r = d_r; dz_h = d_h; d_h = d_h * gate_r; dz_reset_h = d_h; "
       "step_z = d_z; step_r = d_r; step_h = d_h; dh_z = dh * gate_z")
 _GENERAL_VJP_OUTPUTS = "T input_z, T input_r, T input_h, T recurrent_z, T recurrent_r, T recurrent_h, T dh_z"
@@ -97,20 +97,21 @@ _GENERAL_VJP_TAIL = ("input_z = d_z; input_r = d_r; input_h = d_h; recurrent_z =
                      "recurrent_h = d_h * gate_r; dh_z = dh * gate_z")
 device_kernels.define(
     "gru_step_general_vjp", _GRU_VJP_INPUTS, _GENERAL_VJP_OUTPUTS,
-    "T carry = raw + dh_z; T dh = upstream + carry; " + _GRU_GRADIENTS + _GENERAL_VJP_TAIL)
+    "T carry = carried + dh_z; T dh = upstream + carry; " + _GRU_GRADIENTS + _GENERAL_VJP_TAIL)
 device_kernels.define(
     "gru_step_general_vjp_masked", _GRU_VJP_INPUTS + ", T m", _GENERAL_VJP_OUTPUTS + ", T dh_pass",
-    "T carry = raw + dh_z; carry = carry + dh_pass; T dh = upstream + carry; "
+    "T carry = carried + dh_z; carry = carry + dh_pass; T dh = upstream + carry; "
     "dh_pass = dh * ((T)1 - m); dh = dh * m; " + _GRU_GRADIENTS + _GENERAL_VJP_TAIL)
 
 
 def kernel(name, *arrays):
-    """The fused kernel `name` when the cupy backend (or the stand-in) has it and every array has one dtype, else None."""
+    """The fused kernel `name` when the cupy backend (or the stand-in) has it and every array is float32 or
+    float64 (one dtype), else None. float16 stays unfused: CUDA C++ has no tanh / exp overloads for half."""
     found = device_kernels.get(name)
     if found is None:
         return None
-    dtypes = {array.dtype for array in arrays if array is not None}
-    return found if len(dtypes) == 1 else None
+    dtypes = {array.dtype.name for array in arrays if array is not None}
+    return found if len(dtypes) == 1 and dtypes <= {"float32", "float64"} else None
 
 
 def scalar(value, dtype):
