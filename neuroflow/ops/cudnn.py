@@ -100,7 +100,7 @@ def _crop_spatial(x, explicit, spatial, spatial_axes):
 # ---- convolution (conv2d and conv1d: ops/convolution/standard.py) -------------------------------
 
 ConvolutionResiduals = collections.namedtuple(
-    "ConvolutionResiduals", "x_padded filters pad strides dilation groups explicit x_shape nhwc")
+    "ConvolutionResiduals", "found x_padded filters pad strides dilation groups explicit x_shape nhwc")
 
 
 def convolution(found, x, kernel, strides, dilation, pads, groups):
@@ -125,14 +125,15 @@ def convolution(found, x, kernel, strides, dilation, pads, groups):
     found.calls.convolution_forward(x_in, filters, None, y, symmetric, tuple(strides), tuple(dilation), int(groups),
                                     auto_tune=False, tensor_core="auto", d_layout=layout, w_layout=layout)
     out = y if nhwc else xp.ascontiguousarray(y.transpose(0, 2, 3, 1))
-    residuals = ConvolutionResiduals(x_in, filters, symmetric, tuple(strides), tuple(dilation), int(groups), explicit,
+    residuals = ConvolutionResiduals(found, x_in, filters, symmetric, tuple(strides), tuple(dilation), int(groups), explicit,
                                      x.shape, nhwc)
     return out, residuals
 
 
-def convolution_backward(found, residuals, g, needs):
+def convolution_backward(residuals, g, needs):
     """(dL/dx (n, h, w, cin) or None, dL/dkernel (kh, kw, cin / groups, cout) or None) from the NHWC gradient g."""
     xp = backend.xp
+    found = residuals.found
     constants = found.constants
     layout = constants.CUDNN_TENSOR_NHWC if residuals.nhwc else constants.CUDNN_TENSOR_NCHW
     g_in = xp.ascontiguousarray(g if residuals.nhwc else g.transpose(0, 3, 1, 2)).astype(residuals.filters.dtype,

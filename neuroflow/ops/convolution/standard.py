@@ -154,7 +154,7 @@ def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activatio
     found = cudnn.supports(x4, kernel4)  # the cupy backend with cuDNN (ops/cudnn.py); else im2col, as on NumPy
     if found is not None:
         pre, columns = cudnn.convolution(found, x4, kernel4, strides, dilation, pads, groups)
-        geometry = padded_shape = found
+        geometry = padded_shape = None  # cuDNN's residuals (in `columns`) hold its geometry
     else:
         pre, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
     # Plain relu (a conv passes no options) is applied in place: its backward reads only the output.
@@ -183,8 +183,8 @@ def _fused_backward(residuals, g4, needs):
         g4 = _relu_backward(g4, out)
     elif act.name != "linear":
         g4 = act.derivative(g4, pre, out)
-    if isinstance(columns, cudnn.ConvolutionResiduals):  # the forward ran through cuDNN (geometry holds its bindings)
-        grad_x, grad_kernel = cudnn.convolution_backward(geometry, columns, g4, needs)
+    if isinstance(columns, cudnn.ConvolutionResiduals):  # the forward ran through cuDNN
+        grad_x, grad_kernel = cudnn.convolution_backward(columns, g4, needs)
     else:
         grad_x, grad_kernel = _conv_backward((columns, geometry, padded_shape, groups), g4, needs, kernel4, x_shape, pads)
     grads = (grad_x, grad_kernel)
