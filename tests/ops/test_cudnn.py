@@ -5,6 +5,7 @@ so these tests check neuroflow's plumbing (argument order, padding, strides, dil
 layouts, output shapes, gradients) on the CPU. The real bindings have not run on a GPU here.
 """
 import itertools
+import types
 
 import numpy
 import pytest
@@ -176,3 +177,19 @@ def test_the_emulation_refuses_what_cupy_refuses():
             xp.cudnn.convolution_forward(x, w.astype("float64"), None, y, (0, 0), (1, 1), (1, 1), 1, **options)
         with pytest.raises(TypeError, match="cupy.ndarray"):
             xp.cudnn.pooling_forward(numpy.zeros((1, 2, 4, 4), "float32"), y, (2, 2), (2, 2), (0, 0), 0)
+
+
+def test_cupy_without_cudnn_or_with_cupy_14_falls_back(monkeypatch):
+    modules = {"cupy.cuda.cudnn": types.SimpleNamespace(available=True), "cupy.cudnn": types.SimpleNamespace()}
+
+    def fake_import(name):
+        if name not in modules:
+            raise ImportError(f"No module named {name!r}")
+        return modules[name]
+    monkeypatch.setattr(cudnn.importlib, "import_module", fake_import)
+    found = cudnn._import_cupy_cudnn()
+    assert found.calls is modules["cupy.cudnn"] and found.constants is modules["cupy.cuda.cudnn"]
+    modules["cupy.cuda.cudnn"].available = False  # CuPy 13 installed without the cuDNN library
+    assert cudnn._import_cupy_cudnn() is None
+    del modules["cupy.cuda.cudnn"]  # CuPy 14 removed the modules
+    assert cudnn._import_cupy_cudnn() is None
