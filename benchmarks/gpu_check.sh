@@ -7,6 +7,8 @@
 #   environment.txt   nvidia-smi, Python, NumPy, CuPy, PyTorch versions, neuroflow's device line, and whether a
 #                     small fit's arrays went to the device once ("neuroflow.training: fit: ... moved to the device once")
 #   parity.txt        tests/training/test_on_device.py on CuPy: CPU-vs-GPU losses and weights (float32 tolerance)
+#   kernels.txt       benchmarks/gpu_kernel_parity.py: cuDNN conv / pooling vs im2col, fused vs unfused LSTM / GRU
+#   kernels.json      steps, on the GPU (float32 tolerance; forward + backward ms of each path)
 #   benchmark.txt     benchmarks/gpu.py's table (neuroflow-cupy vs PyTorch CUDA eager, neuroflow-CPU)
 #   benchmark.json    the same figures as JSON
 #   suite.txt         the whole test suite with NEUROFLOW_BACKEND=cupy (stopped with SIGINT at its time limit,
@@ -14,10 +16,11 @@
 #   summary.txt       one line per phase: exit status and seconds
 # Phases have their own time limits (seconds; override through the environment):
 PARITY_LIMIT=${PARITY_LIMIT:-90}
+KERNELS_LIMIT=${KERNELS_LIMIT:-45}
 BENCHMARK_LIMIT=${BENCHMARK_LIMIT:-200}
-SUITE_LIMIT=${SUITE_LIMIT:-170}
+SUITE_LIMIT=${SUITE_LIMIT:-125}
 PYTHON=${PYTHON:-python}
-PHASES=${PHASES:-"parity benchmark suite"}  # e.g. PHASES=suite SUITE_LIMIT=480 for a rerun of the suite alone
+PHASES=${PHASES:-"parity kernels benchmark suite"}  # e.g. PHASES=suite SUITE_LIMIT=480 for a rerun of the suite alone
 
 OUT=${OUT:-gpu_check_out}
 mkdir -p "$OUT"
@@ -69,6 +72,9 @@ EOF
 
 # 1. CPU-vs-GPU parity: the same models and seeds on NumPy and on CuPy (the [cupy] cases; [standin] runs as on CI).
 phase parity "$PARITY_LIMIT" "$PYTHON" -m pytest -q -o addopts="" -p no:cacheprovider -rfE tests/training/test_on_device.py
+
+# 1b. The GPU kernels against the device's unfused paths (cuDNN vs im2col; fused vs unfused LSTM / GRU steps).
+phase kernels "$KERNELS_LIMIT" "$PYTHON" benchmarks/gpu_kernel_parity.py --json "$OUT/kernels.json"
 
 # 2. The GPU benchmark: two timed epochs per contender after a warm-up, neuroflow-CPU over 10 batches.
 phase benchmark "$BENCHMARK_LIMIT" "$PYTHON" benchmarks/gpu.py --epochs 2 --cpu-batches 10 --timeout 90 \

@@ -1,8 +1,20 @@
-"""Keras' `keras.mixed_precision` names: the dtype policy under its legacy names.
+"""Keras' `keras.mixed_precision` names: the dtype policy under its legacy names, and `LossScaleOptimizer`.
 
-Mixed policies can be built and inspected; putting one in force raises NotImplementedError, as
-neuroflow computes in one dtype on NumPy (mixed precision is GPU work: issue 16). A namespace only:
-it sits above the optimizers, whose LossScaleOptimizer it re-exports, and nothing imports it.
+`set_global_policy("mixed_float16")` puts mixed precision in force, as in Keras: layers keep
+float32 variables, compute in float16 (inputs cast on the way in, variables read as float16 inside
+the call), and `compile` wraps the optimizer in a LossScaleOptimizer; a layer built with
+`dtype="float32"` (the usual final softmax) computes in float32. 'mixed_bfloat16' can be built and
+inspected but not put in force: NumPy and CuPy have no bfloat16 dtype. On NumPy, float16 matmuls
+have no BLAS and run slower than float32: mixed precision pays on a GPU, not on the CPU.
+
+    import neuroflow
+    from neuroflow import layers, mixed_precision
+    mixed_precision.set_global_policy("mixed_float16")
+    model = neuroflow.Sequential([layers.Input((784,)), layers.Dense(512, activation="relu"),
+                                  layers.Dense(10), layers.Activation("softmax", dtype="float32")])
+
+A namespace only: it sits above the optimizers, whose LossScaleOptimizer it re-exports, and
+nothing imports it.
 """
 from neuroflow.dtype_policies.dtype_policy import DTypePolicy, dtype_policy, set_dtype_policy
 from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer

@@ -60,9 +60,9 @@ def test_set_dtype_policy_sets_layer_dtype():
     assert backend.floatx() == "float32"  # the policy is its own setting, as in Keras
 
 
-def test_set_dtype_policy_mixed_names_issue_16():
-    with pytest.raises(NotImplementedError, match="issue 16"):
-        config.set_dtype_policy("mixed_float16")
+def test_set_dtype_policy_mixed_bfloat16_is_refused():
+    with pytest.raises(NotImplementedError, match="bfloat16"):
+        config.set_dtype_policy("mixed_bfloat16")
     assert config.dtype_policy().name == "float32"
 
 

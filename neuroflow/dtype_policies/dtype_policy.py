@@ -1,16 +1,18 @@
 """`DTypePolicy`: the dtypes a layer computes in and keeps its variables in (Keras').
 
 A policy named after a float dtype ('float32', 'float64', 'float16') uses that dtype for both. The
-mixed policies ('mixed_float16', 'mixed_bfloat16') describe float16 / bfloat16 compute with float32
-variables; neuroflow computes on NumPy in one dtype, so they can be built and inspected but not put
-in force (that is GPU work: issue 16). Without a global policy set, the policy follows
-`backend.floatx()`.
+mixed policies compute in half precision with float32 variables, as in Keras: a layer under
+'mixed_float16' keeps float32 weights, casts its floating inputs to float16 and reads its weights as
+float16 inside its call (layers/layer.py, engine/autocast.py), and compile wraps the optimizer in a
+LossScaleOptimizer. 'mixed_bfloat16' can be built and inspected, but not put in force: neither
+NumPy nor CuPy has a bfloat16 dtype (see `check_computable`). Without a global policy set, the
+policy follows `backend.floatx()`.
 """
 import numpy
 
 from neuroflow import backend
 
-_MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
+MIXED_POLICIES = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 _global_policy = None
 
 
@@ -38,8 +40,8 @@ class DTypePolicy:
         if not isinstance(name, str):
             raise TypeError(f"'name' must be a string, such as 'mixed_float16'. Received: name={name!r} "
                             f"(of type {type(name)})")
-        if name in _MIXED:
-            return _MIXED[name]
+        if name in MIXED_POLICIES:
+            return MIXED_POLICIES[name]
         try:
             dtype = numpy.dtype(name)
         except TypeError:
@@ -47,7 +49,7 @@ class DTypePolicy:
         if name == "bfloat16" or dtype is None or dtype.kind != "f":
             raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include "
                              "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'"
-                             " (neuroflow has no bfloat16 compute: NumPy lacks the dtype).")
+                             " (neuroflow has no bfloat16 arrays: NumPy and CuPy lack the dtype).")
         return dtype.name, dtype.name
 
     @property
@@ -103,7 +105,7 @@ def set_dtype_policy(policy):
 
     Raises:
         ValueError: for anything else.
-        NotImplementedError: for a mixed policy (issue 16: mixed precision belongs to the GPU work).
+        NotImplementedError: for 'mixed_bfloat16' (no bfloat16 arrays: see `check_computable`).
     """
     global _global_policy
     if isinstance(policy, str):
@@ -111,12 +113,30 @@ def set_dtype_policy(policy):
     if not isinstance(policy, DTypePolicy):
         raise ValueError("Invalid `policy` argument. Expected the string name of a policy (such as 'mixed_float16') "
                          f"or a `DTypePolicy` instance. Received: policy={policy!r} (of type {type(policy)})")
-    if policy.is_mixed:
-        raise NotImplementedError(f"The dtype policy {policy.name!r} computes in {policy.compute_dtype} with "
-                                  f"{policy.variable_dtype} variables; neuroflow computes in one dtype on NumPy. "
-                                  "Mixed precision is part of the GPU work (issue 16). Use 'float32', 'float64' or "
-                                  "'float16'.")
+    check_computable(policy)
     _global_policy = policy
+
+
+def check_computable(policy, owner="set as the global policy"):
+    """Raises when the backend has no arrays of `policy`'s compute dtype (bfloat16 today).
+
+    NumPy has no bfloat16. The `ml_dtypes` package (JAX's) adds one, and was tried: its matmul
+    returns float32, `einsum` refuses it, and its dtype kind is 'V', not 'f', so every floating-point
+    test in NumPy code (and here) takes it for a structured type. CuPy has no bfloat16 dtype at all.
+    So 'mixed_bfloat16' is refused with this error rather than run half-way.
+
+    Raises:
+        NotImplementedError: for a bfloat16 compute dtype, naming the backend and what it lacks.
+    """
+    if policy.compute_dtype != "bfloat16":
+        return
+    if backend.backend() != "numpy":  # CuPy, or the stand-in device that plays it in tests
+        lacking = "CuPy has no bfloat16 dtype"
+    else:
+        lacking = ("NumPy has no bfloat16 dtype (ml_dtypes' bfloat16 is not enough: NumPy's matmul returns float32 "
+                   "for it, einsum refuses it, and it is not a floating-point kind to NumPy)")
+    raise NotImplementedError(f"The dtype policy {policy.name!r} {owner} computes in bfloat16, and {lacking}. "
+                              "Use 'mixed_float16' (float16 compute, float32 variables) or 'float32'.")
 
 
 def dtype_policy():

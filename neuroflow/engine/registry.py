@@ -22,6 +22,7 @@ profile through them shows.
 import types
 
 from neuroflow import backend
+from neuroflow.engine import autocast as autocast_module
 from neuroflow.engine import tape as tape_module
 from neuroflow.engine import trace as trace_module
 from neuroflow.engine.keras_tensor import KerasTensor, symbolic_op_call
@@ -106,6 +107,8 @@ def apply(op, inputs, params):
     This runs for every op of every training step, so it is written for few Python operations:
     a plain loop instead of generator expressions, and the tape's watch test inlined.
     """
+    if autocast_module.active is not None:  # inside a mixed-precision layer's call: variables read as float16
+        inputs = autocast_module.active.cast_inputs(inputs)
     try:
         arrays = [x.value if isinstance(x, Tensor) else _to_array(x) for x in inputs]
     except _SymbolicInput:

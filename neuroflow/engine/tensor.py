@@ -121,13 +121,15 @@ class Variable(Tensor):
         trainable: whether gradients update it.
         name: a readable name.
         constraint: a callable applied to the value after each optimizer update.
+        autocast: whether a mixed-precision layer's call reads it cast to its compute dtype
+            (engine/autocast.py; Keras' `autocast`, default True).
     """
 
-    __slots__ = ("name", "trainable", "constraint", "regularizer", "path")
+    __slots__ = ("name", "trainable", "constraint", "regularizer", "path", "autocast")
     _counter = 0
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None,
-                 regularizer=None, **kwargs):
+                 regularizer=None, autocast=True, **kwargs):
         if callable(initializer) or isinstance(initializer, str):
             if shape is None:
                 raise ValueError("Variable(initializer=...) needs `shape` when the initializer is not a value")
@@ -156,6 +158,7 @@ class Variable(Tensor):
         self.trainable = bool(trainable)
         self.constraint = constraint
         self.regularizer = regularizer
+        self.autocast = bool(autocast)
 
     def assign(self, value):
         """Writes `value` into the variable (in place, keeping shape and dtype)."""

@@ -222,7 +222,7 @@ class Program:
         loss = values[self.loss_slot]
         outputs = [None if slot is None else values[slot] for slot in self.output_slots]
         gradients = [None] * count
-        gradients[self.loss_slot] = backend.xp.ones_like(loss)
+        gradients[self.loss_slot] = backend.xp.ones(loss.shape, dtype=loss.dtype)  # ones_like: 3x the Python
         del values  # what the backward pass needs is in the residuals
         variable_gradients = [None] * self.variable_count
         for index, vjp, needs, targets in self.backward:

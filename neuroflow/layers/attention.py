@@ -236,7 +236,7 @@ class MultiHeadAttention(Layer):
                                kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer,
                                kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint,
                                activity_regularizer=self._projection_activity_regularizer, name=name,
-                               dtype=self.dtype)
+                               dtype=self.dtype_policy)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         """Creates the four projections; their kernels are made from the shapes given (query_shape

@@ -175,7 +175,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
 
     def get_initial_state(self, batch_size=None):
         # Zeros made by an op (broadcast of a scalar), so a traced training step makes them per batch.
-        zero = Tensor(backend.xp.zeros((), dtype=self.dtype))
+        zero = Tensor(backend.xp.zeros((), dtype=self.compute_dtype))
         return [ops.broadcast_to(zero, self.state_shape(batch_size)) for _ in range(2)]
 
     # ---- dropout masks (four per sequence, one per gate) --------------------------------------

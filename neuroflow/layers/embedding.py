@@ -3,7 +3,7 @@ import warnings
 
 import numpy
 
-from neuroflow import backend
+from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
 from neuroflow.layers.layer import Layer, serialized_arguments, store_arguments
 from neuroflow.ops.embedding import embedding_lookup
@@ -54,14 +54,18 @@ class Embedding(Layer):
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint, name="embeddings")
+                                          constraint=self.embeddings_constraint, name="embeddings",
+                                          # Under a mixed policy the rows looked up are cast, not the whole
+                                          # table (Keras' Embedding does the same).
+                                          autocast=False)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
 
     def call(self, inputs):
-        return embedding_lookup(self.embeddings, inputs)
+        outputs = embedding_lookup(self.embeddings, inputs)
+        return ops.cast(outputs, self.compute_dtype) if outputs.dtype != self.compute_dtype else outputs
 
     def compute_mask(self, inputs, previous_mask=None):
         """`inputs != 0` when mask_zero, else None."""

@@ -91,7 +91,7 @@ class GroupedQueryAttention(Layer):
 
     def _projection(self, equation, heads, bias_axes, name, activation=None):
         return EinsumDense(equation, (None,) + heads, bias_axes=bias_axes if self.use_bias else None,
-                           activation=activation, name=name, dtype=self.dtype, **self._projection_arguments)
+                           activation=activation, name=name, dtype=self.dtype_policy, **self._projection_arguments)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         """Creates the projections; key and value are built from `value_shape` / `key_shape` when
@@ -108,7 +108,7 @@ class GroupedQueryAttention(Layer):
                                              "value")
         self._output_dense = EinsumDense("bquh,uhm->bqm", (None, self.feature_dim),
                                          bias_axes="m" if self.use_bias else None, name="attention_output",
-                                         dtype=self.dtype, **self._projection_arguments)
+                                         dtype=self.dtype_policy, **self._projection_arguments)
         shapes = [(self._query_dense, query_shape), (self._gate_dense, query_shape),
                   (self._output_dense, (None, None, self.num_query_heads, self.head_dim))]
         if value_shape is not None:

@@ -12,14 +12,13 @@ import inspect
 
 import numpy
 
-from neuroflow import backend, constraints, dtypes, initializers, ops, regularizers
-from neuroflow.dtype_policies.dtype_policy import dtype_policy
-from neuroflow.engine import scopes
+from neuroflow import backend, constraints, initializers, ops, regularizers
+from neuroflow.engine import autocast, scopes
 from neuroflow.engine.keras_tensor import KerasTensor, Node, _probe_value, infer_outputs
 from neuroflow.engine.tape import no_grad
 from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.layers import build_config, keras_options
-from neuroflow.ops.elementwise import cast_op as _cast_op
+from neuroflow.layers.layer_dtypes import LayerDTypes
 from neuroflow.random.seed_generator import SeedGenerator
 from neuroflow.utils import nest, registry
 from neuroflow.utils.errors import shape_text
@@ -74,13 +73,15 @@ def serialized_arguments(layer, names):
 _PLAIN_INPUTS = (Tensor, numpy.ndarray)
 
 
-class Layer:
+class Layer(LayerDTypes):
     """Base class of all layers (keras.layers.Layer).
 
     Args:
         trainable: whether the layer's weights are updated by training.
         name: a unique name; by default the snake-cased class name with a counter.
-        dtype: the dtype of the weights and computations (default `backend.floatx()`).
+        dtype: the dtype of the weights and computations, or a dtype policy (a name such as
+            'mixed_float16', a `DTypePolicy` or its serialized dict): float32 weights, float16
+            computations, as in Keras (default: the global policy, else `backend.floatx()`).
         input_shape / input_dim / batch_input_shape / batch_size: the input shape of the first
             layer of a Sequential model, without the batch axis.
         activity_regularizer: a regularizer applied to the layer's output.
@@ -100,8 +101,7 @@ class Layer:
         self._own_weights = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = dtypes.standardize_dtype(dtype, f"layer '{self.name}'") \
-            if dtype is not None and not isinstance(dtype, dict) else dtype_policy().variable_dtype
+        self._set_dtype_policy(dtype)
         self.built = False
         self.input_spec = None
         self.supports_masking = False
@@ -171,7 +171,7 @@ class Layer:
     # ---- weights -----------------------------------------------------------------------------
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
-                   constraint=None, name=None, **kwargs):
+                   constraint=None, name=None, autocast=True, **kwargs):
         """Creates a weight Variable owned by this layer.
 
         Args:
@@ -179,6 +179,8 @@ class Layer:
             initializer: name, object or callable; default glorot_uniform for floats.
             regularizer: adds `regularizer(weight)` to the layer's losses.
             constraint: projects the weight after each optimizer update.
+            autocast: whether a mixed-precision call reads it in the compute dtype (Keras'; a
+                BatchNormalization's moving statistics are not).
         """
         dtype = dtype or self.dtype
         if initializer is None:
@@ -188,7 +190,8 @@ class Layer:
         value = initializer(shape, dtype=dtype)
         variable = Variable(value, dtype=dtype, trainable=trainable, name=name or "variable",
                             constraint=constraints.get(constraint) if constraint is not None else None,
-                            regularizer=regularizers.get(regularizer) if regularizer is not None else None)
+                            regularizer=regularizers.get(regularizer) if regularizer is not None else None,
+                            autocast=autocast)
         variable.path = scopes.scoped(f"{self.name}/{variable.name}")
         self._own_weights.append(variable)
         return variable
@@ -197,11 +200,12 @@ class Layer:
                      constraint=None, aggregation="none", overwrite_with_gradient=False, name=None):
         """Keras 3's `add_variable`: `add_weight` with `shape` and `initializer` first.
 
-        `autocast`, `aggregation` and `overwrite_with_gradient` are accepted for Keras compatibility;
-        neuroflow computes in the layer's dtype and trains on one device.
+        `autocast=False` keeps the variable in its own dtype inside a mixed-precision call (Keras').
+        `aggregation` and `overwrite_with_gradient` are accepted for Keras compatibility; neuroflow
+        trains on one device.
         """
         return self.add_weight(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable,
-                               regularizer=regularizer, constraint=constraint, name=name)
+                               regularizer=regularizer, constraint=constraint, name=name, autocast=autocast)
 
     @property
     def metrics(self):
@@ -410,23 +414,16 @@ class Layer:
             kwargs.pop("training")
         if "mask" in kwargs and not _call_accepts(self, "mask"):
             kwargs.pop("mask")
-        return self.call(inputs, *args, **kwargs)
-
-    def _to_tensor(self, x):
-        if isinstance(x, Tensor):
-            value = x.value
-            # dtype != name compares in C; str(dtype) would run Python code inside NumPy.
-            if value.dtype.kind == "f" and value.dtype != self.dtype:
-                return _cast_op(x, dtype=self.dtype)  # an op: gradients flow back through the cast
-            return x
-        if x is None or isinstance(x, (str, bool)):
-            return x
-        value = backend.xp.asarray(x)
-        # Layers compute in their dtype: float64 NumPy data is cast to float32, as Keras autocasts.
-        # (The cast is an op so that a traced training step replays it on every batch.)
-        if value.dtype.kind == "f" and value.dtype != self.dtype:
-            return _cast_op(value, dtype=self.dtype)
-        return Tensor(value)
+        if self._mixed_policy is None and autocast.active is None:
+            return self.call(inputs, *args, **kwargs)   # no mixed precision in play: the usual case
+        # A mixed-precision layer reads its float32 variables as float16 during its call; any other
+        # layer ends the scope of the layer around it (a dtype="float32" layer in a mixed model).
+        previous = autocast.enter(autocast.AutocastScope(self.compute_dtype) if self._mixed_policy is not None
+                                  else None)
+        try:
+            return self.call(inputs, *args, **kwargs)
+        finally:
+            autocast.leave(previous)
 
     def _check_input_spec(self, inputs):
         if self.input_spec is None:
@@ -453,7 +450,7 @@ class Layer:
         previous_mask = call_kwargs.get("mask") if "mask" in call_kwargs else _carried_mask(inputs)
         if "mask" not in call_kwargs and previous_mask is not None and _call_accepts(self, "mask"):
             call_kwargs["mask"] = previous_mask
-        outputs = infer_outputs(self._eager_call, (inputs,) + tuple(args), call_kwargs)
+        outputs = infer_outputs(self._eager_call_on_probes, (inputs,) + tuple(args), call_kwargs)
         if self.supports_masking:
             self._attach_symbolic_masks(inputs, previous_mask, outputs)
         node = Node(self, (inputs,) + tuple(args), kwargs, outputs)
@@ -520,7 +517,7 @@ class Layer:
 
     def get_config(self):
         """The constructor arguments, so that `from_config(get_config())` rebuilds the layer."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
         if self._input_shape_argument is not None:
             config["batch_input_shape"] = (self._batch_size_argument,) + tuple(self._input_shape_argument)
         return config

@@ -97,10 +97,21 @@ class BatchNormalization(Layer):
                                            name="moving_mean")
         self.moving_variance = self.add_weight(shape=shape, initializer=self.moving_variance_initializer,
                                                trainable=False, name="moving_variance")
+        # Read as float32 under a mixed policy: the layer computes in float32 (see call), as Keras' does.
+        for weight in (self.gamma, self.beta, self.moving_mean, self.moving_variance):
+            if weight is not None:
+                weight.autocast = False
         self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
         self.built = True
 
     def call(self, inputs, training=None):
+        # A batch variance in float16 overflows (squares past 65504) and loses the small ones, so
+        # half-precision inputs are normalized in float32 and the result cast back (Keras' choice).
+        if inputs.dtype == "float16":
+            return ops.cast(self._normalize(ops.cast(inputs, "float32"), training), self.compute_dtype)
+        return self._normalize(inputs, training)
+
+    def _normalize(self, inputs, training):
         if training and self.trainable:
             out, mean, variance = norm_ops.batch_norm_training(inputs, self.gamma, self.beta, self._axes, self.epsilon)
             # In place on the non-trainable Variables: moving = moving * momentum + batch * (1 - momentum).
@@ -167,10 +178,17 @@ class LayerNormalization(Layer):
         self._axes = _feature_axes(self, self.axis, input_shape)
         shape = tuple(input_shape[a] for a in self._axes)
         _add_gamma_and_beta(self, shape)
+        for weight in (self.gamma, self.beta):  # read as float32 under a mixed policy, as in BatchNormalization
+            if weight is not None:
+                weight.autocast = False
         self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
         self.built = True
 
     def call(self, inputs):
+        # Half-precision inputs are normalized in float32 and cast back, as Keras' LayerNormalization does.
+        if inputs.dtype == "float16":
+            outputs = norm_ops.layer_norm(ops.cast(inputs, "float32"), self.gamma, self.beta, self._axes, self.epsilon)
+            return ops.cast(outputs, self.compute_dtype)
         return norm_ops.layer_norm(inputs, self.gamma, self.beta, self._axes, self.epsilon)
 
     def get_config(self):

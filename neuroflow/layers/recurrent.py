@@ -141,7 +141,7 @@ class _Recurrent(Layer):
                              f"tensor(s) of shape (batch, {self.units}), got {len(states)}")
         converted = []
         for state in states:
-            state = state if isinstance(state, Tensor) else Tensor(backend.xp.asarray(state, dtype=self.dtype))
+            state = state if isinstance(state, Tensor) else Tensor(backend.xp.asarray(state, dtype=self.compute_dtype))
             if tuple(state.shape) != (batch, self.units):
                 raise ValueError(f"{type(self).__name__} '{self.name}' expects initial states of shape "
                                  f"({batch}, {self.units}), got {shape_text(state.shape)}")

@@ -94,7 +94,7 @@ class StackedRNNCells(Layer):
     def get_initial_state(self, batch_size=None):
         states = []
         for cell in self.cells:
-            cell_states = _zero_states(cell, batch_size, self.dtype)
+            cell_states = _zero_states(cell, batch_size, self.compute_dtype)
             states.append(cell_states if _is_nested(cell.state_size) else cell_states[0])
         return states
 
@@ -265,7 +265,7 @@ class RNN(Layer):
         super()._check_input_spec(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
 
     def get_initial_state(self, batch_size):
-        return _zero_states(self.cell, batch_size, self.dtype)
+        return _zero_states(self.cell, batch_size, self.compute_dtype)
 
     def _initial_states(self, initial_state, batch):
         if initial_state is None and self.states is not None:

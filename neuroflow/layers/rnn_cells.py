@@ -93,7 +93,7 @@ class _GatedCell(DropoutRNNCell, Layer):
     def get_initial_state(self, batch_size=None):
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
         # Zeros made by an op (a broadcast scalar), so a traced training step makes them per batch too.
-        zero = ops.convert_to_tensor(backend.xp.zeros((), dtype=self.dtype))
+        zero = ops.convert_to_tensor(backend.xp.zeros((), dtype=self.compute_dtype))
         return [ops.broadcast_to(zero, (batch_size, size)) for size in sizes]
 
     def get_config(self):

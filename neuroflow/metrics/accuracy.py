@@ -5,7 +5,7 @@ streaming mean of its function.
 """
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
-from neuroflow.metrics.metric import squeeze_or_expand, to_array, wrapper_class
+from neuroflow.metrics.metric import reads_arrays, squeeze_or_expand, to_array, wrapper_class
 from neuroflow.utils.errors import shape_text
 
 
@@ -19,12 +19,14 @@ def _arrays(y_true, y_pred):
     return squeeze_or_expand(y_true, y_pred)
 
 
+@reads_arrays
 def accuracy(y_true, y_pred):
     """1.0 where y_pred equals y_true exactly, else 0.0."""
     y_true, y_pred = _arrays(y_true, y_pred)
     return _float(y_true == y_pred)
 
 
+@reads_arrays
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """1.0 where (y_pred > threshold) equals the 0/1 label y_true, per element."""
     y_true, y_pred = _arrays(y_true, y_pred)
@@ -34,6 +36,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
     return _float(y_true == (y_pred > threshold).astype(y_true.dtype))
 
 
+@reads_arrays
 def categorical_accuracy(y_true, y_pred):
     """1.0 where argmax(y_pred) equals argmax(y_true) over the last axis (one-hot labels)."""
     y_true, y_pred = to_array(y_true), to_array(y_pred)
@@ -55,6 +58,7 @@ def _sparse_labels(name, y_true, y_pred):
     return y_true
 
 
+@reads_arrays
 def sparse_categorical_accuracy(y_true, y_pred):
     """1.0 where argmax(y_pred) equals the integer label y_true."""
     y_true, y_pred = to_array(y_true), to_array(y_pred)
@@ -73,6 +77,7 @@ def _in_top_k(labels, y_pred, k):
     return target >= kth_largest
 
 
+@reads_arrays
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the one-hot label's class is among the k highest scores of y_pred."""
     y_true, y_pred = to_array(y_true), to_array(y_pred)
@@ -83,6 +88,7 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _float(_in_top_k(backend.xp.argmax(y_true, axis=-1), y_pred, int(k)))
 
 
+@reads_arrays
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
     """1.0 where the integer label is among the k highest scores of y_pred.
 

@@ -125,13 +125,13 @@ class Sequential(Model):
                 spelling (saving/keras_config.py).
         """
         if self._input_layer is None:
-            return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+            return {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config(),
                     "layers": [serialize(layer, None) for layer in self.layers], "build_input_shape": None}
         layers = [serialize(self._input_layer, None)]
         shapes = [self._input_layer.batch_shape] + list(getattr(self, "_output_shapes", []))
         for layer, shape in zip(self.layers, shapes):
             layers.append(serialize(layer, shape_list(shape)))
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype, "layers": layers,
+        return {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config(), "layers": layers,
                 "build_input_shape": shape_list(self._input_layer.batch_shape)}
 
     @classmethod

@@ -11,8 +11,13 @@ the formulas bit for bit on the CPU; on a GPU they check the compiled kernels to
 tolerance. Their speed is not measured yet.
 
 Kept small on purpose: the activations' vjps that every model runs (relu, sigmoid, tanh) and the
-updates of Adam and RMSprop (the benchmarks' optimizers), each one launch per variable.
+updates of Adam and RMSprop (the benchmarks' optimizers), each one launch per variable. Other op
+families define their own kernels here with `define` (the fused LSTM / GRU steps:
+ops/recurrent/step_kernels.py). `unfused()` turns every fused path off for a block, cuDNN's
+included (ops/cudnn.py), so a GPU run can compare them with the unfused device code.
 """
+import contextlib
+
 from neuroflow import backend
 
 # name -> (input parameters, output parameters, body), in CuPy's ElementwiseKernel notation.
@@ -31,6 +36,30 @@ _SOURCES = {
 }
 
 _built = {}
+_switch = {"enabled": True}
+
+
+def define(name, inputs, outputs, body):
+    """Adds kernel `name` (CuPy ElementwiseKernel notation); `get(name)` builds it on first use."""
+    if name in _SOURCES and _SOURCES[name] != (inputs, outputs, body):
+        raise ValueError(f"device kernel {name!r} is already defined with another body")
+    _SOURCES[name] = (inputs, outputs, body)
+
+
+def enabled():
+    """False inside `unfused()`: the device runs its plain ufunc / im2col code."""
+    return _switch["enabled"]
+
+
+@contextlib.contextmanager
+def unfused():
+    """Runs the block without fused kernels or cuDNN (the device's unfused paths), then restores the switch."""
+    previous = _switch["enabled"]
+    _switch["enabled"] = False
+    try:
+        yield
+    finally:
+        _switch["enabled"] = previous
 
 
 def get(name):
@@ -40,7 +69,7 @@ def get(name):
     and the parity tests compare them with the NumPy path on every machine.
     """
     name_of_backend = backend.backend()
-    if name_of_backend == "numpy":
+    if name_of_backend == "numpy" or not _switch["enabled"]:
         return None
     kernel = _built.get((name_of_backend, name))
     if kernel is None:

@@ -7,6 +7,7 @@ keras.ops' names, so in this module those names are not the builtins.
 import numpy
 
 from neuroflow import backend
+from neuroflow.engine import autocast as autocast_module
 from neuroflow.engine.registry import Op, apply
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops.inspection import value_of
@@ -379,6 +380,10 @@ def _dtype_name(dtype):
 
 def cast(x, dtype):
     return apply(cast_op, (x,), {"dtype": _dtype_name(dtype)})
+
+
+# A mixed-precision layer's call reads its variables through this cast (engine/autocast.py).
+autocast_module.install_cast(cast)
 
 
 stop_gradient_op = Op("stop_gradient")

@@ -68,6 +68,7 @@ def dot(x1, x2):
 
 
 dense_op = Op("dense")
+_SMALL_KERNEL = 1 << 16  # elements; the vjp copies a kernel this small to multiply by its transpose
 
 
 @dense_op.forward
@@ -101,15 +102,21 @@ def _(x, kernel, bias=None, activation="linear", options=None):
 def _(residuals, g, needs):
     x, kernel, has_bias, pre, out, act, options = residuals
     g_pre = g if act.name == "linear" else act.derivative(g, pre, out, **options)
+    if needs[0] and kernel.size <= _SMALL_KERNEL and not backend.on_device():
+        # OpenBLAS multiplies by a small transposed operand slower than it copies it: g @ W.T on a 64 x 64
+        # kernel takes 6.0 us, the contiguous copy and the product 4.9 (10 x 512: 28 us against 17).
+        kernel_t = backend.xp.ascontiguousarray(kernel.T)
+    else:
+        kernel_t = kernel.T
     if x.ndim == 2:
         # The usual (batch, features) input: no folding needed.
-        grad_x = g_pre @ kernel.T if needs[0] else None
+        grad_x = g_pre @ kernel_t if needs[0] else None
         grad_kernel = x.T @ g_pre if needs[1] else None
         g_flat = g_pre
     else:
         # Fold leading axes so the weight gradient is one matrix product.
         g_flat = g_pre.reshape(-1, kernel.shape[-1])
-        grad_x = (g_flat @ kernel.T).reshape(x.shape) if needs[0] else None
+        grad_x = (g_flat @ kernel_t).reshape(x.shape) if needs[0] else None
         grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
     if has_bias:
         return grad_x, grad_kernel, (backend.xp.add.reduce(g_flat, axis=0) if needs[2] else None)

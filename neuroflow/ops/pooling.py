@@ -8,6 +8,7 @@ elements in each window, as TensorFlow does.
 """
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import cudnn
 from neuroflow.ops.convolution import volumetric
 from neuroflow.ops.data_format import _from_channels_last, _to_channels_last
 from neuroflow.ops.parallel import run_chunks
@@ -147,6 +148,14 @@ def _pool(kind, inputs, pool_size, strides, padding, data_format):
     pool_size = normalize_tuple(pool_size, rank, "pool_size")
     strides = pool_size if strides is None else normalize_tuple(strides, rank, "strides")
     padding = check_padding(padding)
+    if cudnn.supports(inputs) is not None:
+        # The cupy backend with cuDNN (ops/cudnn.py): either layout goes straight in, 1-D as height 1.
+        if data_format not in (None, "channels_last", "channels_first"):
+            _to_channels_last(inputs, data_format, rank)  # raises the data_format error
+        two_d = ((1,) + pool_size, (1,) + strides) if rank == 1 else (pool_size, strides)
+        return apply(cudnn.cudnn_pool_op, (inputs,), {"kind": kind, "pool_size": two_d[0], "strides": two_d[1],
+                                                      "padding": padding, "rank": rank,
+                                                      "channels_first": data_format == "channels_first"})
     x = _to_channels_last(inputs, data_format, rank)
     if rank == 1:
         x = apply(_expand_dims, (x,), {"axis": 1})

@@ -2,7 +2,7 @@
 import math
 
 from neuroflow import backend
-from neuroflow.ops import device_kernels
+from neuroflow.ops import device_kernels, host_kernels
 from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
@@ -63,6 +63,13 @@ class Adam(Optimizer):
             cast = variable.value.dtype.type
             fused(gradient, cast(1 - self.beta_1), cast(1 - self.beta_2), cast(self.epsilon), cast(alpha),
                   variable.value, m, v)
+            return
+        weights = variable.value
+        loop = host_kernels.get("adam", (weights, m, v, gradient)) if not self.amsgrad and type(alpha) is float else None
+        if loop is not None:  # numba installed: the lines below as one pass (ops/host_kernels.py), the same bits
+            cast = weights.dtype.type
+            loop(host_kernels.flat(gradient), host_kernels.flat(m), host_kernels.flat(v), host_kernels.flat(weights),
+                 cast(1 - self.beta_1), cast(1 - self.beta_2), cast(self.epsilon), cast(alpha))
             return
         work = self._scratch(variable)  # every intermediate term goes here: no temporaries
         xp.subtract(gradient, m, out=work)

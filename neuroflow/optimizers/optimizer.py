@@ -372,12 +372,17 @@ class Optimizer:
         known = self._trainable_variables_indices
         built_for_all = True
         kept_grads, kept_variables = [], []
+        array_type = backend.xp.ndarray
         for grad, variable in zip(grads, trainable_variables):
             if not isinstance(variable, Variable):
                 raise TypeError(f"Optimizer {self.name!r} updates neuroflow Variables; got {type(variable).__name__}.")
             built_for_all = built_for_all and id(variable) in known
             if grad is not None:
-                kept_grads.append(self._as_gradient_array(grad, variable))
+                value = variable.value
+                # A backend array of the variable's shape and dtype (what fit's step hands over) is kept as is.
+                if not (type(grad) is array_type and grad.shape == value.shape and grad.dtype == value.dtype):
+                    grad = self._as_gradient_array(grad, variable)
+                kept_grads.append(grad)
                 kept_variables.append(variable)
         if not built_for_all:
             self._ensure_built(trainable_variables)

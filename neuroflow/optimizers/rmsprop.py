@@ -1,6 +1,6 @@
 """RMSprop: divide the gradient by a running root-mean-square of its recent magnitudes."""
 from neuroflow import backend
-from neuroflow.ops import device_kernels
+from neuroflow.ops import device_kernels, host_kernels
 from neuroflow.optimizers.arguments import check_hyperparameters
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
@@ -70,8 +70,15 @@ class RMSprop(Optimizer):
             fused(gradient, cast(rho), cast(1 - rho), cast(self.epsilon), cast(learning_rate), variable.value,
                   self._slot(variable, "velocity"))
             return
-        work = self._scratch(variable)  # every intermediate term goes here: no temporaries
         velocity = self._slot(variable, "velocity")
+        weights = variable.value
+        loop = host_kernels.get("rmsprop", (weights, velocity, gradient)) if plain and type(learning_rate) is float else None
+        if loop is not None:  # numba installed: the lines below as one pass (ops/host_kernels.py), the same bits
+            cast = weights.dtype.type
+            loop(host_kernels.flat(gradient), host_kernels.flat(velocity), host_kernels.flat(weights), cast(rho),
+                 cast(1 - rho), cast(self.epsilon), cast(learning_rate))
+            return
+        work = self._scratch(variable)  # every intermediate term goes here: no temporaries
         xp.multiply(gradient, gradient, out=work)
         work *= 1 - rho
         velocity *= rho

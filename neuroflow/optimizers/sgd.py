@@ -1,6 +1,7 @@
 """Stochastic gradient descent, with optional (Nesterov) momentum."""
 import numbers
 
+from neuroflow.ops import host_kernels
 from neuroflow.optimizers.optimizer import Optimizer, base_arguments
 
 
@@ -53,10 +54,21 @@ class SGD(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         weights = variable.value
+        velocity = self._slot(variable, "momentum") if self.momentum != 0 else None
+        if type(learning_rate) is float:
+            arrays = (weights, gradient) if velocity is None else (weights, velocity, gradient)
+            loop = host_kernels.get("sgd" if velocity is None else "sgd_momentum", arrays)
+            if loop is not None:  # numba installed: the lines below as one pass (ops/host_kernels.py), the same bits
+                cast, flat = weights.dtype.type, host_kernels.flat
+                if velocity is None:
+                    loop(flat(gradient), flat(weights), cast(learning_rate))
+                else:
+                    loop(flat(gradient), flat(velocity), flat(weights), cast(self.momentum), cast(learning_rate),
+                         bool(self.nesterov))
+                return
         if self.momentum == 0:
             weights -= learning_rate * gradient
             return
-        velocity = self._slot(variable, "momentum")
         step = learning_rate * gradient          # learning_rate * g
         velocity *= self.momentum                # momentum * v ...
         velocity -= step                         # ... - learning_rate * g

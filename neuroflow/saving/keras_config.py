@@ -22,6 +22,7 @@ import importlib
 from functools import partial
 
 from neuroflow import activations, backend, optimizers
+from neuroflow.dtype_policies.dtype_policy import MIXED_POLICIES
 from neuroflow.engine.keras_tensor import KerasTensor, _OpCall
 from neuroflow.layers import keras_options
 from neuroflow.layers.core import Lambda
@@ -143,14 +144,18 @@ def _dtype_policy(dtype):
 
 
 def _dtype_from_keras(value, where):
-    """A dtype name from a Keras dtype policy dict (or plain name); mixed precision is refused."""
+    """A dtype or policy name from a Keras dtype policy dict (or plain name).
+
+    'mixed_float16' passes as a policy name; 'mixed_bfloat16' too, and the layer refuses it with the
+    reason (no bfloat16 arrays); a plain 'bfloat16' dtype is refused here.
+    """
     if isinstance(value, dict):
         value = (value.get("config") or {}).get("name")
     if value is None:
         return None
-    if not isinstance(value, str) or value.startswith("mixed_") or value == "bfloat16":
+    if not isinstance(value, str) or value == "bfloat16" or (value.startswith("mixed_") and value not in MIXED_POLICIES):
         raise ValueError(f"{where} uses dtype policy {value!r}, which neuroflow does not support "
-                         "(float32 and float64 only)")
+                         "(float16, float32, float64 and 'mixed_float16' only)")
     return value
 
 

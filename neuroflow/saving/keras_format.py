@@ -29,6 +29,7 @@ import zlib
 import numpy
 
 from neuroflow.layers.layer import Layer
+from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from neuroflow.saving import keras_config
 from neuroflow.saving.files import read_member, write_atomically
 from neuroflow.utils import registry
@@ -154,9 +155,22 @@ def _slots_in_keras_order(optimizer, variables):
 
 
 def optimizer_state(model):
+    """The optimizer's variables in Keras 3's saved order (None when it has no known Keras layout).
+
+    A LossScaleOptimizer (mixed_float16) saves as Keras' does: its own iterations and learning
+    rate (0), its step counter and dynamic scale, then the inner optimizer's variables.
+    """
     optimizer = model.optimizer
-    if optimizer is None or not optimizer.built:
-        return None
+    if isinstance(optimizer, LossScaleOptimizer):
+        # fit builds the inner optimizer through the wrapper's apply; the wrapper's own flag stays unset.
+        inner = _plain_optimizer_state(optimizer.inner_optimizer, model) if optimizer.inner_optimizer.built else None
+        return None if inner is None else [
+            numpy.asarray(0, dtype="int64"), numpy.asarray(0.0, dtype="float32"),
+            numpy.asarray(optimizer.step_counter, dtype="int64"), numpy.asarray(optimizer.dynamic_scale.numpy())] + inner
+    return _plain_optimizer_state(optimizer, model) if optimizer is not None and optimizer.built else None
+
+
+def _plain_optimizer_state(optimizer, model):
     slots = _slots_in_keras_order(optimizer, model.keras_trainable_variables())
     if slots is None:
         return None
@@ -171,24 +185,41 @@ def read_optimizer_state(model, group, filepath):
     variables = model.keras_trainable_variables()
     if not optimizer.built:
         optimizer.build(variables)
-    slots = _slots_in_keras_order(optimizer, variables)
     stored = [group[str(i)] for i in range(len(group))]  # h5py datasets: shapes known, nothing read yet
+    if isinstance(optimizer, LossScaleOptimizer):   # Keras' layout: see optimizer_state
+        if len(stored) > 4 and _read_plain_optimizer_state(optimizer.inner_optimizer, variables, stored[4:], filepath,
+                                                           warn_as=optimizer):
+            optimizer.step_counter = int(numpy.asarray(stored[2]))
+            optimizer.dynamic_scale.assign(numpy.asarray(stored[3]).astype("float32"))
+        elif len(stored) <= 4:
+            _read_plain_optimizer_state(optimizer.inner_optimizer, variables, [], filepath, warn_as=optimizer)
+        return
+    _read_plain_optimizer_state(optimizer, variables, stored, filepath)
+
+
+def _read_plain_optimizer_state(optimizer, variables, stored, filepath, warn_as=None):
+    """Restores one optimizer from `stored` (Keras' order); warns and returns False when they do not fit."""
+    named = warn_as or optimizer
+    slots = _slots_in_keras_order(optimizer, variables)
     expected = None if slots is None else 1 + isinstance(optimizer._learning_rate, float) + len(slots)
     if slots is None or len(stored) != expected:
-        warnings.warn(f"Not restoring the state of optimizer '{optimizer.name}' from {filepath}: it holds {len(stored)} "
-                      f"variables, this {type(optimizer).__name__} needs {expected or 'an unmapped layout'}; "
-                      "training resumes from a fresh optimizer state", stacklevel=4)
-        return
+        count = len(stored) + (4 if warn_as is not None else 0)
+        needs = expected and expected + (4 if warn_as is not None else 0)
+        warnings.warn(f"Not restoring the state of optimizer '{named.name}' from {filepath}: it holds {count} "
+                      f"variables, this {type(named).__name__} needs {needs or 'an unmapped layout'}; "
+                      "training resumes from a fresh optimizer state", stacklevel=5)
+        return False
     for slot, value in zip(slots, stored[expected - len(slots):]):
         if tuple(value.shape) != slot.shape:
             warnings.warn(f"Not restoring optimizer state from {filepath}: slot shape {value.shape} does not match "
-                          f"{slot.shape}", stacklevel=4)
-            return
+                          f"{slot.shape}", stacklevel=5)
+            return False
     optimizer._iterations = int(numpy.asarray(stored[0]))
     if isinstance(optimizer._learning_rate, float):
         optimizer._learning_rate = float(numpy.asarray(stored[1]))
     for slot, value in zip(slots, stored[expected - len(slots):]):
         slot.assign(numpy.asarray(value).astype(slot.value.dtype, copy=False))
+    return True
 
 
 # ---- h5 ----------------------------------------------------------------------------------------
@@ -207,6 +238,11 @@ def write_h5(model, target, include_optimizer=True):
             group.attrs["name"] = model.optimizer.name
             for index, value in enumerate(values):
                 group.create_dataset(str(index), data=value)
+            if isinstance(model.optimizer, LossScaleOptimizer):   # Keras writes the inner optimizer's group too
+                inner = handle.require_group("optimizer/inner_optimizer/vars")
+                inner.attrs["name"] = model.optimizer.inner_optimizer.name
+                for index, value in enumerate(values[4:]):
+                    inner.create_dataset(str(index), data=value)
 
 
 def read_h5(model, source, filepath, skip_mismatch=False, load_optimizer=True):

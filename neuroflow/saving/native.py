@@ -22,6 +22,7 @@ import zipfile
 
 import numpy
 
+from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from neuroflow.saving import keras_config, native_v1
 from neuroflow.saving.files import CorruptFileError, read_member, write_atomically
 from neuroflow.saving.keras_format import KERAS_VERSION
@@ -115,7 +116,7 @@ def _read_weights(archive, model, filepath, skip_mismatch=False):
 # built them in does not matter.
 
 def _write_optimizer(archive, model):
-    optimizer = getattr(model, "optimizer", None)
+    optimizer, scaler = _unwrapped_optimizer(model)
     if optimizer is None or not getattr(optimizer, "built", False):
         return
     weight_index = {id(weight): number for number, weight in enumerate(model.weights)}
@@ -133,15 +134,29 @@ def _write_optimizer(archive, model):
             extra += 1
         archive.writestr(f"optimizer/{number:04d}.npy", _npy_bytes(variable.numpy()))
     learning_rate = optimizer._learning_rate if isinstance(optimizer._learning_rate, float) else None
-    archive.writestr("optimizer.json", json.dumps({"class_name": type(optimizer).__name__,
-                                                   "iterations": int(optimizer._iterations),
-                                                   "learning_rate": learning_rate, "variables": entries}))
+    state = {"class_name": type(optimizer).__name__, "iterations": int(optimizer._iterations),
+             "learning_rate": learning_rate, "variables": entries}
+    if scaler is not None:
+        state["loss_scale"] = {"dynamic_scale": float(scaler.dynamic_scale.numpy()), "step_counter": scaler.step_counter}
+    archive.writestr("optimizer.json", json.dumps(state))
+
+
+def _unwrapped_optimizer(model):
+    """(the optimizer whose slots are saved, the LossScaleOptimizer around it or None).
+
+    A LossScaleOptimizer (mixed_float16) saves as its inner optimizer, plus its scale and counter
+    under "loss_scale" in optimizer.json.
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if isinstance(optimizer, LossScaleOptimizer):
+        return optimizer.inner_optimizer, optimizer
+    return optimizer, None
 
 
 def _read_optimizer(archive, model, filepath):
     """Restores the optimizer's step count, learning rate and slots; warns (and keeps a fresh state)
     when the file's optimizer does not match the compiled one."""
-    optimizer = getattr(model, "optimizer", None)
+    optimizer, scaler = _unwrapped_optimizer(model)
     if optimizer is None or "optimizer.json" not in archive.namelist():
         return
     state = _read_json(archive, "optimizer.json", filepath)
@@ -175,6 +190,9 @@ def _read_optimizer(archive, model, filepath):
     optimizer._iterations = int(state["iterations"])
     if state.get("learning_rate") is not None and isinstance(optimizer._learning_rate, float):
         optimizer._learning_rate = float(state["learning_rate"])
+    if scaler is not None and isinstance(state.get("loss_scale"), dict):
+        scaler.dynamic_scale.assign(float(state["loss_scale"]["dynamic_scale"]))
+        scaler.step_counter = int(state["loss_scale"]["step_counter"])
 
 
 def save_model(model, filepath, include_optimizer=True):

@@ -27,6 +27,7 @@ import types
 import numpy
 
 from neuroflow import backend
+from neuroflow.testing import cudnn_standin
 
 # numpy here is the stand-in device itself (tests/test_backend_seam.py).
 HOST_NUMPY = "the stand-in device's implementation: NumPy underneath by design"
@@ -69,15 +70,23 @@ class _ElementwiseKernel:
     """cupy.ElementwiseKernel's stand-in: runs the kernel's C body as NumPy statements, whole arrays at a time.
 
     Enough of the C for neuroflow's fused kernels (ops/device_kernels.py): `a = expr;`, `a += expr;`,
-    `(T)x` casts, `sqrt`. Same operations in the same order as the C, so on NumPy they round alike
-    (a GPU compiler may contract a * b + c into one fused multiply-add; that is the tolerance on a GPU).
+    local declarations `T a = expr;`, `(T)x` casts, `sqrt`, `tanh`, `exp`. Same operations in the same
+    order as the C, so on NumPy they round alike (a GPU compiler may contract a * b + c into one fused
+    multiply-add; that is the tolerance on a GPU). Names CuPy reserves (`i`, `n`, `_ind`) are refused.
     """
 
+    _RESERVED = frozenset({"i", "n", "_ind"})
+
     def __init__(self, in_params, out_params, operation, name="kernel"):
+        self.name = name
         self.inputs = [parameter.split()[-1] for parameter in in_params.split(",")]
         self.outputs = [parameter.split()[-1] for parameter in out_params.split(",")]
-        python = re.sub(r"\(T\)\s*(\w+|\([^()]*\))", r"T(\1)", operation)
-        self.code = compile("\n".join(line.strip() for line in python.split(";") if line.strip()), name, "exec")
+        clash = self._RESERVED.intersection(self.inputs + self.outputs)
+        if clash or len(set(self.inputs + self.outputs)) != len(self.inputs + self.outputs):
+            raise ValueError(f"ElementwiseKernel {name}: parameter names reserved by CuPy or repeated: {sorted(clash)}")
+        python = re.sub(r"\(T\)\s*([\w.]+|\([^()]*\))", r"T(\1)", operation)
+        statements = [re.sub(r"^T\s+(\w+\s*=)", r"\1", line.strip()) for line in python.split(";") if line.strip()]
+        self.code = compile("\n".join(statements), name, "exec")
 
     def __call__(self, *args):
         arrays = [_unwrap(arg, "ElementwiseKernel") for arg in args]
@@ -86,7 +95,8 @@ class _ElementwiseKernel:
         if not outputs:
             shape = numpy.broadcast_shapes(*[numpy.shape(array) for array in inputs])
             outputs = [numpy.empty(shape, dtype=first.dtype) for _ in self.outputs]
-        names = dict(zip(self.inputs, inputs), **dict(zip(self.outputs, outputs)), T=first.dtype.type, sqrt=numpy.sqrt)
+        names = dict(zip(self.inputs, inputs), **dict(zip(self.outputs, outputs)), T=first.dtype.type, sqrt=numpy.sqrt,
+                     tanh=numpy.tanh, exp=numpy.exp)
         exec(self.code, {"__builtins__": {}}, names)
         for name, out in zip(self.outputs, outputs):
             if names[name] is not out:  # `a = expr` rebinds: write the value into the output array
@@ -443,11 +453,19 @@ def free_memory(free_bytes):
 
 
 @contextlib.contextmanager
-def use_standin():
-    """Runs the block on the stand-in device backend, then restores the backend that was active."""
+def use_standin(cudnn=False):
+    """Runs the block on the stand-in device backend, then restores the backend that was active.
+
+    cudnn=True also offers cuDNN's convolution and pooling calls (`xp.cudnn`, constants in
+    `xp.cuda.cudnn`: cudnn_standin.py); without it the device has none, as CuPy without cuDNN.
+    """
     previous = backend.backend()
+    if cudnn:
+        module.cudnn, module.cuda = cudnn_standin, types.SimpleNamespace(cudnn=cudnn_standin.constants)
     backend.use_array_module("standin", module)
     try:
         yield module
     finally:
         backend.set_backend(previous)
+        if cudnn:
+            del module.cudnn, module.cuda

@@ -20,6 +20,7 @@ from neuroflow.engine.trace import Program, Tracer, TraceRefused, same_trace, tr
 from neuroflow.utils import nest
 
 _EAGER = "eager"
+_STRUCTURES = (list, tuple, dict)  # what nest.flatten walks into
 # Data whose shapes change at every batch (sequences padded per batch, say) would be traced
 # forever; past this many shapes, new ones simply run eagerly.
 MAX_SIGNATURES = 16
@@ -58,7 +59,10 @@ class TracedTrainStep:
     def __call__(self, x, y, sample_weight):
         """(loss Tensor, predictions, gradients, variables) for one batch, as Model._forward_backward
         without its scaled loss."""
-        leaves = [leaf for leaf in nest.flatten((x, y, sample_weight)) if leaf is not None]
+        if sample_weight is None and not isinstance(x, _STRUCTURES) and not isinstance(y, _STRUCTURES):
+            leaves = [x] if y is None else [x, y]  # the usual single-input batch: no structure to walk
+        else:
+            leaves = [leaf for leaf in nest.flatten((x, y, sample_weight)) if leaf is not None]
         # The variable list is part of the signature: fit fixes it, once the model is built.
         variables = self.model.__dict__.get("_step_variables")
         # So is a constant loss scale, which the trace bakes in.

@@ -25,6 +25,7 @@ from neuroflow.distribution import current_replica, replica_for
 from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
+from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from neuroflow.training import arguments, device_data, interruption, training_state
 from neuroflow.training import data as data_module
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
@@ -84,9 +85,15 @@ class Trainer:
             run_eagerly: run fit's train step op by op in Python every batch, instead of tracing it
                 once per input shape and replaying the traced ops (training/traced_step.py); the
                 two give identical results, eager is slower and easier to step through in a debugger.
-            steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras compatibility.
+            auto_scale_loss: under the 'mixed_float16' policy, wrap the optimizer in a LossScaleOptimizer
+                (so float16 gradients do not underflow), as Keras does, unless it already is one.
+            steps_per_execution, jit_compile: accepted for Keras compatibility.
         """
         self.optimizer = optimizers.get(optimizer)
+        policy = getattr(self, "dtype_policy", None)  # a Model's (Trainer is mixed into Layer there)
+        if auto_scale_loss and policy is not None and policy.name == "mixed_float16" \
+                and not isinstance(self.optimizer, LossScaleOptimizer):
+            self.optimizer = LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.run_eagerly = bool(run_eagerly)
         self.loss = loss
         # What get_compile_config reports besides the optimizer, loss and metrics, as given (Keras
@@ -243,6 +250,8 @@ class Trainer:
             data = (x,) if isinstance(x, tuple) else x
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
+        if not backend.on_device():  # NumPy checks at once: no checks to defer (and no context to enter per step)
+            return current_replica(self).reduce_logs(self, _float_logs(step(data)))
         with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
             logs = step(data)
             # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.

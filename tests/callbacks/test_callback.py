@@ -26,6 +26,13 @@ class Recorder(Callback):
             return recorded
         return attribute
 
+    # Implemented (if only to record): CallbackList calls a batch hook only on the callbacks that implement it.
+    def on_train_batch_begin(self, batch, logs=None):
+        super().on_train_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs=logs)
+
 
 def test_every_hook_is_dispatched_in_order():
     recorder = Recorder()
@@ -129,3 +136,33 @@ def test_epoch_logs_are_shared_so_later_callbacks_see_additions():
 
     history, _ = run_fit(FakeModel(), [AddKey()], [{"loss": 1.0}, {"loss": 0.5}])
     assert history.history == {"loss": [1.0, 0.5], "extra": [0.0, 10.0]}
+
+
+def test_batch_hooks_reach_only_the_callbacks_that_implement_them():
+    class OlderName(Callback):  # the pre-Keras-2 names: the default on_train_batch_* calls them
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_batch_end(self, batch, logs=None):
+            self.seen.append((batch, logs))
+
+    class Untouched(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            raise AssertionError("not reached: overridden below by the instance")
+
+    older, empty, untouched = OlderName(), Callback(), Untouched()
+    seen_by_lambda = []
+    from neuroflow.callbacks import LambdaCallback
+    lambda_callback = LambdaCallback(on_train_batch_end=lambda batch, logs: seen_by_lambda.append(batch))
+    untouched.on_train_batch_end = lambda batch, logs=None: None
+    callbacks = CallbackList([older, empty, untouched, lambda_callback])
+    assert callbacks._listening("on_train_batch_end", "on_batch_end") == [older, untouched, lambda_callback]
+    assert callbacks._listening("on_train_batch_begin", "on_batch_begin") == []
+    callbacks.on_train_batch_end(3, {"loss": numpy.float32(0.5)})
+    assert older.seen == [(3, {"loss": 0.5})] and type(older.seen[0][1]["loss"]) is float
+    assert seen_by_lambda == [3]
+    late = OlderName()
+    callbacks.append(late)  # a callback added later is heard too
+    callbacks.on_train_batch_end(4, {"loss": 1.0})
+    assert late.seen == [(4, {"loss": 1.0})]

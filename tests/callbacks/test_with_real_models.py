@@ -93,6 +93,13 @@ def test_every_hook_is_called_in_order(problem):
                 calls.append(name)
             return super().__getattribute__(name)
 
+        # Implemented: fit calls a batch hook only on the callbacks that implement it.
+        def on_train_batch_begin(self, batch, logs=None):
+            pass
+
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
     model = _model()
     model.fit(x[:32], y[:32], batch_size=16, validation_data=(x_val, y_val), epochs=1, verbose=0,
               callbacks=[Recorder()])

@@ -1,6 +1,7 @@
 """Standard convolution, conv1d / conv2d: im2col plus one matrix product, with the bias and activation fused in one op."""
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import cudnn
 from neuroflow.ops.activation import KERNELS
 from neuroflow.ops.convolution.im2col import col2im, im2col
 from neuroflow.ops.convolution.volumetric import conv3d
@@ -150,7 +151,12 @@ def _activation_kernel(activation):
 
 def _fused_forward(x4, kernel4, bias, strides, dilation, pads, groups, activation):
     act = _activation_kernel(activation)
-    pre, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
+    found = cudnn.supports(x4, kernel4)  # the cupy backend with cuDNN (ops/cudnn.py); else im2col, as on NumPy
+    if found is not None:
+        pre, columns = cudnn.convolution(found, x4, kernel4, strides, dilation, pads, groups)
+        geometry = padded_shape = None  # cuDNN's residuals (in `columns`) hold its geometry
+    else:
+        pre, (columns, geometry, padded_shape) = _conv_forward(x4, kernel4, strides, dilation, pads, groups)
     # Plain relu (a conv passes no options) is applied in place: its backward reads only the output.
     relu_in_place = act.name == "relu" and not act.keeps_input({})
     if bias is not None or relu_in_place:
@@ -177,7 +183,10 @@ def _fused_backward(residuals, g4, needs):
         g4 = _relu_backward(g4, out)
     elif act.name != "linear":
         g4 = act.derivative(g4, pre, out)
-    grad_x, grad_kernel = _conv_backward((columns, geometry, padded_shape, groups), g4, needs, kernel4, x_shape, pads)
+    if isinstance(columns, cudnn.ConvolutionResiduals):  # the forward ran through cuDNN
+        grad_x, grad_kernel = cudnn.convolution_backward(columns, g4, needs)
+    else:
+        grad_x, grad_kernel = _conv_backward((columns, geometry, padded_shape, groups), g4, needs, kernel4, x_shape, pads)
     grads = (grad_x, grad_kernel)
     if has_bias:
         grads += ((_sum_rows(g4.reshape(-1, g4.shape[-1])) if needs[2] else None),)

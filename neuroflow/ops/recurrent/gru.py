@@ -4,6 +4,7 @@ import numpy
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
+from neuroflow.ops.recurrent import step_kernels
 from neuroflow.ops.recurrent.sequence import (
     _activation,
     _apply_sequence_op,
@@ -88,6 +89,9 @@ def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mas
     recurrent_part = xp.empty((time, batch, units), dtype=dtype)
     inner = xp.empty((batch, 3 * units), dtype=dtype)
     recurrent_zr, recurrent_h = recurrent_kernel[:, :2 * units], recurrent_kernel[:, 2 * units:]
+    # On the cupy backend (reset_after, sigmoid / tanh) all after the product is one kernel (step_kernels.py).
+    step_kernel = None if not (reset_after and ract.name == "sigmoid" and act.name == "tanh") else step_kernels.kernel(
+        "gru_step_general" if step_mask is None else "gru_step_general_masked", gates, inputs_part, h0)
     for t in range(time):
         h_prev = hidden[t]
         a = gates[t]
@@ -95,6 +99,13 @@ def _(x, h0, unused, kernel, recurrent_kernel, *optional, has_bias=True, has_mas
             _gate_product(h_prev, recurrent_kernel, gate_masks, inner)
             if recurrent_bias is not None:
                 inner += recurrent_bias
+            if step_kernel is not None:
+                x_t = inputs_part[t]
+                masked = () if step_mask is None else (step_mask[t],)
+                step_kernel(x_t[:, :units], x_t[:, units:2 * units], x_t[:, 2 * units:], inner[:, :units],
+                            inner[:, units:2 * units], inner[:, 2 * units:], h_prev, *masked,
+                            a[:, :units], a[:, units:2 * units], a[:, 2 * units:], recurrent_part[t], hidden[t + 1])
+                continue
             xp.add(inputs_part[t, :, :2 * units], inner[:, :2 * units], out=a[:, :2 * units])
             recurrent_part[t] = inner[:, 2 * units:]
         else:
@@ -151,7 +162,13 @@ def _(residuals, g, needs):
     recurrent_t = recurrent_kernel.T
     recurrent_zr_t, recurrent_h_t = recurrent_kernel[:, :2 * units].T, recurrent_kernel[:, 2 * units:].T
     zr_masks = None if gate_masks is None else gate_masks[:2]
-    for t in range(time - 1, -1, -1):
+    step_kernel = None if not reset_after else step_kernels.kernel(
+        "gru_step_general_vjp" if step_mask is None else "gru_step_general_vjp_masked", gates, g, to_z, to_h, to_r)
+    if step_kernel is not None:
+        dh_carry = _fused_general_vjp_loop(step_kernel, g_hidden, to_z, to_h, to_r, z, r, step_mask, dz_inputs,
+                                           dz_recurrent, recurrent_t, gate_masks)
+    # (When the fused loop above ran, it did every step.)
+    for t in range(time - 1, -1, -1) if step_kernel is None else ():
         dh = g_hidden[t] + dh_carry
         if step_mask is not None:
             m = step_mask[t]
@@ -215,6 +232,33 @@ def _(residuals, g, needs):
     return tuple(grads)
 
 
+def _fused_general_vjp_loop(step_kernel, g_hidden, to_z, to_h, to_r, z, r, step_mask, dz_inputs, dz_recurrent,
+                            recurrent_t, gate_masks):
+    """The general loop's BPTT (reset_after) with one fused kernel per step; returns dh_carry.
+
+    The kernel of step t starts with the tail of step t + 1 (its product plus dh z, plus the masked
+    steps' pass-through), so the tail of step 0 is applied here after the loop.
+    """
+    xp = backend.xp
+    time, batch, three_units = dz_inputs.shape
+    units = three_units // 3
+    dtype = dz_inputs.dtype
+    raw = xp.zeros((batch, units), dtype=dtype)  # the recurrent product's transpose of the step after
+    dh_z = xp.zeros((batch, units), dtype=dtype)
+    passes = () if step_mask is None else (xp.zeros((batch, units), dtype=dtype),)
+    for t in range(time - 1, -1, -1):
+        di, dr_ = dz_inputs[t], dz_recurrent[t]
+        masked = () if step_mask is None else (step_mask[t],)
+        step_kernel(g_hidden[t], raw, to_z[t], to_h[t], to_r[t], z[t], r[t], *masked,
+                    di[:, :units], di[:, units:2 * units], di[:, 2 * units:], dr_[:, :units], dr_[:, units:2 * units],
+                    dr_[:, 2 * units:], dh_z, *passes)
+        raw = _gate_product_transpose(dr_, recurrent_t, gate_masks)
+    raw += dh_z
+    if step_mask is not None:
+        raw += passes[0]
+    return raw
+
+
 # ---- the feature-major loop: reset_after, no masks, activations whose derivatives read their outputs -----
 #
 # Keras' default GRU. As in the LSTM op, each step works on (features, batch) slabs: every gate block
@@ -255,10 +299,18 @@ def _feature_major_forward(x_flat, h0, kernel, recurrent_kernel, bias, act, ract
     # Each step's [R; b_rec]^T product, kept: its h block (h_{t-1} @ R_h + b_h) is what r multiplies.
     recurrent_terms = xp.empty((time, 3 * units, batch), dtype=dtype)
     sigmoid, tanh = ract.name == "sigmoid", act.name == "tanh"
+    # On the cupy backend (sigmoid / tanh) all after the product is one kernel (step_kernels.py).
+    step_kernel = step_kernels.kernel("gru_step", gates, inputs_t) if sigmoid and tanh else None
     with numpy.errstate(over="ignore"):  # the sigmoid's e^-a (see _sigmoid_in_place); host-side only
         for t in range(time):
             inner = recurrent_terms[t]
             xp.matmul(weights_t, states[:, t], out=inner)
+            if step_kernel is not None:
+                a = gates[t]
+                step_kernel(inputs_t[:units, t], inputs_t[units:2 * units, t], inputs_t[2 * units:, t], inner[:units],
+                            inner[units:2 * units], inner[2 * units:], states[:units, t],
+                            a[:units], a[units:2 * units], a[2 * units:], states[:units, t + 1])
+                continue
             a = gates[t]
             zr = a[:2 * units]
             xp.add(inputs_t[:2 * units, t], inner[:2 * units], out=zr)
@@ -328,7 +380,20 @@ def _feature_major_vjp(residuals, g, needs):
     dh = xp.empty((units, batch), dtype=dtype)
     dh_carry = xp.zeros((units, batch), dtype=dtype)
     recurrent = xp.ascontiguousarray(recurrent_kernel)
-    for t in range(time - 1, -1, -1):
+    step_kernel = step_kernels.kernel("gru_step_vjp", gates, g, to_z, to_h, to_r)
+    if step_kernel is not None:
+        # One fused kernel per step (step_kernels.py); step t's kernel adds step t + 1's dh z first.
+        raw, dh_z, no_upstream = dh_carry, xp.zeros((units, batch), dtype=dtype), step_kernels.scalar(0, dtype)
+        for t in range(time - 1, -1, -1):
+            upstream = g_t[t] if g_t is not None else (g_last if t == time - 1 else no_upstream)
+            d = dz[:, t]
+            step_kernel(upstream, raw, to_z[t], to_h[t], to_r[t], z[t], r[t], step[:units], step[units:2 * units],
+                        step[2 * units:], d[:units], d[units:2 * units], d[2 * units:], dz_reset_h[:, t], dh_z)
+            xp.matmul(recurrent, step, out=raw)
+        dh_carry = raw
+        dh_carry += dh_z
+    # (When the fused loop above ran, it did every step.)
+    for t in range(time - 1, -1, -1) if step_kernel is None else ():
         if g_t is not None:
             xp.add(g_t[t], dh_carry, out=dh)
         elif t == time - 1:

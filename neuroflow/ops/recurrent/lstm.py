@@ -2,6 +2,7 @@
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import KERNELS
+from neuroflow.ops.recurrent import step_kernels
 from neuroflow.ops.recurrent.sequence import (
     _activation,
     _apply_sequence_op,
@@ -82,8 +83,15 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
     hidden = backend.xp.empty((time, units, batch), dtype=dtype)
     input_times_candidate = xp.empty((units, batch), dtype=dtype)
     matmul, multiply, tanh, add = xp.matmul, xp.multiply, xp.tanh, xp.add
-    # Every array the loop touches is preallocated (out= everywhere): a step allocates nothing.
-    for t in range(time):
+    # On the cupy backend the tanh / sigmoid step after the product is one fused kernel (step_kernels.py).
+    step_kernel = None if not fused else step_kernels.kernel(
+        "lstm_step" if step_mask is None else "lstm_step_masked", scratch, h0, recurrent_mask_t)
+    if step_kernel is not None:
+        _fused_forward_loop(step_kernel, weights_t, inputs_and_state, state_rows, scratch, gates, carry, hidden, h0_t,
+                            recurrent_mask_t, step_mask, units)
+    # Every array the loop touches is preallocated (out= everywhere): a step allocates nothing. (When
+    # the fused loop above ran, it did every step.)
+    for t in range(time) if step_kernel is None else ():
         a = scratch if fused else pre[t]
         matmul(weights_t, inputs_and_state[:, t], out=a)
         s = gates[t]
@@ -121,6 +129,57 @@ def _(x, h0, c0, kernel, recurrent_kernel, *optional, has_bias=True, has_mask=Fa
     residuals = (inputs_and_state, weights, pre, gates, carry, hidden, recurrent_mask_t, step_mask, act, ract, fused,
                  features, has_bias, has_mask, has_recurrent_mask, go_backwards)
     return out, residuals
+
+
+def _fused_forward_loop(step_kernel, weights_t, inputs_and_state, state_rows, scratch, gates, carry, hidden, h0_t,
+                        recurrent_mask_t, step_mask, units):
+    """The forward loop with one product and one fused kernel per step (the NumPy loop's arithmetic, same order)."""
+    xp = backend.xp
+    time = gates.shape[0]
+    last_state = xp.empty(hidden.shape[1:], dtype=hidden.dtype)  # the state row after the last step has no column
+    recurrent_mask = step_kernels.scalar(1, hidden.dtype) if recurrent_mask_t is None else recurrent_mask_t
+    for t in range(time):
+        xp.matmul(weights_t, inputs_and_state[:, t], out=scratch)
+        s = gates[t]
+        pre = (scratch[:units], scratch[units:2 * units], scratch[2 * units:3 * units], scratch[3 * units:],
+               carry[t, :units])
+        if step_mask is not None:
+            pre += (hidden[t - 1] if t else h0_t, step_mask[t])
+        step_kernel(*pre, recurrent_mask, s[:units], s[units:2 * units], s[2 * units:3 * units], s[3 * units:],
+                    carry[t + 1, :units], carry[t, units:], hidden[t], state_rows[:, t + 1] if t + 1 < time else last_state)
+
+
+def _fused_vjp_loop(step_kernel, recurrent_back, gates, carry, hidden, dz, step, g_t, g_last, dc_carry, recurrent_mask_t,
+                    step_mask):
+    """The BPTT loop with one fused kernel and one product per step; returns dh_carry (dc_carry is updated in place).
+
+    The kernel of step t starts with the tail of step t + 1 (its product times the recurrent mask,
+    plus the masked steps' pass-through), so the tail of step 0 is applied here after the loop.
+    """
+    xp = backend.xp
+    time, four_units, batch = gates.shape
+    units = four_units // 4
+    dtype = gates.dtype
+    raw = xp.zeros((units, batch), dtype=dtype)  # recurrent_back @ step of the step after
+    recurrent_mask = step_kernels.scalar(1, dtype) if recurrent_mask_t is None else recurrent_mask_t
+    no_upstream = step_kernels.scalar(0, dtype)
+    passes = () if step_mask is None else (xp.zeros((units, batch), dtype=dtype), xp.zeros((units, batch), dtype=dtype))
+    by_gate = tuple(step[k * units:(k + 1) * units] for k in range(4))
+    for t in range(time - 1, -1, -1):
+        upstream = g_t[:, t] if g_t is not None else (g_last if t == time - 1 else no_upstream)
+        s, d = gates[t], dz[:, t]
+        inputs = (upstream, raw, recurrent_mask) + tuple(s[k * units:(k + 1) * units] for k in range(4)) + (
+            carry[t, :units], carry[t, units:], hidden[t])
+        if step_mask is not None:
+            inputs += (step_mask[t],)
+        step_kernel(*inputs, *by_gate, *(d[k * units:(k + 1) * units] for k in range(4)), dc_carry, *passes)
+        xp.matmul(recurrent_back, step, out=raw)
+    if recurrent_mask_t is not None:
+        raw *= recurrent_mask_t
+    if step_mask is not None:
+        raw += passes[0]
+        dc_carry += passes[1]
+    return raw
 
 
 def _transpose_into(destination, source, axes, batch_axis, block=16):
@@ -176,7 +235,13 @@ def _(residuals, g, needs):
     g_t = xp.ascontiguousarray(g_steps.transpose(2, 1, 0)) if earlier else None
     g_last = g_steps[:, time - 1].T
     matmul, multiply, subtract, add = xp.matmul, xp.multiply, xp.subtract, xp.add
-    for t in range(time - 1, -1, -1):
+    step_kernel = None if not fused else step_kernels.kernel(
+        "lstm_step_vjp" if step_mask is None else "lstm_step_vjp_masked", gates, g, recurrent_mask_t)
+    if step_kernel is not None:
+        dh_carry = _fused_vjp_loop(step_kernel, recurrent_back, gates, carry, hidden, dz, step, g_t, g_last, dc_carry,
+                                   recurrent_mask_t, step_mask)
+    # (When the fused loop above ran, it did every step.)
+    for t in range(time - 1, -1, -1) if step_kernel is None else ():
         if g_t is not None:
             add(g_t[:, t], dh_carry, out=dh)
         elif t == time - 1:

@@ -1,0 +1,120 @@
+"""The numba update loops (ops/host_kernels.py) give the NumPy path's bits, and step aside when they cannot run."""
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+import neuroflow
+from neuroflow import layers, optimizers
+from neuroflow.ops import host_kernels
+
+numba = pytest.importorskip("numba", reason="numba is the optional accelerator under test (the 'fast' extra)")
+
+OPTIMIZERS = {
+    "adam": lambda: optimizers.Adam(learning_rate=0.01),
+    "adamw": lambda: optimizers.AdamW(learning_rate=0.01, weight_decay=0.01),
+    "rmsprop": lambda: optimizers.RMSprop(learning_rate=0.01),
+    "sgd": lambda: optimizers.SGD(learning_rate=0.05),
+    "sgd_momentum": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9),
+    "sgd_nesterov": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+}
+
+
+@pytest.fixture
+def loops_enabled():
+    previous = host_kernels.set_enabled(True)
+    yield
+    host_kernels.set_enabled(previous)
+
+
+def _train(make_optimizer, enabled, dtype, shape=(300, 250), steps=4):
+    """Weights and every slot after `steps` updates of one large variable, with the loops on or off."""
+    host_kernels.set_enabled(enabled)
+    rng = numpy.random.default_rng(0)
+    variable = neuroflow.Variable(rng.normal(size=shape).astype(dtype), dtype=dtype)
+    optimizer = make_optimizer()
+    for _ in range(steps):
+        optimizer.apply([rng.normal(size=shape).astype(dtype)], [variable])
+    slots = [numpy.array(slot.value) for per_variable in optimizer._slots.values() for slot in per_variable.values()]
+    return numpy.array(variable.value), slots
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_loop_gives_the_numpy_bits(name, dtype, loops_enabled, monkeypatch):
+    ran = []
+    get = host_kernels.get
+    monkeypatch.setattr(host_kernels, "get", lambda kernel, arrays: ran.append(kernel) or get(kernel, arrays))
+    looped, looped_slots = _train(OPTIMIZERS[name], True, dtype)
+    assert ran and host_kernels._compiled.get(ran[0]) is not None, "the numba loop never ran"
+    plain, plain_slots = _train(OPTIMIZERS[name], False, dtype)
+    assert looped.dtype == numpy.dtype(dtype)
+    numpy.testing.assert_array_equal(looped, plain)
+    assert len(looped_slots) == len(plain_slots)
+    for a, b in zip(looped_slots, plain_slots):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_small_arrays_keep_the_numpy_code(loops_enabled):
+    small = numpy.zeros(host_kernels.MIN_SIZE - 1, numpy.float32)
+    large = numpy.zeros(host_kernels.MIN_SIZE, numpy.float32)
+    assert host_kernels.get("sgd", (small, small)) is None
+    assert host_kernels.get("sgd", (large, large)) is not None
+
+
+def test_arrays_the_loops_cannot_index_keep_the_numpy_code(loops_enabled):
+    n = host_kernels.MIN_SIZE
+    weights = numpy.zeros((2, n), numpy.float32)
+    assert host_kernels.get("sgd", (weights, weights)) is not None
+    assert host_kernels.get("sgd", (weights, weights.T.copy().T)) is None            # not C-contiguous
+    assert host_kernels.get("sgd", (weights, weights.astype(numpy.float64))) is None  # mixed dtypes
+    assert host_kernels.get("sgd", (weights.astype(numpy.float16),) * 2) is None     # not float32 / float64
+    assert host_kernels.get("sgd", (weights, weights[:1])) is None                    # different sizes
+
+
+def test_a_scheduled_learning_rate_of_numpy_type_keeps_the_numpy_code(loops_enabled, monkeypatch):
+    # A NumPy float64 rate is a strong scalar to NumPy (float64 arithmetic): the float32 loop would differ.
+    calls = []
+    monkeypatch.setattr(host_kernels, "get", lambda kernel, arrays: calls.append(kernel))
+    optimizer = optimizers.SGD(learning_rate=0.1)
+    variable = neuroflow.Variable(numpy.ones(host_kernels.MIN_SIZE, numpy.float32))
+    optimizer.update_step(numpy.ones(host_kernels.MIN_SIZE, numpy.float32), variable, numpy.float64(0.1))
+    assert calls == []
+    numpy.testing.assert_array_equal(variable.numpy(), numpy.float32(1) - numpy.float32(0.1))
+
+
+def test_without_numba_the_numpy_code_runs(loops_enabled, monkeypatch):
+    monkeypatch.setitem(host_kernels._numba, "module", None)
+    monkeypatch.setitem(host_kernels._numba, "missing", "No module named 'numba'")
+    large = numpy.zeros(host_kernels.MIN_SIZE, numpy.float32)
+    assert not host_kernels.available()
+    assert host_kernels.get("sgd", (large, large)) is None
+
+
+def test_the_environment_switch_turns_the_loops_off():
+    code = ("import numpy; from neuroflow.ops import host_kernels as k; "
+            "a = numpy.zeros(k.MIN_SIZE, numpy.float32); print(k.get('sgd', (a, a)) is None)")
+    for value, expected in (("0", "True"), ("1", "False")):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                env={**os.environ, "NEUROFLOW_NUMBA": value})
+        assert result.stdout.strip() == expected
+
+
+def test_a_model_fit_with_the_loops_equals_one_without(loops_enabled):
+    rng = numpy.random.default_rng(1)
+    x = rng.normal(size=(64, 300)).astype("float32")
+    y = rng.integers(0, 10, 64)
+    weights = []
+    for enabled in (True, False):
+        host_kernels.set_enabled(enabled)
+        neuroflow.set_random_seed(0)
+        model = neuroflow.Sequential([layers.Input((300,)), layers.Dense(256, activation="relu"),
+                                      layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        weights.append([w.numpy() for w in model.weights])
+    assert weights[0][0].size >= host_kernels.MIN_SIZE  # the first kernel takes the loop
+    for a, b in zip(*weights):
+        numpy.testing.assert_array_equal(a, b)
