@@ -460,12 +460,12 @@ def use_standin(cudnn=False):
     `xp.cuda.cudnn`: cudnn_standin.py); without it the device has none, as CuPy without cuDNN.
     """
     previous = backend.backend()
-    if cudnn:
-        module.cudnn, module.cuda = cudnn_standin, types.SimpleNamespace(cudnn=cudnn_standin.constants)
+    if cudnn:  # beside module.cuda.runtime (memGetInfo), which the device always has
+        module.cudnn, module.cuda.cudnn = cudnn_standin, cudnn_standin.constants
     backend.use_array_module("standin", module)
     try:
         yield module
     finally:
         backend.set_backend(previous)
         if cudnn:
-            del module.cudnn, module.cuda
+            del module.cudnn, module.cuda.cudnn
