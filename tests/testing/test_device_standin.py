@@ -52,6 +52,12 @@ def test_the_free_memory_figure_is_what_the_tests_set():
     assert xp.cuda.runtime.memGetInfo()[0] == 16 * 2**30
 
 
+def test_the_cudnn_emulation_comes_and_goes_beside_the_memory_figure():
+    with use_standin(cudnn=True):
+        assert xp.cuda.cudnn is not None and backend.device_free_memory() == 16 * 2**30
+    assert not hasattr(xp.cuda, "cudnn") and xp.cuda.runtime.memGetInfo()[0] == 16 * 2**30
+
+
 def test_host_arrays_given_to_device_functions_are_refused():
     array = xp.asarray(numpy.ones(3))
     with pytest.raises(TypeError, match="NumPy array given to the device"):
