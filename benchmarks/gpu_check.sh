@@ -13,7 +13,8 @@
 #   benchmark.json    the same figures as JSON
 #   suite.txt         the whole test suite with NEUROFLOW_BACKEND=cupy (stopped with SIGINT at its time limit,
 #                     so pytest still prints the failures it found)
-#   summary.txt       one line per phase: exit status and seconds
+#   summary.txt       one line per phase: exit status and seconds; then where fit put the data (environment.txt
+#                     and each benchmark row: "moved to the device once" or "batch by batch")
 # Phases have their own time limits (seconds; override through the environment):
 PARITY_LIMIT=${PARITY_LIMIT:-90}
 KERNELS_LIMIT=${KERNELS_LIMIT:-45}
