@@ -7,7 +7,7 @@ import numpy
 import pytest
 
 import neuroflow
-from neuroflow import backend, layers, optimizers
+from neuroflow import layers, optimizers
 from neuroflow.ops import host_kernels
 
 numba = pytest.importorskip("numba", reason="numba is the optional accelerator under test (the 'fast' extra)")
@@ -23,14 +23,11 @@ OPTIMIZERS = {
 
 
 @pytest.fixture
-def loops_enabled():
+def loops_enabled(on_numpy):
     # The loops are the NumPy backend's (on a device, ops/device_kernels.py): pinned even in a stand-in run.
-    previous_backend = backend.backend()
-    backend.set_backend("numpy")
     previous = host_kernels.set_enabled(True)
     yield
     host_kernels.set_enabled(previous)
-    backend.set_backend(previous_backend)
 
 
 def _train(make_optimizer, enabled, dtype, shape=(300, 250), steps=4):
