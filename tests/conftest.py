@@ -47,3 +47,12 @@ def float64():
 @pytest.fixture
 def rng():
     return numpy.random.default_rng(0)
+
+
+@pytest.fixture
+def on_numpy():
+    """The NumPy backend for the test, whatever NEUROFLOW_BACKEND or NEUROFLOW_TEST_DEVICE chose for the run."""
+    previous = backend.backend()
+    backend.set_backend("numpy")
+    yield
+    backend.set_backend(previous)

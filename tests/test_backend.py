@@ -71,15 +71,6 @@ def test_unknown_backend_is_refused():
         backend.set_backend("jax")
 
 
-@pytest.fixture
-def on_numpy():
-    """The NumPy backend for the test, whatever NEUROFLOW_BACKEND chose for the run."""
-    previous = backend.backend()
-    backend.set_backend("numpy")
-    yield
-    backend.set_backend(previous)
-
-
 def test_list_devices_on_numpy(on_numpy):
     assert neuroflow.config.list_devices() == ["cpu:0"] and backend.list_devices("gpu") == []
     assert backend.device_description() == "numpy (cpu:0)"

@@ -12,14 +12,6 @@ from neuroflow.testing import device_standin
 from neuroflow.testing.device_standin import use_standin
 
 
-@pytest.fixture
-def on_numpy():
-    previous = backend.backend()
-    backend.set_backend("numpy")
-    yield
-    backend.set_backend(previous)
-
-
 def test_no_fused_kernel_on_numpy(on_numpy):
     assert all(device_kernels.get(name) is None for name in ("relu_vjp", "adam", "rmsprop"))
 

@@ -23,7 +23,8 @@ OPTIMIZERS = {
 
 
 @pytest.fixture
-def loops_enabled():
+def loops_enabled(on_numpy):
+    # The loops are the NumPy backend's (on a device, ops/device_kernels.py): pinned even in a stand-in run.
     previous = host_kernels.set_enabled(True)
     yield
     host_kernels.set_enabled(previous)

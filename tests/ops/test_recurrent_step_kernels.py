@@ -18,14 +18,6 @@ MASK = numpy.array([[1, 1, 0, 1, 0, 1], [0, 0, 1, 1, 1, 1], [1, 0, 0, 0, 0, 1]],
 
 
 @pytest.fixture
-def on_numpy():
-    previous = backend.backend()
-    backend.set_backend("numpy")
-    yield
-    backend.set_backend(previous)
-
-
-@pytest.fixture
 def kernel_calls(monkeypatch):
     """The names of the stand-in ElementwiseKernels called (each call is one launch on a GPU)."""
     calls = []
