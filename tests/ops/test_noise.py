@@ -89,22 +89,14 @@ def test_alpha_dropout_gradients(kwargs):
 
 @pytest.mark.parametrize("name, kwargs", [("dropout", {"rate": 0.3}), ("alpha_dropout", {"rate": 0.3}),
                                           ("dropout_mask", {"shape": (7,), "rate": 0.3})])
-def test_masks_move_to_the_device_as_one_byte_per_entry_and_equal_numpy(name, kwargs):
+def test_masks_move_to_the_device_as_one_byte_per_entry_and_equal_numpy(name, kwargs, on_numpy):
     x = numpy.random.default_rng(3).normal(size=(6, 7)).astype("float32")
-    previous = backend.backend()
-    backend.set_backend("numpy")
-    try:
-        host = getattr(noise, name)(x, generator=_fixed(), **kwargs).numpy()
-        with device_standin.use_standin():
-            on_device = Tensor(backend.xp.asarray(x))
-            device_standin.reset_counters()
-            result = getattr(noise, name)(on_device, generator=_fixed(), **kwargs)
-            # One copy of the drawn booleans (42 bytes), not the float32 multipliers (168 bytes each).
-            assert (device_standin.host_to_device.count, device_standin.host_to_device.bytes) == (1, 42)
-            assert device_standin.device_to_host.count == 0
-            numpy.testing.assert_array_equal(result.numpy(), host)
-    finally:
-        if previous == "standin":
-            backend.use_array_module("standin", device_standin.module)
-        else:
-            backend.set_backend(previous)
+    host = getattr(noise, name)(x, generator=_fixed(), **kwargs).numpy()
+    with device_standin.use_standin():
+        on_device = Tensor(backend.xp.asarray(x))
+        device_standin.reset_counters()
+        result = getattr(noise, name)(on_device, generator=_fixed(), **kwargs)
+        # One copy of the drawn booleans (42 bytes), not the float32 multipliers (168 bytes each).
+        assert (device_standin.host_to_device.count, device_standin.host_to_device.bytes) == (1, 42)
+        assert device_standin.device_to_host.count == 0
+        numpy.testing.assert_array_equal(result.numpy(), host)

@@ -100,18 +100,6 @@ def test_builtin_dropout_layer_still_uses_its_stream():
 
 
 
-@pytest.fixture
-def on_numpy():
-    """NumPy for the test's host run, whatever NEUROFLOW_TEST_DEVICE chose; the suite's backend after."""
-    previous = backend.backend()
-    backend.set_backend("numpy")
-    yield
-    if previous == "standin":
-        backend.use_array_module("standin", device_standin.module)
-    else:
-        backend.set_backend(previous)
-
-
 def test_a_draw_on_the_device_reads_nothing_back_and_equals_numpy(on_numpy):
     host_generator = SeedGenerator(11)
     host = [random.normal((3,), seed=host_generator).numpy() for _ in range(3)]

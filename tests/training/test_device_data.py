@@ -19,16 +19,8 @@ ROOMY, CRAMPED = 16 * 2**30, 1024  # free bytes the stand-in reports: the data f
 N, FEATURES, CLASSES = 48, 6, 3
 
 
-@pytest.fixture(autouse=True)
-def _numpy_first():
-    """Each test's host run is on NumPy, whatever NEUROFLOW_TEST_DEVICE chose for the suite."""
-    previous = backend.backend()
-    backend.set_backend("numpy")
-    yield
-    if previous == "standin":
-        backend.use_array_module("standin", device_standin.module)
-    else:
-        backend.set_backend(previous)
+# Each test's host run is on NumPy, whatever NEUROFLOW_TEST_DEVICE chose for the suite (conftest's on_numpy).
+pytestmark = pytest.mark.usefixtures("on_numpy")
 
 
 def _data(seed=0):
