@@ -85,7 +85,11 @@ class LossScaleOptimizer(Optimizer):
         xp = backend.xp
         grads = list(grads)
         arrays = [None if g is None else (g.value if isinstance(g, Tensor) else xp.asarray(g)) for g in grads]
-        finite = all(bool(xp.isfinite(a).all()) for a in arrays if a is not None)
+        if backend.on_device():  # one flag for all of them: one read back to the host, not one per gradient
+            present = [a for a in arrays if a is not None]
+            finite = bool(xp.stack([xp.isfinite(a).all() for a in present]).all()) if present else True
+        else:
+            finite = all(bool(xp.isfinite(a).all()) for a in arrays if a is not None)
         scale = self.dynamic_scale.value
         if not finite:
             self.step_counter = 0

@@ -116,4 +116,4 @@ def kernel(name, *arrays):
 
 def scalar(value, dtype):
     """A 0-d device array: a kernel's constant operand (1 for no recurrent mask, 0 for no upstream gradient)."""
-    return backend.xp.asarray(value, dtype=dtype)
+    return backend.xp.full((), value, dtype=dtype)  # made on the device (asarray would copy a host scalar there)
