@@ -11,9 +11,13 @@ to the arrays' dtype (NumPy casts a Python float to the array's dtype too), and 
 (no fastmath: no reassociation, no fused multiply-add), so both paths give the same bits;
 tests/ops/test_host_kernels.py checks that for every kernel.
 
-Only arrays of at least MIN_SIZE elements take the loops: `import numba` costs ~0.25 s of CPU and a
-first compile ~1 s (then cached in __pycache__), which a small model's whole fit would feel, while the
-saving per step there is a few microseconds. The cupy backend has its own kernels (ops/device_kernels.py).
+Only arrays of at least MIN_SIZE elements take the loops, and only once the large updates run so far
+add up to WARMUP_ELEMENTS: `import numba` and loading the cached loops cost ~0.5 s of CPU (a first
+compile ~1 s more, then cached in __pycache__) and ~85 MiB of memory, while a loop saves ~0.8 ns per
+element. Waiting until the NumPy updates have handled 1.5e8 elements (a quarter of the break-even
+point: 390 steps of the MNIST MLP's 400K weights, 80 of a 1.9M-weight MLP) keeps short fits, such as a
+text model's few dozen steps, from paying for what they would not win back. Both paths give the same
+bits, so the switch changes no result. The cupy backend has its own kernels (ops/device_kernels.py).
 """
 import os
 
@@ -25,6 +29,7 @@ from neuroflow import backend
 HOST_NUMPY = "numba loops over host NumPy arrays; the cupy backend has ops/device_kernels.py"
 
 MIN_SIZE = 1 << 16
+WARMUP_ELEMENTS = 150_000_000
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
@@ -69,7 +74,7 @@ def sgd_momentum_loop(g, velocity, w, momentum, learning_rate, nesterov):
 
 _LOOPS = {"adam": adam_loop, "rmsprop": rmsprop_loop, "sgd": sgd_loop, "sgd_momentum": sgd_momentum_loop}
 _compiled = {}
-_numba = {"module": None, "missing": None}
+_numba = {"module": None, "missing": None, "elements_before": 0}  # elements updated by NumPy while warming up
 _enabled = [os.environ.get("NEUROFLOW_NUMBA", "1").strip().lower() not in ("0", "false", "no", "off")]
 
 
@@ -108,6 +113,10 @@ def get(name, arrays):
         if (type(array) is not numpy.ndarray or array.dtype != first.dtype or array.size != first.size
                 or not array.flags.c_contiguous):
             return None
+    if _numba["module"] is None and _enabled[0]:
+        _numba["elements_before"] += first.size
+        if _numba["elements_before"] < WARMUP_ELEMENTS:
+            return None  # not yet worth importing numba (see the module's docstring)
     if not available():
         return None
     kernel = _compiled.get(name)

@@ -23,8 +23,9 @@ OPTIMIZERS = {
 
 
 @pytest.fixture
-def loops_enabled(on_numpy):
+def loops_enabled(on_numpy, monkeypatch):
     # The loops are the NumPy backend's (on a device, ops/device_kernels.py): pinned even in a stand-in run.
+    monkeypatch.setattr(host_kernels, "WARMUP_ELEMENTS", 0)
     previous = host_kernels.set_enabled(True)
     yield
     host_kernels.set_enabled(previous)
@@ -96,7 +97,7 @@ def test_without_numba_the_numpy_code_runs(loops_enabled, monkeypatch):
 
 def test_the_environment_switch_turns_the_loops_off():
     code = ("import numpy; from neuroflow.ops import host_kernels as k; "
-            "a = numpy.zeros(k.MIN_SIZE, numpy.float32); print(k.get('sgd', (a, a)) is None)")
+            "k.WARMUP_ELEMENTS = 0; a = numpy.zeros(k.MIN_SIZE, numpy.float32); print(k.get('sgd', (a, a)) is None)")
     for value, expected in (("0", "True"), ("1", "False")):
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                 env={**os.environ, "NEUROFLOW_NUMBA": value})
@@ -119,3 +120,21 @@ def test_a_model_fit_with_the_loops_equals_one_without(loops_enabled):
     assert weights[0][0].size >= host_kernels.MIN_SIZE  # the first kernel takes the loop
     for a, b in zip(*weights):
         numpy.testing.assert_array_equal(a, b)
+
+
+def test_numba_is_imported_only_once_the_large_updates_would_pay_for_it(on_numpy, monkeypatch):
+    monkeypatch.setitem(host_kernels._numba, "module", None)
+    monkeypatch.setitem(host_kernels._numba, "elements_before", 0)
+    monkeypatch.setattr(host_kernels, "WARMUP_ELEMENTS", 3 * host_kernels.MIN_SIZE)
+    previous = host_kernels.set_enabled(True)
+    try:
+        large = numpy.zeros(host_kernels.MIN_SIZE, numpy.float32)
+        small = numpy.zeros(host_kernels.MIN_SIZE - 1, numpy.float32)
+        assert host_kernels.get("sgd", (small, small)) is None  # small arrays do not count
+        assert host_kernels.get("sgd", (large, large)) is None
+        assert host_kernels.get("sgd", (large, large)) is None
+        assert host_kernels._numba["module"] is None  # not imported while warming up
+        assert host_kernels.get("sgd", (large, large)) is not None  # the third large update reaches the sum
+        assert host_kernels._numba["module"] is numba
+    finally:
+        host_kernels.set_enabled(previous)
