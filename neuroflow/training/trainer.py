@@ -26,7 +26,7 @@ from neuroflow.engine.tape import GradientTape
 from neuroflow.engine.tensor import Tensor
 from neuroflow.ops import parallel
 from neuroflow.optimizers.loss_scale_optimizer import LossScaleOptimizer
-from neuroflow.training import arguments, device_data, interruption, training_state
+from neuroflow.training import arguments, device_data, interruption, step_io, training_state
 from neuroflow.training import data as data_module
 from neuroflow.training.compile import CompiledLoss, CompileMetrics
 from neuroflow.training.traced_step import TracedTrainStep
@@ -192,7 +192,7 @@ class Trainer:
 
     def train_step(self, data):
         """One optimization step on a batch `(x, y, sample_weight)`; returns the running logs."""
-        x, y, sample_weight = _unpack(data)
+        x, y, sample_weight = step_io.unpack(data)
         # In fit, unless run_eagerly: the traced step replays the forward and backward ops.
         traced = self.__dict__.get("_traced_train_step")
         if traced is not None:
@@ -200,7 +200,7 @@ class Trainer:
         else:
             loss, _, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
         self.optimizer.apply(gradients, variables)
-        self._track_losses(loss, _batch_size(x))
+        self._track_losses(loss, step_io.batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _forward_backward(self, x, y, sample_weight):
@@ -227,11 +227,11 @@ class Trainer:
 
     def test_step(self, data):
         """Loss and metrics on a batch, without updating weights."""
-        x, y, sample_weight = _unpack(data)
+        x, y, sample_weight = step_io.unpack(data)
         self._clear_call_losses()
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._track_losses(loss, _batch_size(x))
+        self._track_losses(loss, step_io.batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
@@ -251,11 +251,11 @@ class Trainer:
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
         if not backend.on_device():  # NumPy checks at once: no checks to defer (and no context to enter per step)
-            return current_replica(self).reduce_logs(self, _float_logs(step(data)))
+            return current_replica(self).reduce_logs(self, step_io.float_logs(step(data)))
         with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
             logs = step(data)
             # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
-            return current_replica(self).reduce_logs(self, _float_logs(logs))
+            return current_replica(self).reduce_logs(self, step_io.float_logs(logs))
 
     # ---- fit ---------------------------------------------------------------------------------
 
@@ -583,37 +583,3 @@ def _debug_caps(epochs, steps_per_epoch):
         warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
         steps_per_epoch = cap
     return epochs, steps_per_epoch
-
-
-def _float_logs(logs):
-    """A step's logs as Python floats, nested dicts (a custom step's own grouping) flattened.
-
-    On a device all of them come back to the host in one copy (backend.host_floats).
-    """
-    flat = {}
-    _flatten_logs(logs, flat)
-    return dict(zip(flat, backend.host_floats(list(flat.values()))))
-
-
-def _flatten_logs(logs, flat):
-    for key, value in logs.items():
-        if isinstance(value, dict):
-            _flatten_logs(value, flat)
-        else:
-            flat[key] = value.value if isinstance(value, Tensor) else value
-
-
-def _unpack(data):
-    if isinstance(data, tuple):
-        if len(data) == 3:
-            return data
-        if len(data) == 2:
-            return data[0], data[1], None
-        if len(data) == 1:
-            return data[0], None, None
-    return data, None, None
-
-
-def _batch_size(x):
-    first = x if isinstance(x, (numpy.ndarray, Tensor)) else nest.flatten(x)[0]
-    return first.shape[0] if hasattr(first, "shape") and len(first.shape) else 1
