@@ -26,6 +26,7 @@ from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.optimizers import schedules
 from neuroflow.optimizers.arguments import _is_number, check_base_arguments, check_learning_rate
 from neuroflow.optimizers.clipping import clip_gradients
+from neuroflow.optimizers.moving_average import MovingAverages
 from neuroflow.optimizers.packed import packed_variables
 from neuroflow.optimizers.schedules import LearningRateSchedule
 from neuroflow.optimizers.variable_like import _LearningRateValue, _StepCount
@@ -34,7 +35,7 @@ from neuroflow.utils.naming import to_snake_case
 from neuroflow.utils.options import forwarded_arguments, parameter_names
 
 
-class Optimizer:
+class Optimizer(MovingAverages):
     """Base class of all optimizers (Keras 3's `keras.optimizers.Optimizer`).
 
     Args:
@@ -489,35 +490,6 @@ class Optimizer:
             if self._use_weight_decay(variable):
                 # Decoupled decay (Loshchilov & Hutter): var = var - var * wd * lr, before the update.
                 variable.value -= variable.value * factor
-
-    # ---- moving average of the weights -----------------------------------------------------
-
-    def _update_moving_averages(self):
-        # The first step copies the weights (momentum 0), as Keras does.
-        momentum = self.ema_momentum if self.iterations != 0 else 0.0
-        for variable in self._trainable_variables:
-            average = self._slot(variable, "average")
-            average *= momentum
-            average += (1.0 - momentum) * variable.value
-
-    def _overwrite_model_variables_with_average_value(self, trainable_variables):
-        for variable in trainable_variables:
-            variable.value[...] = self._slot(variable, "average")
-
-    def moving_average_pairs(self):
-        """(variable, its moving average array, written in place) for each trainable variable, with `use_ema` ([] without).
-
-        The public seam callbacks.SwapEMAWeights swaps through.
-        """
-        if not self.use_ema:
-            return []
-        return [(variable, self._slot(variable, "average")) for variable in self._trainable_variables]
-
-    def finalize_variable_values(self, var_list):
-        """With `use_ema`, writes the moving averages into the variables (fit calls it at the end)."""
-        if self.use_ema:
-            self._overwrite_model_variables_with_average_value(
-                [v for v in var_list if id(v) in self._trainable_variables_indices])
 
     # ---- conveniences ----------------------------------------------------------------------
 
