@@ -41,7 +41,7 @@ def _run(function, arrays, probe_seed=1):
     return [backend.to_numpy(out.value)] + [backend.to_numpy(g.value) for g in grads]
 
 
-def _compare(function, arrays, expected_call, layout=None):
+def assert_cudnn_path_equals_im2col(function, arrays, expected_call, layout=None):
     reference = _run(function, arrays)
     with use_standin(cudnn=True):
         through_cudnn = _run(function, arrays)
@@ -70,7 +70,7 @@ def test_conv2d_through_cudnn_equals_im2col(padding, strides, dilation, groups, 
     kernel = rng.normal(size=(3, 2, 4 // groups, 6)).astype(dtype)
     bias = rng.normal(size=(6,)).astype(dtype)
     # float32 uses cuDNN's NHWC descriptors; float64 goes through NCHW.
-    _compare(lambda a, k, b: ops.conv(a, k, strides, padding, dilation_rate=dilation, groups=groups, bias=b,
+    assert_cudnn_path_equals_im2col(lambda a, k, b: ops.conv(a, k, strides, padding, dilation_rate=dilation, groups=groups, bias=b,
                                       activation="relu"),
              [x, kernel, bias], "convolution_backward_filter", NHWC if dtype == "float32" else NCHW)
 
@@ -81,7 +81,7 @@ def test_conv2d_layouts_and_odd_same_padding(data_format):
     shape = (2, 6, 5, 3) if data_format == "channels_last" else (2, 3, 6, 5)
     x = rng.normal(size=shape).astype("float32")
     kernel = rng.normal(size=(4, 4, 3, 5)).astype("float32")  # even kernel: 'same' pads one more after
-    _compare(lambda a, k: ops.conv(a, k, (2, 3), "same", data_format), [x, kernel], "convolution_backward_data")
+    assert_cudnn_path_equals_im2col(lambda a, k: ops.conv(a, k, (2, 3), "same", data_format), [x, kernel], "convolution_backward_data")
 
 
 @pytest.mark.parametrize("padding, strides, dilation", [("causal", 1, 2), ("same", 2, 1), ("valid", 3, 1),
@@ -90,7 +90,7 @@ def test_conv1d_through_cudnn(padding, strides, dilation):
     rng = numpy.random.default_rng(2)
     x = rng.normal(size=(3, 11, 4)).astype("float32")
     kernel = rng.normal(size=(3, 4, 5)).astype("float32")
-    _compare(lambda a, k: ops.conv(a, k, strides, padding, dilation_rate=dilation), [x, kernel], "convolution_forward")
+    assert_cudnn_path_equals_im2col(lambda a, k: ops.conv(a, k, strides, padding, dilation_rate=dilation), [x, kernel], "convolution_forward")
 
 
 POOL_CASES = list(itertools.product(["max_pool", "average_pool"], ["valid", "same"], [(2, 2), (3, 3), (3, 2)],
@@ -101,7 +101,7 @@ POOL_CASES = list(itertools.product(["max_pool", "average_pool"], ["valid", "sam
 def test_pool2d_through_cudnn_equals_taps(kind, padding, pool_size, strides):
     x = numpy.random.default_rng(3).normal(size=(2, 7, 6, 3)).astype("float32")
     pool = getattr(ops, kind)
-    _compare(lambda a: pool(a, pool_size, strides, padding), [x], "pooling_backward")
+    assert_cudnn_path_equals_im2col(lambda a: pool(a, pool_size, strides, padding), [x], "pooling_backward")
 
 
 @pytest.mark.parametrize("kind", ["max_pool", "average_pool"])
@@ -110,7 +110,7 @@ def test_pool2d_through_cudnn_equals_taps(kind, padding, pool_size, strides):
 def test_pooling_layouts_and_1d(kind, data_format, shape):
     x = numpy.random.default_rng(4).normal(size=shape).astype("float32")
     pool = getattr(ops, kind)
-    _compare(lambda a: pool(a, 3, 2, "same", data_format), [x], "pooling_forward")
+    assert_cudnn_path_equals_im2col(lambda a: pool(a, 3, 2, "same", data_format), [x], "pooling_forward")
 
 
 def test_float64_gradients_through_cudnn():

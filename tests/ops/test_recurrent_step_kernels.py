@@ -54,7 +54,7 @@ def _outputs_and_gradients(function, arrays, probe_seed=1):
     return [backend.to_numpy(o.value) for o in outputs] + [backend.to_numpy(g.value) for g in grads]
 
 
-def _numpy_and_fused(function, arrays, kernel_calls, expected_kernels):
+def assert_fused_equals_numpy(function, arrays, kernel_calls, expected_kernels):
     host = _outputs_and_gradients(function, arrays)
     with use_standin():
         kernel_calls.clear()
@@ -79,14 +79,14 @@ def test_fused_lstm_equals_numpy(mask, go_backwards, return_sequences, kernel_ca
         return (sequence if return_sequences else final_h), final_c
 
     suffix = "" if mask is None else "_masked"
-    _numpy_and_fused(lstm, [x, h, c, kernel, recurrent, bias], kernel_calls, [f"lstm_step{suffix}", f"lstm_step_vjp{suffix}"])
+    assert_fused_equals_numpy(lstm, [x, h, c, kernel, recurrent, bias], kernel_calls, [f"lstm_step{suffix}", f"lstm_step_vjp{suffix}"])
 
 
 def test_fused_lstm_with_recurrent_dropout_and_mask(kernel_calls, on_numpy):
     x, h, c, kernel, recurrent, bias = _data(4, seed=2)
     recurrent_mask = numpy.array([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0], [2.0, 2.0, 0.0]], dtype="float32")
     for mask in (None, MASK):
-        _numpy_and_fused(lambda *a, mask=mask: R.lstm(*a, mask=mask, recurrent_mask=recurrent_mask)[:1],
+        assert_fused_equals_numpy(lambda *a, mask=mask: R.lstm(*a, mask=mask, recurrent_mask=recurrent_mask)[:1],
                          [x, h, c, kernel, recurrent, bias], kernel_calls, ["lstm_step_vjp" + ("" if mask is None else "_masked")])
 
 
@@ -114,30 +114,30 @@ def test_fused_gru_equals_numpy(mask, go_backwards, return_sequences, kernel_cal
 
     # No mask: Keras' default GRU runs the feature-major loop; masked steps run the general loop.
     names = ["gru_step", "gru_step_vjp"] if mask is None else ["gru_step_general_masked", "gru_step_general_vjp_masked"]
-    _numpy_and_fused(gru, [x, h, kernel, recurrent, bias], kernel_calls, names)
+    assert_fused_equals_numpy(gru, [x, h, kernel, recurrent, bias], kernel_calls, names)
 
 
 def test_fused_gru_with_recurrent_dropout(kernel_calls, on_numpy):
     x, h, _, kernel, recurrent, bias = _data(3, seed=3)
     bias = numpy.stack([bias, bias * 0.5])
     recurrent_mask = numpy.random.default_rng(4).choice([0.0, 2.0], size=(3, 9)).astype("float32")
-    _numpy_and_fused(lambda *a: R.gru(*a, recurrent_mask=recurrent_mask)[:1], [x, h, kernel, recurrent, bias],
+    assert_fused_equals_numpy(lambda *a: R.gru(*a, recurrent_mask=recurrent_mask)[:1], [x, h, kernel, recurrent, bias],
                      kernel_calls, ["gru_step_general", "gru_step_general_vjp"])
 
 
 def test_gru_reset_before_and_other_activations_stay_unfused(kernel_calls, on_numpy):
     x, h, _, kernel, recurrent, bias = _data(3, seed=5)
-    _numpy_and_fused(lambda *a: R.gru(*a, reset_after=False)[:1], [x, h, kernel, recurrent, bias], kernel_calls, [])
+    assert_fused_equals_numpy(lambda *a: R.gru(*a, reset_after=False)[:1], [x, h, kernel, recurrent, bias], kernel_calls, [])
     assert not [name for name in kernel_calls if name.startswith("gru")]
     x, h, c, kernel, recurrent, bias = _data(4, seed=6)
-    _numpy_and_fused(lambda *a: R.lstm(*a, recurrent_activation="hard_sigmoid")[:1], [x, h, c, kernel, recurrent, bias],
+    assert_fused_equals_numpy(lambda *a: R.lstm(*a, recurrent_activation="hard_sigmoid")[:1], [x, h, c, kernel, recurrent, bias],
                      kernel_calls, [])
     assert not [name for name in kernel_calls if name.startswith("lstm")]
 
 
 def test_unfused_switch_turns_the_kernels_off(kernel_calls, on_numpy):
     x, h, c, kernel, recurrent, bias = _data(4)
-    fused = _numpy_and_fused(lambda *a: R.lstm(*a)[:1], [x, h, c, kernel, recurrent, bias], kernel_calls, ["lstm_step"])
+    fused = assert_fused_equals_numpy(lambda *a: R.lstm(*a)[:1], [x, h, c, kernel, recurrent, bias], kernel_calls, ["lstm_step"])
     with use_standin(), device_kernels.unfused():
         kernel_calls.clear()
         plain = _outputs_and_gradients(lambda *a: R.lstm(*a)[:1], [x, h, c, kernel, recurrent, bias])
