@@ -168,9 +168,20 @@ def check_later(failed, raise_error):
         _pending_checks.append((failed, raise_error))
 
 
-@contextlib.contextmanager
 def deferred_checks():
-    """The block is a training step: `check_later` keeps its checks until the step copies its logs to the host."""
+    """The block is a training step: `check_later` keeps its checks until the step copies its logs to the host.
+
+    On NumPy `check_later` checks at once, so there is nothing to keep: a shared empty context, not a
+    generator-based one entered every step.
+    """
+    return _NOTHING_DEFERRED if xp is numpy else _deferring_checks()
+
+
+_NOTHING_DEFERRED = contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _deferring_checks():
     global _deferring
     previous, _deferring = _deferring, True
     try:

@@ -250,8 +250,6 @@ class Trainer:
             data = (x,) if isinstance(x, tuple) else x
         else:
             data = (x, y) if sample_weight is None else (x, y, sample_weight)
-        if not backend.on_device():  # NumPy checks at once: no checks to defer (and no context to enter per step)
-            return current_replica(self).reduce_logs(self, step_io.float_logs(step(data)))
         with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
             logs = step(data)
             # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
