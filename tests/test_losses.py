@@ -291,3 +291,16 @@ def test_loss_function_wrapper_and_subclass():
 
     assert Doubled().name == "doubled"
     assert float(Doubled()(Y_TRUE, Y_PRED)) == pytest.approx(1.0)
+
+
+def test_integer_labels_stay_integers_and_give_the_float_labels_loss():
+    # Keras casts y_true to float32 and the sparse kernel casts it back; integer labels skip both.
+    logits = numpy.array([[2.0, -1.0, 0.5], [0.1, 0.2, 0.3]], dtype="float32")
+    probabilities = activations.softmax(Tensor(logits))
+    loss = losses.SparseCategoricalCrossentropy()
+    from_integers = value(loss(numpy.array([1, 2]), probabilities))
+    from_floats = value(loss(numpy.array([1.0, 2.0], dtype="float32"), probabilities))
+    assert from_integers == from_floats
+    assert losses.SparseCategoricalCrossentropy().class_labels
+    assert losses.LossFunctionWrapper(losses.get("sparse_categorical_crossentropy")).class_labels
+    assert not losses.CategoricalCrossentropy().class_labels

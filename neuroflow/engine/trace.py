@@ -22,13 +22,13 @@ would: replayed and eager training give bit-identical weights.
 import contextlib
 
 from neuroflow import backend
+from neuroflow.engine import replay_source
 from neuroflow.engine import tape as tape_module
 from neuroflow.engine import tensor as tensor_module
-from neuroflow.engine.graph import unbroadcast
+from neuroflow.engine.replay_source import CONSTANT, LEAF, SLOT, VARIABLE
 from neuroflow.engine.tensor import Tensor, Variable
 
-# Where an op input comes from.
-SLOT, VARIABLE, LEAF, CONSTANT = 0, 1, 2, 3
+# Where an op input comes from: SLOT, VARIABLE, LEAF, CONSTANT (imported above).
 
 # The tracer recording right now (engine/registry.apply reports every op to it), or None.
 active = None
@@ -207,41 +207,18 @@ class Program:
         self.loss_slot = tracer.slot(loss, "the loss")
         self.output_slots = [None if t is None else tracer.slot(t, "an output") for t in outputs]
         self.variable_count = len(variables)
+        self._run = None   # the written-out replay, made on the first run
+        self.source = None
 
     def run(self, leaves):
-        """Forward and backward on new batch leaves: (loss array, output arrays, variable gradients)."""
-        count = len(self.instructions)
-        values = [None] * count
-        residuals = [None] * count
-        index = 0
-        for forward, sources, params in self.instructions:
-            args = [values[ref] if kind == SLOT else ref.value if kind == VARIABLE else leaves[ref]
-                    if kind == LEAF else ref for kind, ref in sources]
-            values[index], residuals[index] = forward(*args, **params)
-            index += 1
-        loss = values[self.loss_slot]
-        outputs = [None if slot is None else values[slot] for slot in self.output_slots]
-        gradients = [None] * count
-        gradients[self.loss_slot] = backend.xp.ones(loss.shape, dtype=loss.dtype)  # ones_like: 3x the Python
-        del values  # what the backward pass needs is in the residuals
-        variable_gradients = [None] * self.variable_count
-        for index, vjp, needs, targets in self.backward:
-            upstream = gradients[index]
-            if upstream is None:
-                continue
-            gradients[index] = None
-            input_gradients = vjp(residuals[index], upstream, needs)
-            residuals[index] = None
-            # The same accumulation, in the same order, as engine/graph.backpropagate: bit-identical.
-            for target, gradient in zip(targets, input_gradients):
-                if target is None or gradient is None:
-                    continue
-                is_variable, slot, shape, dtype = target
-                if gradient.shape != shape:
-                    gradient = unbroadcast(gradient, shape)
-                if gradient.dtype != dtype:
-                    gradient = gradient.astype(dtype)
-                store = variable_gradients if is_variable else gradients
-                previous = store[slot]
-                store[slot] = gradient if previous is None else previous + gradient
-        return loss, outputs, variable_gradients
+        """Forward and backward on new batch leaves: (loss array, output arrays, variable gradients).
+
+        The ops' forwards run in the traced order, then the vjps of the differentiated ones in
+        reverse, accumulating gradients in the same order as engine/graph.backpropagate (so the
+        results are bit-identical to the eager step's). The loop is written out once as a
+        straight-line function (engine/replay_source.py; its text is `self.source`).
+        """
+        if self._run is None:
+            self._run, self.source = replay_source.compile_run(self.instructions, self.backward, self.loss_slot,
+                                                               self.output_slots, self.variable_count)
+        return self._run(leaves)

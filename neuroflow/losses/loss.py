@@ -33,6 +33,19 @@ def _to_tensor(x, dtype=None):
     return Tensor(value)
 
 
+def _class_labels(y_true, dtype=None):
+    """A Tensor for integer class labels: integers stay integers, anything else is cast to `dtype`.
+
+    Keras casts every y_true to the loss' float dtype, and the sparse kernels cast it back to
+    integers; keeping integer labels as they are gives the same labels (exactly so below 2**24,
+    where float32 stops holding every integer) without two array passes and an op per step.
+    """
+    value = y_true.value if isinstance(y_true, Tensor) else backend.xp.asarray(y_true)
+    if value.dtype.kind in "iu":
+        return y_true if isinstance(y_true, Tensor) else Tensor(value)
+    return _to_tensor(y_true, dtype)
+
+
 def _pair(y_true, y_pred):
     """Tensors for a loss function's inputs: y_pred as given (float), y_true cast to its dtype."""
     y_pred = _to_tensor(y_pred)
@@ -170,6 +183,10 @@ class Loss:
         dtype: the dtype the inputs are cast to (default: backend.floatx()).
     """
 
+    # Whether y_true holds integer class labels, kept as integers (_class_labels): a loss function
+    # taking them says so with a `class_labels = True` attribute (sparse_categorical_crossentropy).
+    class_labels = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         registry.register_subclass("losses", cls)
@@ -186,7 +203,7 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The reduced loss (a scalar Tensor unless reduction is 'none')."""
         y_pred = _to_tensor(y_pred, self.dtype)
-        y_true = _to_tensor(y_true, self.dtype)
+        y_true = _class_labels(y_true, self.dtype) if self.class_labels else _to_tensor(y_true, self.dtype)
         values = self.call(y_true, y_pred)
         values = _to_tensor(values, self.dtype)
         return reduce_weighted_values(values, sample_weight, mask=self._mask(y_true, values),
@@ -224,6 +241,7 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self.class_labels = getattr(fn, "class_labels", False)  # set on the sparse functions
 
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)

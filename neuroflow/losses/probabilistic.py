@@ -8,7 +8,7 @@ import warnings
 
 from neuroflow import backend, ops
 from neuroflow.engine.tensor import Tensor
-from neuroflow.losses.loss import LossFunctionWrapper, _last_axis, _pair, _same_shape, _to_tensor, _wrapper_class
+from neuroflow.losses.loss import LossFunctionWrapper, _class_labels, _last_axis, _pair, _same_shape, _to_tensor, _wrapper_class
 from neuroflow.utils.errors import shape_text
 
 
@@ -194,11 +194,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """
     name = "sparse_categorical_crossentropy"
     y_pred = _to_tensor(y_pred)
-    y_true = _to_tensor(y_true)
+    y_true = _class_labels(y_true, backend.floatx())
     y_true, axis = _sparse_labels(name, y_true, y_pred, axis, ignore_class)
+    probabilities = y_pred
     if axis == len(y_pred.shape) - 1:
         y_pred, from_logits = _use_remembered_logits(name, y_pred, from_logits, "softmax")
     if ignore_class is None:
+        if y_pred is not probabilities and probabilities.dtype == y_pred.dtype:
+            # The softmax output's own logits: the kernel reads its probabilities too (no second softmax).
+            return ops.sparse_softmax_cross_entropy(y_true, y_pred, axis=axis, probabilities=probabilities)
         return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     valid = y_true.value != ignore_class
     # Ignored positions get label 0 so the kernel can index; their loss is zeroed below.
@@ -206,6 +210,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     result = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits=from_logits, axis=axis)
     return ops.multiply(result, Tensor(valid.astype(result.value.dtype)))
 
+
+sparse_categorical_crossentropy.class_labels = True  # integer y_true stays integer (losses/loss._class_labels)
 
 KLDivergence = _wrapper_class("KLDivergence", kl_divergence, "kl_divergence",
                               "Kullback-Leibler divergence sum(t log(t / p)).")

@@ -5,6 +5,8 @@ sigmoid(z) - t. Fusing them skips the softmax Jacobian and the log of a clipped 
 Each fused op sits beside its public function and the keras.ops loss built on it
 (`neuroflow.ops.categorical_crossentropy` ...), which composes primitives when given probabilities.
 """
+import numpy
+
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
@@ -94,38 +96,76 @@ def check_label_range(labels, num_classes):
 
 
 @sparse_softmax_cross_entropy_op.forward
-def _(labels, logits, axis=-1):
-    """Per-sample -log_softmax(z)[label], with integer labels in [0, classes)."""
+def _(labels, logits, probabilities=None, axis=-1):
+    """Per-sample -log_softmax(z)[label], with integer labels in [0, classes).
+
+    `probabilities`, when given, is softmax(logits) as the model's softmax output computed it:
+    the loss is then -log p[label] and its gradient p - one_hot, with no exp of its own. Rows
+    whose p[label] is too small for its logarithm to keep full precision (below the square root
+    of the dtype's smallest normal: a loss above ~44 in float32) take the log-softmax path.
+    """
     xp = backend.xp
     check_label_range(labels, logits.shape[axis])
-    log_probs = _log_softmax_forward(logits, axis=axis)
     labels = labels.astype(xp.int64, copy=False)
+    if (probabilities is not None and probabilities.ndim == 2 and axis in (-1, 1)
+            and probabilities.dtype == logits.dtype):
+        rows = xp.arange(len(labels))
+        picked = probabilities[rows, labels]  # a fresh array
+        unsure = picked < _SURE_PROBABILITY.get(picked.dtype, 1.0)
+        # On a device, asking whether any row is unsure would wait for the GPU: it takes the
+        # log-softmax for every row and keeps it where unsure (the same values the host computes).
+        on_device = backend.on_device()
+        any_unsure = on_device or bool(unsure.any())
+        if any_unsure:
+            picked = xp.where(unsure, picked.dtype.type(1), picked)  # no log of an underflowed 0
+        losses = xp.log(picked)
+        xp.negative(losses, out=losses)
+        if on_device:
+            stable = -_log_softmax_forward(logits, axis=-1)[rows, labels]
+            losses = xp.where(unsure, stable, losses)
+        elif any_unsure:
+            unsure_rows = xp.flatnonzero(unsure)
+            log_probs = _log_softmax_forward(logits[unsure_rows], axis=-1)
+            losses[unsure_rows] = -log_probs[xp.arange(len(unsure_rows)), labels[unsure_rows]]
+        return losses, (labels, None, probabilities, axis)
+    log_probs = _log_softmax_forward(logits, axis=axis)
     if log_probs.ndim == 2 and axis in (-1, 1):
         # The common (batch, classes) case: plain fancy indexing costs a third of
         # take_along_axis's Python-level index building, which dominates at small batches.
-        return -log_probs[xp.arange(len(labels)), labels], (labels, log_probs, axis)
+        return -log_probs[xp.arange(len(labels)), labels], (labels, log_probs, None, axis)
     picked = xp.take_along_axis(log_probs, xp.expand_dims(labels, axis), axis=axis)
-    return -xp.squeeze(picked, axis=axis), (labels, log_probs, axis)
+    return -xp.squeeze(picked, axis=axis), (labels, log_probs, None, axis)
+
+
+# Per float dtype, sqrt of the smallest normal number: p[label] at or above it has a full-precision log.
+_SURE_PROBABILITY = {numpy.dtype(dtype): float(numpy.finfo(dtype).tiny) ** 0.5
+                     for dtype in (numpy.float16, numpy.float32, numpy.float64)}
 
 
 @sparse_softmax_cross_entropy_op.vjp
 def _(residuals, g, needs):
-    labels, log_probs, axis = residuals
+    labels, log_probs, probabilities, axis = residuals
     xp = backend.xp
-    grad = xp.exp(log_probs)
+    grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)
     if grad.ndim == 2 and axis in (-1, 1):  # (batch, classes): see the forward
         grad[xp.arange(len(labels)), labels] -= 1
         grad *= g[:, None]
-        return None, grad
+        return None, grad, None
     index = xp.expand_dims(labels, axis)
     xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
     grad *= xp.expand_dims(g, axis)
-    return None, grad
+    return None, grad, None
 
 
-def sparse_softmax_cross_entropy(labels, logits, axis=-1):
-    """Per-sample categorical cross-entropy from logits and integer labels."""
-    return apply(sparse_softmax_cross_entropy_op, (labels, logits), {"axis": axis})
+def sparse_softmax_cross_entropy(labels, logits, axis=-1, probabilities=None):
+    """Per-sample categorical cross-entropy from logits and integer labels.
+
+    probabilities: softmax(logits) when the caller has it (a softmax output that remembered its
+    logits), which saves recomputing it; the loss reads it where that keeps full precision.
+    """
+    if probabilities is None:
+        return apply(sparse_softmax_cross_entropy_op, (labels, logits), {"axis": axis})
+    return apply(sparse_softmax_cross_entropy_op, (labels, logits, probabilities), {"axis": axis})
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):

@@ -150,3 +150,32 @@ def test_sparse_cross_entropy_op_refuses_labels_outside_the_classes():
     for labels in ([0, 4, 1], [0, -1, 1]):  # NumPy would index 4 out of bounds and wrap -1 around
         with pytest.raises(ValueError, match=r"labels in \[0, 4\)"):
             loss_kernels.sparse_softmax_cross_entropy(numpy.array(labels), logits)
+
+
+# ---- the sparse kernel reading a softmax output's probabilities --------------------------------
+
+def _with_probabilities(labels, logits):
+    return ops.sparse_softmax_cross_entropy(labels, logits, probabilities=ops.softmax(logits))
+
+
+def test_sparse_kernel_from_probabilities_matches_the_logits_kernel_and_its_gradient():
+    from neuroflow.testing import check_gradients
+    logits = uniform(6, 4, seed=3, low=-3, high=3)
+    labels = np.array([0, 3, 3, 1, 2, 0])
+    from_probabilities = _with_probabilities(labels, Tensor(logits)).numpy()
+    np.testing.assert_allclose(from_probabilities, ops.sparse_softmax_cross_entropy(labels, logits).numpy(),
+                               rtol=1e-12)
+    # The gradient reaches the logits as softmax - one_hot, whether or not the probabilities are read.
+    gradient = check_gradients(lambda z: _with_probabilities(labels, z), logits)[0]
+    np.testing.assert_allclose(gradient.sum(axis=-1), 0.0, atol=1e-12)
+
+
+def test_sparse_kernel_takes_the_log_softmax_where_a_probability_underflowed():
+    logits = Tensor(np.array([[0.0, 200.0, 0.0], [1.0, 2.0, 3.0]], dtype=np.float32))
+    probabilities = ops.softmax(logits)
+    assert probabilities.numpy()[0, 0] == 0.0  # exp(-200) is below float32's smallest number
+    losses = ops.sparse_softmax_cross_entropy(np.array([0, 2]), logits, probabilities=probabilities).numpy()
+    exact = ops.sparse_softmax_cross_entropy(np.array([0, 2]), logits).numpy()
+    assert np.isfinite(losses).all()
+    np.testing.assert_allclose(losses, exact, rtol=1e-6)
+    assert losses[0] == pytest.approx(200.0)

@@ -401,3 +401,24 @@ def test_train_on_batch_scales_the_loss_too():
         weights.append(model.get_weights())
     for plain, scaled in zip(*weights):
         numpy.testing.assert_allclose(scaled, plain, rtol=1e-6)
+
+
+def test_the_replay_is_written_out_one_line_per_op(rng):
+    # engine/replay_source.py: the traced step as straight-line Python, readable as `Program.source`.
+    x, y = _classification(rng)
+    model = _mlp()()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=50, verbose=0)
+    programs = [state.program for state in model._compiled_traced_step.states.values()
+                if isinstance(state, traced_step._Replay)]
+    assert programs, "the step was not replayed"
+    program = programs[0]
+    source = program.source
+    assert source.startswith("def run(leaves):")
+    forward_lines = [line for line in source.splitlines() if line.startswith("    v") and " = f" in line]
+    assert len(forward_lines) == len(program.instructions)
+    assert source.count("(r") >= len(program.backward)  # one vjp call per differentiated op
+    # Integer labels reach the loss kernel as they are, straight from the batch (no cast op between).
+    kernel_sources = [sources for forward, sources, _ in program.instructions
+                      if forward.__qualname__.startswith("sparse_softmax_cross_entropy")]
+    assert len(kernel_sources) == 1 and kernel_sources[0][0][0] == trace.LEAF
