@@ -2,7 +2,6 @@
 import json
 import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 
 from neuroflow.callbacks.callback import Callback
@@ -41,6 +40,8 @@ class RemoteMonitor(Callback):
         self.timeout = timeout
 
     def on_epoch_end(self, epoch, logs=None):
+        import urllib.request as url_request  # here, not at import: see utils/download.download
+
         send = {"epoch": epoch}
         send.update({key: _plain(value) for key, value in (logs or {}).items()})
         headers = dict(self.headers or {})
@@ -50,9 +51,9 @@ class RemoteMonitor(Callback):
         else:
             body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("utf-8")
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
-        request = urllib.request.Request(self.root + self.path, data=body, headers=headers, method="POST")
+        request = url_request.Request(self.root + self.path, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with url_request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
         except (urllib.error.URLError, OSError, ValueError):
             warnings.warn(f"Could not reach RemoteMonitor root server at {self.root}", stacklevel=2)

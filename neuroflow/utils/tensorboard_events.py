@@ -7,7 +7,7 @@ neither TensorFlow nor protobuf. Scalars are `Summary.Value.simple_value` and hi
 `HistogramProto`, which TensorBoard reads natively.
 """
 import os
-import socket
+import platform
 import struct
 import time
 
@@ -130,7 +130,7 @@ class EventFileWriter:
     def __init__(self, log_dir):
         os.makedirs(log_dir, exist_ok=True)
         EventFileWriter._count += 1
-        name = (f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}."
+        name = (f"events.out.tfevents.{int(time.time())}.{platform.node()}.{os.getpid()}."
                 f"{EventFileWriter._count}.v2")
         self.path = os.path.join(log_dir, name)
         self._file = open(self.path, "wb")
