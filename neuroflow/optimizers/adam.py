@@ -72,19 +72,21 @@ class Adam(Optimizer):
                  cast(1 - self.beta_1), cast(1 - self.beta_2), cast(self.epsilon), cast(alpha))
             return
         work = self._scratch(variable)  # every intermediate term goes here: no temporaries
+        one_minus_beta_1, one_minus_beta_2, epsilon = self._constants(weights.dtype, 1 - self.beta_1, 1 - self.beta_2,
+                                                                      self.epsilon)
         xp.subtract(gradient, m, out=work)
-        work *= 1 - self.beta_1
+        work *= one_minus_beta_1
         m += work                                            # m -> beta_1 m + (1 - beta_1) g
         xp.multiply(gradient, gradient, out=work)
         work -= v
-        work *= 1 - self.beta_2
+        work *= one_minus_beta_2
         v += work                                            # v -> beta_2 v + (1 - beta_2) g^2
         if self.amsgrad:
             v_hat = self._slot(variable, "velocity_hat")
             xp.maximum(v_hat, v, out=v_hat)                  # the running maximum of v
             v = v_hat
         xp.sqrt(v, out=work)
-        work += self.epsilon                                 # sqrt(v) + epsilon
+        work += epsilon                                      # sqrt(v) + epsilon
         xp.divide(m, work, out=work)
         work *= alpha                                        # alpha * m / (sqrt(v) + epsilon)
         variable.value -= work

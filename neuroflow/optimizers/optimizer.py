@@ -114,6 +114,7 @@ class Optimizer(MovingAverages):
         # update (optimizers/packed.py) is a cache of views, rebuilt from the slots at the next step.
         state = dict(self.__dict__)
         state.pop("_packed_cache", None)
+        state.pop("_constant_cache", None)
         position = {id(v): index for index, v in enumerate(self._trainable_variables)}
         for name in ("_slots", "_trainable_variables_indices") + tuple(self._variable_keyed_state):
             state[name] = {position[key]: value for key, value in state[name].items() if key in position}
@@ -316,6 +317,19 @@ class Optimizer(MovingAverages):
         if buffer is None:
             buffer = self._scratch_buffers[key] = backend.xp.empty_like(value)
         return buffer
+
+    def _constants(self, dtype, *values):
+        """`values` as 0-d arrays of `dtype`, cached: what NumPy makes of a Python float in
+        `array *= 0.9` (the float cast to the array's dtype, so the same bits), without converting
+        it again at every call (0.9 us against 1.5 for a multiply of 9000 float32 here)."""
+        key = (dtype,) + values
+        cache = self.__dict__.setdefault("_constant_cache", {})
+        constants = cache.get(key)
+        if constants is None:
+            if len(cache) > 64:  # hyperparameters changed step after step: keep the cache small
+                cache.clear()
+            constants = cache[key] = tuple(backend.xp.asarray(value, dtype=dtype) for value in values)
+        return constants
 
     def assign(self, variable, value):
         variable.assign(value)

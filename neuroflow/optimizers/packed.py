@@ -1,4 +1,6 @@
 """Many small variables updated as one flat array, for algorithms whose update only adds to the weights."""
+import operator
+
 from neuroflow import backend
 from neuroflow.engine.tensor import Variable
 
@@ -15,10 +17,11 @@ def packed_variables(optimizer, variables):
     count = len(variables)
     if count < 2:
         return None
-    key = tuple(id(v) for v in variables)
     cached = optimizer.__dict__.get("_packed_cache")
-    if cached is not None and cached[0] == key:
+    # The same variables as last step (every step of a fit): compared by identity, in C.
+    if cached is not None and len(cached[0]) == count and all(map(operator.is_, cached[0], variables)):
         return cached[1]
+    key = tuple(variables)
     dtype = variables[0].value.dtype
     total = sum(v.value.size for v in variables)
     if total > 2048 * (count - 1) or any(v.value.dtype != dtype for v in variables):
