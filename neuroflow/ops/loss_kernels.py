@@ -127,14 +127,15 @@ def _(labels, logits, probabilities=None, axis=-1):
             unsure_rows = xp.flatnonzero(unsure)
             log_probs = _log_softmax_forward(logits[unsure_rows], axis=-1)
             losses[unsure_rows] = -log_probs[xp.arange(len(unsure_rows)), labels[unsure_rows]]
-        return losses, (labels, None, probabilities, axis)
+        return losses, (labels, None, probabilities, axis, True)
+    given = probabilities is not None  # an input (its gradient slot stays None) though not read here
     log_probs = _log_softmax_forward(logits, axis=axis)
     if log_probs.ndim == 2 and axis in (-1, 1):
         # The common (batch, classes) case: plain fancy indexing costs a third of
         # take_along_axis's Python-level index building, which dominates at small batches.
-        return -log_probs[xp.arange(len(labels)), labels], (labels, log_probs, None, axis)
+        return -log_probs[xp.arange(len(labels)), labels], (labels, log_probs, None, axis, given)
     picked = xp.take_along_axis(log_probs, xp.expand_dims(labels, axis), axis=axis)
-    return -xp.squeeze(picked, axis=axis), (labels, log_probs, None, axis)
+    return -xp.squeeze(picked, axis=axis), (labels, log_probs, None, axis, given)
 
 
 # Per float dtype, sqrt of the smallest normal number: p[label] at or above it has a full-precision log.
@@ -144,17 +145,18 @@ _SURE_PROBABILITY = {numpy.dtype(dtype): float(numpy.finfo(dtype).tiny) ** 0.5
 
 @sparse_softmax_cross_entropy_op.vjp
 def _(residuals, g, needs):
-    labels, log_probs, probabilities, axis = residuals
+    labels, log_probs, probabilities, axis, given_probabilities = residuals
     xp = backend.xp
     grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)
     if grad.ndim == 2 and axis in (-1, 1):  # (batch, classes): see the forward
         grad[xp.arange(len(labels)), labels] -= 1
         grad *= g[:, None]
-        return None, grad, None
-    index = xp.expand_dims(labels, axis)
-    xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
-    grad *= xp.expand_dims(g, axis)
-    return None, grad, None
+    else:
+        index = xp.expand_dims(labels, axis)
+        xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
+        grad *= xp.expand_dims(g, axis)
+    # No gradient for the labels, nor for the probabilities (the logits' gradient already holds it).
+    return (None, grad, None) if given_probabilities else (None, grad)
 
 
 def sparse_softmax_cross_entropy(labels, logits, axis=-1, probabilities=None):

@@ -422,3 +422,19 @@ def test_the_replay_is_written_out_one_line_per_op(rng):
     kernel_sources = [sources for forward, sources, _ in program.instructions
                       if forward.__qualname__.startswith("sparse_softmax_cross_entropy")]
     assert len(kernel_sources) == 1 and kernel_sources[0][0][0] == trace.LEAF
+
+
+def test_sequence_softmax_with_sparse_labels_replays_identically(rng, replays):
+    # A (batch, time, classes) softmax output hands its probabilities to the sparse kernel, which
+    # reads them only for (batch, classes): the vjp still answers for all three inputs.
+    x = rng.normal(size=(96, 5, 3)).astype("float32")
+    y = (x[..., 0] > 0).astype("int64") + (x[..., 1] > 0).astype("int64")
+
+    def build():
+        model = models.Sequential([layers.Input((5, 3)), layers.Dense(8, activation="relu"),
+                                   layers.Dense(3, activation="softmax")])
+        model._test_loss = "sparse_categorical_crossentropy"
+        return model
+    traced, eager = _fit_twice(build, x, y)
+    _assert_identical(traced, eager)
+    assert replays["replayed"] > 0 and not replays["refusals"]
