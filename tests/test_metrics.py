@@ -33,6 +33,29 @@ def test_mean_and_sum():
     assert float(metrics.Mean().result()) == 0.0  # nothing seen yet: 0, not NaN
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_running_states_add_with_the_in_place_ufuncs_rounding(dtype):
+    # Mean's per-step paths (one value per sample; one scalar with a count, as fit's loss tracker)
+    # add through the 0-d states' scalars: the totals must be the bits numpy.add(..., out=) gives.
+    rng = numpy.random.default_rng(5)
+    per_sample, scalars = metrics.Mean(dtype=dtype), metrics.Mean(dtype=dtype)
+    expected = {name: numpy.zeros((), dtype) for name in ("total", "count", "scalar_total", "scalar_count")}
+    for _ in range(200):
+        values = rng.random(32).astype(dtype)
+        per_sample.update_state(values)
+        numpy.add(expected["total"], numpy.add.reduce(values, axis=0), out=expected["total"])
+        numpy.add(expected["count"], 32, out=expected["count"])
+        loss = rng.random(dtype=dtype)
+        scalars.update_state(numpy.asarray(loss), sample_weight=32)
+        numpy.add(expected["scalar_total"], float(loss) * 32, out=expected["scalar_total"])
+        numpy.add(expected["scalar_count"], 32, out=expected["scalar_count"])
+    assert per_sample.total.value.dtype == numpy.dtype(dtype)
+    numpy.testing.assert_array_equal(backend.to_numpy(per_sample.total.value), expected["total"])
+    numpy.testing.assert_array_equal(backend.to_numpy(per_sample.count.value), expected["count"])
+    numpy.testing.assert_array_equal(backend.to_numpy(scalars.total.value), expected["scalar_total"])
+    numpy.testing.assert_array_equal(backend.to_numpy(scalars.count.value), expected["scalar_count"])
+
+
 def test_streaming_over_two_batches_equals_the_weighted_mean_of_all():
     rng = numpy.random.default_rng(3)
     y_true = rng.normal(size=(10, 3))
