@@ -4,9 +4,9 @@ import math
 import numpy
 import pytest
 
-from neuroflow import activations, losses
+from neuroflow import activations, losses, ops
 from neuroflow.engine.tape import GradientTape
-from neuroflow.engine.tensor import Tensor
+from neuroflow.engine.tensor import Tensor, Variable
 from neuroflow.testing import check_gradients
 
 ONE_HOT = numpy.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
@@ -304,3 +304,65 @@ def test_integer_labels_stay_integers_and_give_the_float_labels_loss():
     assert losses.SparseCategoricalCrossentropy().class_labels
     assert losses.LossFunctionWrapper(losses.get("sparse_categorical_crossentropy")).class_labels
     assert not losses.CategoricalCrossentropy().class_labels
+
+
+# ---- the unweighted batch mean folded into the sparse kernel (Loss._batch_mean) -----------------
+
+def _softmax_output(rng, shape=(8, 5)):
+    logits = Variable(rng.normal(size=shape).astype("float32"))
+    return logits, activations.softmax(logits)  # remembers its logits, as a Dense(softmax) output does
+
+
+@pytest.mark.parametrize("make", [lambda: losses.SparseCategoricalCrossentropy(),
+                                  lambda: losses.LossFunctionWrapper(losses.sparse_categorical_crossentropy)])
+def test_sparse_crossentropy_mean_equals_the_mean_of_the_per_sample_losses(make):
+    rng = numpy.random.default_rng(0)
+    _, probabilities = _softmax_output(rng)
+    labels = rng.integers(0, 5, size=8)
+    loss = make()
+    per_sample = losses.sparse_categorical_crossentropy(labels, probabilities).numpy()
+    fused = loss(labels, probabilities)
+    assert fused.shape == () and str(fused.dtype) == "float32"
+    numpy.testing.assert_allclose(fused.numpy(), per_sample.mean(), rtol=1e-6)
+    # Weighted, masked and summed losses take the per-sample path, and agree with it.
+    weights = rng.uniform(size=8).astype("float32")
+    numpy.testing.assert_allclose(loss(labels, probabilities, sample_weight=weights).numpy(),
+                                  (per_sample * weights).mean(), rtol=1e-6)
+    summed = losses.SparseCategoricalCrossentropy(reduction="sum")(labels, probabilities)
+    numpy.testing.assert_allclose(summed.numpy(), per_sample.sum(), rtol=1e-6)
+    ignoring = losses.SparseCategoricalCrossentropy(ignore_class=labels[0])(labels, probabilities)
+    kept = labels != labels[0]
+    numpy.testing.assert_allclose(ignoring.numpy(), per_sample[kept].mean(), rtol=1e-5)
+
+
+def test_sparse_crossentropy_mean_is_one_op_on_the_tape():
+    rng = numpy.random.default_rng(1)
+    logits, probabilities = _softmax_output(rng)
+    labels = rng.integers(0, 5, size=8)
+    with GradientTape() as tape:
+        probabilities = activations.softmax(logits)
+        loss = losses.SparseCategoricalCrossentropy()(labels, probabilities)
+    recorded = [record[0].name for record in tape._records]
+    assert "mean" not in recorded and recorded[-1] == "sparse_softmax_cross_entropy"
+    gradient = tape.gradient(loss, logits).numpy()
+    p = probabilities.numpy().astype("float64")
+    expected = (p - numpy.eye(5)[labels]) / 8
+    numpy.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_a_subclass_with_its_own_call_keeps_its_per_sample_losses():
+    class Doubled(losses.SparseCategoricalCrossentropy):
+        def call(self, y_true, y_pred):
+            return ops.multiply(super().call(y_true, y_pred), 2.0)
+
+    rng = numpy.random.default_rng(2)
+    _, probabilities = _softmax_output(rng)
+    labels = rng.integers(0, 5, size=8)
+    plain = losses.SparseCategoricalCrossentropy()(labels, probabilities).numpy()
+    numpy.testing.assert_allclose(Doubled()(labels, probabilities).numpy(), 2 * plain, rtol=1e-6)
+
+
+def test_an_empty_batch_still_gives_a_zero_sparse_loss():
+    probabilities = activations.softmax(Tensor(numpy.zeros((0, 3), dtype="float32")))
+    loss = losses.SparseCategoricalCrossentropy()(numpy.zeros(0, dtype="int64"), probabilities)
+    assert float(loss) == 0.0

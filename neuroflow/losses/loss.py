@@ -204,6 +204,10 @@ class Loss:
         """The reduced loss (a scalar Tensor unless reduction is 'none')."""
         y_pred = _to_tensor(y_pred, self.dtype)
         y_true = _class_labels(y_true, self.dtype) if self.class_labels else _to_tensor(y_true, self.dtype)
+        if sample_weight is None and self.reduction in ("sum_over_batch_size", "mean"):
+            mean = self._batch_mean(y_true, y_pred)
+            if mean is not None:
+                return mean
         values = self.call(y_true, y_pred)
         values = _to_tensor(values, self.dtype)
         return reduce_weighted_values(values, sample_weight, mask=self._mask(y_true, values),
@@ -212,6 +216,12 @@ class Loss:
     def call(self, y_true, y_pred):
         """Per-sample losses; subclasses implement this."""
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
+
+    def _batch_mean(self, y_true, y_pred):
+        """The unweighted mean of `call`'s values computed as one op, or None to compute it as
+        `call` then the mean. A loss whose kernel can fold the mean in (sparse categorical
+        cross-entropy) saves the mean op's forward and backward on every training step."""
+        return None
 
     def _mask(self, y_true, values):
         """A boolean array of valid loss entries, or None (see SparseCategoricalCrossentropy)."""
@@ -246,6 +256,13 @@ class LossFunctionWrapper(Loss):
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _batch_mean(self, y_true, y_pred):
+        batch_mean = getattr(self.fn, "batch_mean", None)  # set on functions with a fused mean
+        if batch_mean is None or type(self).call is not LossFunctionWrapper.call:
+            return None  # a subclass' own call decides the per-sample losses
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return batch_mean(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
         config = {"name": self.name, "reduction": self.reduction, "dtype": self._dtype}

@@ -192,6 +192,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     Raises:
         ValueError: for labels outside [0, num_classes) or a y_true shape that does not fit y_pred.
     """
+    return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis, mean=False)
+
+
+def _sparse_batch_mean(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """The mean of sparse_categorical_crossentropy over every sample, as one kernel; None where the
+    kernel cannot take the mean (ignored labels, probabilities without logits, an empty batch)."""
+    return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis, mean=True)
+
+
+def _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis, mean):
     name = "sparse_categorical_crossentropy"
     y_pred = _to_tensor(y_pred)
     y_true = _class_labels(y_true, backend.floatx())
@@ -199,10 +209,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     probabilities = y_pred
     if axis == len(y_pred.shape) - 1:
         y_pred, from_logits = _use_remembered_logits(name, y_pred, from_logits, "softmax")
+    if mean and (ignore_class is not None or not from_logits or not y_true.value.size):
+        return None
     if ignore_class is None:
         if y_pred is not probabilities and probabilities.dtype == y_pred.dtype:
             # The softmax output's own logits: the kernel reads its probabilities too (no second softmax).
-            return ops.sparse_softmax_cross_entropy(y_true, y_pred, axis=axis, probabilities=probabilities)
+            return ops.sparse_softmax_cross_entropy(y_true, y_pred, axis=axis, probabilities=probabilities, mean=mean)
+        if mean:
+            return ops.sparse_softmax_cross_entropy(y_true, y_pred, axis=axis, mean=True)
         return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     valid = y_true.value != ignore_class
     # Ignored positions get label 0 so the kernel can index; their loss is zeroed below.
@@ -212,6 +226,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 
 sparse_categorical_crossentropy.class_labels = True  # integer y_true stays integer (losses/loss._class_labels)
+sparse_categorical_crossentropy.batch_mean = _sparse_batch_mean  # the unweighted mean in one op (losses/loss.py)
 
 KLDivergence = _wrapper_class("KLDivergence", kl_divergence, "kl_divergence",
                               "Kullback-Leibler divergence sum(t log(t / p)).")
@@ -256,6 +271,11 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def call(self, y_true, y_pred):
         # Integer labels never need squeezing against y_pred; the function handles (batch, 1).
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _batch_mean(self, y_true, y_pred):
+        if type(self).call is not SparseCategoricalCrossentropy.call:
+            return None  # a subclass' own call decides the per-sample losses
+        return _sparse_batch_mean(y_true, y_pred, **self._fn_kwargs)
 
     def _mask(self, y_true, values):
         ignore_class = self._fn_kwargs.get("ignore_class")

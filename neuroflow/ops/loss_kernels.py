@@ -96,46 +96,60 @@ def check_label_range(labels, num_classes):
 
 
 @sparse_softmax_cross_entropy_op.forward
-def _(labels, logits, probabilities=None, axis=-1):
-    """Per-sample -log_softmax(z)[label], with integer labels in [0, classes).
+def _(labels, logits, probabilities=None, axis=-1, mean=False):
+    """Per-sample -log_softmax(z)[label], with integer labels in [0, classes); with `mean`, their mean.
 
     `probabilities`, when given, is softmax(logits) as the model's softmax output computed it:
     the loss is then -log p[label] and its gradient p - one_hot, with no exp of its own. Rows
     whose p[label] is too small for its logarithm to keep full precision (below the square root
     of the dtype's smallest normal: a loss above ~44 in float32) take the log-softmax path.
+
+    `mean` folds the loss' batch mean into the op (losses/loss.py asks for it when nothing weighs
+    the samples): the same sum / count as ops.mean, one op fewer on every step's tape.
     """
+    losses, residuals = _sparse_losses(labels, logits, probabilities, axis)
+    if not mean:
+        return losses, residuals + (None,)
+    count = losses.size
+    return backend.xp.add.reduce(losses, axis=None) / count, residuals + (count,)
+
+
+def _sparse_losses(labels, logits, probabilities, axis):
     xp = backend.xp
-    check_label_range(labels, logits.shape[axis])
+    num_classes = logits.shape[axis]
+    check_label_range(labels, num_classes)
     labels = labels.astype(xp.int64, copy=False)
-    if (probabilities is not None and probabilities.ndim == 2 and axis in (-1, 1)
-            and probabilities.dtype == logits.dtype):
-        rows = xp.arange(len(labels))
-        picked = probabilities[rows, labels]  # a fresh array
-        unsure = picked < _SURE_PROBABILITY.get(picked.dtype, 1.0)
+    # (batch, classes), the common case: each row's label entry by its flat position, which the vjp
+    # reuses. Indexing the flat view costs a third of 2-D fancy indexing at small batches (and, as
+    # that does, wraps out-of-range labels around on a device, where check_label_range raises later).
+    flat = labels + xp.arange(0, labels.size * num_classes, num_classes) if logits.ndim == 2 and axis in (-1, 1) \
+        and labels.shape == logits.shape[:1] else None
+    if probabilities is not None and flat is not None and probabilities.dtype == logits.dtype:
+        picked = probabilities.reshape(-1)[flat]  # a fresh array
+        sure = _SURE_PROBABILITY.get(picked.dtype, 1.0)
         # On a device, asking whether any row is unsure would wait for the GPU: it takes the
         # log-softmax for every row and keeps it where unsure (the same values the host computes).
         on_device = backend.on_device()
-        any_unsure = on_device or bool(unsure.any())
+        any_unsure = on_device or bool(picked.size and xp.minimum.reduce(picked) < sure)
         if any_unsure:
+            unsure = picked < sure
             picked = xp.where(unsure, picked.dtype.type(1), picked)  # no log of an underflowed 0
         losses = xp.log(picked)
         xp.negative(losses, out=losses)
         if on_device:
-            stable = -_log_softmax_forward(logits, axis=-1)[rows, labels]
+            stable = -_log_softmax_forward(logits, axis=-1).reshape(-1)[flat]
             losses = xp.where(unsure, stable, losses)
         elif any_unsure:
             unsure_rows = xp.flatnonzero(unsure)
             log_probs = _log_softmax_forward(logits[unsure_rows], axis=-1)
             losses[unsure_rows] = -log_probs[xp.arange(len(unsure_rows)), labels[unsure_rows]]
-        return losses, (labels, None, probabilities, axis, True)
+        return losses, (labels, flat, None, probabilities, axis, True)
     given = probabilities is not None  # an input (its gradient slot stays None) though not read here
     log_probs = _log_softmax_forward(logits, axis=axis)
-    if log_probs.ndim == 2 and axis in (-1, 1):
-        # The common (batch, classes) case: plain fancy indexing costs a third of
-        # take_along_axis's Python-level index building, which dominates at small batches.
-        return -log_probs[xp.arange(len(labels)), labels], (labels, log_probs, None, axis, given)
+    if flat is not None:
+        return -log_probs.reshape(-1)[flat], (labels, flat, log_probs, None, axis, given)
     picked = xp.take_along_axis(log_probs, xp.expand_dims(labels, axis), axis=axis)
-    return -xp.squeeze(picked, axis=axis), (labels, log_probs, None, axis, given)
+    return -xp.squeeze(picked, axis=axis), (labels, None, log_probs, None, axis, given)
 
 
 # Per float dtype, sqrt of the smallest normal number: p[label] at or above it has a full-precision log.
@@ -145,29 +159,32 @@ _SURE_PROBABILITY = {numpy.dtype(dtype): float(numpy.finfo(dtype).tiny) ** 0.5
 
 @sparse_softmax_cross_entropy_op.vjp
 def _(residuals, g, needs):
-    labels, log_probs, probabilities, axis, given_probabilities = residuals
+    labels, flat, log_probs, probabilities, axis, given_probabilities, mean_count = residuals
     xp = backend.xp
-    grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)
-    if grad.ndim == 2 and axis in (-1, 1):  # (batch, classes): see the forward
-        grad[xp.arange(len(labels)), labels] -= 1
-        grad *= g[:, None]
+    grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)  # fresh, C-ordered
+    # The mean's gradient is g / count for every sample (ops.mean's vjp computes the same quotient).
+    scale = g / mean_count if mean_count is not None else None
+    if flat is not None:  # (batch, classes): see the forward
+        grad.reshape(-1)[flat] -= 1  # a view of `grad`; one entry per row, so no index repeats
+        grad *= g[:, None] if scale is None else scale
     else:
         index = xp.expand_dims(labels, axis)
         xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
-        grad *= xp.expand_dims(g, axis)
+        grad *= xp.expand_dims(g, axis) if scale is None else scale
     # No gradient for the labels, nor for the probabilities (the logits' gradient already holds it).
     return (None, grad, None) if given_probabilities else (None, grad)
 
 
-def sparse_softmax_cross_entropy(labels, logits, axis=-1, probabilities=None):
-    """Per-sample categorical cross-entropy from logits and integer labels.
+def sparse_softmax_cross_entropy(labels, logits, axis=-1, probabilities=None, mean=False):
+    """Per-sample categorical cross-entropy from logits and integer labels (with `mean`, their mean).
 
     probabilities: softmax(logits) when the caller has it (a softmax output that remembered its
     logits), which saves recomputing it; the loss reads it where that keeps full precision.
     """
+    params = {"axis": axis, "mean": True} if mean else {"axis": axis}
     if probabilities is None:
-        return apply(sparse_softmax_cross_entropy_op, (labels, logits), {"axis": axis})
-    return apply(sparse_softmax_cross_entropy_op, (labels, logits, probabilities), {"axis": axis})
+        return apply(sparse_softmax_cross_entropy_op, (labels, logits), params)
+    return apply(sparse_softmax_cross_entropy_op, (labels, logits, probabilities), params)
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):

@@ -179,3 +179,32 @@ def test_sparse_kernel_takes_the_log_softmax_where_a_probability_underflowed():
     assert np.isfinite(losses).all()
     np.testing.assert_allclose(losses, exact, rtol=1e-6)
     assert losses[0] == pytest.approx(200.0)
+
+
+# ---- the sparse kernel taking the batch mean itself (losses/loss.py asks for it) ----------------
+
+@pytest.mark.parametrize("shape,axis,given", [((6, 4), -1, False), ((6, 4), -1, True), ((2, 3, 4), -1, False),
+                                              ((4, 3), 0, False)])
+def test_sparse_kernel_mean_is_the_mean_of_its_losses_with_the_mean_gradient(shape, axis, given):
+    from neuroflow.testing import check_gradients
+    classes = shape[axis]
+    label_shape = tuple(s for i, s in enumerate(shape) if i != axis % len(shape))
+    labels = (np.arange(int(np.prod(label_shape))) * 7 % classes).reshape(label_shape)
+    logits = uniform(*shape, seed=11, low=-3, high=3)
+
+    def mean_loss(z):
+        probabilities = ops.softmax(z, axis=axis) if given else None
+        return ops.sparse_softmax_cross_entropy(labels, z, axis=axis, probabilities=probabilities, mean=True)
+    per_sample = ops.sparse_softmax_cross_entropy(labels, logits, axis=axis).numpy()
+    assert mean_loss(Tensor(logits)).numpy().shape == ()
+    np.testing.assert_allclose(mean_loss(Tensor(logits)).numpy(), per_sample.mean(), rtol=1e-12)
+    # float64 finite differences of the mean, and the same gradient as the per-sample op's mean
+    # (the same scalar probe: check_gradients draws it from the same seed)
+    gradient = check_gradients(mean_loss, logits)[0]
+    unfused = check_gradients(lambda z: ops.mean(ops.sparse_softmax_cross_entropy(labels, z, axis=axis)), logits)[0]
+    np.testing.assert_allclose(gradient, unfused, rtol=1e-12, atol=1e-15)
+
+
+def test_sparse_kernel_mean_still_refuses_labels_outside_the_classes():
+    with pytest.raises(ValueError, match=r"labels in \[0, 4\).*\[7\]"):
+        ops.sparse_softmax_cross_entropy(np.array([0, 7, 1]), np.zeros((3, 4)), mean=True)
