@@ -13,6 +13,7 @@ from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
 from neuroflow.ops import device_kernels
 from neuroflow.ops.elementwise import multiply
+from neuroflow.ops.row_index import row_starts
 
 # Imported by name: `neuroflow.ops.shape` is shadowed by the `ops.shape()` function.
 from neuroflow.ops.shape import getitem
@@ -97,9 +98,22 @@ def _relu_derivative(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0)
 # ufunc.reduce rather than x.max() / x.sum(): the array methods go through a Python-level wrapper
 # in NumPy that costs more than the reduction itself on a batch of class scores.
 
+_ARGMAX_GATHER_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+
+
 def _row_max(xp, x, axis):
-    # CuPy's ufuncs reduce only with add and multiply: x.max there (on NumPy, the faster ufunc.reduce).
-    return xp.maximum.reduce(x, axis=axis, keepdims=True) if xp is numpy else xp.max(x, axis=axis, keepdims=True)
+    if xp is not numpy:  # CuPy's ufuncs reduce only with add and multiply
+        return xp.max(x, axis=axis, keepdims=True)
+    if axis in (-1, x.ndim - 1) and x.ndim and x.size and x.dtype in _ARGMAX_GATHER_DTYPES and x.flags.c_contiguous:
+        # NumPy's argmax along short contiguous rows is SIMD code, the max reduction a loop per row:
+        # the entries argmax points at (the same values, NaN first as the max propagates it) cost
+        # a half to a third as much at rows of 10-512 classes, and no more beyond.
+        width = x.shape[-1]
+        flat = x.reshape(-1, width).argmax(axis=1)
+        flat += row_starts(len(flat), width)
+        picked = x.reshape(-1)[flat]
+        return picked[:, None] if x.ndim == 2 else picked.reshape(x.shape[:-1] + (1,))
+    return xp.maximum.reduce(x, axis=axis, keepdims=True)
 
 
 def _softmax_forward(x, axis=-1):

@@ -12,6 +12,7 @@ from neuroflow.engine.registry import Op, apply
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
 from neuroflow.ops.elementwise import add, clip, divide, log, multiply, negative, subtract
 from neuroflow.ops.reduction import sum as reduce_sum  # so `sum` stays the builtin here
+from neuroflow.ops.row_index import row_starts
 
 
 def _like_logits(labels, logits):
@@ -89,7 +90,11 @@ def check_label_range(labels, num_classes):
                          f"with {num_classes} classes, but got {bad.size} label(s) outside that range: {shown}.")
 
     if not backend.on_device():
-        if not (xp.minimum.reduce(labels, axis=None) >= 0 and xp.maximum.reduce(labels, axis=None) < num_classes):
+        if labels.dtype.kind == "i" and num_classes <= 1 << (8 * labels.itemsize - 1):
+            # One reduction: read as unsigned, a negative label is at least 2**(bits - 1), above every class.
+            if not xp.maximum.reduce(labels.view(labels.dtype.str.replace("i", "u")), axis=None) < num_classes:
+                raise_error()
+        elif not (xp.minimum.reduce(labels, axis=None) >= 0 and xp.maximum.reduce(labels, axis=None) < num_classes):
             raise_error()
     else:  # on a device: checked at the step's next copy to the host, not by waiting for the GPU here
         backend.check_later((labels.min() < 0) | (labels.max() >= num_classes), raise_error)
@@ -122,7 +127,7 @@ def _sparse_losses(labels, logits, probabilities, axis):
     # (batch, classes), the common case: each row's label entry by its flat position, which the vjp
     # reuses. Indexing the flat view costs a third of 2-D fancy indexing at small batches (and, as
     # that does, wraps out-of-range labels around on a device, where check_label_range raises later).
-    flat = labels + xp.arange(0, labels.size * num_classes, num_classes) if logits.ndim == 2 and axis in (-1, 1) \
+    flat = labels + row_starts(labels.size, num_classes, xp) if logits.ndim == 2 and axis in (-1, 1) \
         and labels.shape == logits.shape[:1] else None
     if probabilities is not None and flat is not None and probabilities.dtype == logits.dtype:
         picked = probabilities.reshape(-1)[flat]  # a fresh array

@@ -110,3 +110,23 @@ def test_activations_keep_float32():
             y = ACTIVATION_OPS[name](x) if name == "threshold" else getattr(ops, name)(x)
         assert y.dtype == "float32", name
         assert tape.gradient(y, x).dtype == "float32", name
+
+
+@pytest.mark.parametrize("dtype", [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (32, 10), (3, 4, 7), (6,), (128, 513), (2, 0), (0, 3)])
+def test_row_max_is_the_max_reduction_bit_for_bit_nan_included(shape, dtype):
+    from neuroflow.ops.activation import _row_max
+
+    x = (numpy.random.default_rng(3).standard_normal(shape) * 30).astype(dtype)
+    if x.ndim == 2 and x.size > 4:
+        x[1, 2] = numpy.nan  # propagates, as in the max reduction
+        x[0, :] = -numpy.inf
+    if x.shape[-1] == 0:
+        with pytest.raises(ValueError):
+            _row_max(numpy, x, -1)
+        return
+    expected = numpy.maximum.reduce(x, axis=-1, keepdims=True)
+    for array in (x, numpy.asfortranarray(x)):
+        got = _row_max(numpy, array, -1)
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        numpy.testing.assert_array_equal(got, expected)

@@ -208,3 +208,18 @@ def test_sparse_kernel_mean_is_the_mean_of_its_losses_with_the_mean_gradient(sha
 def test_sparse_kernel_mean_still_refuses_labels_outside_the_classes():
     with pytest.raises(ValueError, match=r"labels in \[0, 4\).*\[7\]"):
         ops.sparse_softmax_cross_entropy(np.array([0, 7, 1]), np.zeros((3, 4)), mean=True)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "float32"])
+def test_label_range_check_catches_negative_and_too_large_labels_in_every_integer_width(dtype):
+    from neuroflow.ops.loss_kernels import check_label_range
+
+    check_label_range(numpy.array([0, 2, 1], dtype), 3)
+    with pytest.raises(ValueError, match=r"\[0, 3\).*\[3\]"):
+        check_label_range(numpy.array([0, 3], dtype), 3)
+    if numpy.dtype(dtype).kind != "u":
+        with pytest.raises(ValueError, match=r"\[0, 3\).*\[-1\]"):
+            check_label_range(numpy.array([0, -1], dtype), 3)
+        # More classes than the signed type holds: a negative label must still be caught.
+        with pytest.raises(ValueError, match=r"outside that range: \[-1\]"):
+            check_label_range(numpy.array([0, -1], dtype), 1 << (8 * numpy.dtype(dtype).itemsize))
