@@ -63,7 +63,8 @@ def sparse_categorical_accuracy(y_true, y_pred):
     """1.0 where argmax(y_pred) equals the integer label y_true."""
     y_true, y_pred = to_array(y_true), to_array(y_pred)
     y_true = _sparse_labels("sparse_categorical_accuracy", y_true, y_pred)
-    return _float(y_true == backend.xp.argmax(y_pred, axis=-1).astype(y_true.dtype))
+    # The array methods: NumPy's module-level argmax wraps them in Python; no copy when the dtypes agree.
+    return _float(y_true == y_pred.argmax(axis=-1).astype(y_true.dtype, copy=False))
 
 
 def _in_top_k(labels, y_pred, k):

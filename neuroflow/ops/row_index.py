@@ -7,6 +7,8 @@ way on every training step, so the starts (0, width, 2 width, ...) are made once
 """
 import numpy
 
+HOST_NUMPY = "the cached starts index host arrays only; a device backend gets its own arange from xp"
+
 _STARTS = {}  # (rows, width) -> read-only arange(0, rows * width, width); a handful of shapes per program
 _MOST_SHAPES = 32
 
