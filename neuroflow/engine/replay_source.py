@@ -16,8 +16,9 @@ out, each op is one call with its arguments named directly, e.g. for a Dense lay
             if x.dtype != d1: x = x.astype(d1)
             vg0 = x if vg0 is None else vg0 + x
 
-The function does exactly what the loop did, in the same order (the same gradient accumulation,
-so the same bits); `Program.source` holds the text, for anyone who wants to read a traced step.
+(a gradient with a single contribution, as most are, is assigned directly: `vg0 = x`). The
+function does exactly what the loop did, in the same order (the same gradient accumulation, so
+the same bits); `Program.source` holds the text, for anyone who wants to read a traced step.
 """
 import collections
 import keyword
