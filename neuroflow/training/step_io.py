@@ -31,6 +31,28 @@ def _flatten_logs(logs, flat):
             flat[key] = value.value if isinstance(value, Tensor) else value
 
 
+def step_data(x, y, sample_weight):
+    """What a step receives: (x, y), or (x, y, sample_weight) when weighted, as in Keras; x alone when
+    there are no targets (a model computing its own loss, fit(x)), or (x,) if x is itself a tuple."""
+    if y is None and sample_weight is None:
+        return (x,) if isinstance(x, tuple) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
+def step_logs_unread(model, trainer_class, callback_list):
+    """Whether fit may skip each step's logs and read the metrics once at the end of an epoch.
+
+    Only when nothing could see the difference: no callback has a batch-end hook, the model keeps
+    the built-in train_step, compute_metrics and get_metrics_result, and the step runs on NumPy in
+    one process (a device's data checks and a data-parallel fit's reduction go with the logs).
+    """
+    kind = type(model)
+    return (not callback_list._listening("on_train_batch_end", "on_batch_end")
+            and all(getattr(kind, name) is getattr(trainer_class, name)
+                    for name in ("train_step", "compute_metrics", "get_metrics_result"))
+            and not backend.on_device() and model.__dict__.get("_replica") is None)
+
+
 def unpack(data):
     """(x, y, sample_weight) of a step's data; the missing ones None."""
     if isinstance(data, tuple):

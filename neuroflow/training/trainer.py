@@ -192,6 +192,11 @@ class Trainer:
 
     def train_step(self, data):
         """One optimization step on a batch `(x, y, sample_weight)`; returns the running logs."""
+        x, y, sample_weight, y_pred = self._update_from(data)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _update_from(self, data):
+        """train_step up to its metrics: the update and the loss trackers; (x, y, sample_weight, y_pred)."""
         x, y, sample_weight = step_io.unpack(data)
         # In fit, unless run_eagerly: the traced step replays the forward and backward ops.
         traced = self.__dict__.get("_traced_train_step")
@@ -201,7 +206,13 @@ class Trainer:
             loss, _, y_pred, gradients, variables = self._forward_backward(x, y, sample_weight)
         self.optimizer.apply(gradients, variables)
         self._track_losses(loss, step_io.batch_size(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return x, y, sample_weight, y_pred
+
+    def _train_unlogged(self, x, y, sample_weight):
+        """train_step for a fit whose step logs nobody reads (step_io.step_logs_unread): the metrics
+        are updated, their results (a few microseconds a step) left until the epoch's end."""
+        _, y, sample_weight, y_pred = self._update_from(step_io.step_data(x, y, sample_weight))
+        self._compile_metrics.update_state(y, y_pred, sample_weight)
 
     def _forward_backward(self, x, y, sample_weight):
         """The differentiable part of a train step, eagerly: (loss, scaled loss, y_pred, gradients, variables).
@@ -239,19 +250,12 @@ class Trainer:
         return self(x, training=False)
 
     def _run_step(self, step, x, y, sample_weight):
-        """Runs `train_step` or `test_step` on one batch; its logs, as floats (the one place they become floats).
-
-        The step receives (x, y), or (x, y, sample_weight) when weighted, as in Keras; x alone when there
-        are no targets (a model computing its own loss, fit(x)), or (x,) if x is itself a tuple.
-        """
+        """Runs `train_step` or `test_step` on one batch (its data as step_io.step_data gives it); its logs,
+        as floats (the one place they become floats)."""
         if backend.on_device():  # the batch moves to the device once, before the step sees it
             x, y, sample_weight = nest.map_structure(backend.to_device, (x, y, sample_weight))
-        if y is None and sample_weight is None:
-            data = (x,) if isinstance(x, tuple) else x
-        else:
-            data = (x, y) if sample_weight is None else (x, y, sample_weight)
         with backend.deferred_checks():  # a device's data checks wait for the logs' copy to the host
-            logs = step(data)
+            logs = step(step_io.step_data(x, y, sample_weight))
             # Data-parallel (neuroflow.distribution): the global batch's logs, the same on every process.
             return current_replica(self).reduce_logs(self, step_io.float_logs(logs))
 
@@ -346,17 +350,25 @@ class Trainer:
         # Ctrl-C on an epoch's last batch lets that epoch end (validation, on_epoch_end) first: a run
         # stopped there then resumes at the next epoch, not with an epoch of no batches.
         last_step = len(batches) - 1 if isinstance(batches, data_module.ArrayBatches) else None
+        unlogged = step_io.step_logs_unread(self, Trainer, callback_list)
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
+            stepped = False
             for step, batch in enumerate(batches):
                 if step < initial_step:
                     continue
                 callback_list.on_train_batch_begin(step)
-                logs = self._run_step(self.train_step, *batch)
-                callback_list.on_train_batch_end(step, logs)
+                if unlogged:
+                    self._train_unlogged(*batch)
+                    stepped = True
+                else:
+                    logs = self._run_step(self.train_step, *batch)
+                    callback_list.on_train_batch_end(step, logs)
                 if self.stop_training or (step != last_step and interruption.requested(self, epoch, step + 1)):
                     break
+            if stepped:  # the last step's logs: the metrics' results now, as train_step would have returned them
+                logs = step_io.float_logs(self.get_metrics_result())
             initial_step = 0
             if self.interrupted_at is not None:
                 break  # a partial epoch: no validation, no on_epoch_end
