@@ -1,4 +1,6 @@
-"""Fused optimizer updates on the CPU: one pass over the weights where the NumPy code makes eight to twelve.
+"""Fused optimizer updates on the CPU: one pass over the weights where the NumPy code makes eight to twelve;
+and the dense layer's bias + relu (forward) and relu derivative + bias gradient (backward), one pass each
+where NumPy makes two or three (ops/matmul.py; 128 x 512: 33 and 19 us less a call, 1 thread).
 
 Optional. With numba installed (`pip install 'neuroflow[fast]'`) the Adam, RMSprop and SGD updates of
 large float arrays run as one compiled loop each; without it, or with NEUROFLOW_NUMBA=0, the callers keep
@@ -72,7 +74,32 @@ def sgd_momentum_loop(g, velocity, w, momentum, learning_rate, nesterov):
             w[i] += vi
 
 
-_LOOPS = {"adam": adam_loop, "rmsprop": rmsprop_loop, "sgd": sgd_loop, "sgd_momentum": sgd_momentum_loop}
+def bias_relu_loop(pre, bias, zero):
+    # ops/matmul.py dense: pre += bias; maximum(pre, 0, out=pre) (NaN stays NaN, -0 becomes +0 as in NumPy).
+    rows, columns = pre.shape
+    for i in range(rows):
+        for j in range(columns):
+            value = pre[i, j] + bias[j]
+            pre[i, j] = value if value > zero or value != value else zero
+
+
+def relu_vjp_bias_loop(g, y, g_pre, bias_grad, one, zero):
+    # ops/matmul.py dense vjp: g_pre = g * (y > 0); bias_grad = add.reduce(g_pre, axis=0), which adds the
+    # rows in order, starting from the first.
+    rows, columns = g.shape
+    for j in range(columns):
+        value = g[0, j] * (one if y[0, j] > zero else zero)
+        g_pre[0, j] = value
+        bias_grad[j] = value
+    for i in range(1, rows):
+        for j in range(columns):
+            value = g[i, j] * (one if y[i, j] > zero else zero)
+            g_pre[i, j] = value
+            bias_grad[j] += value
+
+
+_LOOPS = {"adam": adam_loop, "rmsprop": rmsprop_loop, "sgd": sgd_loop, "sgd_momentum": sgd_momentum_loop,
+          "bias_relu": bias_relu_loop, "relu_vjp_bias": relu_vjp_bias_loop}
 _compiled = {}
 _numba = {"module": None, "missing": None, "elements_before": 0}  # elements updated by NumPy while warming up
 _enabled = [os.environ.get("NEUROFLOW_NUMBA", "1").strip().lower() not in ("0", "false", "no", "off")]
@@ -125,6 +152,18 @@ def get(name, arrays):
         # nogil: ops/parallel.py's threads may update from several threads at once.
         kernel = _compiled[name] = numba.njit(cache=True, nogil=True, error_model="numpy")(_LOOPS[name])
     return kernel
+
+
+def get_for_rows(name, matrix, others):
+    """The compiled loop `name` over a 2-D `matrix` and `others` (its row vectors or same-shape arrays),
+    or None, under get's conditions: C-contiguous NumPy arrays of one float dtype, MIN_SIZE elements."""
+    if matrix.ndim != 2:
+        return None
+    for array in others:
+        if (type(array) is not numpy.ndarray or array.dtype != matrix.dtype or not array.flags.c_contiguous
+                or array.shape[-1] != matrix.shape[1]):
+            return None
+    return get(name, (matrix,))
 
 
 def flat(array):

@@ -6,6 +6,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import host_kernels
 from neuroflow.ops.activation import KERNELS
 from neuroflow.ops.elementwise import multiply
 from neuroflow.ops.inspection import value_of
@@ -86,11 +87,16 @@ def _(x, kernel, bias=None, activation="linear", options=None):
         # promotes int @ float32 to float32; NumPy alone would promote to float64.
         x = x.astype(kernel.dtype)
     pre = _matmul(x, kernel)
+    plain_relu = act.name == "relu" and not options
+    fused = host_kernels.get_for_rows("bias_relu", pre, (bias,)) if plain_relu and bias is not None else None
+    if fused is not None:  # numba installed: the two lines below as one pass (ops/host_kernels.py), the same bits
+        fused(pre, bias, pre.dtype.type(0))
+        return pre, (x, kernel, True, None, pre, act, options)
     if bias is not None:
         pre += bias  # in place: `pre` is a fresh array, no need for another
     if act.name == "linear":
         out = pre
-    elif act.name == "relu" and not options:
+    elif plain_relu:
         # Plain relu's derivative reads only its output: overwrite `pre` instead of allocating.
         out = pre = backend.xp.maximum(pre, 0, out=pre)
     else:
@@ -101,7 +107,15 @@ def _(x, kernel, bias=None, activation="linear", options=None):
 @dense_op.vjp
 def _(residuals, g, needs):
     x, kernel, has_bias, pre, out, act, options = residuals
-    g_pre = g if act.name == "linear" else act.derivative(g, pre, out, **options)
+    fused = (host_kernels.get_for_rows("relu_vjp_bias", g, (out,)) if has_bias and needs[2] and act.name == "relu"
+             and not options and g.shape == out.shape else None)
+    if fused is not None:  # numba installed: the relu derivative and the bias gradient in one pass, the same bits
+        g_pre, grad_bias = backend.xp.empty_like(g), backend.xp.empty(g.shape[1], g.dtype)
+        cast = g.dtype.type
+        fused(g, out, g_pre, grad_bias, cast(1), cast(0))
+    else:
+        g_pre = g if act.name == "linear" else act.derivative(g, pre, out, **options)
+        grad_bias = None
     if needs[0] and kernel.size <= _SMALL_KERNEL and not backend.on_device():
         # OpenBLAS multiplies by a small transposed operand slower than it copies it: g @ W.T on a 64 x 64
         # kernel takes 6.0 us, the contiguous copy and the product 4.9 (10 x 512: 28 us against 17).
@@ -119,7 +133,9 @@ def _(residuals, g, needs):
         grad_x = (g_flat @ kernel_t).reshape(x.shape) if needs[0] else None
         grad_kernel = (x.reshape(-1, x.shape[-1]).T @ g_flat) if needs[1] else None
     if has_bias:
-        return grad_x, grad_kernel, (backend.xp.add.reduce(g_flat, axis=0) if needs[2] else None)
+        if grad_bias is None and needs[2]:
+            grad_bias = backend.xp.add.reduce(g_flat, axis=0)
+        return grad_x, grad_kernel, grad_bias
     return grad_x, grad_kernel
 
 

@@ -138,3 +138,74 @@ def test_numba_is_imported_only_once_the_large_updates_would_pay_for_it(on_numpy
         assert host_kernels._numba["module"] is numba
     finally:
         host_kernels.set_enabled(previous)
+
+
+def _dense_step(enabled, dtype, x, kernel, bias, upstream):
+    from neuroflow.ops.matmul import dense_op
+
+    host_kernels.set_enabled(enabled)
+    with numpy.errstate(invalid="ignore"):  # the NaN and inf entries below
+        out, residuals = dense_op._forward(x, kernel, bias, activation="relu", options=None)
+        return out.copy(), dense_op._vjp(residuals, upstream, (True, True, True))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_dense_relu_loops_give_the_numpy_bits(dtype, loops_enabled, monkeypatch):
+    ran = []
+    get = host_kernels.get
+    monkeypatch.setattr(host_kernels, "get", lambda kernel, arrays: ran.append(kernel) or get(kernel, arrays))
+    rng = numpy.random.default_rng(2)
+    rows, features, units = 130, 40, 512  # 130 x 512 outputs: above MIN_SIZE
+    x = rng.normal(size=(rows, features)).astype(dtype)
+    x[:3] = 0                                      # rows whose products are exactly zero
+    x[3, 0], x[4, 1] = numpy.nan, numpy.inf        # NaN and inf pass through the relu and its derivative
+    kernel = rng.normal(size=(features, units)).astype(dtype)
+    bias = rng.normal(size=units).astype(dtype)
+    bias[:8] = 0
+    bias[8] = -0.0
+    upstream = rng.normal(size=(rows, units)).astype(dtype)
+    upstream[5, :4] = [numpy.inf, -numpy.inf, numpy.nan, -0.0]
+    looped_out, looped_grads = _dense_step(True, dtype, x, kernel, bias, upstream)
+    assert {"bias_relu", "relu_vjp_bias"} <= set(ran), "the dense loops never ran"
+    plain_out, plain_grads = _dense_step(False, dtype, x, kernel, bias, upstream)
+    assert looped_out.dtype == numpy.dtype(dtype)
+    numpy.testing.assert_array_equal(looped_out, plain_out)
+    assert numpy.array_equal(numpy.signbit(looped_out), numpy.signbit(plain_out))  # -0 and +0 alike
+    for looped, plain in zip(looped_grads, plain_grads):
+        assert looped.dtype == plain.dtype and looped.shape == plain.shape
+        numpy.testing.assert_array_equal(looped, plain)
+        assert numpy.array_equal(numpy.signbit(looped), numpy.signbit(plain))
+
+
+def test_the_dense_loops_step_aside_for_what_they_cannot_index(loops_enabled):
+    rows = numpy.zeros((2, host_kernels.MIN_SIZE // 2), numpy.float32)
+    bias = numpy.zeros(rows.shape[1], numpy.float32)
+    assert host_kernels.get_for_rows("bias_relu", rows, (bias,)) is not None
+    assert host_kernels.get_for_rows("bias_relu", rows, (bias[:-1],)) is None                  # another width
+    assert host_kernels.get_for_rows("bias_relu", rows, (bias.astype(numpy.float64),)) is None  # another dtype
+    assert host_kernels.get_for_rows("bias_relu", rows.T.copy().T, (bias,)) is None             # not C-contiguous
+    assert host_kernels.get_for_rows("bias_relu", rows.reshape(-1), (bias,)) is None            # not 2-D
+    assert host_kernels.get_for_rows("bias_relu", rows[:, :8], (bias[:8],)) is None             # small
+
+
+def test_a_fit_whose_dense_layers_take_the_loops_equals_one_without(loops_enabled, monkeypatch):
+    ran = []
+    get_for_rows = host_kernels.get_for_rows
+    monkeypatch.setattr(host_kernels, "get_for_rows",
+                        lambda name, matrix, others: ran.append(name) or get_for_rows(name, matrix, others))
+    rng = numpy.random.default_rng(3)
+    x = rng.normal(size=(512, 20)).astype("float32")
+    y = rng.integers(0, 10, 512)
+    histories, weights = [], []
+    for enabled in (True, False):
+        host_kernels.set_enabled(enabled)
+        neuroflow.set_random_seed(0)
+        model = neuroflow.Sequential([layers.Input((20,)), layers.Dense(512, activation="relu"),
+                                      layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        histories.append(model.fit(x, y, epochs=2, batch_size=128, verbose=0).history)  # 128 x 512 activations
+        weights.append([w.numpy() for w in model.weights])
+    assert {"bias_relu", "relu_vjp_bias"} <= set(ran)
+    assert histories[0] == histories[1]
+    for a, b in zip(*weights):
+        numpy.testing.assert_array_equal(a, b)
