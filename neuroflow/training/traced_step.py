@@ -66,8 +66,8 @@ class TracedTrainStep:
         # The variable list is part of the signature: fit fixes it, once the model is built.
         variables = self.model.__dict__.get("_step_variables")
         # So is a constant loss scale, which the trace bakes in.
-        signature = (id(variables), getattr(self.model.optimizer, "loss_scale_factor", None)) + tuple(
-            (getattr(leaf, "shape", None), getattr(leaf, "dtype", None), type(leaf)) for leaf in leaves)
+        signature = (id(variables), getattr(self.model.optimizer, "loss_scale_factor", None), *[
+            (getattr(leaf, "shape", None), getattr(leaf, "dtype", None), type(leaf)) for leaf in leaves])
         state = self.states.get(signature)
         if isinstance(state, _Replay):
             return state.run(self.model, leaves)

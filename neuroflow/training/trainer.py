@@ -211,7 +211,7 @@ class Trainer:
     def _train_unlogged(self, x, y, sample_weight):
         """train_step for a fit whose step logs nobody reads (step_io.step_logs_unread): the metrics
         are updated, their results (a few microseconds a step) left until the epoch's end."""
-        _, y, sample_weight, y_pred = self._update_from(step_io.step_data(x, y, sample_weight))
+        _, y, sample_weight, y_pred = self._update_from((x, y) if sample_weight is None else (x, y, sample_weight))
         self._compile_metrics.update_state(y, y_pred, sample_weight)
 
     def _forward_backward(self, x, y, sample_weight):
