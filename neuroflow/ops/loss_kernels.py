@@ -73,6 +73,12 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 sparse_softmax_cross_entropy_op = Op("sparse_softmax_cross_entropy")
 
 
+# Each signed integer dtype's unsigned twin (the same width), for check_label_range's one reduction.
+_UNSIGNED = {numpy.dtype(signed): numpy.dtype(unsigned) for signed, unsigned in
+             ((numpy.int8, numpy.uint8), (numpy.int16, numpy.uint16), (numpy.int32, numpy.uint32),
+              (numpy.int64, numpy.uint64))}
+
+
 def check_label_range(labels, num_classes):
     """Raises a ValueError naming the labels outside [0, num_classes).
 
@@ -92,7 +98,8 @@ def check_label_range(labels, num_classes):
     if not backend.on_device():
         if labels.dtype.kind == "i" and num_classes <= 1 << (8 * labels.itemsize - 1):
             # One reduction: read as unsigned, a negative label is at least 2**(bits - 1), above every class.
-            if not xp.maximum.reduce(labels.view(labels.dtype.str.replace("i", "u")), axis=None) < num_classes:
+            unsigned = _UNSIGNED.get(labels.dtype) or labels.dtype.str.replace("i", "u")  # (a big-endian one: by name)
+            if not xp.maximum.reduce(labels.view(unsigned), axis=None) < num_classes:
                 raise_error()
         elif not (xp.minimum.reduce(labels, axis=None) >= 0 and xp.maximum.reduce(labels, axis=None) < num_classes):
             raise_error()

@@ -102,7 +102,9 @@ def _(x, kernel, bias=None, activation="linear", options=None):
         out = pre = backend.xp.maximum(pre, 0, out=pre)
     else:
         out = act.forward(pre, **options)
-    return out, (x, kernel, bias is not None, pre if act.keeps_input(options) else None, out, act, options)
+    # The vjp reads `pre` only for an activation whose derivative needs its input (not linear, not plain relu).
+    kept = None if plain_relu or act.name == "linear" or not act.keeps_input(options) else pre
+    return out, (x, kernel, bias is not None, kept, out, act, options)
 
 
 @dense_op.vjp

@@ -210,7 +210,7 @@ def test_sparse_kernel_mean_still_refuses_labels_outside_the_classes():
         ops.sparse_softmax_cross_entropy(np.array([0, 7, 1]), np.zeros((3, 4)), mean=True)
 
 
-@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "float32"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", ">i4", ">i8", "uint8", "float32"])
 def test_label_range_check_catches_negative_and_too_large_labels_in_every_integer_width(dtype):
     from neuroflow.ops.loss_kernels import check_label_range
 
