@@ -77,5 +77,5 @@ class _PackedVariables:
         for index, variable in enumerate(self.variables):
             if variable.value is not self.views[index]:
                 self._repoint(index)
-        backend.xp.concatenate([g.reshape(-1) for g in grads], out=self.gradient)
+        backend.xp.concatenate(grads, axis=None, out=self.gradient)  # axis=None: each flattened, in order
         optimizer.update_step(self.gradient, self.parameters, learning_rate)

@@ -86,8 +86,10 @@ class TracedTrainStep:
             tracer.refuse("the model built its variables during the step")
         if tracer.refusal is None:
             try:
-                replay = _Replay(tracer, loss, scaled_loss, y_pred, getattr(self.model, "_last_output_losses", None),
-                                 variables)
+                # The per-output losses only feed the per-output loss trackers (models of several outputs).
+                output_losses = getattr(self.model, "_last_output_losses", None) \
+                    if getattr(self.model, "_output_loss_trackers", None) else None
+                replay = _Replay(tracer, loss, scaled_loss, y_pred, output_losses, variables)
             except TraceRefused as refusal:
                 tracer.refuse(str(refusal))
         tracer.release()

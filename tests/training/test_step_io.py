@@ -60,7 +60,7 @@ def test_weighted_unread_steps_match_read_ones():
     assert quiet.history == read.history
 
 
-def test_metrics_are_read_once_an_epoch_when_no_callback_reads_step_logs(monkeypatch):
+def test_metrics_are_read_once_an_epoch_when_no_callback_reads_step_logs(monkeypatch, on_numpy):
     calls = _count_results(monkeypatch)
     _fitted([callbacks.History(), callbacks.EarlyStopping(monitor="loss", patience=5)], epochs=4)
     assert len(calls) == 4
@@ -91,6 +91,15 @@ def test_an_overridden_compute_metrics_runs_every_step():
     _, history = _fitted(None, epochs=2, model_class=Counting)
     assert len(steps) == 2 * 6
     assert len(history.history["loss"]) == 2
+
+
+def test_on_a_device_every_step_is_logged(monkeypatch, on_numpy):
+    # A device's deferred data checks run with each step's logs (training/step_io.py).
+    calls = _count_results(monkeypatch)
+    monkeypatch.setattr("neuroflow.backend.on_device", lambda: True)
+    assert not step_io.step_logs_unread(models.Sequential([layers.Dense(2)]), Trainer,
+                                        callbacks.CallbackList([], model=None))
+    assert calls == []
 
 
 def test_an_overridden_train_step_keeps_its_own_logs():
