@@ -5,7 +5,7 @@ streaming mean of its function.
 """
 from neuroflow import backend
 from neuroflow.engine.tensor import Tensor
-from neuroflow.metrics.metric import reads_arrays, squeeze_or_expand, to_array, wrapper_class
+from neuroflow.metrics.metric import counts_matches, reads_arrays, squeeze_or_expand, to_array, wrapper_class
 from neuroflow.utils.errors import shape_text
 
 
@@ -19,33 +19,45 @@ def _arrays(y_true, y_pred):
     return squeeze_or_expand(y_true, y_pred)
 
 
-@reads_arrays
+def _exact_matches(y_true, y_pred):
+    y_true, y_pred = _arrays(y_true, y_pred)
+    return y_true == y_pred
+
+
+@counts_matches(_exact_matches)
 def accuracy(y_true, y_pred):
     """1.0 where y_pred equals y_true exactly, else 0.0."""
-    y_true, y_pred = _arrays(y_true, y_pred)
-    return _float(y_true == y_pred)
+    return _float(_exact_matches(y_true, y_pred))
 
 
-@reads_arrays
-def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """1.0 where (y_pred > threshold) equals the 0/1 label y_true, per element."""
+def _binary_matches(y_true, y_pred, threshold=0.5):
     y_true, y_pred = _arrays(y_true, y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"binary_accuracy expects y_true and y_pred of the same shape, got y_true "
                          f"{shape_text(y_true.shape)} and y_pred {shape_text(y_pred.shape)}")
-    return _float(y_true == (y_pred > threshold).astype(y_true.dtype))
+    return y_true == (y_pred > threshold).astype(y_true.dtype)
 
 
-@reads_arrays
-def categorical_accuracy(y_true, y_pred):
-    """1.0 where argmax(y_pred) equals argmax(y_true) over the last axis (one-hot labels)."""
+@counts_matches(_binary_matches)
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1.0 where (y_pred > threshold) equals the 0/1 label y_true, per element."""
+    return _float(_binary_matches(y_true, y_pred, threshold))
+
+
+def _categorical_matches(y_true, y_pred):
     y_true, y_pred = to_array(y_true), to_array(y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"categorical_accuracy expects one-hot y_true of the same shape as y_pred, got y_true "
                          f"{shape_text(y_true.shape)} and y_pred {shape_text(y_pred.shape)}; for integer labels "
                          "use sparse_categorical_accuracy")
     xp = backend.xp
-    return _float(xp.argmax(y_true, axis=-1) == xp.argmax(y_pred, axis=-1))
+    return xp.argmax(y_true, axis=-1) == xp.argmax(y_pred, axis=-1)
+
+
+@counts_matches(_categorical_matches)
+def categorical_accuracy(y_true, y_pred):
+    """1.0 where argmax(y_pred) equals argmax(y_true) over the last axis (one-hot labels)."""
+    return _float(_categorical_matches(y_true, y_pred))
 
 
 def _sparse_labels(name, y_true, y_pred):
@@ -58,13 +70,17 @@ def _sparse_labels(name, y_true, y_pred):
     return y_true
 
 
-@reads_arrays
-def sparse_categorical_accuracy(y_true, y_pred):
-    """1.0 where argmax(y_pred) equals the integer label y_true."""
+def _sparse_categorical_matches(y_true, y_pred):
     y_true, y_pred = to_array(y_true), to_array(y_pred)
     y_true = _sparse_labels("sparse_categorical_accuracy", y_true, y_pred)
     # The array methods: NumPy's module-level argmax wraps them in Python; no copy when the dtypes agree.
-    return _float(y_true == y_pred.argmax(axis=-1).astype(y_true.dtype, copy=False))
+    return y_true == y_pred.argmax(axis=-1).astype(y_true.dtype, copy=False)
+
+
+@counts_matches(_sparse_categorical_matches)
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1.0 where argmax(y_pred) equals the integer label y_true."""
+    return _float(_sparse_categorical_matches(y_true, y_pred))
 
 
 def _in_top_k(labels, y_pred, k):

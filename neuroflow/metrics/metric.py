@@ -34,6 +34,20 @@ def reads_arrays(function):
     return function
 
 
+def counts_matches(matches):
+    """Marks an accuracy function with its `matches(y_true, y_pred, **kwargs)`: the same comparison on
+    arrays, as booleans instead of 1.0 / 0.0.
+
+    MeanMetricWrapper then counts the matches of an unweighted batch (an integer, exact) instead of
+    summing their float copies: the same total, since a sum of ones is exact below 2**24 in
+    float32 and float64, at two thirds of the cost of an accuracy update every training step.
+    """
+    def mark(function):
+        function.matches = matches
+        return reads_arrays(function)
+    return mark
+
+
 def detached(x):
     """A fresh Tensor with `x`'s value, unknown to every tape; a remembered softmax/sigmoid input
     (activations' logits shortcut) is carried over, detached too."""
@@ -288,6 +302,10 @@ class Mean(Metric):
         return Tensor(backend.xp.asarray(mean, dtype=self.dtype))
 
 
+# States in which a batch's count of matches adds exactly as the sum of its 1.0 / 0.0 values would.
+_EXACT_COUNT_DTYPES = ("float32", "float64")
+
+
 class MeanMetricWrapper(Mean):
     """The weighted mean of a function's per-sample values fn(y_true, y_pred, **kwargs).
 
@@ -306,6 +324,15 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        matches = getattr(self._fn, "matches", None)
+        if matches is not None and sample_weight is None and self.dtype in _EXACT_COUNT_DTYPES:
+            hits = matches(to_array(y_true), to_array(y_pred), **self._fn_kwargs)
+            # One match per sample (a (batch, 1) one too: the mean over that axis is the match itself).
+            if hits.ndim and hits.size == hits.shape[0] < 1 << 24 and not backend.on_device():
+                _add_to_state(self.total.value, int(backend.xp.count_nonzero(hits)))
+                _add_to_state(self.count.value, hits.shape[0])
+                return
+            return super().update_state(hits.astype(backend.floatx()))  # what the function itself returns
         if getattr(self._fn, "reads_arrays", False):  # no tape to keep out: hand it the arrays (see reads_arrays)
             values = self._fn(to_array(y_true), to_array(y_pred), **self._fn_kwargs)
         else:
