@@ -13,19 +13,26 @@ to the arrays' dtype (NumPy casts a Python float to the array's dtype too), and 
 (no fastmath: no reassociation, no fused multiply-add), so both paths give the same bits;
 tests/ops/test_host_kernels.py checks that for every kernel.
 
-Only arrays of at least MIN_SIZE elements take the loops, and only once the large updates run so far
-add up to WARMUP_ELEMENTS: `import numba` and loading the cached loops cost ~0.5 s of CPU (a first
-compile ~1 s more, then cached in __pycache__) and ~85 MiB of memory, while a loop saves ~0.8 ns per
-element. Waiting until the NumPy updates have handled 1.5e8 elements (a quarter of the break-even
-point: 390 steps of the MNIST MLP's 400K weights, 80 of a 1.9M-weight MLP) keeps short fits, such as a
-text model's few dozen steps, from paying for what they would not win back. Both paths give the same
-bits, so the switch changes no result. The cupy backend has its own kernels (ops/device_kernels.py).
+Where the loops come from, in order:
+- ops/host_kernel_library.py's module, when it has been built on this machine (`python -m
+  neuroflow.ops.build_host_loops`; ./run demo and ./run bench do it): loaded in under a millisecond
+  and about a megabyte, without numba, so arrays of any size take their loop from the first step (the
+  digits MLP's Adam: one ~3 us pass for its nine thousand weights instead of twelve NumPy calls).
+- numba's jit otherwise, for arrays of at least MIN_SIZE elements, and only once the large updates run
+  so far add up to WARMUP_ELEMENTS: `import numba` and loading the cached loops cost ~0.5 s of CPU (a
+  first compile ~1 s more, then cached in __pycache__) and ~85 MiB of memory, while a loop saves ~0.8 ns
+  per element. Waiting until the NumPy updates have handled 1.5e8 elements (a quarter of the break-even
+  point: 390 steps of the MNIST MLP's 400K weights, 80 of a 1.9M-weight MLP) keeps short fits, such as
+  a text model's few dozen steps, from paying for what they would not win back.
+All paths give the same bits, so the switch changes no result. The loops themselves are in
+ops/host_loops.py. The cupy backend has its own kernels (ops/device_kernels.py).
 """
 import os
 
 import numpy
 
 from neuroflow import backend
+from neuroflow.ops import host_kernel_library, host_loops
 
 # numpy here is the host's: the loops run on NumPy arrays (tests/test_backend_seam.py).
 HOST_NUMPY = "numba loops over host NumPy arrays; the cupy backend has ops/device_kernels.py"
@@ -34,73 +41,9 @@ MIN_SIZE = 1 << 16
 WARMUP_ELEMENTS = 150_000_000
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
-
-def adam_loop(g, m, v, w, one_minus_beta_1, one_minus_beta_2, epsilon, alpha):
-    # optimizers/adam.py: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); w -= (m / (sqrt(v) + eps)) alpha.
-    for i in range(g.shape[0]):
-        gi = g[i]
-        mi = m[i] + (gi - m[i]) * one_minus_beta_1
-        vi = v[i] + (gi * gi - v[i]) * one_minus_beta_2
-        m[i] = mi
-        v[i] = vi
-        w[i] -= (mi / (numpy.sqrt(vi) + epsilon)) * alpha
-
-
-def rmsprop_loop(g, v, w, rho, one_minus_rho, epsilon, learning_rate):
-    # optimizers/rmsprop.py without momentum or centring: v = v rho + g^2 (1 - rho); w -= (g / sqrt(v + eps)) lr.
-    for i in range(g.shape[0]):
-        gi = g[i]
-        vi = v[i] * rho + (gi * gi) * one_minus_rho
-        v[i] = vi
-        w[i] -= (gi / numpy.sqrt(vi + epsilon)) * learning_rate
-
-
-def sgd_loop(g, w, learning_rate):
-    # optimizers/sgd.py without momentum: w -= lr g.
-    for i in range(g.shape[0]):
-        w[i] -= learning_rate * g[i]
-
-
-def sgd_momentum_loop(g, velocity, w, momentum, learning_rate, nesterov):
-    # optimizers/sgd.py: step = lr g; v = v momentum - step; w += v (Nesterov: w += momentum v, then w -= step).
-    for i in range(g.shape[0]):
-        step = learning_rate * g[i]
-        vi = velocity[i] * momentum - step
-        velocity[i] = vi
-        if nesterov:
-            w[i] += momentum * vi
-            w[i] -= step
-        else:
-            w[i] += vi
-
-
-def bias_relu_loop(pre, bias, zero):
-    # ops/matmul.py dense: pre += bias; maximum(pre, 0, out=pre) (NaN stays NaN, -0 becomes +0 as in NumPy).
-    rows, columns = pre.shape
-    for i in range(rows):
-        for j in range(columns):
-            value = pre[i, j] + bias[j]
-            pre[i, j] = value if value > zero or value != value else zero
-
-
-def relu_vjp_bias_loop(g, y, g_pre, bias_grad, one, zero):
-    # ops/matmul.py dense vjp: g_pre = g * (y > 0); bias_grad = add.reduce(g_pre, axis=0), which adds the
-    # rows in order, starting from the first.
-    rows, columns = g.shape
-    for j in range(columns):
-        value = g[0, j] * (one if y[0, j] > zero else zero)
-        g_pre[0, j] = value
-        bias_grad[j] = value
-    for i in range(1, rows):
-        for j in range(columns):
-            value = g[i, j] * (one if y[i, j] > zero else zero)
-            g_pre[i, j] = value
-            bias_grad[j] += value
-
-
-_LOOPS = {"adam": adam_loop, "rmsprop": rmsprop_loop, "sgd": sgd_loop, "sgd_momentum": sgd_momentum_loop,
-          "bias_relu": bias_relu_loop, "relu_vjp_bias": relu_vjp_bias_loop}
-_compiled = {}
+_LOOPS = host_loops.LOOPS
+_compiled = {}  # the jit's loops by name
+_built = {}  # the library's by (library, name, dtype)
 _numba = {"module": None, "missing": None, "elements_before": 0}  # elements updated by NumPy while warming up
 _enabled = [os.environ.get("NEUROFLOW_NUMBA", "1").strip().lower() not in ("0", "false", "no", "off")]
 
@@ -129,17 +72,25 @@ def available():
 def get(name, arrays):
     """The compiled loop `name` for these arrays (weights, slots, gradient), or None to keep the NumPy code.
 
-    None unless the backend is NumPy, the arrays are C-contiguous, share one float dtype and size,
-    hold at least MIN_SIZE elements, and numba is available. The caller passes the arrays flat
-    (`flat(a)`) and its scalars cast to the dtype (`cast(a, value)`).
+    None unless the backend is NumPy and the arrays are C-contiguous NumPy arrays of one float dtype
+    and size; then the built library's loop for that dtype (any size), else numba's jit for arrays of
+    at least MIN_SIZE elements once the warm-up is over. The caller passes the arrays flat (`flat(a)`)
+    and its scalars cast to the dtype (`cast(a, value)`).
     """
     first = arrays[0]
-    if first.size < MIN_SIZE or backend.backend() != "numpy" or first.dtype not in _FLOATS:
+    library = _library()
+    if (library is None and first.size < MIN_SIZE) or first.dtype not in _FLOATS or backend.backend() != "numpy":
         return None
     for array in arrays:
         if (type(array) is not numpy.ndarray or array.dtype != first.dtype or array.size != first.size
                 or not array.flags.c_contiguous):
             return None
+    if library is not None:
+        kernel = _built.get((library, name, first.dtype))
+        if kernel is None:  # (a dtype's name is a Python-level property: ~2 us, so looked up once)
+            kernel = _built[library, name, first.dtype] = getattr(library, host_kernel_library.function_name(
+                name, first.dtype.name))
+        return kernel
     if _numba["module"] is None and _enabled[0]:
         _numba["elements_before"] += first.size
         if _numba["elements_before"] < WARMUP_ELEMENTS:
@@ -154,14 +105,25 @@ def get(name, arrays):
     return kernel
 
 
+def _library():
+    """The ahead-of-time library (ops/host_kernel_library.py) when it is built and loads, else None."""
+    return host_kernel_library.load() if _enabled[0] else None
+
+
+def worth(size):
+    """Whether an array of `size` elements may take a loop: any size with the library, MIN_SIZE for the jit.
+    (A cheap test for callers to make before gathering a loop's arrays.)"""
+    return size >= MIN_SIZE or _library() is not None
+
+
 def get_for_rows(name, matrix, others):
-    """The compiled loop `name` over a 2-D `matrix` and `others` (its row vectors or same-shape arrays),
-    or None, under get's conditions: C-contiguous NumPy arrays of one float dtype, MIN_SIZE elements."""
+    """The compiled loop `name` over a C-ordered 2-D `matrix` and `others` (row vectors as long as its rows,
+    or arrays of its shape), or None, under get's conditions (one float dtype, C-contiguous NumPy arrays)."""
     if matrix.ndim != 2:
         return None
     for array in others:
         if (type(array) is not numpy.ndarray or array.dtype != matrix.dtype or not array.flags.c_contiguous
-                or array.shape[-1] != matrix.shape[1]):
+                or not (array.shape == matrix.shape or array.shape == matrix.shape[1:])):
             return None
     return get(name, (matrix,))
 

@@ -89,7 +89,7 @@ def _(x, kernel, bias=None, activation="linear", options=None):
     pre = _matmul(x, kernel)
     plain_relu = act.name == "relu" and not options
     fused = (host_kernels.get_for_rows("bias_relu", pre, (bias,)) if plain_relu and bias is not None
-             and pre.size >= host_kernels.MIN_SIZE else None)
+             and host_kernels.worth(pre.size) else None)
     if fused is not None:  # numba installed: the two lines below as one pass (ops/host_kernels.py), the same bits
         fused(pre, bias, pre.dtype.type(0))
         return pre, (x, kernel, True, None, pre, act, options)
@@ -110,7 +110,7 @@ def _(x, kernel, bias=None, activation="linear", options=None):
 @dense_op.vjp
 def _(residuals, g, needs):
     x, kernel, has_bias, pre, out, act, options = residuals
-    fused = (host_kernels.get_for_rows("relu_vjp_bias", g, (out,)) if g.size >= host_kernels.MIN_SIZE and has_bias
+    fused = (host_kernels.get_for_rows("relu_vjp_bias", g, (out,)) if has_bias and host_kernels.worth(g.size)
              and needs[2] and act.name == "relu" and not options and g.shape == out.shape else None)
     if fused is not None:  # numba installed: the relu derivative and the bias gradient in one pass, the same bits
         g_pre, grad_bias = backend.xp.empty_like(g), backend.xp.empty(g.shape[1], g.dtype)

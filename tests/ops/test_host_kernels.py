@@ -8,7 +8,7 @@ import pytest
 
 import neuroflow
 from neuroflow import layers, optimizers
-from neuroflow.ops import host_kernels
+from neuroflow.ops import host_kernel_library, host_kernels
 
 numba = pytest.importorskip("numba", reason="numba is the optional accelerator under test (the 'fast' extra)")
 
@@ -25,9 +25,12 @@ OPTIMIZERS = {
 @pytest.fixture
 def loops_enabled(on_numpy, monkeypatch):
     # The loops are the NumPy backend's (on a device, ops/device_kernels.py): pinned even in a stand-in run.
+    # These tests are the jit's: a library built on this machine (tests/ops/test_host_kernel_library.py) is set aside.
     monkeypatch.setattr(host_kernels, "WARMUP_ELEMENTS", 0)
     previous = host_kernels.set_enabled(True)
+    library = host_kernel_library.use(None)
     yield
+    host_kernel_library.use(library)
     host_kernels.set_enabled(previous)
 
 
@@ -123,6 +126,7 @@ def test_a_model_fit_with_the_loops_equals_one_without(loops_enabled):
 
 
 def test_numba_is_imported_only_once_the_large_updates_would_pay_for_it(on_numpy, monkeypatch):
+    library = host_kernel_library.use(None)
     monkeypatch.setitem(host_kernels._numba, "module", None)
     monkeypatch.setitem(host_kernels._numba, "elements_before", 0)
     monkeypatch.setattr(host_kernels, "WARMUP_ELEMENTS", 3 * host_kernels.MIN_SIZE)
@@ -138,6 +142,7 @@ def test_numba_is_imported_only_once_the_large_updates_would_pay_for_it(on_numpy
         assert host_kernels._numba["module"] is numba
     finally:
         host_kernels.set_enabled(previous)
+        host_kernel_library.use(library)
 
 
 def _dense_step(enabled, dtype, x, kernel, bias, upstream):

@@ -1,0 +1,163 @@
+"""The loops compiled ahead of time (ops/host_kernel_library.py): built here once, they give the NumPy path's
+bits at every size, load without numba, and a damaged build is passed over for the jit or NumPy."""
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+import neuroflow
+from neuroflow import layers, optimizers
+from neuroflow.ops import host_kernel_library, host_kernels
+
+pytest.importorskip("numba", reason="the library is built by numba's ahead-of-time compiler (the 'fast' extra)")
+
+OPTIMIZERS = {
+    "adam": lambda: optimizers.Adam(learning_rate=0.01),
+    "rmsprop": lambda: optimizers.RMSprop(learning_rate=0.01),
+    "sgd": lambda: optimizers.SGD(learning_rate=0.05),
+    "sgd_momentum": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9),
+    "sgd_nesterov": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+}
+LOOPS = {"adam": "adam", "rmsprop": "rmsprop", "sgd": "sgd", "sgd_momentum": "sgd_momentum", "sgd_nesterov": "sgd_momentum"}
+
+
+@pytest.fixture(scope="module")
+def built_home(tmp_path_factory):
+    """A NEUROFLOW_HOME holding a fresh build (about 10 s of compiling, once for the module)."""
+    home = str(tmp_path_factory.mktemp("neuroflow_home"))
+    try:
+        path = host_kernel_library.build(home)
+    except Exception as error:  # no C compiler, or a numba without pycc: nothing here to test
+        pytest.skip(f"numba.pycc could not build the library on this machine: {error}")
+    assert path.startswith(host_kernel_library.directory(home))
+    return home
+
+
+@pytest.fixture
+def library(built_home, on_numpy):
+    module = host_kernel_library.load(built_home)
+    assert module is not None, "a fresh build does not load"
+    previous_library = host_kernel_library.use(module)
+    previous_enabled = host_kernels.set_enabled(True)
+    yield module
+    host_kernels.set_enabled(previous_enabled)
+    host_kernel_library.use(previous_library)
+
+
+def _train(make_optimizer, use_loops, dtype, shape, steps=4):
+    host_kernels.set_enabled(use_loops)
+    rng = numpy.random.default_rng(0)
+    variable = neuroflow.Variable(rng.normal(size=shape).astype(dtype), dtype=dtype)
+    optimizer = make_optimizer()
+    for _ in range(steps):
+        optimizer.apply([rng.normal(size=shape).astype(dtype)], [variable])
+    slots = [numpy.array(slot.value) for per_variable in optimizer._slots.values() for slot in per_variable.values()]
+    return numpy.array(variable.value), slots
+
+
+@pytest.mark.parametrize("shape", [(7,), (300, 250)], ids=["tiny", "large"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_built_loops_give_the_numpy_bits_at_any_size(name, dtype, shape, library, monkeypatch):
+    handed = []
+    get = host_kernels.get
+    monkeypatch.setattr(host_kernels, "get", lambda kernel, arrays: handed.append(get(kernel, arrays)) or handed[-1])
+    looped, looped_slots = _train(OPTIMIZERS[name], True, dtype, shape)
+    built = getattr(library, host_kernel_library.function_name(LOOPS[name], dtype))
+    assert handed and all(kernel is built for kernel in handed), "the built loop did not run"
+    plain, plain_slots = _train(OPTIMIZERS[name], False, dtype, shape)
+    numpy.testing.assert_array_equal(looped, plain)
+    for a, b in zip(looped_slots, plain_slots, strict=True):
+        numpy.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_built_dense_loops_give_the_numpy_bits_on_small_batches(dtype, library):
+    from neuroflow.ops.matmul import dense_op
+
+    rng = numpy.random.default_rng(2)
+    x = rng.normal(size=(32, 64)).astype(dtype)
+    x[0] = 0
+    x[1, 0], x[2, 1] = numpy.nan, numpy.inf
+    kernel, bias = rng.normal(size=(64, 64)).astype(dtype), rng.normal(size=64).astype(dtype)
+    bias[:4] = [0, -0.0, 0, 0]
+    upstream = rng.normal(size=(32, 64)).astype(dtype)
+    upstream[3, :3] = [numpy.inf, numpy.nan, -0.0]
+    results = []
+    for use_loops in (True, False):
+        host_kernels.set_enabled(use_loops)
+        assert (host_kernels.get_for_rows("bias_relu", x @ kernel, (bias,)) is not None) == use_loops
+        with numpy.errstate(invalid="ignore"):
+            out, residuals = dense_op._forward(x, kernel, bias, activation="relu", options=None)
+            results.append((out.copy(), dense_op._vjp(residuals, upstream, (True, True, True))))
+    (looped_out, looped_grads), (plain_out, plain_grads) = results
+    assert numpy.array_equal(looped_out, plain_out, equal_nan=True)
+    assert numpy.array_equal(numpy.signbit(looped_out), numpy.signbit(plain_out))
+    for looped, plain in zip(looped_grads, plain_grads, strict=True):
+        assert looped.dtype == plain.dtype and looped.shape == plain.shape
+        assert numpy.array_equal(looped, plain, equal_nan=True)
+        assert numpy.array_equal(numpy.signbit(looped), numpy.signbit(plain))
+
+
+def test_the_library_takes_only_what_its_signatures_index(library):
+    rows = numpy.zeros((4, 6), numpy.float32)
+    bias = numpy.zeros(6, numpy.float32)
+    assert host_kernels.get_for_rows("bias_relu", rows, (bias,)) is library.bias_relu_float32
+    assert host_kernels.get_for_rows("bias_relu", rows, (bias[None],)) is None                # a 2-D bias
+    assert host_kernels.get_for_rows("bias_relu", rows, (bias[:-1],)) is None                 # another width
+    assert host_kernels.get_for_rows("bias_relu", rows.astype(numpy.float16), (bias.astype(numpy.float16),)) is None
+    assert host_kernels.get("sgd", (rows, rows.astype(numpy.float64))) is None                 # mixed dtypes
+    assert host_kernels.get("sgd", (rows, rows.T.copy().T)) is None                            # not C-ordered
+
+
+def test_a_digits_sized_fit_with_the_library_equals_one_without(library):
+    rng = numpy.random.default_rng(3)
+    x, y = rng.normal(size=(200, 64)).astype("float32"), rng.integers(0, 10, 200)
+    histories, weights = [], []
+    for use_loops in (True, False):
+        host_kernels.set_enabled(use_loops)
+        neuroflow.set_random_seed(0)
+        model = neuroflow.Sequential([layers.Input((64,)), layers.Dense(64, activation="relu"),
+                                      layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        histories.append(model.fit(x, y, epochs=3, batch_size=32, verbose=0).history)
+        weights.append([w.numpy() for w in model.weights])
+    assert histories[0] == histories[1]
+    for a, b in zip(*weights, strict=True):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_a_process_runs_the_built_loops_without_importing_numba(built_home):
+    code = ("import sys, numpy, neuroflow\n"
+            "from neuroflow.ops import host_kernels, host_kernel_library\n"
+            "model = neuroflow.Sequential([neuroflow.layers.Input((8,)), neuroflow.layers.Dense(4, activation='relu'),"
+            " neuroflow.layers.Dense(1)])\n"
+            "model.compile(optimizer='adam', loss='mse')\n"
+            "model.fit(numpy.ones((16, 8), 'float32'), numpy.ones((16, 1), 'float32'), epochs=1, verbose=0)\n"
+            "print(host_kernel_library.load() is not None, 'numba' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "NEUROFLOW_HOME": built_home, "NEUROFLOW_NUMBA": "1"})
+    assert result.stdout.split() == ["True", "False"]
+
+
+def test_a_damaged_build_is_passed_over(tmp_path):
+    folder = host_kernel_library.directory(str(tmp_path))
+    os.makedirs(folder)
+    import importlib.machinery
+    with open(os.path.join(folder, host_kernel_library.MODULE_NAME + importlib.machinery.EXTENSION_SUFFIXES[0]), "wb") as file:
+        file.write(b"not a shared object")
+    assert host_kernel_library.load(str(tmp_path)) is None
+    code = ("from neuroflow.ops import host_kernel_library as l; print(l.load() is None); print(l.load_error())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "NEUROFLOW_HOME": str(tmp_path)})
+    loaded_nothing, reason = result.stdout.strip().split("\n", 1)
+    assert loaded_nothing == "True" and "does not load" in reason
+
+
+def test_each_interpreter_and_cpu_has_its_own_folder(tmp_path):
+    folder = host_kernel_library.directory(str(tmp_path))
+    assert folder.startswith(os.path.join(str(tmp_path), "kernels"))
+    assert sys.implementation.cache_tag in os.path.basename(folder)
+    assert host_kernel_library.load(str(tmp_path / "empty")) is None  # nothing built there
