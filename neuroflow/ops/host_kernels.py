@@ -40,6 +40,7 @@ HOST_NUMPY = "numba loops over host NumPy arrays; the cupy backend has ops/devic
 MIN_SIZE = 1 << 16
 WARMUP_ELEMENTS = 150_000_000
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_LABELS = numpy.dtype(numpy.int64)
 
 _LOOPS = host_loops.LOOPS
 _compiled = {}  # the jit's loops by name
@@ -125,6 +126,15 @@ def get_for_rows(name, matrix, others):
         if (type(array) is not numpy.ndarray or array.dtype != matrix.dtype or not array.flags.c_contiguous
                 or not (array.shape == matrix.shape or array.shape == matrix.shape[1:])):
             return None
+    return get(name, (matrix,))
+
+
+def get_for_labels(name, matrix, labels):
+    """The compiled loop `name` over a C-ordered 2-D float `matrix` of class scores and the int64 `labels` of
+    its rows (C-ordered, one per row), or None, under get's conditions."""
+    if (matrix.ndim != 2 or type(labels) is not numpy.ndarray or labels.dtype != _LABELS or labels.ndim != 1
+            or labels.shape[0] != matrix.shape[0] or not labels.flags.c_contiguous):
+        return None
     return get(name, (matrix,))
 
 

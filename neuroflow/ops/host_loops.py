@@ -4,7 +4,8 @@ with its jit, or ahead of time into ops/host_kernel_library.py's extension modul
 Each repeats its NumPy caller's formulas term for term, in the same order, on scalars already cast to
 the arrays' dtype, so that without fast-math both give the same bits (tests/ops/test_host_kernels.py).
 `SIGNATURES` gives each loop's argument types for the ahead-of-time build, with `{t}` the float type
-(f4 or f8): 1-D arrays for the optimizers' flat views, C-ordered 2-D arrays for the dense layer's rows.
+(f4 or f8): 1-D arrays for the optimizers' flat views, C-ordered 2-D arrays for the dense layer's rows
+and the class scores, int64 labels.
 """
 import numpy
 
@@ -75,8 +76,44 @@ def relu_vjp_bias_loop(g, y, g_pre, bias_grad, one, zero):
             bias_grad[j] += value
 
 
+def pick_labels_loop(probabilities, labels, picked, sure):
+    # ops/loss_kernels.py, a softmax output and integer labels: picked[i] = probabilities[i, labels[i]], with the
+    # label check and the test for entries whose log would lose precision in the same pass. Returns minus the
+    # number of labels outside [0, classes) when there are any; else how many picked entries are below `sure`,
+    # or 0 when one is NaN (NumPy's test, minimum.reduce(picked) < sure, is False then).
+    rows, classes = probabilities.shape
+    bad = 0
+    unsure = 0
+    has_nan = False
+    for i in range(rows):
+        label = labels[i]
+        if label < 0 or label >= classes:
+            bad += 1
+        else:
+            value = probabilities[i, label]
+            picked[i] = value
+            if value < sure:
+                unsure += 1
+            elif value != value:
+                has_nan = True
+    if bad:
+        return -bad
+    return 0 if has_nan else unsure
+
+
+def softmax_ce_grad_loop(probabilities, labels, scale, grad, one):
+    # ops/loss_kernels.py vjp: grad = probabilities.copy(); grad[row, label] -= 1; grad *= scale (the mean's 1 / count).
+    rows, classes = probabilities.shape
+    for i in range(rows):
+        for j in range(classes):
+            grad[i, j] = probabilities[i, j] * scale
+        label = labels[i]
+        grad[i, label] = (probabilities[i, label] - one) * scale
+
+
 LOOPS = {"adam": adam_loop, "rmsprop": rmsprop_loop, "sgd": sgd_loop, "sgd_momentum": sgd_momentum_loop,
-         "bias_relu": bias_relu_loop, "relu_vjp_bias": relu_vjp_bias_loop}
+         "bias_relu": bias_relu_loop, "relu_vjp_bias": relu_vjp_bias_loop, "pick_labels": pick_labels_loop,
+         "softmax_ce_grad": softmax_ce_grad_loop}
 
 SIGNATURES = {
     "adam": "void({t}[::1], {t}[::1], {t}[::1], {t}[::1], {t}, {t}, {t}, {t})",
@@ -85,4 +122,6 @@ SIGNATURES = {
     "sgd_momentum": "void({t}[::1], {t}[::1], {t}[::1], {t}, {t}, boolean)",
     "bias_relu": "void({t}[:, ::1], {t}[::1], {t})",
     "relu_vjp_bias": "void({t}[:, ::1], {t}[:, ::1], {t}[:, ::1], {t}[::1], {t}, {t})",
+    "pick_labels": "i8({t}[:, ::1], i8[::1], {t}[::1], {t})",
+    "softmax_ce_grad": "void({t}[:, ::1], i8[::1], {t}, {t}[:, ::1], {t})",
 }

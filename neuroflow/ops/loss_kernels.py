@@ -9,6 +9,7 @@ import numpy
 
 from neuroflow import backend
 from neuroflow.engine.registry import Op, apply
+from neuroflow.ops import host_kernels
 from neuroflow.ops.activation import _log_softmax_forward, _sigmoid
 from neuroflow.ops.elementwise import add, clip, divide, log, multiply, negative, subtract
 from neuroflow.ops.reduction import sum as reduce_sum  # so `sum` stays the builtin here
@@ -126,9 +127,32 @@ def _(labels, logits, probabilities=None, axis=-1, mean=False):
     return backend.xp.add.reduce(losses, axis=None) / count, residuals + (count,)
 
 
+def _picked_by_loop(labels, logits, probabilities, axis):
+    """(picked, unsure rows) through ops/host_loops.py's pick_labels: a softmax output's entry at each
+    row's label, the label check and the precision test in one pass, where NumPy makes eight calls. None
+    where the loop cannot run (no loop for this size, other shapes or dtypes); raises for bad labels."""
+    if (probabilities is None or logits.ndim != 2 or axis not in (-1, 1) or probabilities.dtype != logits.dtype
+            or labels.dtype.kind not in "iu"):
+        return None
+    labels_64 = labels.astype(numpy.int64, copy=False)  # a label past int64 turns negative: caught below
+    loop = host_kernels.get_for_labels("pick_labels", probabilities, labels_64)
+    if loop is None:
+        return None
+    picked = backend.xp.empty(labels.shape[0], probabilities.dtype)
+    unsure = loop(probabilities, labels_64, picked, probabilities.dtype.type(_SURE_PROBABILITY[probabilities.dtype]))
+    if unsure < 0:
+        check_label_range(labels, logits.shape[1])  # raises, naming them
+    return labels_64, picked, unsure
+
+
 def _sparse_losses(labels, logits, probabilities, axis):
     xp = backend.xp
     num_classes = logits.shape[axis]
+    by_loop = _picked_by_loop(labels, logits, probabilities, axis)
+    if by_loop is not None and not by_loop[2]:  # every row sure: -log p[label], as below
+        losses = xp.log(by_loop[1])
+        xp.negative(losses, out=losses)
+        return losses, (by_loop[0], None, None, probabilities, axis, True)
     check_label_range(labels, num_classes)
     labels = labels.astype(xp.int64, copy=False)
     # (batch, classes), the common case: each row's label entry by its flat position, which the vjp
@@ -173,13 +197,20 @@ _SURE_PROBABILITY = {numpy.dtype(dtype): float(numpy.finfo(dtype).tiny) ** 0.5
 def _(residuals, g, needs):
     labels, flat, log_probs, probabilities, axis, given_probabilities, mean_count = residuals
     xp = backend.xp
-    grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)  # fresh, C-ordered
     # The mean's gradient is g / count for every sample (ops.mean's vjp computes the same quotient).
     scale = g / mean_count if mean_count is not None else None
-    if flat is not None:  # (batch, classes): see the forward
+    # (A NumPy dtype equals None, as float64: hence `scale is None` first.)
+    loop = None if scale is None or probabilities is None or getattr(scale, "dtype", None) != probabilities.dtype \
+        else host_kernels.get_for_labels("softmax_ce_grad", probabilities, labels)
+    if loop is not None:  # the lines below in one pass (ops/host_loops.py), the same bits
+        grad = xp.empty_like(probabilities)
+        loop(probabilities, labels, scale, grad, probabilities.dtype.type(1))
+    elif flat is not None:  # (batch, classes): see the forward
+        grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)  # fresh, C-ordered
         grad.reshape(-1)[flat] -= 1  # a view of `grad`; one entry per row, so no index repeats
         grad *= g[:, None] if scale is None else scale
     else:
+        grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)
         index = xp.expand_dims(labels, axis)
         xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
         grad *= xp.expand_dims(g, axis) if scale is None else scale

@@ -161,3 +161,48 @@ def test_each_interpreter_and_cpu_has_its_own_folder(tmp_path):
     assert folder.startswith(os.path.join(str(tmp_path), "kernels"))
     assert sys.implementation.cache_tag in os.path.basename(folder)
     assert host_kernel_library.load(str(tmp_path / "empty")) is None  # nothing built there
+
+
+def _cross_entropy_step(use_loops, labels, logits, probabilities):
+    from neuroflow.ops.loss_kernels import sparse_softmax_cross_entropy_op as op
+
+    host_kernels.set_enabled(use_loops)
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        loss, residuals = op._forward(labels, logits, probabilities, axis=-1, mean=True)
+        return numpy.array(loss), op._vjp(residuals, numpy.ones((), logits.dtype), (False, True, False))[1]
+
+
+@pytest.mark.parametrize("case", ["plain", "int32_labels", "unsure_row", "nan_row"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_built_cross_entropy_loops_give_the_numpy_bits(case, dtype, library, monkeypatch):
+    ran = []
+    get_for_labels = host_kernels.get_for_labels
+    monkeypatch.setattr(host_kernels, "get_for_labels", lambda name, matrix, labels: ran.append(name) or get_for_labels(
+        name, matrix, labels))
+    rng = numpy.random.default_rng(4)
+    logits = rng.normal(size=(32, 10)).astype(dtype)
+    labels = rng.integers(0, 10, 32)
+    if case == "int32_labels":
+        labels = labels.astype(numpy.int32)
+    if case == "unsure_row":  # p[label] far below the precision threshold: that row takes the log-softmax
+        logits[5] = 0
+        logits[5, labels[5]] = -200
+    probabilities = numpy.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    if case == "nan_row":
+        probabilities[7] = numpy.nan
+    looped = _cross_entropy_step(True, labels, logits, probabilities)
+    assert "pick_labels" in ran and "softmax_ce_grad" in ran
+    plain = _cross_entropy_step(False, labels, logits, probabilities)
+    for a, b in zip(looped, plain, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert numpy.array_equal(a, b, equal_nan=True)
+
+
+def test_bad_labels_are_named_by_the_built_loop_too(library):
+    from neuroflow.ops.loss_kernels import sparse_softmax_cross_entropy_op as op
+
+    probabilities = numpy.full((4, 3), 1 / 3, numpy.float32)
+    for bad in ([0, 1, 3, 2], [0, -1, 1, 2]):
+        with pytest.raises(ValueError, match=r"labels in \[0, 3\).*outside that range: \[" + str(bad[2] if bad[2] == 3 else -1)):
+            op._forward(numpy.array(bad), numpy.log(probabilities), probabilities, axis=-1, mean=True)
