@@ -1,6 +1,8 @@
 """Fused optimizer updates on the CPU: one pass over the weights where the NumPy code makes eight to twelve;
-and the dense layer's bias + relu (forward) and relu derivative + bias gradient (backward), one pass each
-where NumPy makes two or three (ops/matmul.py; 128 x 512: 33 and 19 us less a call, 1 thread).
+the dense layer's bias + relu (forward) and relu derivative + bias gradient (backward), one pass each
+where NumPy makes two or three (ops/matmul.py; 128 x 512: 33 and 19 us less a call, 1 thread); and the
+sparse cross-entropy's label pick with its checks, and its gradient (ops/loss_kernels.py), one pass each
+where NumPy makes eight and four calls.
 
 Optional. With numba installed (`pip install 'neuroflow[fast]'`) the Adam, RMSprop and SGD updates of
 large float arrays run as one compiled loop each; without it, or with NEUROFLOW_NUMBA=0, the callers keep

@@ -214,3 +214,27 @@ def test_a_fit_whose_dense_layers_take_the_loops_equals_one_without(loops_enable
     assert histories[0] == histories[1]
     for a, b in zip(*weights):
         numpy.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_cross_entropy_loops_give_the_numpy_bits(dtype, loops_enabled, monkeypatch):
+    from neuroflow.ops.loss_kernels import sparse_softmax_cross_entropy_op as op
+
+    ran = []
+    get_for_labels = host_kernels.get_for_labels
+    monkeypatch.setattr(host_kernels, "get_for_labels", lambda name, matrix, labels: ran.append(
+        get_for_labels(name, matrix, labels) is not None) or get_for_labels(name, matrix, labels))
+    rng = numpy.random.default_rng(5)
+    logits = rng.normal(size=(256, 300)).astype(dtype)  # 76800 scores: above MIN_SIZE
+    labels = rng.integers(0, 300, 256)
+    probabilities = numpy.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    results = []
+    for enabled in (True, False):
+        host_kernels.set_enabled(enabled)
+        loss, residuals = op._forward(labels, logits, probabilities, axis=-1, mean=True)
+        results.append((numpy.array(loss), op._vjp(residuals, numpy.ones((), dtype), (False, True, False))[1]))
+    assert ran[:2] == [True, True], "the jit's cross-entropy loops never ran"
+    for looped, plain in zip(*results, strict=True):
+        assert looped.dtype == plain.dtype
+        numpy.testing.assert_array_equal(looped, plain)
