@@ -8,19 +8,15 @@ import numpy
 import pytest
 
 import neuroflow
-from neuroflow import layers, optimizers
+from neuroflow import layers
 from neuroflow.ops import host_kernel_library, host_kernels
 
 pytest.importorskip("numba", reason="the library is built by numba's ahead-of-time compiler (the 'fast' extra)")
 
-OPTIMIZERS = {
-    "adam": lambda: optimizers.Adam(learning_rate=0.01),
-    "rmsprop": lambda: optimizers.RMSprop(learning_rate=0.01),
-    "sgd": lambda: optimizers.SGD(learning_rate=0.05),
-    "sgd_momentum": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9),
-    "sgd_nesterov": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
-}
-LOOPS = {"adam": "adam", "rmsprop": "rmsprop", "sgd": "sgd", "sgd_momentum": "sgd_momentum", "sgd_nesterov": "sgd_momentum"}
+from tests.ops.test_host_kernels import OPTIMIZERS, _train  # noqa: E402 - the same runs, through the library
+
+LOOPS = {"adam": "adam", "adamw": "adam", "rmsprop": "rmsprop", "sgd": "sgd", "sgd_momentum": "sgd_momentum",
+         "sgd_nesterov": "sgd_momentum"}
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +40,6 @@ def library(built_home, on_numpy):
     yield module
     host_kernels.set_enabled(previous_enabled)
     host_kernel_library.use(previous_library)
-
-
-def _train(make_optimizer, use_loops, dtype, shape, steps=4):
-    host_kernels.set_enabled(use_loops)
-    rng = numpy.random.default_rng(0)
-    variable = neuroflow.Variable(rng.normal(size=shape).astype(dtype), dtype=dtype)
-    optimizer = make_optimizer()
-    for _ in range(steps):
-        optimizer.apply([rng.normal(size=shape).astype(dtype)], [variable])
-    slots = [numpy.array(slot.value) for per_variable in optimizer._slots.values() for slot in per_variable.values()]
-    return numpy.array(variable.value), slots
 
 
 @pytest.mark.parametrize("shape", [(7,), (300, 250)], ids=["tiny", "large"])
