@@ -131,8 +131,8 @@ def _picked_by_loop(labels, logits, probabilities, axis):
     """(picked, unsure rows) through ops/host_loops.py's pick_labels: a softmax output's entry at each
     row's label, the label check and the precision test in one pass, where NumPy makes eight calls. None
     where the loop cannot run (no loop for this size, other shapes or dtypes); raises for bad labels."""
-    if (probabilities is None or logits.ndim != 2 or axis not in (-1, 1) or probabilities.dtype != logits.dtype
-            or labels.dtype.kind not in "iu"):
+    if (type(probabilities) is not numpy.ndarray or logits.ndim != 2 or axis not in (-1, 1)  # host arrays only
+            or probabilities.dtype != logits.dtype or labels.dtype.kind not in "iu"):
         return None
     labels_64 = labels.astype(numpy.int64, copy=False)  # a label past int64 turns negative: caught below
     loop = host_kernels.get_for_labels("pick_labels", probabilities, labels_64)
