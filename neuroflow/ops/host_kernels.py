@@ -4,8 +4,8 @@ where NumPy makes two or three (ops/matmul.py; 128 x 512: 33 and 19 us less a ca
 sparse cross-entropy's label pick with its checks, and its gradient (ops/loss_kernels.py), one pass each
 where NumPy makes eight and four calls.
 
-Optional. With numba installed (`pip install 'neuroflow[fast]'`) the Adam, RMSprop and SGD updates of
-large float arrays run as one compiled loop each; without it, or with NEUROFLOW_NUMBA=0, the callers keep
+Optional. With numba installed (`pip install 'neuroflow[fast]'`) these run as one compiled loop each (at
+any size once the library below is built, else on large float arrays); without it, or with NEUROFLOW_NUMBA=0, the callers keep
 their NumPy code, which stays the reference. Why it pays: an update reads and writes every weight and
 slot once per NumPy call, so on a 784 x 512 kernel RMSprop's nine calls are nine trips through memory;
 the loop makes one (0.12 ms against 0.41 ms on this project's 2-core VM, 1 thread).

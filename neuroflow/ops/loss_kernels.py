@@ -128,9 +128,10 @@ def _(labels, logits, probabilities=None, axis=-1, mean=False):
 
 
 def _picked_by_loop(labels, logits, probabilities, axis):
-    """(picked, unsure rows) through ops/host_loops.py's pick_labels: a softmax output's entry at each
-    row's label, the label check and the precision test in one pass, where NumPy makes eight calls. None
-    where the loop cannot run (no loop for this size, other shapes or dtypes); raises for bad labels."""
+    """(int64 labels, picked, how many rows are unsure) through ops/host_loops.py's pick_labels: a softmax
+    output's entry at each row's label, the label check and the precision test in one pass, where NumPy
+    makes eight calls. None where the loop cannot run (no loop for this size, other shapes or dtypes);
+    raises for bad labels."""
     if (type(probabilities) is not numpy.ndarray or logits.ndim != 2 or axis not in (-1, 1)  # host arrays only
             or probabilities.dtype != logits.dtype or labels.dtype.kind not in "iu"):
         return None
@@ -139,7 +140,7 @@ def _picked_by_loop(labels, logits, probabilities, axis):
     if loop is None:
         return None
     picked = backend.xp.empty(labels.shape[0], probabilities.dtype)
-    unsure = loop(probabilities, labels_64, picked, probabilities.dtype.type(_SURE_PROBABILITY[probabilities.dtype]))
+    unsure = loop(probabilities, labels_64, picked, _SURE_SCALAR[probabilities.dtype])
     if unsure < 0:
         check_label_range(labels, logits.shape[1])  # raises, naming them
     return labels_64, picked, unsure
@@ -150,9 +151,10 @@ def _sparse_losses(labels, logits, probabilities, axis):
     num_classes = logits.shape[axis]
     by_loop = _picked_by_loop(labels, logits, probabilities, axis)
     if by_loop is not None and not by_loop[2]:  # every row sure: -log p[label], as below
-        losses = xp.log(by_loop[1])
+        labels_64, picked, _ = by_loop
+        losses = xp.log(picked)
         xp.negative(losses, out=losses)
-        return losses, (by_loop[0], None, None, probabilities, axis, True)
+        return losses, (labels_64, None, None, probabilities, axis, True)
     check_label_range(labels, num_classes)
     labels = labels.astype(xp.int64, copy=False)
     # (batch, classes), the common case: each row's label entry by its flat position, which the vjp
@@ -191,6 +193,7 @@ def _sparse_losses(labels, logits, probabilities, axis):
 # Per float dtype, sqrt of the smallest normal number: p[label] at or above it has a full-precision log.
 _SURE_PROBABILITY = {numpy.dtype(dtype): float(numpy.finfo(dtype).tiny) ** 0.5
                      for dtype in (numpy.float16, numpy.float32, numpy.float64)}
+_SURE_SCALAR = {dtype: dtype.type(value) for dtype, value in _SURE_PROBABILITY.items()}  # as NumPy casts it
 
 
 @sparse_softmax_cross_entropy_op.vjp
@@ -205,15 +208,15 @@ def _(residuals, g, needs):
     if loop is not None:  # the lines below in one pass (ops/host_loops.py), the same bits
         grad = xp.empty_like(probabilities)
         loop(probabilities, labels, scale, grad, probabilities.dtype.type(1))
-    elif flat is not None:  # (batch, classes): see the forward
-        grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)  # fresh, C-ordered
-        grad.reshape(-1)[flat] -= 1  # a view of `grad`; one entry per row, so no index repeats
-        grad *= g[:, None] if scale is None else scale
     else:
-        grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)
-        index = xp.expand_dims(labels, axis)
-        xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
-        grad *= xp.expand_dims(g, axis) if scale is None else scale
+        grad = probabilities.copy() if probabilities is not None else xp.exp(log_probs)  # fresh, C-ordered
+        if flat is not None:  # (batch, classes): see the forward
+            grad.reshape(-1)[flat] -= 1  # a view of `grad`; one entry per row, so no index repeats
+            grad *= g[:, None] if scale is None else scale
+        else:
+            index = xp.expand_dims(labels, axis)
+            xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
+            grad *= xp.expand_dims(g, axis) if scale is None else scale
     # No gradient for the labels, nor for the probabilities (the logits' gradient already holds it).
     return (None, grad, None) if given_probabilities else (None, grad)
 

@@ -90,7 +90,7 @@ def _(x, kernel, bias=None, activation="linear", options=None):
     plain_relu = act.name == "relu" and not options
     fused = (host_kernels.get_for_rows("bias_relu", pre, (bias,)) if plain_relu and bias is not None
              and host_kernels.worth(pre.size) else None)
-    if fused is not None:  # numba installed: the two lines below as one pass (ops/host_kernels.py), the same bits
+    if fused is not None:  # a compiled loop (ops/host_kernels.py): the two lines below as one pass, the same bits
         fused(pre, bias, pre.dtype.type(0))
         return pre, (x, kernel, True, None, pre, act, options)
     if bias is not None:
@@ -112,7 +112,7 @@ def _(residuals, g, needs):
     x, kernel, has_bias, pre, out, act, options = residuals
     fused = (host_kernels.get_for_rows("relu_vjp_bias", g, (out,)) if has_bias and host_kernels.worth(g.size)
              and needs[2] and act.name == "relu" and not options and g.shape == out.shape else None)
-    if fused is not None:  # numba installed: the relu derivative and the bias gradient in one pass, the same bits
+    if fused is not None:  # a compiled loop: the relu derivative and the bias gradient in one pass, the same bits
         g_pre, grad_bias = backend.xp.empty_like(g), backend.xp.empty(g.shape[1], g.dtype)
         cast = g.dtype.type
         fused(g, out, g_pre, grad_bias, cast(1), cast(0))
